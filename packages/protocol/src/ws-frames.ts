@@ -1,0 +1,148 @@
+import { type ErrorCode, HeraldError } from './errors.js';
+import type { EventInput, HeraldEvent, JsonValue } from './event.js';
+import { assertStreamName, type EventLimits, parseEventInput } from './validate.js';
+
+/** WebSocket close codes of the protocol (DESIGN "WebSocket protocol"). */
+export const CLOSE_CODES = {
+  normal: 1000,
+  unsupportedData: 1003,
+  invalidPayload: 1007,
+  policy: 1008,
+  tooBig: 1009,
+  internal: 1011,
+  serviceRestart: 1012,
+  tryAgainLater: 1013,
+  tokenExpired: 4001,
+  forbidden: 4003,
+  slowConsumer: 4008,
+  rateLimited: 4029,
+} as const;
+
+/** Client → server frames. Every frame may carry `ref`, echoed by the reply. */
+export type ClientFrame =
+  | { op: 'sub'; stream: string; after?: number; epoch?: string; snapshot?: boolean; ref?: number }
+  | { op: 'unsub'; stream: string; ref?: number }
+  | { op: 'pub'; stream: string; event: EventInput; ref?: number }
+  | { op: 'ping'; ref?: number }
+  | { op: 'auth'; token: string; ref?: number };
+
+/** Why a subscriber is told to reset. */
+export type ResetReason = 'truncated' | 'epoch_changed';
+
+/** Server → client frames. */
+export type ServerFrame =
+  | {
+      op: 'subscribed';
+      ref?: number;
+      stream: string;
+      epoch: string | null;
+      seq: number;
+      firstSeq: number;
+      final: boolean;
+      state?: JsonValue;
+    }
+  | { op: 'live'; stream: string; seq: number }
+  | ({ op: 'event' } & HeraldEvent)
+  | { op: 'reset'; stream: string; reason: ResetReason; epoch: string | null; seq: number; state: JsonValue }
+  | { op: 'ack'; ref?: number; stream: string; seq: number; id: string }
+  | { op: 'unsubscribed'; ref?: number; stream: string }
+  | { op: 'pong'; ref?: number }
+  | { op: 'error'; ref?: number; stream?: string; code: ErrorCode; message: string }
+  | { op: 'hb' };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A client frame that could not be parsed: the error plus whatever `ref` could be recovered. */
+export interface FrameParseFailure {
+  error: HeraldError;
+  ref?: number;
+}
+
+function readRef(frame: Record<string, unknown>): number | undefined {
+  return typeof frame.ref === 'number' && Number.isFinite(frame.ref) ? frame.ref : undefined;
+}
+
+function parsePosition(value: unknown, path: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new HeraldError('invalid_request', `${path} must be an integer ≥ 0`, { details: { path } });
+  }
+  return value;
+}
+
+/**
+ * Parses one client text frame. Never throws: a bad frame yields `{error, ref?}` so the server can
+ * answer with an error frame that echoes the ref and keep the connection.
+ */
+export function parseClientFrame(text: string, limits: EventLimits = {}): ClientFrame | FrameParseFailure {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { error: new HeraldError('invalid_json', 'frame is not valid JSON') };
+  }
+  if (!isPlainObject(raw)) return { error: new HeraldError('invalid_request', 'a frame must be a JSON object') };
+  const ref = readRef(raw);
+  try {
+    return parseFrameFields(raw, ref, limits);
+  } catch (error) {
+    const herald = error instanceof HeraldError ? error : new HeraldError('invalid_request', String(error));
+    return ref === undefined ? { error: herald } : { error: herald, ref };
+  }
+}
+
+function withRef<T extends object>(frame: T, ref: number | undefined): T & { ref?: number } {
+  return ref === undefined ? frame : { ...frame, ref };
+}
+
+function parseFrameFields(raw: Record<string, unknown>, ref: number | undefined, limits: EventLimits): ClientFrame {
+  switch (raw.op) {
+    case 'sub': {
+      assertStreamName(raw.stream);
+      const frame: ClientFrame = { op: 'sub', stream: raw.stream };
+      const after = parsePosition(raw.after, 'after');
+      if (after !== undefined) frame.after = after;
+      if (raw.epoch !== undefined && raw.epoch !== null) {
+        if (typeof raw.epoch !== 'string') throw new HeraldError('invalid_request', 'epoch must be a string');
+        frame.epoch = raw.epoch;
+      }
+      if (raw.snapshot !== undefined) {
+        if (typeof raw.snapshot !== 'boolean') throw new HeraldError('invalid_request', 'snapshot must be a boolean');
+        frame.snapshot = raw.snapshot;
+      }
+      return withRef(frame, ref);
+    }
+    case 'unsub':
+      assertStreamName(raw.stream);
+      return withRef({ op: 'unsub', stream: raw.stream }, ref);
+    case 'pub':
+      assertStreamName(raw.stream);
+      return withRef({ op: 'pub', stream: raw.stream, event: parseEventInput(raw.event, limits, 'event') }, ref);
+    case 'ping':
+      return withRef({ op: 'ping' }, ref);
+    case 'auth':
+      if (typeof raw.token !== 'string' || raw.token.length === 0) {
+        throw new HeraldError('invalid_request', 'token must be a non-empty string');
+      }
+      return withRef({ op: 'auth', token: raw.token }, ref);
+    default:
+      throw new HeraldError('invalid_request', `unknown op ${JSON.stringify(raw.op)}`, { details: { path: 'op' } });
+  }
+}
+
+/** Parses one server frame (client side); `undefined` for anything that is not a frame object. */
+export function parseServerFrame(text: string): ServerFrame | undefined {
+  try {
+    const raw: unknown = JSON.parse(text);
+    return isPlainObject(raw) && typeof raw.op === 'string' ? (raw as ServerFrame) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `event` frame for an event already serialised as JSON: `{"op":"event",…}`, built without re-serialising. */
+export function encodeEventFrame(eventJson: string): string {
+  return `{"op":"event",${eventJson.slice(1)}`;
+}
