@@ -1,0 +1,67 @@
+import type { StreamEventInput } from '@herald/protocol';
+import type { Broker } from '../fanout/broker.js';
+import type { AppendOutcome, EventLog, EventRecord } from '../log/event-log.js';
+
+/** Reports an announcement that could not be sent; the events are durable regardless. */
+export type AnnounceFailureReporter = (error: unknown) => void;
+
+/**
+ * The publish path: append durably (G4), then announce to every node. A failed announcement does
+ * not fail the publish — the event is committed, and hubs fill the gap from the log.
+ */
+export class Publisher {
+  #log: EventLog;
+  #broker: Broker;
+  #reportAnnounceFailure: AnnounceFailureReporter;
+  #inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: { log: EventLog; broker: Broker; reportAnnounceFailure?: AnnounceFailureReporter }) {
+    this.#log = options.log;
+    this.#broker = options.broker;
+    this.#reportAnnounceFailure = options.reportAnnounceFailure ?? (() => {});
+  }
+
+  /** Appends `entries` atomically and announces what was appended. */
+  publish(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
+    const pending = this.#publish(entries);
+    this.#inFlight.add(pending);
+    const forget = () => this.#inFlight.delete(pending);
+    pending.then(forget, forget);
+    return pending;
+  }
+
+  /** Deletes a stream and tells every node, so its subscribers reset. */
+  async deleteStream(stream: string): Promise<boolean> {
+    const existed = await this.#log.deleteStream(stream);
+    if (existed) await this.#announce({ kind: 'deleted', stream });
+    return existed;
+  }
+
+  /** Resolves once every publish in flight has been acknowledged or failed (graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #publish(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
+    const outcome = await this.#log.append(entries);
+    const byStream = new Map<string, EventRecord[]>();
+    for (const record of outcome.appended) {
+      const records = byStream.get(record.stream);
+      if (records) records.push(record);
+      else byStream.set(record.stream, [record]);
+    }
+    for (const head of outcome.heads) {
+      const records = byStream.get(head.stream);
+      if (records) await this.#announce({ kind: 'events', stream: head.stream, epoch: head.epoch, records });
+    }
+    return outcome;
+  }
+
+  async #announce(announcement: Parameters<Broker['announce']>[0]): Promise<void> {
+    try {
+      await this.#broker.announce(announcement);
+    } catch (error) {
+      this.#reportAnnounceFailure(error);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { ResetReason, StreamSnapshot } from '@herald/protocol';
+
+/** Where a subscriber resumes: straight from its position, or after an explicit reset. */
+export type ResumeDecision =
+  | { kind: 'catch-up'; after: number }
+  | { kind: 'reset'; reason: ResetReason /** events follow from firstSeq */; after: number };
+
+/**
+ * The one rule, shared by HTTP pages, SSE and WebSocket, for resuming at `after` (G1: never a
+ * silent gap). A position whose history is gone (`after < firstSeq − 1`) is `truncated`; a
+ * position from another epoch — or beyond the head, which only a deleted and recreated stream
+ * explains — is `epoch_changed`. A client that does not know its epoch (`undefined`) is trusted.
+ */
+export function resolveResume(snapshot: StreamSnapshot, after: number, epoch?: string | null): ResumeDecision {
+  const resetAfter = snapshot.firstSeq - 1;
+  const isOtherEpoch = epoch != null && epoch !== snapshot.epoch;
+  if (isOtherEpoch || after > snapshot.seq) return { kind: 'reset', reason: 'epoch_changed', after: resetAfter };
+  if (after < resetAfter) return { kind: 'reset', reason: 'truncated', after: resetAfter };
+  return { kind: 'catch-up', after };
+}

@@ -1,0 +1,150 @@
+import type { JsonValue, ResetReason, StreamSnapshot } from '@herald/protocol';
+import { DeliveredEvent } from '../fanout/delivered-event.js';
+import type { ChannelAttachment, Hub } from '../fanout/hub.js';
+import type { ChannelListener } from '../fanout/stream-channel.js';
+import type { EventLog } from '../log/event-log.js';
+import { resolveResume } from './resolve-resume.js';
+
+/** Events read from the log per query during catch-up. */
+const CATCH_UP_PAGE_SIZE = 1000;
+
+/** The reset a subscriber is told about: its position is void; `state` is the snapshot at `seq`. */
+export interface ResetNotice {
+  stream: string;
+  reason: ResetReason;
+  epoch: string | null;
+  /** The head seq the snapshot `state` stands at; events that follow may be older (the timeline). */
+  seq: number;
+  state: JsonValue;
+}
+
+/** What a transport implements to carry one subscription (it only moves bytes). */
+export interface SubscriptionSink {
+  /** First call: the snapshot at subscribe time (the WebSocket `subscribed` frame). */
+  opened(snapshot: StreamSnapshot): void;
+  reset(notice: ResetNotice): void;
+  event(event: DeliveredEvent): void;
+  /** Caught up: everything up to `seq` was sent; what follows is live. */
+  live(seq: number): void;
+  /** The log could not be read; the transport ends the subscription and the client resumes. */
+  failed(error: unknown): void;
+}
+
+/** Options of `startSubscription`. */
+export interface SubscriptionOptions {
+  hub: Hub;
+  log: EventLog;
+  stream: string;
+  /** The subscriber's position: the last seq it has (0 for all history). */
+  after: number;
+  /** The epoch that position belongs to, when the subscriber knows it. */
+  epoch?: string | null;
+  sink: SubscriptionSink;
+}
+
+/**
+ * One subscriber's view of one stream, and the server's hand-over from history to live:
+ *
+ *   attach to the channel ─▶ catch up from the log ─▶ live ──(hole or epoch change)──▶ catch up …
+ *
+ * The channel is attached before the first read, so nothing committed after that read can be
+ * missed; live events that arrive while catching up are ignored, because the catch-up loop only
+ * ends once its position has reached the channel's head, and it reads them from the log instead.
+ * Every event passes through `#send`, which never lets a seq at or below the position out (G1–G3).
+ */
+export class Subscription implements ChannelListener {
+  readonly stream: string;
+  #options: SubscriptionOptions;
+  #attachment: ChannelAttachment | undefined;
+  #position: number;
+  #epoch: string | null;
+  #isOpened = false;
+  #isLive = false;
+  #isCatchingUp = false;
+  #isClosed = false;
+
+  private constructor(options: SubscriptionOptions) {
+    this.stream = options.stream;
+    this.#options = options;
+    this.#position = options.after;
+    this.#epoch = options.epoch ?? null;
+  }
+
+  /** Starts a subscription; resolves once it has caught up and is live. */
+  static async start(options: SubscriptionOptions): Promise<Subscription> {
+    const subscription = new Subscription(options);
+    subscription.#attachment = await options.hub.attach(options.stream, subscription);
+    await subscription.#catchUp();
+    return subscription;
+  }
+
+  /** The last seq sent to the subscriber. */
+  get position(): number {
+    return this.#position;
+  }
+
+  get isLive(): boolean {
+    return this.#isLive;
+  }
+
+  close(): void {
+    this.#isClosed = true;
+    this.#isLive = false;
+    this.#attachment?.detach();
+  }
+
+  onEvent(event: DeliveredEvent): void {
+    if (!this.#isLive || event.seq <= this.#position) return;
+    if (event.seq === this.#position + 1) this.#send(event);
+    else void this.#catchUp();
+  }
+
+  onEpochChange(): void {
+    if (!this.#isClosed) void this.#catchUp();
+  }
+
+  async #catchUp(): Promise<void> {
+    if (this.#isCatchingUp) return;
+    this.#isCatchingUp = true;
+    this.#isLive = false;
+    const { log, sink, stream } = this.#options;
+    try {
+      for (;;) {
+        const read = await log.readEvents(stream, this.#position, CATCH_UP_PAGE_SIZE);
+        if (this.#isClosed) return;
+        if (!this.#isOpened) {
+          this.#isOpened = true;
+          sink.opened(read.snapshot);
+        }
+        const decision = resolveResume(read.snapshot, this.#position, this.#epoch);
+        this.#epoch = read.snapshot.epoch;
+        if (decision.kind === 'reset') {
+          const { epoch, seq, state } = read.snapshot;
+          sink.reset({ stream, reason: decision.reason, epoch, seq, state });
+          this.#position = decision.after;
+          continue;
+        }
+        for (const record of read.events) this.#send(new DeliveredEvent(record));
+        const isCaughtUp = !read.hasMore && this.#position >= (this.#attachment?.head ?? 0);
+        if (isCaughtUp) break;
+      }
+      this.#isLive = true;
+      sink.live(this.#position);
+    } catch (error) {
+      if (!this.#isClosed) sink.failed(error);
+    } finally {
+      this.#isCatchingUp = false;
+    }
+  }
+
+  #send(event: DeliveredEvent): void {
+    if (event.seq <= this.#position) return;
+    this.#position = event.seq;
+    this.#options.sink.event(event);
+  }
+}
+
+/** Starts a subscription (see Subscription). */
+export function startSubscription(options: SubscriptionOptions): Promise<Subscription> {
+  return Subscription.start(options);
+}

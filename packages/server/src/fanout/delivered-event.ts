@@ -1,0 +1,44 @@
+import { encodeEventFrame, encodeSseEvent, type HeraldEvent } from '@herald/protocol';
+import type { EventRecord } from '../log/event-log.js';
+
+/**
+ * A committed event on its way to subscribers. Each wire form is built at most once per event and
+ * then shared by every subscriber, whatever their number (serialise once, see docs/architecture.md).
+ */
+export class DeliveredEvent implements EventRecord {
+  readonly stream: string;
+  readonly seq: number;
+  readonly json: string;
+  #wsFrame: string | undefined;
+  #sseFrame: string | undefined;
+  #event: HeraldEvent | undefined;
+
+  constructor(record: EventRecord) {
+    this.stream = record.stream;
+    this.seq = record.seq;
+    this.json = record.json;
+  }
+
+  /** `{"op":"event",…}` for WebSocket subscribers. */
+  get wsFrame(): string {
+    this.#wsFrame ??= encodeEventFrame(this.json);
+    return this.#wsFrame;
+  }
+
+  /** `id: <seq>\ndata: <event>\n\n` for SSE subscribers. */
+  get sseFrame(): string {
+    this.#sseFrame ??= encodeSseEvent(this.seq, this.json);
+    return this.#sseFrame;
+  }
+
+  /** The parsed event, parsed at most once. */
+  get event(): HeraldEvent {
+    this.#event ??= JSON.parse(this.json) as HeraldEvent;
+    return this.#event;
+  }
+
+  /** Whether this event closed its stream. */
+  get isFinal(): boolean {
+    return this.event.final === true;
+  }
+}

@@ -1,0 +1,125 @@
+import type { EventLog } from '../log/event-log.js';
+import type { Announcement, Broker, BrokerStatus } from './broker.js';
+import { DeliveredEvent } from './delivered-event.js';
+import { type ChannelErrorReporter, type ChannelListener, StreamChannel } from './stream-channel.js';
+
+/** How often channels read the log while the broker is degraded (announcements may be lost). */
+const DEGRADED_POLL_INTERVAL_MS = 1000;
+
+/** A listener's hold on a stream channel. */
+export interface ChannelAttachment {
+  /** The last seq delivered on the channel: live delivery continues at head + 1. */
+  readonly head: number;
+  readonly epoch: string | null;
+  detach(): void;
+}
+
+/** Receives every event the hub delivers, on every stream (stream-list watchers, metrics). */
+export type HubTap = (stream: string, events: readonly DeliveredEvent[]) => void;
+
+/** Options of the hub. */
+export interface HubOptions {
+  log: EventLog;
+  broker: Broker;
+  /** Called with failures of listeners or log reads; delivery to others goes on. */
+  reportError?: ChannelErrorReporter;
+  /** Log polling interval while the broker is degraded (ms, default 1000). */
+  degradedPollIntervalMs?: number;
+}
+
+/**
+ * Fans announcements out to this node's listeners through one StreamChannel per watched stream.
+ * Channels exist only while someone listens. While the broker is degraded the hub polls the log
+ * for every channel, and resyncs them all when it is back, so losing the broker costs latency,
+ * never events.
+ */
+export class Hub {
+  #log: EventLog;
+  #reportError: ChannelErrorReporter;
+  #channels = new Map<string, StreamChannel>();
+  #taps = new Set<HubTap>();
+  #unsubscribe: (() => void)[];
+  #pollTimer: ReturnType<typeof setInterval> | undefined;
+  #pollIntervalMs: number;
+
+  constructor(options: HubOptions) {
+    this.#log = options.log;
+    this.#reportError = options.reportError ?? (() => {});
+    this.#pollIntervalMs = options.degradedPollIntervalMs ?? DEGRADED_POLL_INTERVAL_MS;
+    this.#unsubscribe = [
+      options.broker.onAnnouncement((announcement) => this.#receive(announcement)),
+      options.broker.onStatus((status) => this.#onBrokerStatus(status)),
+    ];
+    if (options.broker.status === 'degraded') this.#onBrokerStatus('degraded');
+  }
+
+  /** Attaches a listener to a stream's channel; resolves once the channel knows its head. */
+  async attach(stream: string, listener: ChannelListener): Promise<ChannelAttachment> {
+    let channel = this.#channels.get(stream);
+    if (!channel) {
+      channel = new StreamChannel(stream, this.#log, this.#reportError);
+      this.#channels.set(stream, channel);
+    }
+    channel.add(listener);
+    await channel.ready;
+    const owner = channel;
+    return {
+      get head() {
+        return owner.head;
+      },
+      get epoch() {
+        return owner.epoch;
+      },
+      detach: () => {
+        owner.remove(listener);
+        if (owner.listenerCount === 0 && this.#channels.get(stream) === owner) this.#channels.delete(stream);
+      },
+    };
+  }
+
+  /** Taps every delivered announcement; returns the removal. */
+  watchAll(tap: HubTap): () => void {
+    this.#taps.add(tap);
+    return () => this.#taps.delete(tap);
+  }
+
+  /** Number of streams with at least one listener on this node. */
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+
+  close(): void {
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    clearInterval(this.#pollTimer);
+    this.#channels.clear();
+    this.#taps.clear();
+  }
+
+  #receive(announcement: Announcement): void {
+    const events = announcement.kind === 'events' ? announcement.records.map((r) => new DeliveredEvent(r)) : [];
+    this.#channels.get(announcement.stream)?.receive(announcement, events);
+    for (const tap of this.#taps) {
+      try {
+        tap(announcement.stream, events);
+      } catch (error) {
+        this.#reportError(error, announcement.stream);
+      }
+    }
+  }
+
+  #onBrokerStatus(status: BrokerStatus): void {
+    clearInterval(this.#pollTimer);
+    this.#pollTimer = undefined;
+    if (status === 'degraded') {
+      this.#pollTimer = setInterval(() => this.#resyncAll(), this.#pollIntervalMs);
+      this.#pollTimer.unref();
+    } else {
+      // Back up: whatever was announced while we were cut off is in the log.
+      this.#resyncAll();
+    }
+  }
+
+  #resyncAll(): void {
+    for (const channel of this.#channels.values()) void channel.resync();
+  }
+}
