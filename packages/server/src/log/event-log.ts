@@ -74,6 +74,9 @@ export interface RetentionPolicy {
  *   `stream_final`; in both cases nothing of the batch is appended.
  * - Retention and admin deletes never change a stream's head seq; deleting a stream makes its name
  *   read as a never-created stream, and a later append gives it a new epoch.
+ * - Idempotency covers the events still held: once retention deletes an event, its `id` is forgotten.
+ * - `queryEvents` orders events by insertion (commit) order across streams, which within a stream
+ *   is seq order; its cursors are keyset positions, so pages never skip or repeat an event.
  */
 export interface EventLog {
   append(entries: readonly StreamEventInput[]): Promise<AppendOutcome>;

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import {
+  applyMergePatch,
+  HeraldError,
+  type HeraldEvent,
+  type JsonValue,
+  type StreamEventInput,
+  type Tags,
+} from '@herald/protocol';
+import { v7 as uuidv7 } from 'uuid';
+import type { AppendOutcome, EventRecord } from './event-log.js';
+
+/**
+ * The append rules every EventLog shares, as one pure function over what the store holds.
+ *
+ * Invariants (the contract of `EventLog.append`, checked by test/support/event-log-contract.ts):
+ * - A1 seqs are contiguous per stream: each appended event gets the stream's head seq + 1.
+ * - A2 an `id` the stream already holds (stored, or earlier in the same batch) appends nothing and
+ *   reports the original seq; such a repeat skips the `expectedSeq` and final checks, so retrying
+ *   an acknowledged publish (even the final one) answers the same as the first time.
+ * - A3 `expectedSeq` is the head seq before that event, counting earlier events of the batch.
+ * - A4 nothing follows a final event; `final: true` closes the stream.
+ * - A5 `state` is the fold of every event's merge patch, starting from `null`.
+ * - A6 per stream, `time` never decreases with seq, so retention by age always removes a prefix
+ *   of the stream and `firstSeq` stays the oldest held event (no holes if the clock steps back).
+ * - Any error rejects the whole batch: the planner throws before the store writes anything.
+ */
+
+/** A stream's stored head: what an append reads and writes. */
+export interface StreamHead {
+  stream: string;
+  epoch: string;
+  /** Seq of the last event appended. */
+  seq: number;
+  state: JsonValue;
+  final: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One event an append stores, with the columns stores index besides its JSON text. */
+export interface PlannedEvent extends EventRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly time: string;
+  readonly tags: Tags | undefined;
+}
+
+/** Everything a store must write for one append, and what to answer once it is committed. */
+export interface AppendPlan {
+  outcome: AppendOutcome;
+  /** The new heads of the streams that got events (new streams included), to upsert. */
+  heads: StreamHead[];
+  /** The events to insert, in commit order (per stream, seq order). */
+  events: PlannedEvent[];
+}
+
+/** What the planner reads from the store, inside the store's transaction. */
+export interface AppendView {
+  /** The stored head of `stream`; undefined when the stream does not exist. */
+  getHead(stream: string): StreamHead | undefined;
+  /** The seq of the stored event `id` of `stream`; undefined when there is none. */
+  findSeqById(stream: string, id: string): number | undefined;
+}
+
+/** Bytes of randomness in an epoch: 96 bits, 16 base64url characters. */
+const EPOCH_BYTES = 12;
+
+/** A fresh random epoch for a newly created stream. */
+export function createEpoch(): string {
+  return randomBytes(EPOCH_BYTES).toString('base64url');
+}
+
+/** The distinct streams an append touches, sorted (a stable lock order for stores that lock rows). */
+export function listTouchedStreams(entries: readonly StreamEventInput[]): string[] {
+  return [...new Set(entries.map((entry) => entry.stream))].sort();
+}
+
+/** Serialises an event with the wire field order: stream, seq, id, type, time, data, state, tags, final. */
+function serializeEvent(event: HeraldEvent): string {
+  const ordered: HeraldEvent = {
+    stream: event.stream,
+    seq: event.seq,
+    id: event.id,
+    type: event.type,
+    time: event.time,
+  };
+  if (event.data !== undefined) ordered.data = event.data;
+  if (event.state !== undefined) ordered.state = event.state;
+  if (event.tags !== undefined) ordered.tags = event.tags;
+  if (event.final) ordered.final = true;
+  return JSON.stringify(ordered);
+}
+
+function assertAppendable(entry: StreamEventInput, head: StreamHead | undefined): void {
+  const headSeq = head?.seq ?? 0;
+  if (head?.final) {
+    throw new HeraldError('stream_final', `stream "${entry.stream}" is final`, {
+      details: { stream: entry.stream, seq: headSeq },
+    });
+  }
+  const hasSeqConflict = entry.expectedSeq !== undefined && entry.expectedSeq !== headSeq;
+  if (hasSeqConflict) {
+    throw new HeraldError('seq_conflict', `stream "${entry.stream}" is at seq ${headSeq}, not ${entry.expectedSeq}`, {
+      details: { stream: entry.stream, expectedSeq: entry.expectedSeq, actualSeq: headSeq },
+    });
+  }
+}
+
+/**
+ * Plans one atomic append of `entries` against the store's current contents (`view`), received
+ * at `now`. Throws `seq_conflict` or `stream_final` (a HeraldError) for the whole batch.
+ */
+export function planAppend(entries: readonly StreamEventInput[], view: AppendView, now = new Date()): AppendPlan {
+  const receivedAt = now.toISOString();
+  const heads = new Map<string, StreamHead | undefined>();
+  const batchSeqById = new Map<string, Map<string, number>>();
+  const results: AppendOutcome['results'] = [];
+  const events: PlannedEvent[] = [];
+
+  const currentHead = (stream: string): StreamHead | undefined => {
+    if (!heads.has(stream)) heads.set(stream, view.getHead(stream));
+    return heads.get(stream);
+  };
+
+  for (const entry of entries) {
+    const { stream } = entry;
+    const head = currentHead(stream);
+    const originalSeq =
+      entry.id === undefined
+        ? undefined
+        : (batchSeqById.get(stream)?.get(entry.id) ?? view.findSeqById(stream, entry.id));
+    if (entry.id !== undefined && originalSeq !== undefined) {
+      results.push({ stream, id: entry.id, seq: originalSeq, duplicate: true });
+      continue;
+    }
+    assertAppendable(entry, head);
+
+    const seq = (head?.seq ?? 0) + 1;
+    const id = entry.id ?? uuidv7();
+    // A6: ISO 8601 UTC strings order like the instants they name.
+    const time = head !== undefined && head.updatedAt > receivedAt ? head.updatedAt : receivedAt;
+    const json = serializeEvent({ ...entry, stream, seq, id, time, final: entry.final ? true : undefined });
+    events.push({ stream, seq, json, id, type: entry.type, time, tags: entry.tags });
+    results.push({ stream, id, seq, duplicate: false });
+
+    heads.set(stream, {
+      stream,
+      epoch: head?.epoch ?? createEpoch(),
+      seq,
+      state: entry.state === undefined ? (head?.state ?? null) : applyMergePatch(head?.state ?? null, entry.state),
+      final: entry.final === true,
+      createdAt: head?.createdAt ?? time,
+      updatedAt: time,
+    });
+    const seqById = batchSeqById.get(stream) ?? new Map<string, number>();
+    seqById.set(id, seq);
+    batchSeqById.set(stream, seqById);
+  }
+
+  const changedStreams = new Set(events.map((event) => event.stream));
+  const touchedHeads = [...heads.values()].filter((head): head is StreamHead => head !== undefined);
+  return {
+    outcome: {
+      results,
+      appended: events.map(({ stream, seq, json }) => ({ stream, seq, json })),
+      heads: touchedHeads.map(({ stream, epoch, seq }) => ({ stream, epoch, seq })),
+    },
+    heads: touchedHeads.filter((head) => changedStreams.has(head.stream)),
+    events,
+  };
+}

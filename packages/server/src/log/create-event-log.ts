@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HeraldError } from '@herald/protocol';
+import type { EventLog } from './event-log.js';
+import { MemoryEventLog } from './memory-event-log.js';
+import { createPostgresEventLog } from './postgres-event-log.js';
+import { SqliteEventLog } from './sqlite-event-log.js';
+
+/** File name of the embedded log inside a data directory (`./data/herald.db`). */
+export const SQLITE_FILE_NAME = 'herald.db';
+
+/**
+ * `sqlite:PATH`: PATH ending in `.db` is the database file itself; any other PATH is a data
+ * directory holding `herald.db` (so the default `sqlite:` + data dir works). Missing directories
+ * are created.
+ */
+function openSqlite(path: string): EventLog {
+  if (path === '') throw new HeraldError('invalid_request', 'sqlite: needs a path, e.g. sqlite:./data');
+  const filename = path.endsWith('.db') ? path : join(path, SQLITE_FILE_NAME);
+  mkdirSync(dirname(filename), { recursive: true });
+  return new SqliteEventLog(filename);
+}
+
+/**
+ * The one table of store URL schemes. `postgres:` and `postgresql:` join it with
+ * PostgresEventLog (log/postgres-event-log.ts), which receives the whole URL.
+ */
+const OPENERS: Record<string, (url: string, rest: string) => EventLog | Promise<EventLog>> = {
+  memory: () => new MemoryEventLog(),
+  sqlite: (_url, path) => openSqlite(path),
+  postgres: (url) => createPostgresEventLog(url),
+  postgresql: (url) => createPostgresEventLog(url),
+};
+
+/** Opens the EventLog a store URL names: `memory:`, `sqlite:PATH`; throws `invalid_request` otherwise. */
+export async function createEventLog(storeUrl: string): Promise<EventLog> {
+  const colon = storeUrl.indexOf(':');
+  const scheme = colon > 0 ? storeUrl.slice(0, colon) : '';
+  const open = Object.hasOwn(OPENERS, scheme) ? OPENERS[scheme] : undefined;
+  if (!open) {
+    throw new HeraldError('invalid_request', `unsupported store URL; use one of ${Object.keys(OPENERS).join(':, ')}:`, {
+      // A store URL may carry a password; details reach logs and clients.
+      details: { store: storeUrl.replace(/\/\/[^@/]*@/, '//***@') },
+    });
+  }
+  return open(storeUrl, storeUrl.slice(colon + 1));
+}

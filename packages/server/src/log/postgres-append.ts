@@ -1,0 +1,173 @@
+import { HeraldError, type JsonValue, type StreamEventInput } from '@herald/protocol';
+import type { PoolClient } from 'pg';
+import { type AppendPlan, listTouchedStreams, planAppend, type StreamHead } from './apply-append.js';
+import type { AppendOutcome } from './event-log.js';
+
+/**
+ * One group of appends in ONE PostgreSQL transaction (group commit), each request planned by the
+ * shared `planAppend` and written inside its own SAVEPOINT, so a request that fails rolls back
+ * alone while the others commit together.
+ *
+ * Locking (why commit order equals seq order across nodes): every stream the group touches is
+ * locked up front with `SELECT … FOR UPDATE`, after `INSERT … ON CONFLICT DO NOTHING` has made a
+ * row exist for streams not created yet (a row that does not exist cannot be locked). Both steps
+ * go in sorted name order, so two nodes' groups can never wait on each other in a cycle. A
+ * placeholder row (seq 0) that no request of the group used is deleted before COMMIT, so a
+ * stream never exists without events.
+ */
+
+interface HeadRow {
+  name: string;
+  epoch: string;
+  seq: number;
+  state: JsonValue;
+  final: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+// SQLSTATEs PostgreSQL raises for text it cannot store: NUL characters (\u0000) in text or jsonb.
+const UNSTORABLE_TEXT_CODES = new Set(['22P05', '22021']);
+
+function toHead(row: HeadRow): StreamHead {
+  return {
+    stream: row.name,
+    epoch: row.epoch,
+    seq: row.seq,
+    state: row.state,
+    final: row.final,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Creates missing stream rows as placeholders, then locks every touched row, in name order. */
+async function lockStreams(client: PoolClient, streams: readonly string[]): Promise<Map<string, StreamHead>> {
+  await client.query(
+    `INSERT INTO herald_streams (name, epoch, seq, state, created_at, updated_at)
+     SELECT name, '', 0, 'null', now(), now() FROM unnest($1::text[]) AS name ORDER BY name
+     ON CONFLICT (name) DO NOTHING`,
+    [streams],
+  );
+  const { rows } = await client.query<HeadRow>(
+    'SELECT * FROM herald_streams WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE',
+    [streams],
+  );
+  // A stream deleted by another node between the two statements has no row left to lock: go again.
+  if (rows.length < streams.length) return lockStreams(client, streams);
+  // A placeholder is a stream that does not exist yet, as far as the planner is concerned.
+  return new Map(rows.filter((row) => row.seq > 0).map((row) => [row.name, toHead(row)]));
+}
+
+/** The seqs of the stored events whose ids the group's entries carry, keyed `stream\0id`. */
+async function findStoredIds(client: PoolClient, entries: readonly StreamEventInput[]): Promise<Map<string, number>> {
+  const withId = entries.filter((entry) => entry.id !== undefined);
+  if (withId.length === 0) return new Map();
+  const { rows } = await client.query<{ stream: string; id: string; seq: number }>(
+    `SELECT e.stream, e.id, e.seq FROM unnest($1::text[], $2::text[]) AS wanted (stream, id)
+     JOIN herald_events e ON e.stream = wanted.stream AND e.id = wanted.id`,
+    [withId.map((entry) => entry.stream), withId.map((entry) => entry.id)],
+  );
+  return new Map(rows.map((row) => [`${row.stream}\0${row.id}`, row.seq]));
+}
+
+/** Inserts the plan's events and updates its heads, in one statement. */
+async function writePlan(client: PoolClient, { events, heads }: AppendPlan): Promise<void> {
+  await client.query(
+    `WITH inserted AS (
+       INSERT INTO herald_events (stream, seq, id, type, time, tags, json)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::text[])
+     )
+     UPDATE herald_streams s
+     SET epoch = h.epoch, seq = h.seq, state = h.state, final = h.final,
+         created_at = h.created_at, updated_at = h.updated_at
+     FROM unnest($8::text[], $9::text[], $10::bigint[], $11::jsonb[], $12::boolean[], $13::timestamptz[],
+                 $14::timestamptz[]) AS h (name, epoch, seq, state, final, created_at, updated_at)
+     WHERE s.name = h.name`,
+    [
+      events.map((event) => event.stream),
+      events.map((event) => event.seq),
+      events.map((event) => event.id),
+      events.map((event) => event.type),
+      events.map((event) => event.time),
+      events.map((event) => (event.tags === undefined ? null : JSON.stringify(event.tags))),
+      events.map((event) => event.json),
+      heads.map((head) => head.stream),
+      heads.map((head) => head.epoch),
+      heads.map((head) => head.seq),
+      heads.map((head) => JSON.stringify(head.state)),
+      heads.map((head) => head.final),
+      heads.map((head) => head.createdAt),
+      heads.map((head) => head.updatedAt),
+    ],
+  );
+}
+
+/** Maps PostgreSQL's refusal of NUL characters to a client error (G7); anything else is unchanged. */
+function toAppendError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !UNSTORABLE_TEXT_CODES.has(code)) return error;
+  return new HeraldError('invalid_request', 'the PostgreSQL store cannot hold the character \\u0000', {
+    cause: error,
+  });
+}
+
+/** Plans and writes one request inside a savepoint; `heads` and `storedIds` follow its writes. */
+async function appendOne(
+  client: PoolClient,
+  entries: readonly StreamEventInput[],
+  heads: Map<string, StreamHead>,
+  storedIds: Map<string, number>,
+): Promise<AppendOutcome> {
+  const plan = planAppend(entries, {
+    getHead: (stream) => heads.get(stream),
+    findSeqById: (stream, id) => storedIds.get(`${stream}\0${id}`),
+  });
+  if (plan.events.length === 0) return plan.outcome;
+  await client.query('SAVEPOINT append');
+  try {
+    await writePlan(client, plan);
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT append');
+    throw toAppendError(error);
+  }
+  await client.query('RELEASE SAVEPOINT append');
+  for (const head of plan.heads) heads.set(head.stream, head);
+  for (const event of plan.events) storedIds.set(`${event.stream}\0${event.id}`, event.seq);
+  return plan.outcome;
+}
+
+/**
+ * Commits a group of append requests in one transaction and answers one settled outcome per
+ * request, in order. Rejects (every request failing with it) only when the transaction itself
+ * fails; the caller's connection is left outside any transaction either way.
+ */
+export async function commitAppendGroup(
+  client: PoolClient,
+  requests: readonly (readonly StreamEventInput[])[],
+): Promise<PromiseSettledResult<AppendOutcome>[]> {
+  const allEntries = requests.flat();
+  await client.query('BEGIN');
+  try {
+    const streams = listTouchedStreams(allEntries);
+    const heads = await lockStreams(client, streams);
+    const storedIds = await findStoredIds(client, allEntries);
+    const settled: PromiseSettledResult<AppendOutcome>[] = [];
+    for (const entries of requests) {
+      try {
+        settled.push({ status: 'fulfilled', value: await appendOne(client, entries, heads, storedIds) });
+      } catch (reason) {
+        settled.push({ status: 'rejected', reason });
+      }
+    }
+    const unusedPlaceholders = streams.filter((stream) => !heads.has(stream));
+    if (unusedPlaceholders.length > 0) {
+      await client.query('DELETE FROM herald_streams WHERE name = ANY($1::text[]) AND seq = 0', [unusedPlaceholders]);
+    }
+    await client.query('COMMIT');
+    return settled;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}

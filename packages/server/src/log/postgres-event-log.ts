@@ -1,0 +1,327 @@
+import {
+  HeraldError,
+  type HeraldEvent,
+  type HistoryPage,
+  type JsonValue,
+  type StreamEventInput,
+  type StreamListPage,
+  type StreamSnapshot,
+} from '@herald/protocol';
+import pg from 'pg';
+import type {
+  AppendOutcome,
+  EventLog,
+  EventsRead,
+  HistoryQuery,
+  RetentionPolicy,
+  StreamListQuery,
+} from './event-log.js';
+import { emptySnapshot } from './event-log.js';
+import { commitAppendGroup } from './postgres-append.js';
+import { buildPostgresHistorySql } from './postgres-history-sql.js';
+import { migratePostgres, quoteIdentifier } from './postgres-schema.js';
+import {
+  decodeStreamCursor,
+  encodeHistoryCursor,
+  encodeStreamCursor,
+  parseIsoTime,
+  resolveHistoryQuery,
+} from './query-cursors.js';
+import { resolveRetentionCutoff } from './retention-sweeper.js';
+import { prefixRange } from './sqlite-sql.js';
+
+/** Options of the PostgreSQL event log. */
+export interface PostgresEventLogOptions {
+  /** Schema holding Herald's tables (default: the URL's `?schema=`, else `public`). */
+  schema?: string;
+  /** Largest number of pooled connections (default 10). */
+  maxConnections?: number;
+  /** Receives errors of idle pooled connections (a restarted server); the pool replaces them. */
+  onError?: (error: Error) => void;
+}
+
+// Appends grouped into one transaction stop growing past this many events, so one group's
+// transaction (and the row locks it holds) stays short.
+const MAX_GROUP_EVENTS = 1000;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+// int8 (seq, position) as a JS number rather than pg's default string: seqs stay far below 2^53.
+const INT8_OID = 20;
+const INT8_ARRAY_OID = 1016;
+const defaultTypeParser = pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown;
+const TYPES = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (oid === INT8_OID) return Number;
+    if (oid === INT8_ARRAY_OID) return (value: string) => (defaultTypeParser(oid)(value) as string[]).map(Number);
+    return defaultTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser,
+};
+
+interface SnapshotRow {
+  name: string;
+  epoch: string;
+  seq: number;
+  first_seq: number;
+  state: JsonValue;
+  final: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SNAPSHOT_COLUMNS = `name, epoch, seq, state, final, created_at, updated_at,
+  COALESCE((SELECT min(e.seq) FROM herald_events e WHERE e.stream = s.name), s.seq + 1) AS first_seq`;
+
+function toSnapshot(row: SnapshotRow): StreamSnapshot {
+  return {
+    stream: row.name,
+    epoch: row.epoch,
+    seq: row.seq,
+    firstSeq: row.first_seq,
+    state: row.state,
+    final: row.final,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+interface PendingAppend {
+  entries: readonly StreamEventInput[];
+  resolve: (outcome: AppendOutcome) => void;
+  reject: (reason: unknown) => void;
+}
+
+/**
+ * The scale-out EventLog: PostgreSQL shared by every node (`postgres://…`).
+ *
+ * Group commit: one append transaction is in flight per node at a time, and the appends requested
+ * meanwhile all go into the next one (see postgres-append.ts), so N concurrent publishes cost one
+ * commit, not N, while a lone publish waits for no timer. Concurrent nodes serialise per stream on
+ * the stream's row lock, so commit order equals seq order everywhere (G1, G3).
+ *
+ * Idempotency covers the events the log still holds: once retention deletes an event, its `id`
+ * is forgotten with it.
+ */
+export class PostgresEventLog implements EventLog {
+  readonly #pool: pg.Pool;
+  #queue: PendingAppend[] = [];
+  #draining: Promise<void> | undefined;
+  #isDraining = false;
+  #isClosed = false;
+
+  /** Wraps a pool whose connections already use the migrated schema; see createPostgresEventLog. */
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  append(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
+    this.#assertOpen();
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ entries, resolve, reject });
+      if (!this.#isDraining) this.#draining = this.#drain();
+    });
+  }
+
+  async readEvents(stream: string, after: number, limit: number): Promise<EventsRead> {
+    this.#assertOpen();
+    // One statement is one MVCC snapshot: the head and the events agree under concurrent appends.
+    const { rows } = await this.#pool.query<SnapshotRow & { seqs: number[] | null; jsons: string[] | null }>(
+      `SELECT ${SNAPSHOT_COLUMNS}, page.seqs, page.jsons
+       FROM herald_streams s
+       CROSS JOIN LATERAL (
+         SELECT array_agg(e.seq ORDER BY e.seq) AS seqs, array_agg(e.json ORDER BY e.seq) AS jsons
+         FROM (SELECT seq, json FROM herald_events WHERE stream = s.name AND seq > $2 ORDER BY seq LIMIT $3) e
+       ) page
+       WHERE s.name = $1`,
+      [stream, after, limit + 1],
+    );
+    const row = rows[0];
+    if (row === undefined) return { snapshot: emptySnapshot(stream), events: [], hasMore: false };
+    const seqs = row.seqs ?? [];
+    const events = seqs.slice(0, limit).map((seq, i) => ({ stream, seq, json: row.jsons![i]! }));
+    return { snapshot: toSnapshot(row), events, hasMore: seqs.length > limit };
+  }
+
+  async getSnapshot(stream: string): Promise<StreamSnapshot> {
+    this.#assertOpen();
+    const { rows } = await this.#pool.query<SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM herald_streams s WHERE s.name = $1`,
+      [stream],
+    );
+    return rows[0] === undefined ? emptySnapshot(stream) : toSnapshot(rows[0]);
+  }
+
+  async listStreams(query: StreamListQuery): Promise<StreamListPage> {
+    this.#assertOpen();
+    const [lowest, beyond] = query.prefix === undefined ? [null, null] : prefixRange(query.prefix);
+    const afterName = query.cursor === undefined ? null : decodeStreamCursor(query.cursor);
+    const { rows } = await this.#pool.query<SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM herald_streams s
+       WHERE ($1::text IS NULL OR (s.name >= $1 AND s.name < $2)) AND ($3::text IS NULL OR s.name > $3)
+       ORDER BY s.name LIMIT $4`,
+      [lowest, beyond, afterName, query.limit + 1],
+    );
+    const page = rows.slice(0, query.limit).map(toSnapshot);
+    const hasMore = rows.length > query.limit;
+    return { streams: page, ...(hasMore ? { nextCursor: encodeStreamCursor(page.at(-1)!.stream) } : {}) };
+  }
+
+  async queryEvents(query: HistoryQuery): Promise<HistoryPage> {
+    this.#assertOpen();
+    const resolved = resolveHistoryQuery(query);
+    const { sql, params } = buildPostgresHistorySql(resolved);
+    const { rows } = await this.#pool.query<{ position: number; json: string }>(sql, params);
+    const page = rows.slice(0, resolved.limit);
+    const hasMore = rows.length > resolved.limit;
+    return {
+      events: page.map((row) => JSON.parse(row.json) as HeraldEvent),
+      ...(hasMore ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}),
+    };
+  }
+
+  async deleteStream(stream: string): Promise<boolean> {
+    this.#assertOpen();
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Locking the row first waits out an append in flight, so no event of it survives the delete.
+      const { rowCount } = await client.query('SELECT 1 FROM herald_streams WHERE name = $1 FOR UPDATE', [stream]);
+      await client.query('DELETE FROM herald_events WHERE stream = $1', [stream]);
+      await client.query('DELETE FROM herald_streams WHERE name = $1', [stream]);
+      await client.query('COMMIT');
+      return rowCount === 1;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async deleteEventsOlderThan(time: string): Promise<number> {
+    this.#assertOpen();
+    const cutoff = parseIsoTime(time, 'olderThan');
+    const { rowCount } = await this.#pool.query('DELETE FROM herald_events WHERE time < $1', [cutoff]);
+    return rowCount ?? 0;
+  }
+
+  async sweepRetention(policy: RetentionPolicy): Promise<number> {
+    this.#assertOpen();
+    const cutoff = resolveRetentionCutoff(policy);
+    let deleted = cutoff === undefined ? 0 : await this.deleteEventsOlderThan(cutoff);
+    if (policy.maxEventsPerStream !== undefined) {
+      const { rowCount } = await this.#pool.query(
+        `DELETE FROM herald_events e USING herald_streams s
+         WHERE e.stream = s.name AND s.seq > $1 AND e.seq <= s.seq - $1`,
+        [policy.maxEventsPerStream],
+      );
+      deleted += rowCount ?? 0;
+    }
+    return deleted;
+  }
+
+  async checkHealth(): Promise<void> {
+    this.#assertOpen();
+    try {
+      await this.#pool.query('SELECT 1');
+    } catch (error) {
+      throw new HeraldError('unavailable', 'PostgreSQL cannot be reached', { cause: error });
+    }
+  }
+
+  /** Commits the appends already requested, then closes the pool. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    await this.#draining;
+    await this.#pool.end();
+  }
+
+  #assertOpen(): void {
+    if (this.#isClosed) throw new HeraldError('unavailable', 'the event log is closed');
+  }
+
+  /** Commits queued appends group after group until the queue is empty. */
+  async #drain(): Promise<void> {
+    // The flag is set before the first await and cleared in the same continuation as the final
+    // queue check, so an append queued at any moment either joins this loop or starts the next.
+    this.#isDraining = true;
+    try {
+      while (this.#queue.length > 0) await this.#commitGroup(this.#takeGroup());
+    } finally {
+      this.#isDraining = false;
+    }
+  }
+
+  /** Commits one group and settles each of its appends; never rejects. */
+  async #commitGroup(group: PendingAppend[]): Promise<void> {
+    let settled: PromiseSettledResult<AppendOutcome>[];
+    try {
+      const client = await this.#pool.connect();
+      try {
+        settled = await commitAppendGroup(
+          client,
+          group.map((pending) => pending.entries),
+        );
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      for (const pending of group) pending.reject(error);
+      return;
+    }
+    group.forEach((pending, i) => {
+      const outcome = settled[i]!;
+      if (outcome.status === 'fulfilled') pending.resolve(outcome.value);
+      else pending.reject(outcome.reason);
+    });
+  }
+
+  /** Takes the oldest queued appends, up to MAX_GROUP_EVENTS events (always at least one request). */
+  #takeGroup(): PendingAppend[] {
+    let events = 0;
+    let count = 0;
+    for (const pending of this.#queue) {
+      events += pending.entries.length;
+      if (count > 0 && events > MAX_GROUP_EVENTS) break;
+      count += 1;
+    }
+    return this.#queue.splice(0, count);
+  }
+}
+
+/** Splits `?schema=` off a `postgres://` URL; the rest is pg's connection string. */
+function parseStoreUrl(url: string): { connectionString: string; schema: string | undefined } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
+/**
+ * Opens the PostgreSQL event log at `url` (`postgres://user:pass@host:5432/db?schema=herald`):
+ * connects, creates the schema and applies pending migrations (safe when several nodes start at
+ * once), and rejects when the database cannot be reached.
+ */
+export async function createPostgresEventLog(
+  url: string,
+  options: PostgresEventLogOptions = {},
+): Promise<PostgresEventLog> {
+  const { connectionString, schema: urlSchema } = parseStoreUrl(url);
+  const schema = options.schema ?? urlSchema ?? 'public';
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    options: `-c search_path=${quoteIdentifier(schema)}`,
+    types: TYPES,
+  });
+  // Without a listener, an idle connection dropped by a restarting server would crash the process.
+  pool.on('error', (error) => options.onError?.(error));
+  try {
+    await migratePostgres(pool, schema);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PostgresEventLog(pool);
+}

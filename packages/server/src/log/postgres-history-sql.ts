@@ -1,0 +1,36 @@
+import type { ResolvedHistoryQuery } from './query-cursors.js';
+import { prefixRange } from './sqlite-sql.js';
+
+/**
+ * The SQL of one history page on PostgreSQL: keyset pagination on `position` (global insertion
+ * order), fetching one row beyond `limit` so the caller knows whether a next page exists.
+ * Tag filters use containment (`tags @> {"k":"v"}`), which the GIN index on tags answers.
+ * Columns: position, json.
+ */
+export function buildPostgresHistorySql(query: ResolvedHistoryQuery): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const bind = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const isAscending = query.order === 'asc';
+  if (query.afterPosition !== undefined) {
+    clauses.push(`position ${isAscending ? '>' : '<'} ${bind(query.afterPosition)}`);
+  }
+  if (query.stream !== undefined) clauses.push(`stream = ${bind(query.stream)}`);
+  if (query.prefix !== undefined) {
+    const [lowest, beyond] = prefixRange(query.prefix);
+    clauses.push(`stream >= ${bind(lowest)} AND stream < ${bind(beyond)}`);
+  }
+  if (query.types !== undefined && query.types.length > 0) clauses.push(`type = ANY(${bind(query.types)}::text[])`);
+  if (query.tags !== undefined && Object.keys(query.tags).length > 0) {
+    clauses.push(`tags @> ${bind(JSON.stringify(query.tags))}::jsonb`);
+  }
+  if (query.since !== undefined) clauses.push(`time >= ${bind(query.since)}`);
+  if (query.until !== undefined) clauses.push(`time < ${bind(query.until)}`);
+  const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+  const limit = bind(query.limit + 1);
+  const sql = `SELECT position, json FROM herald_events ${where} ORDER BY position ${isAscending ? 'ASC' : 'DESC'} LIMIT ${limit}`;
+  return { sql, params };
+}

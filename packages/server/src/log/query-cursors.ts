@@ -1,0 +1,70 @@
+import { HeraldError } from '@herald/protocol';
+import type { HistoryQuery } from './event-log.js';
+
+/**
+ * Opaque cursors and query normalisation shared by the EventLog implementations. Cursors are
+ * base64url JSON so clients treat them as opaque tokens, while a store can still decode its
+ * keyset position from them (no offsets: a page boundary never shifts under concurrent appends).
+ */
+
+/** A history query with its times normalised and its cursor decoded. */
+export interface ResolvedHistoryQuery extends Omit<HistoryQuery, 'cursor'> {
+  /** Only events strictly after (asc) or before (desc) this insertion position. */
+  afterPosition?: number;
+}
+
+function encode(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function decode(cursor: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function invalidCursor(): never {
+  throw new HeraldError('invalid_request', 'cursor is not one this server issued', { details: { path: 'cursor' } });
+}
+
+/** The cursor of a history page that ends at the event stored at `position` (global insertion order). */
+export function encodeHistoryCursor(position: number): string {
+  return encode({ h: position });
+}
+
+/** The cursor of a stream list page that ends at stream `name`. */
+export function encodeStreamCursor(name: string): string {
+  return encode({ s: name });
+}
+
+/** The last stream name of the previous list page; throws `invalid_request` on a foreign cursor. */
+export function decodeStreamCursor(cursor: string): string {
+  const value = decode(cursor) as { s?: unknown } | undefined;
+  if (typeof value?.s !== 'string') invalidCursor();
+  return value.s;
+}
+
+/** Normalises an ISO 8601 time to the stored form (UTC, ms); throws `invalid_request` if unparsable. */
+export function parseIsoTime(value: string, path: string): string {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) {
+    throw new HeraldError('invalid_request', `${path} must be an ISO 8601 time`, { details: { path } });
+  }
+  return time.toISOString();
+}
+
+/** Validates and normalises a history query for a store. */
+export function resolveHistoryQuery(query: HistoryQuery): ResolvedHistoryQuery {
+  const { cursor, since, until, ...rest } = query;
+  const resolved: ResolvedHistoryQuery = { ...rest };
+  if (since !== undefined) resolved.since = parseIsoTime(since, 'since');
+  if (until !== undefined) resolved.until = parseIsoTime(until, 'until');
+  if (cursor !== undefined) {
+    const value = decode(cursor) as { h?: unknown } | undefined;
+    if (!Number.isSafeInteger(value?.h)) invalidCursor();
+    resolved.afterPosition = value?.h as number;
+  }
+  return resolved;
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { waitForEvents } from '../../src/delivery/long-poll.js';
+import { Publisher } from '../../src/delivery/publisher.js';
+import { Hub } from '../../src/fanout/hub.js';
+import { MemoryBroker } from '../../src/fanout/memory-broker.js';
+import { MemoryEventLog } from '../../src/log/memory-event-log.js';
+
+const STREAM = 'run:wait';
+
+function createNode() {
+  const log = new MemoryEventLog();
+  const broker = new MemoryBroker();
+  const hub = new Hub({ log, broker });
+  const publisher = new Publisher({ log, broker });
+  return { log, hub, publish: (final = false) => publisher.publish([{ stream: STREAM, type: 'tick', final }]) };
+}
+
+describe('waitForEvents', () => {
+  it('answers at once when events after the position exist', async () => {
+    const { log, hub, publish } = createNode();
+    await publish();
+    const read = await waitForEvents({ hub, log, stream: STREAM, after: 0, limit: 10, waitMs: 60_000 });
+    expect(read.events.map((e) => e.seq)).toEqual([1]);
+  });
+
+  it('wakes when the next event is published rather than at the end of the wait', async () => {
+    const { log, hub, publish } = createNode();
+    const waiting = waitForEvents({ hub, log, stream: STREAM, after: 0, limit: 10, waitMs: 60_000 });
+    setTimeout(() => void publish(), 5);
+    const read = await waiting;
+    expect(read.events.map((e) => e.seq)).toEqual([1]);
+    expect(hub.channelCount).toBe(0);
+  });
+
+  it('answers with no events when the wait runs out', async () => {
+    const { log, hub } = createNode();
+    const read = await waitForEvents({ hub, log, stream: STREAM, after: 0, limit: 10, waitMs: 20 });
+    expect(read.events).toEqual([]);
+    expect(read.snapshot.seq).toBe(0);
+  });
+
+  it('answers at once for a final stream', async () => {
+    const { log, hub, publish } = createNode();
+    await publish(true);
+    const read = await waitForEvents({ hub, log, stream: STREAM, after: 1, limit: 10, waitMs: 60_000 });
+    expect(read.snapshot.final).toBe(true);
+    expect(read.events).toEqual([]);
+  });
+
+  it('answers when aborted', async () => {
+    const { log, hub } = createNode();
+    const controller = new AbortController();
+    const waiting = waitForEvents({
+      hub,
+      log,
+      stream: STREAM,
+      after: 0,
+      limit: 10,
+      waitMs: 60_000,
+      signal: controller.signal,
+    });
+    controller.abort();
+    expect((await waiting).events).toEqual([]);
+  });
+});

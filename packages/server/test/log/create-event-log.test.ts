@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEventLog } from '../../src/log/create-event-log.js';
+import { MemoryEventLog } from '../../src/log/memory-event-log.js';
+import { SqliteEventLog } from '../../src/log/sqlite-event-log.js';
+
+describe('createEventLog', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'herald-store-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('opens a MemoryEventLog for memory:', async () => {
+    expect(await createEventLog('memory:')).toBeInstanceOf(MemoryEventLog);
+  });
+
+  it('opens herald.db inside a sqlite: data directory, creating the directory', async () => {
+    const dataDir = join(dir, 'nested', 'data');
+    const log = await createEventLog(`sqlite:${dataDir}`);
+    expect(log).toBeInstanceOf(SqliteEventLog);
+    await log.close();
+    expect(existsSync(join(dataDir, 'herald.db'))).toBe(true);
+  });
+
+  it('opens a sqlite: path ending in .db as the database file', async () => {
+    const log = await createEventLog(`sqlite:${join(dir, 'sub', 'runs.db')}`);
+    await log.close();
+    expect(existsSync(join(dir, 'sub', 'runs.db'))).toBe(true);
+  });
+
+  it.each(['', 'sqlite:', 'redis://localhost', 'file.db', 'toString:x'])(
+    'rejects the store URL %j with invalid_request',
+    async (url) => {
+      await expect(createEventLog(url)).rejects.toMatchObject({ code: 'invalid_request' });
+    },
+  );
+
+  it('hides URL credentials in the error details', async () => {
+    await expect(createEventLog('mysql://admin:secret@db/herald')).rejects.toMatchObject({
+      details: { store: 'mysql://***@db/herald' },
+    });
+  });
+});

@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteEventLog } from '../../src/log/sqlite-event-log.js';
+import { configureSqlite } from '../../src/log/sqlite-schema.js';
+import { describeEventLogContract } from '../support/event-log-contract.js';
+
+async function openTempLog() {
+  const dir = await mkdtemp(join(tmpdir(), 'herald-sqlite-'));
+  const filename = join(dir, 'herald.db');
+  return {
+    filename,
+    log: new SqliteEventLog(filename),
+    reopen: async () => new SqliteEventLog(filename),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+describeEventLogContract('SqliteEventLog', openTempLog);
+
+describe('SqliteEventLog', () => {
+  let store: Awaited<ReturnType<typeof openTempLog>>;
+  beforeEach(async () => {
+    store = await openTempLog();
+  });
+  afterEach(async () => {
+    await store.log.close();
+    await store.cleanup();
+  });
+
+  const inspect = <T>(query: (db: Database.Database) => T): T => {
+    const db = new Database(store.filename, { readonly: true });
+    try {
+      return query(db);
+    } finally {
+      db.close();
+    }
+  };
+
+  it('configures WAL with synchronous = FULL, so each commit is fsynced', () => {
+    const db = new Database(join(store.filename, '..', 'probe.db'));
+    configureSqlite(db);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('records each applied migration once across reopens', async () => {
+    await store.log.close();
+    store.log = new SqliteEventLog(store.filename);
+    const versions = inspect((db) => db.prepare('SELECT version FROM schema_migrations').all());
+    expect(versions).toEqual([{ version: 1 }]);
+  });
+
+  it('commits the appends requested before close', async () => {
+    const pending = store.log.append([{ stream: 'run:a', type: 'x' }]);
+    await store.log.close();
+    expect((await pending).results[0]?.seq).toBe(1);
+    store.log = await store.reopen();
+    expect((await store.log.getSnapshot('run:a')).seq).toBe(1);
+  });
+
+  it('rejects every call after close with unavailable', async () => {
+    await store.log.close();
+    await expect(store.log.append([{ stream: 'run:a', type: 'x' }])).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(store.log.checkHealth()).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('deletes the tags of the events retention deletes', async () => {
+    await store.log.append(
+      [1, 2, 3].map((i) => ({ stream: 'run:a', type: 'x', tags: { jobId: `${i}`, batchId: 'b' } })),
+    );
+    await store.log.sweepRetention({ maxEventsPerStream: 1 });
+    expect(inspect((db) => db.prepare('SELECT value FROM event_tags ORDER BY value').pluck().all())).toEqual([
+      '3',
+      'b',
+    ]);
+  });
+});

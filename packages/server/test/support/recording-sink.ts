@@ -1,0 +1,67 @@
+import type { StreamSnapshot } from '@herald/protocol';
+import type { ResetNotice, SubscriptionSink } from '../../src/delivery/subscription.js';
+import type { DeliveredEvent } from '../../src/fanout/delivered-event.js';
+
+/** One call a subscription made on its sink, in order. */
+export type SinkCall =
+  | { kind: 'opened'; snapshot: StreamSnapshot }
+  | { kind: 'reset'; notice: ResetNotice }
+  | { kind: 'event'; seq: number }
+  | { kind: 'live'; seq: number }
+  | { kind: 'failed'; error: unknown };
+
+/** A SubscriptionSink that records every call, for asserting exact delivered sequences. */
+export class RecordingSink implements SubscriptionSink {
+  readonly calls: SinkCall[] = [];
+  #waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+
+  opened(snapshot: StreamSnapshot): void {
+    this.#record({ kind: 'opened', snapshot });
+  }
+  reset(notice: ResetNotice): void {
+    this.#record({ kind: 'reset', notice });
+  }
+  event(event: DeliveredEvent): void {
+    this.#record({ kind: 'event', seq: event.seq });
+  }
+  live(seq: number): void {
+    this.#record({ kind: 'live', seq });
+  }
+  failed(error: unknown): void {
+    this.#record({ kind: 'failed', error });
+  }
+
+  /** The seqs of the events received, in order. */
+  get seqs(): number[] {
+    return this.calls.flatMap((call) => (call.kind === 'event' ? [call.seq] : []));
+  }
+
+  /** Resolves once the sink has received the event `seq` (rejects after `timeoutMs`). */
+  waitForSeq(seq: number, timeoutMs = 5000): Promise<void> {
+    return this.#waitFor(() => this.seqs.includes(seq), timeoutMs, `seq ${seq}`);
+  }
+
+  /** Resolves once `predicate` holds on the recorded calls. */
+  #waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+      this.#waiters.push({
+        predicate,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  #record(call: SinkCall): void {
+    this.calls.push(call);
+    this.#waiters = this.#waiters.filter((waiter) => {
+      if (!waiter.predicate()) return true;
+      waiter.resolve();
+      return false;
+    });
+  }
+}
