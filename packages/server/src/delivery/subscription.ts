@@ -28,6 +28,12 @@ export interface SubscriptionSink {
   live(seq: number): void;
   /** The log could not be read; the transport ends the subscription and the client resumes. */
   failed(error: unknown): void;
+  /**
+   * Backpressure during catch-up: a promise while the transport's send buffer is full, resolved
+   * once it has room; `undefined` to go on at once. Without it a long history would be queued in
+   * memory all at once, however slowly the client reads.
+   */
+  ready?(): Promise<void> | undefined;
 }
 
 /** Options of `startSubscription`. */
@@ -124,7 +130,12 @@ export class Subscription implements ChannelListener {
           this.#position = decision.after;
           continue;
         }
-        for (const record of read.events) this.#send(new DeliveredEvent(record));
+        for (const record of read.events) {
+          this.#send(new DeliveredEvent(record));
+          const backpressure = sink.ready?.();
+          if (backpressure) await backpressure;
+          if (this.#isClosed) return;
+        }
         const isCaughtUp = !read.hasMore && this.#position >= (this.#attachment?.head ?? 0);
         if (isCaughtUp) break;
       }

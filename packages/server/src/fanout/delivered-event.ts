@@ -39,6 +39,7 @@ export class DeliveredEvent implements EventRecord {
 
   /** Whether this event closed its stream. */
   get isFinal(): boolean {
-    return this.event.final === true;
+    // The text test spares parsing every event; only a possible match is confirmed by parsing.
+    return this.json.includes('"final":true') && this.event.final === true;
   }
 }

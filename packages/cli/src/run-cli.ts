@@ -1,0 +1,44 @@
+import { isHeraldError } from '@herald/protocol';
+import { publish } from './commands/publish.js';
+import { tail } from './commands/tail.js';
+import { watch } from './commands/watch.js';
+
+/** One CLI command: receives the arguments after its name, resolves the process exit code. */
+export type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  // Loaded on demand: the server and its drivers take a while to import, and the client commands never need them.
+  serve: async (argv) => (await import('./commands/serve.js')).serve(argv),
+  publish,
+  tail,
+  watch,
+};
+
+const USAGE = `usage: herald <command> [options]
+
+  serve                                   run the server (flags and HERALD_* env vars: see README)
+  publish <stream> <type> [--data JSON] [--state JSON] [--tags JSON] [--id ID] [--final]
+  tail <stream> [--after N]               print a stream's events as JSON lines, live
+  watch <stream> <url> [--interval-ms N]  poll a JSON endpoint, publish a state patch on change
+
+  publish, tail and watch talk to --url (HERALD_URL, default http://127.0.0.1:8700) with
+  --token (HERALD_TOKEN, else HERALD_API_KEY).`;
+
+/** Runs the `herald` command line; resolves the exit code (0 ok, 1 failure, 2 usage). */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`${USAGE}\n`);
+    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
+  }
+  try {
+    return await command(rest);
+  } catch (error) {
+    const message = isHeraldError(error)
+      ? `${error.code}: ${error.message}`
+      : String((error as Error)?.message ?? error);
+    process.stderr.write(`herald ${name}: ${message}\n`);
+    return 1;
+  }
+}

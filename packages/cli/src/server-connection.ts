@@ -1,0 +1,53 @@
+import { HeraldError, type JsonValue } from '@herald/protocol';
+
+/** Where the client commands find the server, and with which token. */
+export interface ServerConnection {
+  /** Base URL, e.g. `http://127.0.0.1:8700`. */
+  url: string;
+  token?: string;
+}
+
+/** Options shared by the commands that talk to a server (`--url`, `--token`). */
+export const CONNECTION_OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+} as const;
+
+/** The connection from `--url`/`--token`, else HERALD_URL and HERALD_TOKEN (or HERALD_API_KEY). */
+export function resolveConnection(flags: { url?: string | undefined; token?: string | undefined }): ServerConnection {
+  const url = (flags.url ?? process.env.HERALD_URL ?? 'http://127.0.0.1:8700').replace(/\/+$/, '');
+  const token = flags.token ?? process.env.HERALD_TOKEN ?? process.env.HERALD_API_KEY;
+  return token ? { url, token } : { url };
+}
+
+/** Request headers carrying the connection's token. */
+export function authHeaders(connection: ServerConnection): Record<string, string> {
+  return connection.token ? { authorization: `Bearer ${connection.token}` } : {};
+}
+
+/** Sends a JSON request and resolves the JSON answer; a Herald error body rejects as a HeraldError. */
+export async function requestJson(
+  connection: ServerConnection,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: JsonValue,
+): Promise<JsonValue> {
+  const response = await fetch(`${connection.url}${path}`, {
+    method,
+    headers: { ...authHeaders(connection), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  const parsed = text === '' ? null : (JSON.parse(text) as JsonValue);
+  if (!response.ok) throw HeraldError.fromBody(parsed, `${method} ${path} answered ${response.status}`);
+  return parsed;
+}
+
+/** Parses a `--data`/`--state`/`--tags` JSON flag, naming the flag when it is not JSON. */
+export function parseJsonFlag(flag: string, text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    throw new HeraldError('invalid_json', `--${flag} is not valid JSON`);
+  }
+}

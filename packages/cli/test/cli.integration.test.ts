@@ -1,0 +1,118 @@
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import type { EventsPage, HeraldEvent, StreamSnapshot } from '@herald/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_BIN, type HeraldProcess, startHeraldProcess } from '../../server/test/support/herald-process.js';
+
+const run = promisify(execFile);
+let server: HeraldProcess;
+
+beforeAll(async () => {
+  server = await startHeraldProcess();
+});
+afterAll(() => server.close());
+
+const herald = (...args: string[]) => run(process.execPath, [CLI_BIN, ...args, '--url', server.url]);
+const getJson = async <T>(path: string) => (await (await fetch(`${server.url}${path}`)).json()) as T;
+
+describe('herald publish', () => {
+  it('publishes an event with data, state and final', async () => {
+    const { stdout } = await herald('publish', 'run:cli', 'job_started', '--data', '{"n":1}', '--state', '{"s":"up"}');
+    expect(JSON.parse(stdout)).toMatchObject({ stream: 'run:cli', seq: 1 });
+    await herald('publish', 'run:cli', 'job_completed', '--final');
+    const snapshot = await getJson<StreamSnapshot>('/v1/streams/run:cli');
+    expect(snapshot).toMatchObject({ seq: 2, state: { s: 'up' }, final: true });
+  });
+
+  it('fails with the error code and exit code 1 on bad input', async () => {
+    const failure = await herald('publish', 'run:cli-bad', 'bad type!').catch((error) => error);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('invalid_request');
+  });
+});
+
+describe('herald tail', () => {
+  it('prints the events after --after as JSON lines and follows the stream until it is final', async () => {
+    for (const type of ['a', 'b']) await herald('publish', 'run:tail', type);
+    const child = spawn(process.execPath, [CLI_BIN, 'tail', 'run:tail', '--after', '1', '--url', server.url]);
+    const exited = once(child, 'exit');
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    await herald('publish', 'run:tail', 'c');
+    await herald('publish', 'run:tail', 'd', '--final');
+    const [exitCode] = await exited;
+    expect(exitCode).toBe(0);
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as HeraldEvent);
+    expect(events.map((event) => [event.seq, event.type])).toEqual([
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'd'],
+    ]);
+  });
+});
+
+describe('herald watch', () => {
+  let source: Server;
+  let document: unknown = { status: 'queued', progress: 0 };
+  beforeAll(async () => {
+    source = createServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify(document));
+    });
+    source.listen(0, '127.0.0.1');
+    await once(source, 'listening');
+  });
+  afterAll(() => source.close());
+
+  it('publishes a state patch only when the polled document changes', async () => {
+    const sourceUrl = `http://127.0.0.1:${(source.address() as AddressInfo).port}/`;
+    const child = spawn(process.execPath, [
+      CLI_BIN,
+      'watch',
+      'run:watched',
+      sourceUrl,
+      '--interval-ms',
+      '50',
+      '--url',
+      server.url,
+    ]);
+    const waitForSeq = async (seq: number) => {
+      while ((await getJson<StreamSnapshot>('/v1/streams/run:watched')).seq < seq) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    try {
+      await waitForSeq(1);
+      // Several unchanged polls go by; then one change.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      document = { status: 'running', progress: 0 };
+      await waitForSeq(2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    const page = await getJson<EventsPage>('/v1/streams/run:watched/events');
+    expect(page.events.map((event) => event.state)).toEqual([{ status: 'queued', progress: 0 }, { status: 'running' }]);
+    expect((await getJson<StreamSnapshot>('/v1/streams/run:watched')).state).toEqual({
+      status: 'running',
+      progress: 0,
+    });
+  });
+});
+
+describe('herald serve', () => {
+  it('stops at startup with the option named when a value is invalid', async () => {
+    const failure = await run(process.execPath, [CLI_BIN, 'serve', '--port', 'x']).catch((error) => error);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('--port / HERALD_PORT');
+  });
+});

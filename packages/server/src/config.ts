@@ -1,0 +1,261 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_PAYLOAD_BYTES, HeraldError } from '@herald/protocol';
+
+/** Request and connection limits (DESIGN "Limits"). */
+export interface LimitsConfig {
+  /** Largest serialised event, in bytes (default 64 KiB). */
+  maxPayloadBytes: number;
+  /** Most events in one atomic batch (default 1000). */
+  maxBatchEvents: number;
+  /** Largest HTTP request body, in bytes (default: a full batch of the largest events, capped at 16 MiB). */
+  maxBodyBytes: number;
+  /** Sustained publish requests per second per client IP (default 100; 0 = unlimited). */
+  publishRatePerSecond: number;
+  /** Publish requests a client IP may burst above the sustained rate (default 200). */
+  publishBurst: number;
+  /** Concurrent WebSocket/SSE connections per client IP (default 100). */
+  maxConnectionsPerIp: number;
+  /** Streams one WebSocket connection may subscribe to (default 1000). */
+  maxSubscriptionsPerConnection: number;
+}
+
+/** Retention policy applied by the background sweeper (DESIGN "Retention"). */
+export interface RetentionConfig {
+  /** Events older than this are deleted, in ms (default 30 days; 0 = keep forever). */
+  maxAgeMs: number;
+  /** Only the newest N events of each stream are kept (default: unbounded). */
+  maxEventsPerStream?: number;
+  /** How often the sweeper runs, in ms (default 1 minute). */
+  sweepIntervalMs: number;
+}
+
+/** JWT verification for subscribers (DESIGN "Auth"). */
+export interface JwtConfig {
+  /** Shared secret for HS256 tokens. */
+  secret?: string;
+  /** JWKS endpoint for RS256/ES256 tokens. */
+  jwksUrl?: string;
+  /** Required `iss` claim, when set. */
+  issuer?: string;
+  /** Required `aud` claim, when set. */
+  audience?: string;
+}
+
+/** Everything a Herald server is configured with (DESIGN "Configuration"). */
+export interface HeraldConfig {
+  /** Address to bind (default 127.0.0.1). */
+  host: string;
+  /** Port to bind (default 8700; 0 = any free port). */
+  port: number;
+  /** Where the embedded SQLite log lives (default ./data). */
+  dataDir: string;
+  /** Event log URL: `sqlite:PATH`, `memory:` or `postgres://…` (default `sqlite:<dataDir>/herald.db`). */
+  store: string;
+  /** Broker: `local` or `redis://…` (default local). */
+  broker: string;
+  /** When set, publishing and admin routes require it. */
+  apiKey?: string;
+  /** Runs the demo workflow simulator (default off; `npm start` turns it on). */
+  demo: boolean;
+  /** Browser origins allowed for CORS and WebSocket `Origin` (default: any; `*` = any). */
+  corsOrigins: string[];
+  /** pino log level (default info). */
+  logLevel: string;
+  limits: LimitsConfig;
+  retention: RetentionConfig;
+  jwt: JwtConfig;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_BODY_BYTES_CAP = 16 * 1024 * 1024;
+
+/** Where an option is read from: its flag name (also its env var: HERALD_ + upper snake case). */
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  store: { type: 'string' },
+  broker: { type: 'string' },
+  'api-key': { type: 'string' },
+  demo: { type: 'boolean' },
+  'no-demo': { type: 'boolean' },
+  'cors-origins': { type: 'string' },
+  'log-level': { type: 'string' },
+  'max-payload-bytes': { type: 'string' },
+  'max-batch-events': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'publish-rate-per-second': { type: 'string' },
+  'publish-burst': { type: 'string' },
+  'max-connections-per-ip': { type: 'string' },
+  'max-subscriptions-per-connection': { type: 'string' },
+  'retention-max-age-ms': { type: 'string' },
+  'retention-max-events-per-stream': { type: 'string' },
+  'retention-sweep-interval-ms': { type: 'string' },
+  'jwt-secret': { type: 'string' },
+  'jwks-url': { type: 'string' },
+  'jwt-issuer': { type: 'string' },
+  'jwt-audience': { type: 'string' },
+} as const;
+
+type OptionName = Exclude<keyof typeof OPTIONS, 'no-demo'>;
+
+/** The environment variable of a flag: `--data-dir` → `HERALD_DATA_DIR`. */
+export function envName(flag: string): string {
+  return `HERALD_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+function configError(option: string, message: string): never {
+  throw new HeraldError('invalid_request', `invalid configuration: --${option} / ${envName(option)} ${message}`, {
+    details: { option },
+  });
+}
+
+function parseInteger(option: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    configError(option, `must be an integer in ${min}..${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function parseBoolean(option: string, raw: string): boolean {
+  const normalised = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(normalised)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(normalised)) return false;
+  return configError(option, `must be true or false, got "${raw}"`);
+}
+
+function checkStore(store: string): string {
+  const isKnown =
+    store === 'memory:' ||
+    store.startsWith('sqlite:') ||
+    store.startsWith('postgres://') ||
+    store.startsWith('postgresql://');
+  if (!isKnown) configError('store', `must be sqlite:PATH, memory: or postgres://…, got "${store}"`);
+  return store;
+}
+
+function checkBroker(broker: string): string {
+  const isKnown = broker === 'local' || broker.startsWith('redis://') || broker.startsWith('rediss://');
+  if (!isKnown) configError('broker', `must be local or redis://…, got "${broker}"`);
+  return broker;
+}
+
+function checkUrl(option: string, raw: string): string {
+  try {
+    new URL(raw);
+  } catch {
+    configError(option, `must be a URL, got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Input of `resolveConfig`: command-line arguments (after the command name) and the environment. */
+export interface ConfigSources {
+  argv?: readonly string[];
+  env?: Record<string, string | undefined>;
+  /** Demo default when neither `--demo`, `--no-demo` nor HERALD_DEMO says otherwise (default false). */
+  demoByDefault?: boolean;
+}
+
+/**
+ * Resolves the configuration from flags, then env vars, then defaults (a flag wins over its env
+ * var). Throws a HeraldError naming the option on any invalid value, so a typo stops the server
+ * at startup instead of running with a surprising setting.
+ */
+export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
+  const env = sources.env ?? {};
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...(sources.argv ?? [])], options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new HeraldError('invalid_request', `invalid configuration: ${(error as Error).message}`, { cause: error });
+  }
+  const flags = parsed.values;
+  const read = (option: OptionName): string | undefined => {
+    const flag = flags[option];
+    if (typeof flag === 'string') return flag;
+    const fromEnv = env[envName(option)];
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  };
+  const integer = (option: OptionName, fallback: number, min = 0, max?: number): number => {
+    const raw = read(option);
+    return raw === undefined ? fallback : parseInteger(option, raw, min, max);
+  };
+
+  const dataDir = read('data-dir') ?? './data';
+  const maxPayloadBytes = integer('max-payload-bytes', DEFAULT_MAX_PAYLOAD_BYTES, 1);
+  const maxBatchEvents = integer('max-batch-events', DEFAULT_MAX_BATCH_EVENTS, 1);
+  // A body must fit a full batch of maximal events plus the JSON around them.
+  const defaultBodyBytes = Math.min(MAX_BODY_BYTES_CAP, maxPayloadBytes * maxBatchEvents + 1024);
+  const maxEventsRaw = read('retention-max-events-per-stream');
+  const jwtSecret = read('jwt-secret');
+  const jwksUrl = read('jwks-url');
+  const jwtIssuer = read('jwt-issuer');
+  const jwtAudience = read('jwt-audience');
+  const apiKey = read('api-key');
+
+  let demo = sources.demoByDefault ?? false;
+  const demoEnv = env[envName('demo')];
+  if (demoEnv !== undefined) demo = parseBoolean('demo', demoEnv);
+  if (flags.demo) demo = true;
+  if (flags['no-demo']) demo = false;
+
+  return {
+    host: read('host') ?? '127.0.0.1',
+    port: integer('port', 8700, 0, 65535),
+    dataDir,
+    store: checkStore(read('store') ?? `sqlite:${path.join(dataDir, 'herald.db')}`),
+    broker: checkBroker(read('broker') ?? 'local'),
+    ...(apiKey === undefined ? {} : { apiKey }),
+    demo,
+    corsOrigins: (read('cors-origins') ?? '*')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0),
+    logLevel: read('log-level') ?? 'info',
+    limits: {
+      maxPayloadBytes,
+      maxBatchEvents,
+      maxBodyBytes: integer('max-body-bytes', defaultBodyBytes, 1),
+      publishRatePerSecond: integer('publish-rate-per-second', 100),
+      publishBurst: integer('publish-burst', 200, 1),
+      maxConnectionsPerIp: integer('max-connections-per-ip', 100, 1),
+      maxSubscriptionsPerConnection: integer('max-subscriptions-per-connection', 1000, 1),
+    },
+    retention: {
+      maxAgeMs: integer('retention-max-age-ms', 30 * DAY_MS),
+      ...(maxEventsRaw === undefined
+        ? {}
+        : { maxEventsPerStream: parseInteger('retention-max-events-per-stream', maxEventsRaw, 1) }),
+      sweepIntervalMs: integer('retention-sweep-interval-ms', 60_000, 1000),
+    },
+    jwt: {
+      ...(jwtSecret === undefined ? {} : { secret: jwtSecret }),
+      ...(jwksUrl === undefined ? {} : { jwksUrl: checkUrl('jwks-url', jwksUrl) }),
+      ...(jwtIssuer === undefined ? {} : { issuer: jwtIssuer }),
+      ...(jwtAudience === undefined ? {} : { audience: jwtAudience }),
+    },
+  };
+}
+
+/** The configuration with every default, overridden by `overrides` (for embedding and tests). */
+export function defineConfig(overrides: HeraldConfigInput = {}): HeraldConfig {
+  const base = resolveConfig();
+  return {
+    ...base,
+    ...overrides,
+    store: overrides.store ?? (overrides.dataDir ? `sqlite:${path.join(overrides.dataDir, 'herald.db')}` : base.store),
+    limits: { ...base.limits, ...overrides.limits },
+    retention: { ...base.retention, ...overrides.retention },
+    jwt: { ...base.jwt, ...overrides.jwt },
+  };
+}
+
+/** A partial configuration: any field may be left out and takes its default. */
+export type HeraldConfigInput = Partial<Omit<HeraldConfig, 'limits' | 'retention' | 'jwt'>> & {
+  limits?: Partial<LimitsConfig>;
+  retention?: Partial<RetentionConfig>;
+  jwt?: JwtConfig;
+};

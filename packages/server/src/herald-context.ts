@@ -1,0 +1,26 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Authenticator } from './auth/authenticator.js';
+import type { HeraldConfig } from './config.js';
+import type { Publisher } from './delivery/publisher.js';
+import type { Broker } from './fanout/broker.js';
+import type { Hub } from './fanout/hub.js';
+import type { Limits } from './limits/limits.js';
+import type { EventLog } from './log/event-log.js';
+import type { HeraldMetrics } from './metrics.js';
+import type { ShutdownHooks } from './shutdown-hooks.js';
+
+/** Everything routes and transports work with, built once by `createHerald`. */
+export interface HeraldContext {
+  readonly config: HeraldConfig;
+  readonly log: EventLog;
+  readonly broker: Broker;
+  readonly hub: Hub;
+  readonly publisher: Publisher;
+  /** Resolves a token to a principal; pass the result to `authorize`. */
+  readonly authenticate: Authenticator;
+  readonly limits: Limits;
+  readonly metrics: HeraldMetrics;
+  readonly logger: FastifyBaseLogger;
+  /** Transports register their connection closers here for graceful shutdown. */
+  readonly shutdown: ShutdownHooks;
+}

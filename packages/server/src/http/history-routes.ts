@@ -1,0 +1,44 @@
+import { assertStreamName, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '@herald/protocol';
+import type { FastifyInstance } from 'fastify';
+import { authorize } from '../auth/authorize.js';
+import type { HeraldContext } from '../herald-context.js';
+import type { HistoryQuery } from '../log/event-log.js';
+import { sendWithEtag } from './etag.js';
+import { type QueryParams, readChoice, readInteger, readString, readTags } from './query-params.js';
+
+/** Reads `GET /v1/events` parameters into a history query. */
+function parseHistoryQuery(query: QueryParams): HistoryQuery {
+  const stream = readString(query, 'stream');
+  if (stream !== undefined) assertStreamName(stream);
+  const prefix = readString(query, 'prefix');
+  const types = readString(query, 'type')
+    ?.split(',')
+    .map((type) => type.trim())
+    .filter((type) => type.length > 0);
+  const tags = readTags(query);
+  const since = readString(query, 'since');
+  const until = readString(query, 'until');
+  const cursor = readString(query, 'cursor');
+  return {
+    ...(stream === undefined ? {} : { stream }),
+    ...(prefix === undefined ? {} : { prefix }),
+    ...(types === undefined || types.length === 0 ? {} : { types }),
+    ...(tags === undefined ? {} : { tags }),
+    ...(since === undefined ? {} : { since }),
+    ...(until === undefined ? {} : { until }),
+    order: readChoice(query, 'order', ['asc', 'desc'], 'asc'),
+    limit: readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT),
+    ...(cursor === undefined ? {} : { cursor }),
+  };
+}
+
+/** Registers `GET /v1/events`: the history query across streams, with keyset pagination. */
+export function registerHistoryRoutes(app: FastifyInstance, ctx: HeraldContext): void {
+  app.get<{ Querystring: QueryParams }>('/v1/events', async (request, reply) => {
+    const query = parseHistoryQuery(request.query);
+    // The narrowest filter given decides what must be readable: one stream, a prefix, or all.
+    authorize(request.principal, 'read', query.stream ?? `${query.prefix ?? ''}*`);
+    const page = await ctx.log.queryEvents(query);
+    return sendWithEtag(request, reply, JSON.stringify(page), 'no-cache');
+  });
+}

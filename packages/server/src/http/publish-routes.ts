@@ -1,0 +1,56 @@
+import {
+  assertStreamName,
+  type MultiPublishResult,
+  type PublishResult,
+  parseMultiPublishBody,
+  parsePublishBody,
+  type StreamEventInput,
+} from '@herald/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authorize } from '../auth/authorize.js';
+import type { HeraldContext } from '../herald-context.js';
+import type { AppendOutcome } from '../log/event-log.js';
+
+/** `201` when anything was appended, `200` when every event was an idempotent repeat (G5). */
+function statusOf(outcome: AppendOutcome): number {
+  return outcome.results.every((result) => result.duplicate) ? 200 : 201;
+}
+
+/** Registers `POST /v1/streams/{stream}/events` and `POST /v1/events` (cross-stream, atomic). */
+export function registerPublishRoutes(app: FastifyInstance, ctx: HeraldContext): void {
+  async function publish(request: FastifyRequest, entries: StreamEventInput[]): Promise<AppendOutcome> {
+    for (const stream of new Set(entries.map((entry) => entry.stream))) authorize(request.principal, 'publish', stream);
+    ctx.limits.publishRate.take(request.ip);
+    const outcome = await ctx.publisher.publish(entries);
+    ctx.metrics.publishes.inc({ via: 'http' });
+    ctx.metrics.appends.inc(outcome.appended.length);
+    return outcome;
+  }
+
+  app.post<{ Params: { stream: string } }>('/v1/streams/:stream/events', async (request, reply: FastifyReply) => {
+    const { stream } = request.params;
+    assertStreamName(stream);
+    const events = parsePublishBody(request.body, ctx.limits.event);
+    const outcome = await publish(
+      request,
+      events.map((event) => ({ stream, ...event })),
+    );
+    const head = outcome.heads.find((candidate) => candidate.stream === stream)!;
+    const result: PublishResult = {
+      stream,
+      epoch: head.epoch,
+      seq: head.seq,
+      events: outcome.results.map(({ id, seq }) => ({ id, seq })),
+    };
+    return reply.code(statusOf(outcome)).header('cache-control', 'no-store').send(result);
+  });
+
+  app.post('/v1/events', async (request, reply) => {
+    const outcome = await publish(request, parseMultiPublishBody(request.body, ctx.limits.event));
+    const result: MultiPublishResult = {
+      streams: outcome.heads,
+      events: outcome.results.map(({ stream, id, seq }) => ({ stream, id, seq })),
+    };
+    return reply.code(statusOf(outcome)).header('cache-control', 'no-store').send(result);
+  });
+}

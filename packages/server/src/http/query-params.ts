@@ -1,0 +1,46 @@
+import { HeraldError } from '@herald/protocol';
+
+/** A parsed query string as Fastify hands it over. */
+export type QueryParams = Record<string, string | string[] | undefined>;
+
+function invalid(name: string, message: string): never {
+  throw new HeraldError('invalid_request', `${name} ${message}`, { details: { path: name } });
+}
+
+/** The single value of a query parameter; a repeated parameter is an error. */
+export function readString(query: QueryParams, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) invalid(name, 'may be given once');
+  return value === '' ? undefined : value;
+}
+
+/** An integer query parameter within `[min, max]`, or `fallback` when absent. */
+export function readInteger(query: QueryParams, name: string, fallback: number, min: number, max: number): number {
+  const raw = readString(query, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    invalid(name, `must be an integer in ${min}..${max}`);
+  }
+  return value;
+}
+
+/** One of `choices`, or `fallback` when absent. */
+export function readChoice<T extends string>(query: QueryParams, name: string, choices: readonly T[], fallback: T): T {
+  const raw = readString(query, name);
+  if (raw === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(raw)) invalid(name, `must be one of ${choices.join(', ')}`);
+  return raw as T;
+}
+
+/** `tag.K=V` parameters as `{K: V}`, or undefined when there are none. */
+export function readTags(query: QueryParams): Record<string, string> | undefined {
+  const tags: Record<string, string> = {};
+  for (const name of Object.keys(query)) {
+    if (!name.startsWith('tag.')) continue;
+    const value = readString(query, name);
+    if (name.length === 4 || value === undefined) invalid(name, 'must be tag.KEY=VALUE');
+    tags[name.slice(4)] = value;
+  }
+  return Object.keys(tags).length === 0 ? undefined : tags;
+}

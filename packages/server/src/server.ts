@@ -1,0 +1,139 @@
+import type { Server } from 'node:http';
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { createAuthenticator } from './auth/authenticator.js';
+import { defineConfig, type HeraldConfig, type HeraldConfigInput } from './config.js';
+import { Publisher } from './delivery/publisher.js';
+import { createBroker } from './fanout/create-broker.js';
+import { Hub } from './fanout/hub.js';
+import type { HeraldContext } from './herald-context.js';
+import { registerAdminRoutes } from './http/admin-routes.js';
+import { registerDashboard } from './http/dashboard.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { registerHistoryRoutes } from './http/history-routes.js';
+import {
+  acceptJsonBodiesOnly,
+  corsOptions,
+  isRequestLoggingDisabled,
+  loggerOptions,
+  registerRequestMetrics,
+} from './http/http-options.js';
+import { registerOpsRoutes } from './http/ops-routes.js';
+import { registerPublishRoutes } from './http/publish-routes.js';
+import { registerRequestPrincipal } from './http/request-principal.js';
+import { registerStreamRoutes } from './http/stream-routes.js';
+import { createLimits } from './limits/limits.js';
+import { createEventLog } from './log/create-event-log.js';
+import { RetentionSweeper } from './log/retention-sweeper.js';
+import { HeraldMetrics } from './metrics.js';
+import { ShutdownHooks } from './shutdown-hooks.js';
+import { registerTransports } from './transports/register-transports.js';
+import type { TransportOptions } from './transports/transport-options.js';
+
+/** Options of `createHerald` beyond the configuration. */
+export interface HeraldOptions {
+  /**
+   * An existing HTTP server to attach to (library shape): Herald handles its requests and
+   * upgrades, and the host application calls `listen` on it. Without it, `herald.listen()` binds
+   * `config.host:config.port`.
+   */
+  server?: Server;
+  /** Tuning of the live transports (heartbeats, buffer bounds); defaults per DESIGN. */
+  transports?: Partial<TransportOptions>;
+}
+
+/** A running Herald: its Fastify app, the in-process publisher and its lifecycle. */
+export interface Herald {
+  readonly config: HeraldConfig;
+  readonly app: FastifyInstance;
+  /** The modules routes and transports share; `context.publisher.publish([...])` publishes in-process. */
+  readonly context: HeraldContext;
+  /** Binds `host:port` (unless attached to a server) and resolves the base URL, e.g. `http://127.0.0.1:8700`. */
+  listen(): Promise<string>;
+  /**
+   * Graceful shutdown: stops accepting, lets transports close their connections (WebSocket 1012,
+   * SSE ended, long-polls answered), drains in-flight publishes, then closes the log and broker.
+   */
+  close(): Promise<void>;
+}
+
+/** Creates a Herald server from a (partial) configuration; reads like the server's table of contents. */
+export async function createHerald(input: HeraldConfigInput = {}, options: HeraldOptions = {}): Promise<Herald> {
+  const config = defineConfig(input);
+  const { server } = options;
+  const serverFactory: FastifyServerFactory | undefined = server && ((handler) => server.on('request', handler));
+  const app = Fastify({
+    logger: loggerOptions(config),
+    disableRequestLogging: isRequestLoggingDisabled(config),
+    bodyLimit: config.limits.maxBodyBytes,
+    ...(serverFactory ? { serverFactory } : {}),
+  });
+  const log = await createEventLog(config.store);
+  const broker = await createBroker(config.broker, {
+    onError: (error) => app.log.warn({ err: error }, 'broker error'),
+  });
+  const hub = new Hub({ log, broker, reportError: (error) => app.log.error({ err: error }, 'fan-out error') });
+  const publisher = new Publisher({
+    log,
+    broker,
+    reportAnnounceFailure: (error) => app.log.warn({ err: error }, 'announce failed; hubs fill the gap from the log'),
+  });
+  const sweeper = new RetentionSweeper(
+    log,
+    { ...(config.retention.maxAgeMs > 0 ? { maxAgeMs: config.retention.maxAgeMs } : {}), ...config.retention },
+    {
+      intervalMs: config.retention.sweepIntervalMs,
+      onError: (error) => app.log.error({ err: error }, 'retention sweep failed'),
+    },
+  );
+  const context: HeraldContext = {
+    config,
+    log,
+    broker,
+    hub,
+    publisher,
+    authenticate: createAuthenticator({ ...(config.apiKey ? { apiKey: config.apiKey } : {}), jwt: config.jwt }),
+    limits: createLimits(config.limits),
+    metrics: new HeraldMetrics(),
+    logger: app.log,
+    shutdown: new ShutdownHooks(),
+  };
+
+  registerErrorHandling(app);
+  acceptJsonBodiesOnly(app);
+  await app.register(cors, corsOptions(config));
+  registerRequestPrincipal(app, context.authenticate);
+  registerRequestMetrics(app, context.metrics);
+  registerPublishRoutes(app, context);
+  const transports = registerTransports(app, context, options.transports);
+  registerStreamRoutes(app, context, transports.live);
+  registerHistoryRoutes(app, context);
+  registerAdminRoutes(app, context);
+  registerOpsRoutes(app, context);
+  await registerDashboard(app);
+  sweeper.start();
+
+  return {
+    config,
+    app,
+    context,
+    async listen() {
+      if (server) {
+        await app.ready();
+        return '';
+      }
+      const url = await app.listen({ host: config.host, port: config.port });
+      return url;
+    },
+    async close() {
+      const closing = app.close();
+      await context.shutdown.run();
+      await closing;
+      sweeper.stop();
+      await publisher.drain();
+      hub.close();
+      await broker.close();
+      await log.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** Work to do when the server shuts down, e.g. closing WebSockets with 1012 or ending SSE responses. */
+export type ShutdownHook = () => Promise<void> | void;
+
+/**
+ * The list transports register into so that graceful shutdown can close their connections after
+ * the server stops accepting and before the publisher drains and the log closes.
+ */
+export class ShutdownHooks {
+  readonly #hooks = new Set<ShutdownHook>();
+  readonly #controller = new AbortController();
+
+  /** Registers a hook; returns its removal (for connections that close on their own first). */
+  add(hook: ShutdownHook): () => void {
+    this.#hooks.add(hook);
+    return () => this.#hooks.delete(hook);
+  }
+
+  /** Whether shutdown has begun: new long-lived work should be refused with `shutting_down`. */
+  get isShuttingDown(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  /** Aborted when shutdown begins, so waits such as long-polls answer at once. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Runs every hook concurrently; one failing hook does not stop the others. */
+  async run(): Promise<void> {
+    this.#controller.abort();
+    const hooks = [...this.#hooks];
+    this.#hooks.clear();
+    await Promise.allSettled(hooks.map(async (hook) => hook()));
+  }
+}

@@ -1,0 +1,106 @@
+import { assertStreamName, HeraldError, type StreamSnapshot } from '@herald/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authorize } from '../auth/authorize.js';
+import type { ResetNotice, SubscriptionSink } from '../delivery/subscription.js';
+import type { DeliveredEvent } from '../fanout/delivered-event.js';
+import type { HeraldContext } from '../herald-context.js';
+import type { QueryParams } from '../http/query-params.js';
+import type { SseConnection } from './sse-connection.js';
+import { encodeSseCursor, parseSseCursor, type StreamPositions } from './sse-cursor.js';
+import { encodeSseFinal, encodeSseLive, encodeSseReset } from './sse-frames.js';
+import { readSseCursor } from './sse-resume.js';
+import type { SseTransport } from './sse-transport.js';
+import { openSubscription, type SubscriptionHandle } from './subscription-handle.js';
+
+type MultiRequest = FastifyRequest<{ Querystring: QueryParams }>;
+
+function readStreams(query: QueryParams, maxStreams: number): string[] {
+  const raw = query.stream;
+  const streams = [...new Set(Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])];
+  if (streams.length === 0) throw new HeraldError('invalid_request', 'give at least one stream', { details: { path: 'stream' } });
+  if (streams.length > maxStreams) {
+    throw new HeraldError('too_many_subscriptions', `at most ${maxStreams} streams per connection`, {
+      details: { limit: maxStreams },
+    });
+  }
+  for (const stream of streams) assertStreamName(stream);
+  return streams;
+}
+
+/**
+ * Several streams on one SSE response (browsers allow ~6 HTTP/1.1 connections per origin). Each
+ * event's `id:` is a cursor holding every stream's position, so EventSource's Last-Event-ID
+ * resumes them all; control frames name their stream. The response ends once every stream is final.
+ */
+class MultiStreamSse {
+  #connection: SseConnection;
+  #positions: StreamPositions;
+  #handles = new Map<string, SubscriptionHandle>();
+  #openCount = 0;
+
+  constructor(connection: SseConnection, positions: StreamPositions) {
+    this.#connection = connection;
+    this.#positions = positions;
+  }
+
+  /** Subscribes `stream` from its position; the sink writes into the shared response. */
+  add(ctx: HeraldContext, stream: string, reportFailure: (error: unknown) => void): void {
+    this.#openCount += 1;
+    const sink: SubscriptionSink = {
+      opened: () => {},
+      reset: (notice: ResetNotice) => this.#connection.write(encodeSseReset(notice)),
+      event: (event: DeliveredEvent) => this.#writeEvent(stream, event),
+      live: (seq: number) => this.#connection.write(encodeSseLive(stream, seq)),
+      ready: () => this.#connection.ready(),
+      failed: (error: unknown) => {
+        if (this.#connection.isClosed) return;
+        reportFailure(error);
+        this.#connection.end();
+      },
+    };
+    this.#handles.set(stream, openSubscription({ hub: ctx.hub, log: ctx.log, stream, after: this.#positions.get(stream) ?? 0, sink }));
+  }
+
+  /** Closes every stream's subscription (the response ended). */
+  close(): void {
+    for (const handle of this.#handles.values()) handle.close();
+  }
+
+  #writeEvent(stream: string, event: DeliveredEvent): void {
+    this.#positions.set(stream, event.seq);
+    this.#connection.write(`id: ${encodeSseCursor(this.#positions)}\ndata: ${event.json}\n\n`);
+    if (!event.isFinal) return;
+    this.#connection.write(encodeSseFinal(stream, event.seq));
+    this.#handles.get(stream)?.close();
+    this.#openCount -= 1;
+    if (this.#openCount === 0) this.#connection.end();
+  }
+}
+
+function hasSeenFinal(snapshot: StreamSnapshot, positions: StreamPositions): boolean {
+  return snapshot.final && (positions.get(snapshot.stream) ?? 0) >= snapshot.seq;
+}
+
+/** Registers `GET /v1/sse?stream=a&stream=b[&cursor=]` (see MultiStreamSse). */
+export function registerMultiStreamSse(app: FastifyInstance, ctx: HeraldContext, transport: SseTransport): void {
+  app.get('/v1/sse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const { query } = request as MultiRequest;
+    const streams = readStreams(query, ctx.limits.maxSubscriptionsPerConnection);
+    for (const stream of streams) authorize(request.principal, 'read', stream);
+    const cursor = readSseCursor(request as MultiRequest);
+    const positions = cursor === undefined ? new Map<string, number>() : parseSseCursor(cursor);
+    for (const stream of positions.keys()) {
+      if (!streams.includes(stream)) positions.delete(stream);
+    }
+    const snapshots = await Promise.all(streams.map((stream) => ctx.log.getSnapshot(stream)));
+    const unfinished = snapshots.filter((snapshot) => !hasSeenFinal(snapshot, positions));
+    if (unfinished.length === 0) return reply.code(204).header('cache-control', 'no-store').send();
+
+    let multi: MultiStreamSse | undefined;
+    const connection = transport.open(request, reply, () => multi?.close());
+    multi = new MultiStreamSse(connection, positions);
+    const reportFailure = (error: unknown) => request.log.error({ err: error }, 'SSE subscription failed');
+    for (const snapshot of unfinished) multi.add(ctx, snapshot.stream, reportFailure);
+    return reply;
+  });
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config.js';
+
+describe('resolveConfig', () => {
+  it('uses the documented defaults', () => {
+    const config = resolveConfig();
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8700,
+      dataDir: './data',
+      store: 'sqlite:data/herald.db',
+      broker: 'local',
+      demo: false,
+    });
+    expect(config.apiKey).toBeUndefined();
+    expect(config.retention.maxAgeMs).toBe(30 * 24 * 60 * 60 * 1000);
+    expect(config.limits.maxPayloadBytes).toBe(64 * 1024);
+  });
+
+  it('reads HERALD_* env vars and lets flags win over them', () => {
+    const config = resolveConfig({
+      env: { HERALD_PORT: '9000', HERALD_HOST: '0.0.0.0', HERALD_API_KEY: 'k', HERALD_STORE: 'memory:' },
+      argv: ['--port', '0', '--broker', 'redis://127.0.0.1:6379'],
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 0,
+      apiKey: 'k',
+      store: 'memory:',
+      broker: 'redis://127.0.0.1:6379',
+    });
+  });
+
+  it('derives the SQLite store from the data directory', () => {
+    expect(resolveConfig({ argv: ['--data-dir', '/var/herald'] }).store).toBe('sqlite:/var/herald/herald.db');
+  });
+
+  it('turns the demo on by default only when asked, and --no-demo overrides', () => {
+    expect(resolveConfig({ demoByDefault: true }).demo).toBe(true);
+    expect(resolveConfig({ argv: ['--demo'] }).demo).toBe(true);
+    expect(resolveConfig({ env: { HERALD_DEMO: 'true' }, argv: ['--no-demo'] }).demo).toBe(false);
+    expect(resolveConfig({ env: { HERALD_DEMO: '1' } }).demo).toBe(true);
+  });
+
+  it.each([
+    [{ argv: ['--port', 'eighty'] }, 'port'],
+    [{ argv: ['--port', '70000'] }, 'port'],
+    [{ env: { HERALD_STORE: 'mysql://x' } }, 'store'],
+    [{ env: { HERALD_BROKER: 'kafka' } }, 'broker'],
+    [{ env: { HERALD_DEMO: 'maybe' } }, 'demo'],
+    [{ env: { HERALD_JWKS_URL: 'not a url' } }, 'jwks-url'],
+    [{ argv: ['--max-payload-bytes', '0'] }, 'max-payload-bytes'],
+  ])('rejects %j naming the option', (sources, option) => {
+    expect(() => resolveConfig(sources)).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: { option } }),
+    );
+  });
+
+  it('rejects an unknown flag', () => {
+    expect(() => resolveConfig({ argv: ['--prot', '1'] })).toThrow(/invalid configuration/);
+  });
+});
