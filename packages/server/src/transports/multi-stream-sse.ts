@@ -17,7 +17,8 @@ type MultiRequest = FastifyRequest<{ Querystring: QueryParams }>;
 function readStreams(query: QueryParams, maxStreams: number): string[] {
   const raw = query.stream;
   const streams = [...new Set(Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])];
-  if (streams.length === 0) throw new HeraldError('invalid_request', 'give at least one stream', { details: { path: 'stream' } });
+  if (streams.length === 0)
+    throw new HeraldError('invalid_request', 'give at least one stream', { details: { path: 'stream' } });
   if (streams.length > maxStreams) {
     throw new HeraldError('too_many_subscriptions', `at most ${maxStreams} streams per connection`, {
       details: { limit: maxStreams },
@@ -58,7 +59,10 @@ class MultiStreamSse {
         this.#connection.end();
       },
     };
-    this.#handles.set(stream, openSubscription({ hub: ctx.hub, log: ctx.log, stream, after: this.#positions.get(stream) ?? 0, sink }));
+    this.#handles.set(
+      stream,
+      openSubscription({ hub: ctx.hub, log: ctx.log, stream, after: this.#positions.get(stream) ?? 0, sink }),
+    );
   }
 
   /** Closes every stream's subscription (the response ended). */

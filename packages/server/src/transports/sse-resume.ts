@@ -17,7 +17,9 @@ export function resolveSseAfter(request: FastifyRequest<{ Querystring: QueryPara
   if (lastEventId === undefined) return readInteger(request.query, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
   const after = Number(lastEventId);
   if (!/^\d+$/.test(lastEventId) || !Number.isSafeInteger(after)) {
-    throw new HeraldError('invalid_request', 'Last-Event-ID must be an event seq', { details: { path: 'Last-Event-ID' } });
+    throw new HeraldError('invalid_request', 'Last-Event-ID must be an event seq', {
+      details: { path: 'Last-Event-ID' },
+    });
   }
   return after;
 }
@@ -25,6 +27,7 @@ export function resolveSseAfter(request: FastifyRequest<{ Querystring: QueryPara
 /** The multi-stream cursor a reconnecting client sends: `Last-Event-ID`, else `?cursor=`. */
 export function readSseCursor(request: FastifyRequest<{ Querystring: QueryParams }>): string | undefined {
   const cursor = readLastEventId(request) ?? request.query.cursor;
-  if (Array.isArray(cursor)) throw new HeraldError('invalid_request', 'cursor may be given once', { details: { path: 'cursor' } });
+  if (Array.isArray(cursor))
+    throw new HeraldError('invalid_request', 'cursor may be given once', { details: { path: 'cursor' } });
   return cursor === '' ? undefined : cursor;
 }

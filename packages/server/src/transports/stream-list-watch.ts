@@ -99,7 +99,8 @@ export class StreamListWatch {
       .getSnapshot(stream)
       .then(
         (snapshot) => this.#broadcast(snapshot),
-        (error: unknown) => this.#ctx.logger.error({ err: error, stream }, 'stream list watch could not read a snapshot'),
+        (error: unknown) =>
+          this.#ctx.logger.error({ err: error, stream }, 'stream list watch could not read a snapshot'),
       )
       .finally(() => {
         this.#reading.delete(stream);
@@ -115,11 +116,11 @@ export class StreamListWatch {
   }
 
   #broadcast(snapshot: StreamSnapshot): void {
-    let chunk: string | undefined;
+    const chunk = encodeSnapshot(snapshot);
     for (const watcher of this.#watchers) {
       if (!snapshot.stream.startsWith(watcher.prefix)) continue;
       if (watcher.pending) watcher.pending.push(snapshot);
-      else watcher.connection.write((chunk ??= encodeSnapshot(snapshot)));
+      else watcher.connection.write(chunk);
     }
   }
 }

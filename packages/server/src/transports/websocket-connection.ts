@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import {
-  type ClientFrame,
   CLOSE_CODES,
+  type ClientFrame,
   type ErrorCode,
   HeraldError,
   isHeraldError,
@@ -185,7 +185,9 @@ export class WebSocketConnection implements StreamFrameWriter {
     const isNewStream = !this.#subscriptions.has(stream);
     const max = this.#ctx.limits.maxSubscriptionsPerConnection;
     if (isNewStream && this.#subscriptions.size >= max) {
-      throw new HeraldError('too_many_subscriptions', `at most ${max} streams per connection`, { details: { limit: max } });
+      throw new HeraldError('too_many_subscriptions', `at most ${max} streams per connection`, {
+        details: { limit: max },
+      });
     }
     // A repeated sub restarts the stream from the position it gives.
     this.#unsubscribe(stream);
@@ -203,7 +205,14 @@ export class WebSocketConnection implements StreamFrameWriter {
       epoch = snapshot.epoch ?? undefined;
     }
     const { hub, log } = this.#ctx;
-    active.handle = openSubscription({ hub, log, stream, after: after ?? 0, ...(epoch === undefined ? {} : { epoch }), sink });
+    active.handle = openSubscription({
+      hub,
+      log,
+      stream,
+      after: after ?? 0,
+      ...(epoch === undefined ? {} : { epoch }),
+      sink,
+    });
   }
 
   #unsubscribe(stream: string): void {

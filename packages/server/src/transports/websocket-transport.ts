@@ -35,7 +35,8 @@ export class WebSocketTransport {
       clientTracking: false,
       // Off: event frames are pre-built once and shared by every socket (see websocket-frames.ts).
       perMessageDeflate: false,
-      maxPayload: options.maxFrameBytes ?? (ctx.limits.event.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + FRAME_ENVELOPE_BYTES,
+      maxPayload:
+        options.maxFrameBytes ?? (ctx.limits.event.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + FRAME_ENVELOPE_BYTES,
     });
     ctx.shutdown.add(() => this.close());
   }
@@ -51,7 +52,8 @@ export class WebSocketTransport {
       const isOurs = new URL(request.url ?? '/', 'http://herald.invalid').pathname === WEBSOCKET_PATH;
       if (isOurs) void this.#upgrade(request, socket, head);
       // An embedding app may serve upgrades of its own; only a server with no one else answers 404.
-      else if (server.listenerCount('upgrade') === 1) rejectUpgrade(socket, new HeraldError('not_found', 'no WebSocket here'));
+      else if (server.listenerCount('upgrade') === 1)
+        rejectUpgrade(socket, new HeraldError('not_found', 'no WebSocket here'));
     });
   }
 
@@ -59,7 +61,9 @@ export class WebSocketTransport {
   async close(): Promise<void> {
     await this.#ctx.publisher.drain();
     this.#corker.flush();
-    const closing = [...this.#open].map((connection) => connection.closeAndWait(CLOSE_CODES.serviceRestart, 'server restart', SHUTDOWN_CLOSE_WAIT_MS));
+    const closing = [...this.#open].map((connection) =>
+      connection.closeAndWait(CLOSE_CODES.serviceRestart, 'server restart', SHUTDOWN_CLOSE_WAIT_MS),
+    );
     await Promise.all(closing);
   }
 

@@ -1,0 +1,34 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeSseCursor, parseSseCursor } from '../../src/transports/sse-cursor.js';
+
+const streamName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,30}$/);
+const positions = fc.uniqueArray(fc.tuple(streamName, fc.nat()), {
+  minLength: 1,
+  maxLength: 20,
+  selector: ([stream]) => stream,
+});
+
+describe('multi-stream SSE cursor', () => {
+  it('reads back every stream position it encodes', () => {
+    fc.assert(
+      fc.property(positions, (entries) => {
+        expect([...parseSseCursor(encodeSseCursor(new Map(entries)))]).toEqual(entries);
+      }),
+    );
+  });
+
+  it.each([
+    '',
+    'run:1',
+    'run:1=',
+    '=3',
+    'run:1=-1',
+    'run:1=1.5',
+    'run:1=2,run:1=3',
+    'bad name=1',
+    'run:1=99999999999999999999',
+  ])('refuses %j with invalid_request', (cursor) => {
+    expect(() => parseSseCursor(cursor)).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+  });
+});

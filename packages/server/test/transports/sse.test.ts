@@ -1,0 +1,177 @@
+import type { Socket } from 'node:net';
+import { EventSource } from 'eventsource';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seqRange } from '../support/live-subscriber.js';
+import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
+import { SseTestClient } from '../support/sse-test-client.js';
+
+let server: LiveTestServer;
+let streamCount = 0;
+const newStream = (prefix = 'run:sse') => `${prefix}-${++streamCount}`;
+const eventsUrl = (stream: string, query = '') => `${server.url}/v1/streams/${stream}/events${query}`;
+
+beforeAll(async () => {
+  server = await startLiveTestServer({}, { sseRetryMs: 50 });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe('single-stream SSE', () => {
+  it('sends retry first, events as id/data frames, then event: live', async () => {
+    const stream = newStream();
+    await server.publishTicks(stream, 2);
+    const client = await SseTestClient.open(eventsUrl(stream));
+    await client.waitUntil(() => client.named('live').length === 1);
+    expect(client.status).toBe(200);
+    expect(client.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(client.raw.startsWith('retry: 50\n\n')).toBe(true);
+    expect(client.messages.map(({ event, id }) => [event, id])).toEqual([
+      ['message', '1'],
+      ['message', '2'],
+      ['live', '2'],
+    ]);
+    expect(JSON.parse(client.named('live')[0]!.data)).toEqual({ stream, seq: 2 });
+    client.close();
+  });
+
+  it('resumes from Last-Event-ID rather than after', async () => {
+    const stream = newStream();
+    await server.publishTicks(stream, 5);
+    const client = await SseTestClient.open(eventsUrl(stream, '?after=1'), { 'last-event-id': '3' });
+    await client.waitUntil(() => client.named('live').length === 1);
+    expect(client.seqs()).toEqual([4, 5]);
+    client.close();
+  });
+
+  it('answers a malformed Last-Event-ID with 400 invalid_request', async () => {
+    const response = await fetch(eventsUrl(newStream()), {
+      headers: { accept: 'text/event-stream', 'last-event-id': 'x' },
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
+  });
+
+  it('ends the response after event: final, and answers a reconnect at the final seq with 204', async () => {
+    const stream = newStream();
+    const client = await SseTestClient.open(eventsUrl(stream));
+    await client.waitUntil(() => client.named('live').length === 1);
+    await server.publish(stream, [{ type: 'a' }, { type: 'done', final: true }]);
+    await client.ended;
+    expect(client.seqs()).toEqual([1, 2]);
+    expect(client.messages.at(-1)).toMatchObject({ event: 'final', data: JSON.stringify({ stream, seq: 2 }) });
+    const reconnect = await fetch(eventsUrl(stream), {
+      headers: { accept: 'text/event-stream', 'last-event-id': '2' },
+    });
+    expect(reconnect.status).toBe(204);
+  });
+
+  it('is consumed by the eventsource package, which reconnects with Last-Event-ID after a cut', async () => {
+    const stream = newStream();
+    const sockets = new Set<Socket>();
+    server.herald.app.server.on('connection', (socket: Socket) => sockets.add(socket));
+    const received: number[] = [];
+    const lastEventIds: string[] = [];
+    const source = new EventSource(eventsUrl(stream), {
+      fetch: (url, init) => {
+        lastEventIds.push(new Headers(init?.headers).get('last-event-id') ?? '');
+        return fetch(url, init);
+      },
+    });
+    source.onmessage = (message) => received.push((JSON.parse(message.data) as { seq: number }).seq);
+    const waitFor = async (condition: () => boolean) => {
+      while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    await new Promise((resolve) => source.addEventListener('live', resolve, { once: true }));
+    await server.publishTicks(stream, 3);
+    await waitFor(() => received.length === 3);
+    for (const socket of sockets) socket.destroy();
+    await server.publishTicks(stream, 3);
+    await waitFor(() => received.length === 6);
+    await server.publish(stream, [{ type: 'done', final: true }]);
+    await waitFor(() => received.length === 7);
+    // After final the response ends; EventSource reconnects once more and is told 204: stop.
+    await waitFor(() => source.readyState === EventSource.CLOSED);
+    expect(received).toEqual(seqRange(1, 7));
+    expect(lastEventIds).toEqual(['', '3', '7']);
+  });
+});
+
+describe('multi-stream SSE', () => {
+  it('resumes every stream from the cursor of the last event id', async () => {
+    const [a, b] = [newStream(), newStream()];
+    await server.publishTicks(a, 2);
+    await server.publishTicks(b, 1);
+    const url = `${server.url}/v1/sse?stream=${a}&stream=${b}`;
+    const first = await SseTestClient.open(url);
+    await first.waitUntil(() => first.named('live').length === 2);
+    const cursor = first.messages.filter((message) => message.event === 'message').at(-1)!.id;
+    first.close();
+    await server.publishTicks(a, 1);
+    await server.publishTicks(b, 2);
+    const second = await SseTestClient.open(url, { 'last-event-id': cursor });
+    await second.waitUntil(() => second.named('live').length === 2);
+    expect(second.seqs(a)).toEqual([3]);
+    expect(second.seqs(b)).toEqual([2, 3]);
+    second.close();
+  });
+
+  it('ends once every stream is final, and answers 204 past all of them', async () => {
+    const [a, b] = [newStream(), newStream()];
+    await server.publish(a, [{ type: 'done', final: true }]);
+    const client = await SseTestClient.open(`${server.url}/v1/sse?stream=${a}&stream=${b}`);
+    await client.waitUntil(() => client.named('final').length === 1);
+    await server.publish(b, [{ type: 'done', final: true }]);
+    await client.ended;
+    expect(client.named('final').map((message) => JSON.parse(message.data))).toEqual([
+      { stream: a, seq: 1 },
+      { stream: b, seq: 1 },
+    ]);
+    const cursor = client.messages.filter((message) => message.event === 'message').at(-1)!.id;
+    const again = await fetch(`${server.url}/v1/sse?stream=${a}&stream=${b}`, {
+      headers: { accept: 'text/event-stream', 'last-event-id': cursor },
+    });
+    expect(again.status).toBe(204);
+  });
+
+  it('refuses a cursor it did not issue with 400', async () => {
+    const response = await fetch(`${server.url}/v1/sse?stream=run:a&cursor=garbage`);
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('stream list watch', () => {
+  it('lists the snapshots under the prefix, then live, then each change (a deletion reads as empty)', async () => {
+    const prefix = `grid-${++streamCount}:`;
+    await server.publish(`${prefix}a`, [{ type: 'x', state: { status: 'running' } }]);
+    await server.publish('elsewhere:z', [{ type: 'x' }]);
+    const client = await SseTestClient.open(`${server.url}/v1/streams?prefix=${prefix}&watch=1`);
+    await client.waitUntil(() => client.named('live').length === 1);
+    await server.publish(`${prefix}b`, [{ type: 'x', state: { status: 'queued' } }]);
+    await server.publish('elsewhere:z', [{ type: 'y' }]);
+    await server.publish(`${prefix}a`, [{ type: 'y', state: { status: 'done' }, final: true }]);
+    await server.herald.context.publisher.deleteStream(`${prefix}b`);
+    await client.waitUntil(() => client.messages.filter((message) => message.event === 'message').length === 4);
+    const snapshots = client.messages
+      .filter((message) => message.event === 'message')
+      .map((message) => JSON.parse(message.data) as { stream: string; seq: number; state: unknown; final: boolean });
+    expect(snapshots.map(({ stream, seq, state, final }) => ({ stream, seq, state, final }))).toEqual([
+      { stream: `${prefix}a`, seq: 1, state: { status: 'running' }, final: false },
+      { stream: `${prefix}b`, seq: 1, state: { status: 'queued' }, final: false },
+      { stream: `${prefix}a`, seq: 2, state: { status: 'done' }, final: true },
+      { stream: `${prefix}b`, seq: 0, state: null, final: false },
+    ]);
+    client.close();
+  });
+});
+
+describe('shutdown', () => {
+  it('ends SSE responses when the server closes', async () => {
+    const own = await startLiveTestServer();
+    const client = await SseTestClient.open(`${own.url}/v1/streams/run:1/events`);
+    await client.waitUntil(() => client.named('live').length === 1);
+    await own.close();
+    await client.ended;
+    expect(client.isEnded).toBe(true);
+  });
+});
