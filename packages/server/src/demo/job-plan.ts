@@ -1,7 +1,7 @@
 import type { EventInput } from '@herald/protocol';
 
 /** The steps a demo job walks through, in order. */
-export const JOB_STEPS = [
+const JOB_STEPS = [
   'Checking out',
   'Installing dependencies',
   'Building',

@@ -1,0 +1,41 @@
+import { useSyncExternalStore } from 'react';
+
+/** The dashboard's pages, parsed from the URL hash. */
+export type Route =
+  | { page: 'runs'; prefix: string }
+  | { page: 'stream'; stream: string }
+  | { page: 'history'; params: URLSearchParams };
+
+/** The prefixes the grid offers, as tabs. */
+export const GRID_PREFIXES = ['run:', 'batch:'] as const;
+
+/** Parses `#/runs`, `#/batches`, `#/streams/<stream>` and `#/history?<filters>`. */
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
+  const [, section, rest] = path.split('/');
+  if (section === 'streams' && rest) return { page: 'stream', stream: decodeURIComponent(rest) };
+  if (section === 'history') return { page: 'history', params: new URLSearchParams(query) };
+  if (section === 'batches') return { page: 'runs', prefix: 'batch:' };
+  return { page: 'runs', prefix: 'run:' };
+}
+
+/** The hash of a route, for links. */
+export function hrefOf(route: Route): string {
+  if (route.page === 'stream') return `#/streams/${encodeURIComponent(route.stream)}`;
+  if (route.page === 'history') {
+    const query = route.params.toString();
+    return `#/history${query ? `?${query}` : ''}`;
+  }
+  return route.prefix === 'batch:' ? '#/batches' : '#/runs';
+}
+
+function subscribe(listener: () => void): () => void {
+  window.addEventListener('hashchange', listener);
+  return () => window.removeEventListener('hashchange', listener);
+}
+
+/** The current route; re-renders on every hash change. */
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  return parseRoute(hash);
+}

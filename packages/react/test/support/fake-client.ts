@@ -1,0 +1,108 @@
+import type {
+  ClientEvents,
+  ClientStats,
+  ConnectionStatus,
+  HeraldClient,
+  Subscription,
+  SubscriptionSnapshot,
+} from '@herald/client';
+import { applyMergePatch, type HeraldEvent } from '@herald/protocol';
+
+/** A subscription whose events the test delivers by hand. */
+export class FakeSubscription implements Subscription {
+  readonly stream: string;
+  isClosed = false;
+  #snapshot: SubscriptionSnapshot;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(stream: string, status: ConnectionStatus) {
+    this.stream = stream;
+    this.#snapshot = {
+      state: null,
+      events: [],
+      seq: 0,
+      final: false,
+      status,
+      lastEventAt: null,
+      pending: [],
+      error: null,
+    };
+  }
+
+  snapshot(): SubscriptionSnapshot {
+    return this.#snapshot;
+  }
+
+  /** How many change listeners are registered. */
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  on(_event: 'change', listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    this.isClosed = true;
+  }
+
+  /** Delivers the next event of the stream, as the real client would after ordering it. */
+  deliver(event: Omit<HeraldEvent, 'stream' | 'seq' | 'id' | 'time'>): void {
+    const seq = this.#snapshot.seq + 1;
+    const full: HeraldEvent = { stream: this.stream, seq, id: `e${seq}`, time: new Date().toISOString(), ...event };
+    const state = event.state === undefined ? this.#snapshot.state : applyMergePatch(this.#snapshot.state, event.state);
+    const final = event.final === true;
+    this.update({ events: [...this.#snapshot.events, full], seq, state, final, lastEventAt: Date.now() });
+    if (final) this.update({ status: 'final' });
+  }
+
+  /** Replaces part of the snapshot and notifies listeners. */
+  update(changes: Partial<SubscriptionSnapshot>): void {
+    this.#snapshot = { ...this.#snapshot, ...changes };
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+/** A HeraldClient whose connection status, errors and subscriptions the test drives. */
+export class FakeClient implements HeraldClient {
+  status: ConnectionStatus = 'connecting';
+  readonly subscriptions: FakeSubscription[] = [];
+  readonly #listeners: { [K in keyof ClientEvents]: Set<ClientEvents[K]> } = { status: new Set(), error: new Set() };
+
+  /** Subscriptions not closed yet. */
+  get openSubscriptions(): FakeSubscription[] {
+    return this.subscriptions.filter((subscription) => !subscription.isClosed);
+  }
+
+  subscribe(stream: string): FakeSubscription {
+    const subscription = new FakeSubscription(stream, this.status);
+    this.subscriptions.push(subscription);
+    return subscription;
+  }
+
+  on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): () => void {
+    const listeners = this.#listeners[event] as Set<ClientEvents[K]>;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  /** Changes the connection status, in the client and in every open subscription. */
+  setStatus(status: ConnectionStatus): void {
+    this.status = status;
+    for (const subscription of this.openSubscriptions) subscription.update({ status });
+    for (const listener of this.#listeners.status) listener(status);
+  }
+
+  stats(): ClientStats {
+    return { transport: null, polls: 0, reconnects: 0, eventsDelivered: 0, duplicatesDropped: 0, gapsFilled: 0 };
+  }
+
+  publish(): never {
+    throw new Error('FakeClient does not publish');
+  }
+
+  close(): void {
+    for (const subscription of this.subscriptions) subscription.close();
+  }
+}
