@@ -1,0 +1,116 @@
+import { assertStreamName, type HeraldError, type PublishResult } from '@herald/protocol';
+import { Emitter } from './emitter.js';
+import { HttpApi } from './http-api.js';
+import { publishEvent } from './publisher.js';
+import { Subscriptions } from './subscriptions.js';
+import { TokenSource } from './token-source.js';
+import { createTransport } from './transports/create-transport.js';
+import { TransportLadder } from './transports/ladder.js';
+import type { TransportContext } from './transports/transport.js';
+import {
+  type ClientEvents,
+  type ClientOptions,
+  type ClientStats,
+  type ConnectionStatus,
+  type HeraldClient,
+  type PublishInput,
+  type PublishOptions,
+  type SubscribeOptions,
+  type Subscription,
+  TRANSPORT_ORDER,
+} from './types.js';
+
+/** Default `staleAfterMs`: seed 001's 4-second poll timer. */
+export const DEFAULT_STALE_AFTER_MS = 4000;
+/** Default `probeIntervalMs`. */
+export const DEFAULT_PROBE_INTERVAL_MS = 30_000;
+
+type NetworkEvents = {
+  addEventListener?: (type: string, listener: () => void) => void;
+  removeEventListener?: (type: string, listener: () => void) => void;
+};
+
+/** Creates a Herald client (DESIGN "Client SDK"); it connects on the first `subscribe`. */
+export function createClient(options: ClientOptions): HeraldClient {
+  // Looked up per call, so a fetch polyfill installed after createClient is still used.
+  const fetch = options.fetch ?? ((input: string, init?: RequestInit) => globalThis.fetch(input, init));
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  const kinds = options.transports?.length ? options.transports : TRANSPORT_ORDER;
+  const events = new Emitter<ClientEvents>();
+  const stats: ClientStats = {
+    transport: null,
+    polls: 0,
+    reconnects: 0,
+    eventsDelivered: 0,
+    duplicatesDropped: 0,
+    gapsFilled: 0,
+  };
+  let status: ConnectionStatus = 'connecting';
+  let isClosed = false;
+
+  const tokens = new TokenSource(options.token, options.getToken, (token) => ladder.authenticate(token));
+  const http = new HttpApi(options.url, fetch, tokens);
+  const transportContext: TransportContext = {
+    url: options.url,
+    http,
+    WebSocket: options.WebSocket ?? (globalThis as { WebSocket?: TransportContext['WebSocket'] }).WebSocket,
+    token: () => tokens.ready(),
+    streams: () => ladder.streams(),
+    position: (stream) => subscriptions.position(stream),
+    pollIntervalMs: staleAfterMs,
+    countPoll: () => {
+      stats.polls += 1;
+    },
+  };
+  const ladder: TransportLadder = new TransportLadder({
+    kinds,
+    create: (kind, listener) => createTransport(kind, transportContext, listener),
+    onFrame: (frame) => subscriptions.route(frame),
+    onStatus: (next, kind) => {
+      if (next === 'live' || next === 'polling') stats.transport = kind;
+      subscriptions.setConnection(next, kind);
+      if (next === status) return;
+      status = next;
+      events.emit('status', next);
+    },
+    onError: (error: HeraldError) => events.emit('error', error),
+    onReconnect: () => {
+      stats.reconnects += 1;
+    },
+    refreshToken: () => tokens.refresh().then(Boolean, () => false),
+    probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
+  });
+  const subscriptions = new Subscriptions({ http, staleAfterMs, stats }, ladder, ladder.kind);
+
+  const network = globalThis as NetworkEvents;
+  const onOnline = () => ladder.reconnectNow();
+  const onOffline = () => ladder.setOffline();
+  network.addEventListener?.('online', onOnline);
+  network.addEventListener?.('offline', onOffline);
+
+  return {
+    get status() {
+      return status;
+    },
+    subscribe(stream: string, subscribeOptions: SubscribeOptions = {}): Subscription {
+      assertStreamName(stream);
+      return subscriptions.open(stream, subscribeOptions);
+    },
+    on: (event, listener) => events.on(event, listener),
+    stats: () => ({ ...stats }),
+    publish(stream: string, event: PublishInput, publishOptions: PublishOptions = {}): Promise<PublishResult> {
+      assertStreamName(stream);
+      return publishEvent(http, (name) => subscriptions.of(name), stream, event, publishOptions);
+    },
+    close(): void {
+      if (isClosed) return;
+      isClosed = true;
+      subscriptions.closeAll();
+      ladder.close();
+      tokens.close();
+      network.removeEventListener?.('online', onOnline);
+      network.removeEventListener?.('offline', onOffline);
+      events.clear();
+    },
+  };
+}

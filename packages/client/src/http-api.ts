@@ -1,0 +1,140 @@
+import {
+  type ErrorCode,
+  type EventsPage,
+  HeraldError,
+  isHeraldError,
+  type PublishResult,
+  type StreamSnapshot,
+} from '@herald/protocol';
+import type { TokenSource } from './token-source.js';
+import type { FetchFunction } from './types.js';
+
+/** A position to read from: events with `seq > after`, checked against `epoch` when known. */
+export interface Position {
+  after: number;
+  epoch: string | null;
+}
+
+/** A snapshot read with its ETag; `undefined` from `readSnapshot` means `304 Not Modified`. */
+export interface TaggedSnapshot {
+  snapshot: StreamSnapshot;
+  etag: string | null;
+}
+
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'seq_conflict';
+  if (status === 413) return 'payload_too_large';
+  if (status === 429) return 'rate_limited';
+  if (status === 503 || status === 502 || status === 504) return 'unavailable';
+  return status >= 500 ? 'internal' : 'invalid_request';
+}
+
+async function errorFromResponse(response: Response): Promise<HeraldError> {
+  const fallback = new HeraldError(codeForStatus(response.status), `HTTP ${response.status}`);
+  try {
+    const body: unknown = await response.json();
+    const error = HeraldError.fromBody(body, fallback.message);
+    return error.code === 'internal' && fallback.code !== 'internal' ? fallback : error;
+  } catch {
+    return fallback;
+  }
+}
+
+/** A thrown value as a HeraldError: anything foreign comes from the network or the runtime and is retryable. */
+export function toHeraldError(error: unknown): HeraldError {
+  return isHeraldError(error) ? error : networkError(error);
+}
+
+/** Turns anything fetch threw into a retryable `unavailable` error. */
+function networkError(cause: unknown): HeraldError {
+  return new HeraldError('unavailable', 'the server could not be reached', { cause });
+}
+
+/** The Herald HTTP API as the client uses it; every failure is a `HeraldError`. */
+export class HttpApi {
+  readonly #baseUrl: string;
+  readonly #fetch: FetchFunction;
+  readonly #tokens: TokenSource;
+
+  constructor(baseUrl: string, fetch: FetchFunction, tokens: TokenSource) {
+    this.#baseUrl = baseUrl.replace(/\/+$/, '');
+    this.#fetch = fetch;
+    this.#tokens = tokens;
+  }
+
+  /** `GET /v1/streams/{stream}/events?after=&epoch=&wait=`; `waitSeconds` makes it a long-poll. */
+  async readEvents(
+    stream: string,
+    position: Position,
+    waitSeconds?: number,
+    signal?: AbortSignal,
+  ): Promise<EventsPage> {
+    const query = new URLSearchParams({ after: String(position.after) });
+    if (position.epoch !== null) query.set('epoch', position.epoch);
+    if (waitSeconds !== undefined) query.set('wait', String(waitSeconds));
+    const response = await this.#request(`${streamPath(stream)}/events?${query}`, { signal });
+    return readJson<EventsPage>(response);
+  }
+
+  /** `GET /v1/streams/{stream}` with `If-None-Match`. */
+  async readSnapshot(stream: string, etag?: string | null, signal?: AbortSignal): Promise<TaggedSnapshot | undefined> {
+    const headers: Record<string, string> = etag ? { 'if-none-match': etag } : {};
+    const response = await this.#request(streamPath(stream), { headers, signal });
+    if (response.status === 304) return undefined;
+    return { snapshot: await readJson<StreamSnapshot>(response), etag: response.headers.get('etag') };
+  }
+
+  /** Opens the SSE response of a stream (`204` when the stream is final and fully read). */
+  openEventStream(stream: string, position: Position, signal: AbortSignal): Promise<Response> {
+    const query = new URLSearchParams({ after: String(position.after) });
+    if (position.epoch !== null) query.set('epoch', position.epoch);
+    return this.#request(`${streamPath(stream)}/events?${query}`, { headers: { accept: 'text/event-stream' }, signal });
+  }
+
+  /** `POST /v1/streams/{stream}/events` with one event. */
+  async publish(stream: string, event: object): Promise<PublishResult> {
+    const response = await this.#request(`${streamPath(stream)}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+    });
+    return readJson<PublishResult>(response);
+  }
+
+  async #request(path: string, init: RequestInit & { headers?: Record<string, string> }): Promise<Response> {
+    const response = await this.#send(path, init, await this.#tokens.ready());
+    if (response.status !== 401 || !this.#tokens.canRefresh) return this.#check(response);
+    await response.body?.cancel();
+    return this.#check(await this.#send(path, init, await this.#tokens.refresh()));
+  }
+
+  async #send(path: string, init: RequestInit & { headers?: Record<string, string> }, token: string | undefined) {
+    const headers = token ? { ...init.headers, authorization: `Bearer ${token}` } : init.headers;
+    try {
+      return await this.#fetch(`${this.#baseUrl}${path}`, { ...init, headers });
+    } catch (cause) {
+      throw networkError(cause);
+    }
+  }
+
+  async #check(response: Response): Promise<Response> {
+    if (response.ok || response.status === 304) return response;
+    throw await errorFromResponse(response);
+  }
+}
+
+/** Reads a JSON body; a connection cut mid-body is a retryable `unavailable`. */
+async function readJson<T>(response: Response): Promise<T> {
+  try {
+    return (await response.json()) as T;
+  } catch (cause) {
+    throw networkError(cause);
+  }
+}
+
+function streamPath(stream: string): string {
+  return `/v1/streams/${encodeURIComponent(stream)}`;
+}

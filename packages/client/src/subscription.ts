@@ -1,0 +1,315 @@
+/**
+ * A subscription: the client's one place where order is decided (docs/architecture.md). Whatever
+ * the transport delivers — WebSocket frames, SSE messages, pages read over HTTP, the watchdog's
+ * reads — goes through `receive`, and:
+ *
+ * - G1 no gap: an event whose seq is not the next one is held until `events?after=` fills the gap.
+ * - G2 no duplicate: a seq at or below the position is dropped (and counted).
+ * - G3 order: events reach `onEvent` in seq order.
+ * - A `reset` (history gone, epoch changed) replaces events and state and calls `onReset`.
+ * - Once the final event is delivered, all work for the stream stops.
+ */
+import { applyMergePatch, type EventsPage, type HeraldError, type HeraldEvent, type JsonValue } from '@herald/protocol';
+import { Coalescer } from './coalescer.js';
+import { Emitter, invokeCallback } from './emitter.js';
+import { type HttpApi, type Position, toHeraldError } from './http-api.js';
+import { PendingEvents } from './pending-events.js';
+import { StreamOrder } from './stream-order.js';
+import { isPushTransport, type TransportFrame } from './transports/transport.js';
+import type {
+  ClientStats,
+  ConnectionStatus,
+  PendingEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionSnapshot,
+  TransportKind,
+} from './types.js';
+import { Watchdog } from './watchdog.js';
+
+/** What a subscription needs from its client. */
+export interface SubscriptionContext {
+  http: HttpApi;
+  staleAfterMs: number;
+  /** The client's counters, updated in place. */
+  stats: ClientStats;
+  /** The stream is final or the subscription closed: the client may stop delivering it. */
+  release(subscription: StreamSubscription): void;
+}
+
+type CatchUpReason = 'gap' | 'watchdog';
+
+/** One subscriber's ordered, gapless view of a stream. */
+export class StreamSubscription implements Subscription {
+  readonly stream: string;
+  readonly #options: SubscribeOptions;
+  readonly #context: SubscriptionContext;
+  readonly #order: StreamOrder;
+  readonly #watchdog: Watchdog;
+  readonly #coalescer: Coalescer;
+  readonly #changes = new Emitter<{ change: () => void }>();
+  readonly #pending = new PendingEvents();
+  #events: HeraldEvent[] = [];
+  #state: JsonValue = null;
+  /** The seq `#state` reflects: patches of events at or below it are already in it. */
+  #stateSeq: number;
+  #connection: ConnectionStatus = 'connecting';
+  #isWatching = true;
+  #isAnswered = false;
+  #isFinal = false;
+  #isClosed = false;
+  #isCatchingUp = false;
+  #lastEventAt: number | null = null;
+  #error: HeraldError | null = null;
+  #snapshot: SubscriptionSnapshot | undefined;
+  #notifiedState: JsonValue | undefined;
+
+  constructor(stream: string, options: SubscribeOptions, context: SubscriptionContext) {
+    this.stream = stream;
+    this.#options = options;
+    this.#context = context;
+    const after = options.after ?? 0;
+    this.#order = new StreamOrder(after);
+    this.#stateSeq = after;
+    this.#watchdog = new Watchdog(context.staleAfterMs, () => void this.#catchUp('watchdog'));
+    this.#coalescer = new Coalescer(() => this.#flush());
+    this.#watchdog.heard();
+    if (after > 0) void this.#loadState();
+  }
+
+  /** Where delivery resumes: after the last delivered seq, in the known epoch. */
+  position(): Position {
+    return { after: this.#order.seq, epoch: this.#order.epoch };
+  }
+
+  get isFinal(): boolean {
+    return this.#isFinal;
+  }
+
+  snapshot(): SubscriptionSnapshot {
+    this.#snapshot ??= {
+      state: this.#pending.apply(this.#state),
+      events: this.#events.slice(),
+      seq: this.#order.seq,
+      final: this.#isFinal,
+      status: this.#resolveStatus(),
+      lastEventAt: this.#lastEventAt,
+      pending: this.#pending.list(),
+      error: this.#error,
+    };
+    return this.#snapshot;
+  }
+
+  on(event: 'change', listener: () => void): () => void {
+    return this.#changes.on(event, listener);
+  }
+
+  close(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#watchdog.stop();
+    this.#coalescer.cancel();
+    this.#changes.clear();
+    this.#context.release(this);
+  }
+
+  /** The connection changed: the watchdog runs only while a push transport is in charge (seed 001). */
+  setConnection(status: ConnectionStatus, kind: TransportKind): void {
+    this.#connection = status;
+    this.#isWatching = isPushTransport(kind);
+    this.#rearm(false);
+    this.#invalidate();
+  }
+
+  /** Takes one frame from whatever transport delivered it. */
+  receive(frame: TransportFrame): void {
+    if (this.#isClosed || this.#isFinal) return;
+    if (frame.op !== 'error') this.#rearm(false);
+    switch (frame.op) {
+      case 'event': {
+        const { op: _op, ...event } = frame;
+        this.#answered();
+        this.#accept([event]);
+        break;
+      }
+      case 'page':
+        this.#answered();
+        this.#applyPage(frame.page);
+        break;
+      case 'subscribed': {
+        this.#answered();
+        const isEpochChange = this.#order.epoch !== null && frame.epoch !== null && frame.epoch !== this.#order.epoch;
+        if (isEpochChange) void this.#catchUp('gap');
+        else if (frame.epoch !== null) this.#order.setEpoch(frame.epoch);
+        if (frame.final && frame.seq <= this.#order.seq && !isEpochChange) this.#finish();
+        break;
+      }
+      case 'live':
+        this.#answered();
+        // Everything up to `seq` was sent before `live`; missing any of it means a frame was lost.
+        if (frame.seq > this.#order.seq) void this.#catchUp('gap');
+        break;
+      case 'reset':
+        this.#answered();
+        this.#reset(frame.epoch, frame.seq, frame.state);
+        break;
+      case 'final':
+        if (!this.#isFinal) void this.#catchUp('gap');
+        break;
+      case 'error':
+        this.#error = frame.error;
+        this.#invalidate();
+        break;
+      case 'hb':
+        break;
+    }
+  }
+
+  /** Shows an optimistic publish at once (seed 004). */
+  addPending(event: PendingEvent): void {
+    this.#pending.add(event);
+    this.#invalidate();
+  }
+
+  /** The server stored the optimistic event `id` at `seq`; its echo settles it. */
+  acknowledgePending(id: string, seq: number): void {
+    if (seq <= this.#order.seq) this.#pending.settle(id, seq);
+    else this.#pending.acknowledge(id, seq);
+    this.#invalidate();
+  }
+
+  /** The optimistic publish `id` failed: roll its patch back. */
+  rollbackPending(id: string): void {
+    if (this.#pending.remove(id)) this.#invalidate();
+  }
+
+  #answered(): void {
+    if (this.#isAnswered) return;
+    this.#isAnswered = true;
+    this.#invalidate();
+  }
+
+  #accept(events: HeraldEvent[]): void {
+    for (const event of events) {
+      const { ready, isDuplicate } = this.#order.accept(event);
+      if (isDuplicate) this.#context.stats.duplicatesDropped += 1;
+      for (const next of ready) {
+        if (!this.#isFinal) this.#deliver(next);
+      }
+    }
+    if (this.#order.hasGap && !this.#isFinal) void this.#catchUp('gap');
+  }
+
+  #deliver(event: HeraldEvent): void {
+    this.#events.push(event);
+    this.#lastEventAt = Date.now();
+    this.#error = null;
+    this.#context.stats.eventsDelivered += 1;
+    if (event.seq > this.#stateSeq) {
+      if (event.state !== undefined) this.#state = applyMergePatch(this.#state, event.state);
+      this.#stateSeq = event.seq;
+    }
+    this.#pending.settle(event.id, event.seq);
+    this.#invalidate();
+    invokeCallback(this.#options.onEvent, event);
+    if (event.final) this.#finish();
+  }
+
+  #applyPage(page: EventsPage): void {
+    // As over WebSocket and SSE, a reset resumes after the snapshot: the events it already holds are not replayed.
+    const isReset = page.reset === true;
+    if (isReset) this.#reset(page.epoch, page.seq, page.state ?? null);
+    else if (page.epoch !== null) this.#order.setEpoch(page.epoch);
+    this.#accept(isReset ? page.events.filter((event) => event.seq > page.seq) : page.events);
+    // Subscribed at or past the final event: nothing will be delivered, but the stream is done.
+    if (page.final && !page.hasMore && this.#order.seq >= page.seq && !this.#isFinal) this.#finish();
+  }
+
+  /** History up to `seq` is gone or void; `state` is the snapshot at `seq`, and delivery resumes after it. */
+  #reset(epoch: string | null, seq: number, state: JsonValue): void {
+    this.#order.reset(epoch, seq);
+    this.#events = [];
+    this.#state = state;
+    this.#stateSeq = seq;
+    this.#invalidate();
+    invokeCallback(this.#options.onReset, this.snapshot());
+  }
+
+  #finish(): void {
+    this.#isFinal = true;
+    this.#watchdog.stop();
+    this.#invalidate();
+    this.#context.release(this);
+    invokeCallback(this.#options.onFinal, this.snapshot());
+  }
+
+  /** Reads `events?after=` until the position is past every gap (one read at a time). */
+  async #catchUp(reason: CatchUpReason): Promise<void> {
+    if (this.#isCatchingUp || this.#isClosed || this.#isFinal) return;
+    this.#isCatchingUp = true;
+    this.#watchdog.stop();
+    const startSeq = this.#order.seq;
+    try {
+      let page: EventsPage;
+      do {
+        if (reason === 'watchdog') this.#context.stats.polls += 1;
+        page = await this.#context.http.readEvents(this.stream, this.position());
+        if (this.#isClosed || this.#isFinal) return;
+        this.#applyPage(page);
+      } while (!this.#isFinal && (page.hasMore || (this.#order.hasGap && page.events.length > 0)));
+      if (reason === 'gap' && this.#order.seq > startSeq) this.#context.stats.gapsFilled += 1;
+    } catch (error) {
+      this.#error = toHeraldError(error);
+      this.#invalidate();
+    } finally {
+      this.#isCatchingUp = false;
+      this.#rearm(reason === 'watchdog' && this.#order.seq === startSeq);
+    }
+  }
+
+  /** Restarts the watchdog's wait (longer after a read that found nothing), or stops it when it has no job. */
+  #rearm(foundNothing: boolean): void {
+    if (this.#isCatchingUp) return;
+    const isNeeded = this.#isWatching && !this.#isFinal && !this.#isClosed;
+    if (!isNeeded) this.#watchdog.stop();
+    else if (foundNothing) this.#watchdog.idle();
+    else this.#watchdog.heard();
+  }
+
+  /** Subscribing after a seq: the state comes from the snapshot, and later patches are applied on top. */
+  async #loadState(): Promise<void> {
+    try {
+      const tagged = await this.#context.http.readSnapshot(this.stream);
+      if (!tagged || this.#isClosed) return;
+      let state = tagged.snapshot.state;
+      for (const event of this.#events) {
+        if (event.seq > tagged.snapshot.seq && event.state !== undefined) state = applyMergePatch(state, event.state);
+      }
+      this.#state = state;
+      this.#stateSeq = Math.max(this.#stateSeq, tagged.snapshot.seq);
+    } catch (error) {
+      this.#error = toHeraldError(error);
+    }
+    this.#invalidate();
+  }
+
+  #resolveStatus(): SubscriptionSnapshot['status'] {
+    if (this.#isFinal) return 'final';
+    const isConnected = this.#connection === 'live' || this.#connection === 'polling';
+    return isConnected && !this.#isAnswered ? 'connecting' : this.#connection;
+  }
+
+  #invalidate(): void {
+    this.#snapshot = undefined;
+    this.#coalescer.schedule();
+  }
+
+  #flush(): void {
+    const snapshot = this.snapshot();
+    if (snapshot.state !== this.#notifiedState) {
+      this.#notifiedState = snapshot.state;
+      invokeCallback(this.#options.onState, snapshot.state, snapshot);
+    }
+    this.#changes.emit('change');
+  }
+}

@@ -1,0 +1,96 @@
+import { HeraldError } from '@herald/protocol';
+
+/** How long before a JWT's `exp` a fresh token is fetched, in ms. */
+export const REFRESH_BEFORE_EXPIRY_MS = 30_000;
+
+/** Reads a JWT's `exp` claim as epoch ms; `undefined` for anything that is not a JWT with one. */
+export function resolveTokenExpiry(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The client's current bearer token. With `getToken`, it fetches a fresh one on demand (the server
+ * said the token expired) and ahead of a JWT's expiry, and tells `onRefresh` so a live WebSocket
+ * can send `{"op":"auth"}` instead of reconnecting.
+ */
+export class TokenSource {
+  #token: string | undefined;
+  readonly #getToken: (() => string | Promise<string>) | undefined;
+  readonly #onRefresh: (token: string) => void;
+  #refreshing: Promise<string | undefined> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #isClosed = false;
+
+  constructor(
+    token: string | undefined,
+    getToken: (() => string | Promise<string>) | undefined,
+    onRefresh: (token: string) => void,
+  ) {
+    this.#token = token;
+    this.#getToken = getToken;
+    this.#onRefresh = onRefresh;
+    if (token) this.#scheduleRefresh(token);
+  }
+
+  /** The token to send now, if any. */
+  get current(): string | undefined {
+    return this.#token;
+  }
+
+  /** Whether a fresh token can be fetched. */
+  get canRefresh(): boolean {
+    return this.#getToken !== undefined;
+  }
+
+  /** The token, fetching the first one from `getToken` when none was given. */
+  async ready(): Promise<string | undefined> {
+    return this.#token ?? (this.canRefresh ? this.refresh() : undefined);
+  }
+
+  /** Fetches a fresh token (one call at a time); resolves to the current one when `getToken` fails. */
+  refresh(): Promise<string | undefined> {
+    const getToken = this.#getToken;
+    if (!getToken) return Promise.resolve(this.#token);
+    this.#refreshing ??= (async () => {
+      try {
+        const token = await getToken();
+        if (this.#isClosed) return token;
+        this.#token = token;
+        this.#scheduleRefresh(token);
+        this.#onRefresh(token);
+        return token;
+      } catch (cause) {
+        throw new HeraldError('unauthorized', 'getToken() failed', { cause });
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /** Stops the expiry timer. */
+  close(): void {
+    this.#isClosed = true;
+    clearTimeout(this.#timer);
+  }
+
+  #scheduleRefresh(token: string): void {
+    clearTimeout(this.#timer);
+    const expiresAt = resolveTokenExpiry(token);
+    if (expiresAt === undefined || !this.canRefresh) return;
+    const delayMs = Math.max(0, expiresAt - Date.now() - REFRESH_BEFORE_EXPIRY_MS);
+    this.#timer = setTimeout(() => {
+      this.refresh().catch(() => {
+        // The next request or the server's 4001 triggers another refresh.
+      });
+    }, delayMs);
+  }
+}

@@ -1,0 +1,152 @@
+import type { EventInput, HeraldError, HeraldEvent, JsonValue, PublishResult } from '@herald/protocol';
+
+/** The wires a client can use, best first (DESIGN "Client SDK"). */
+export type TransportKind = 'websocket' | 'sse' | 'longpoll' | 'poll';
+
+/** The default transport order: push transports first, ETag polling last. */
+export const TRANSPORT_ORDER: readonly TransportKind[] = ['websocket', 'sse', 'longpoll', 'poll'];
+
+/**
+ * The client's connection status: `live` on a push transport (WebSocket, SSE), `polling` on a
+ * pull transport (long-poll, ETag poll), `reconnecting` while backing off after a failure,
+ * `offline` while the browser reports no network.
+ */
+export type ConnectionStatus = 'connecting' | 'live' | 'polling' | 'reconnecting' | 'offline';
+
+/** A subscription's status: the connection's, or `final` once its stream is closed for good. */
+export type SubscriptionStatus = ConnectionStatus | 'final';
+
+/** A WebSocket constructor: the browser's, Node 22's global, or `ws`'s on Node 20. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/**
+ * The part of the WebSocket API the client uses, satisfied by browsers' WebSocket and by `ws`'s
+ * (listener events are read structurally: `data` of a message, `code` and `reason` of a close).
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: object) => void): void;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A fetch function: `globalThis.fetch` or any compatible implementation. */
+export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** Options of `createClient`. */
+export interface ClientOptions {
+  /** Base URL of the Herald server, e.g. `https://herald.example.com` (WebSocket URL derived from it). */
+  url: string;
+  /** A bearer token for subscribing and publishing (JWT or API key). */
+  token?: string;
+  /** Returns a fresh token; called at start, when the server says the token expired, and before a JWT's `exp`. */
+  getToken?: () => string | Promise<string>;
+  /** Transports to use, in preference order. Default `['websocket', 'sse', 'longpoll', 'poll']`. */
+  transports?: TransportKind[];
+  /** Silence after which a subscription fetches `events?after=` once, in ms. Default 4000. */
+  staleAfterMs?: number;
+  /** How often a degraded client tries to move back up the transport order, in ms. Default 30000. */
+  probeIntervalMs?: number;
+  /** WebSocket constructor. Default `globalThis.WebSocket` (pass `ws`'s on Node 20). */
+  WebSocket?: WebSocketConstructor;
+  /** fetch implementation. Default `globalThis.fetch`. */
+  fetch?: FetchFunction;
+}
+
+/** A snapshot of one subscription; the same object is returned until something changes. */
+export interface SubscriptionSnapshot {
+  /** The stream's state document, with pending optimistic patches applied on top. */
+  state: JsonValue;
+  /** Every event delivered since the subscription's position, in seq order. */
+  events: readonly HeraldEvent[];
+  /** The last delivered seq (0 before the first event). */
+  seq: number;
+  /** Whether the stream is closed for good (its final event was delivered). */
+  final: boolean;
+  status: SubscriptionStatus;
+  /** Epoch ms when the last event was delivered; `null` before the first. */
+  lastEventAt: number | null;
+  /** Events published optimistically and not yet echoed by the server, in publish order. */
+  pending: readonly PendingEvent[];
+  /** The last error about this stream (refused subscription, failed catch-up); cleared by the next event. */
+  error: HeraldError | null;
+}
+
+/** An optimistic publish not yet confirmed by the server's echo. */
+export interface PendingEvent {
+  id: string;
+  type: string;
+  data?: JsonValue;
+  state?: JsonValue;
+}
+
+/** Callbacks of `subscribe`. */
+export interface SubscribeOptions {
+  /** Deliver only events after this seq (the state is then read from the snapshot). Default 0: full history. */
+  after?: number;
+  /** Called once per event, in seq order, never twice for one seq. */
+  onEvent?: (event: HeraldEvent) => void;
+  /** Called when the state changes, coalesced to at most once per animation frame (50 ms without one). */
+  onState?: (state: JsonValue, snapshot: SubscriptionSnapshot) => void;
+  /** Called when history was lost (retention, stream recreated) and the state was replaced by the server's. */
+  onReset?: (snapshot: SubscriptionSnapshot) => void;
+  /** Called once when the stream's final event has been delivered; the subscription then stops all work. */
+  onFinal?: (snapshot: SubscriptionSnapshot) => void;
+}
+
+/** A live view of one stream. */
+export interface Subscription {
+  readonly stream: string;
+  /** The current snapshot (stable reference between changes, for `useSyncExternalStore`). */
+  snapshot(): SubscriptionSnapshot;
+  /** Listens to snapshot changes (coalesced like `onState`); returns the unsubscribe function. */
+  on(event: 'change', listener: () => void): () => void;
+  /** Stops the subscription; idempotent. */
+  close(): void;
+}
+
+/** Delivery counters of a client (seed 001's measures). */
+export interface ClientStats {
+  /** The transport in use, `null` before the first connection. */
+  transport: TransportKind | null;
+  /** HTTP reads made because push delivery was silent or absent: watchdog fetches and ETag polls. */
+  polls: number;
+  /** Connection attempts after the first one (reconnects, fallbacks and probes up). */
+  reconnects: number;
+  /** Events handed to subscribers. */
+  eventsDelivered: number;
+  /** Events received again and dropped (G2). */
+  duplicatesDropped: number;
+  /** Gaps detected and filled from `events?after=` before later events were delivered (G1). */
+  gapsFilled: number;
+}
+
+/** What `publish` sends: one event (an `id` is generated when absent, making retries safe). */
+export type PublishInput = EventInput;
+
+/** Options of `publish`. */
+export interface PublishOptions {
+  /** Apply the event's state patch locally at once; reconcile with the server's echo, roll back on error. */
+  optimistic?: boolean;
+}
+
+/** Events a client emits. */
+export interface ClientEvents {
+  status: (status: ConnectionStatus) => void;
+  /** A connection-level failure (the client keeps retrying). */
+  error: (error: HeraldError) => void;
+}
+
+/** A Herald client: one connection multiplexing every subscription. */
+export interface HeraldClient {
+  readonly status: ConnectionStatus;
+  /** Subscribes to a stream; subscribing twice to one stream gives two independent views. */
+  subscribe(stream: string, options?: SubscribeOptions): Subscription;
+  /** Listens to client events; returns the unsubscribe function. */
+  on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): () => void;
+  stats(): ClientStats;
+  /** Publishes one event over HTTP, retrying retryable errors with the same idempotency id. */
+  publish(stream: string, event: PublishInput, options?: PublishOptions): Promise<PublishResult>;
+  /** Closes every subscription and the connection; idempotent. */
+  close(): void;
+}

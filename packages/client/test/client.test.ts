@@ -1,0 +1,192 @@
+import type { HeraldEvent } from '@herald/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createClient } from '../src/index.js';
+import type { ClientOptions } from '../src/types.js';
+import { FakeHerald } from './support/fake-herald.js';
+import { FakeWebSocket } from './support/fake-websocket.js';
+
+function setup(options: Partial<ClientOptions> = {}) {
+  const server = new FakeHerald();
+  const herald = createClient({ url: 'http://herald.test', fetch: server.fetch, WebSocket: FakeWebSocket, ...options });
+  return { server, herald };
+}
+
+async function settle(ms = 0) {
+  await vi.advanceTimersByTimeAsync(ms);
+}
+
+describe('createClient', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeWebSocket.reset();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('multiplexes subscriptions on one WebSocket and delivers their events', async () => {
+    const { server, herald } = setup();
+    const seen: string[] = [];
+    herald.subscribe('run:a', { onEvent: (event) => seen.push(`${event.stream}/${event.seq}`) });
+    herald.subscribe('run:b', { onEvent: (event) => seen.push(`${event.stream}/${event.seq}`) });
+    await settle();
+    const socket = FakeWebSocket.last;
+    socket.accept();
+    expect(herald.status).toBe('live');
+    for (const stream of ['run:a', 'run:b']) {
+      socket.push({ op: 'subscribed', stream, epoch: `epoch-${stream}`, seq: 0, firstSeq: 1, final: false });
+      socket.push({ op: 'event', ...server.publish(stream, { type: 'step' }) });
+    }
+    expect(FakeWebSocket.sockets).toHaveLength(1);
+    expect(seen).toEqual(['run:a/1', 'run:b/1']);
+    expect(herald.stats()).toMatchObject({ transport: 'websocket', eventsDelivered: 2, polls: 0 });
+    herald.close();
+  });
+
+  it('resumes after the last delivered seq when the connection comes back', async () => {
+    const { server, herald } = setup();
+    const statuses: string[] = [];
+    herald.on('status', (status) => statuses.push(status));
+    const sub = herald.subscribe('run:a');
+    await settle();
+    FakeWebSocket.last.accept();
+    const first = server.publish('run:a', { type: 'step' });
+    FakeWebSocket.last.push({ op: 'event', ...first });
+    FakeWebSocket.last.drop(1012, 'restart');
+    await settle();
+    FakeWebSocket.last.accept();
+    expect(FakeWebSocket.last.subs()).toMatchObject([{ stream: 'run:a', after: 1 }]);
+    expect(statuses).toEqual(['live', 'reconnecting', 'live']);
+    expect(herald.stats().reconnects).toBe(1);
+    expect(sub.snapshot().seq).toBe(1);
+    herald.close();
+  });
+
+  it('falls back to long-polling when the WebSocket upgrade is refused', async () => {
+    const { server, herald } = setup({ transports: ['websocket', 'longpoll'] });
+    const delivered: number[] = [];
+    herald.subscribe('run:a', { onEvent: (event) => delivered.push(event.seq) });
+    server.publish('run:a', { type: 'step' });
+    await settle();
+    FakeWebSocket.last.drop(1006);
+    await settle(1000);
+    FakeWebSocket.last.drop(1006);
+    await settle(2000);
+    expect(herald.status).toBe('polling');
+    expect(herald.stats().transport).toBe('longpoll');
+    expect(delivered).toEqual([1]);
+    herald.close();
+  });
+
+  it('publishes with a generated id and retries a retryable failure with the same id', async () => {
+    const { server, herald } = setup();
+    server.failNext(2);
+    const result = herald.publish('run:a', { type: 'started', data: { n: 1 } });
+    await settle(5000);
+    await expect(result).resolves.toMatchObject({ seq: 1 });
+    const posts = server.requests.filter((request) => request.startsWith('POST'));
+    expect(posts).toHaveLength(3);
+    expect(server.events('run:a')).toHaveLength(1);
+    expect(server.events('run:a')[0]?.id).toMatch(/^[0-9a-f-]{32,36}$/);
+  });
+
+  it('does not retry a publish the server rejected for good', async () => {
+    const fetch = vi.fn(new FakeHerald().fetch);
+    const rejecting = createClient({
+      url: 'http://herald.test',
+      WebSocket: FakeWebSocket,
+      fetch: async (input, init) => {
+        await fetch(input, init);
+        return new Response(JSON.stringify({ error: { code: 'stream_final', message: 'closed' } }), { status: 409 });
+      },
+    });
+    await expect(rejecting.publish('run:a', { type: 'late' })).rejects.toMatchObject({ code: 'stream_final' });
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('applies an optimistic publish at once and reconciles it with the echo', async () => {
+    const { server, herald } = setup();
+    const sub = herald.subscribe('run:a');
+    await settle();
+    FakeWebSocket.last.accept();
+    const publishing = herald.publish('run:a', { type: 'rename', state: { name: 'new' } }, { optimistic: true });
+    expect(sub.snapshot()).toMatchObject({ state: { name: 'new' }, pending: [{ type: 'rename' }] });
+    await publishing;
+    const echo = server.events('run:a')[0] as HeraldEvent;
+    FakeWebSocket.last.push({ op: 'event', ...echo });
+    expect(sub.snapshot()).toMatchObject({ state: { name: 'new' }, pending: [], seq: 1 });
+    herald.close();
+  });
+
+  it('rolls an optimistic publish back when it fails', async () => {
+    const server = new FakeHerald();
+    const herald = createClient({
+      url: 'http://herald.test',
+      WebSocket: FakeWebSocket,
+      fetch: async (input, init) =>
+        init?.method === 'POST'
+          ? new Response(JSON.stringify({ error: { code: 'forbidden', message: 'no' } }), { status: 403 })
+          : server.fetch(input, init),
+    });
+    const sub = herald.subscribe('run:a');
+    const publishing = herald.publish('run:a', { type: 'rename', state: { name: 'new' } }, { optimistic: true });
+    expect(sub.snapshot().state).toEqual({ name: 'new' });
+    await expect(publishing).rejects.toMatchObject({ code: 'forbidden' });
+    expect(sub.snapshot()).toMatchObject({ state: null, pending: [] });
+    herald.close();
+  });
+
+  it('fetches the first token from getToken and refreshes it when the server says it expired', async () => {
+    let issued = 0;
+    const { herald } = setup({ getToken: async () => `token-${++issued}` });
+    herald.subscribe('run:a');
+    await settle();
+    expect(FakeWebSocket.last.url).toBe('ws://herald.test/v1/ws?token=token-1');
+    FakeWebSocket.last.accept();
+    FakeWebSocket.last.drop(4001, 'expired');
+    await settle();
+    expect(FakeWebSocket.last.url).toBe('ws://herald.test/v1/ws?token=token-2');
+    herald.close();
+  });
+
+  it('stops delivering a stream once its subscription closes', async () => {
+    const { herald } = setup();
+    const sub = herald.subscribe('run:a');
+    await settle();
+    FakeWebSocket.last.accept();
+    sub.close();
+    expect(FakeWebSocket.last.sent.map((frame) => frame.op)).toEqual(['sub', 'unsub']);
+    herald.close();
+  });
+
+  it('reconnects at once when the browser comes back online', async () => {
+    const network = new EventTarget();
+    vi.stubGlobal('addEventListener', network.addEventListener.bind(network));
+    vi.stubGlobal('removeEventListener', network.removeEventListener.bind(network));
+    try {
+      const { herald } = setup({ transports: ['websocket'] });
+      herald.subscribe('run:a');
+      await settle();
+      FakeWebSocket.last.accept();
+      network.dispatchEvent(new Event('offline'));
+      expect(herald.status).toBe('offline');
+      for (let i = 0; i < 4; i += 1) {
+        FakeWebSocket.last.drop(1006);
+        await settle(30_000);
+      }
+      const attempts = FakeWebSocket.sockets.length;
+      FakeWebSocket.last.drop(1006);
+      network.dispatchEvent(new Event('online'));
+      await settle();
+      expect(FakeWebSocket.sockets.length).toBe(attempts + 1);
+      herald.close();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('rejects an invalid stream name with invalid_stream_name', () => {
+    const { herald } = setup();
+    expect(() => herald.subscribe('no spaces')).toThrow(expect.objectContaining({ code: 'invalid_stream_name' }));
+  });
+});

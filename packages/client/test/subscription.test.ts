@@ -1,0 +1,211 @@
+import { HeraldError, type HeraldEvent, type JsonValue } from '@herald/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeHerald } from './support/fake-herald.js';
+import { openSubscription } from './support/harness.js';
+
+const STREAM = 'run:1';
+
+function publishSteps(server: FakeHerald, count: number): HeraldEvent[] {
+  return Array.from({ length: count }, (_, i) => server.publish(STREAM, { type: 'step', state: { step: i + 1 } }));
+}
+
+function asFrame(event: HeraldEvent) {
+  return { op: 'event' as const, ...event };
+}
+
+describe('StreamSubscription', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('delivers events in seq order and drops duplicates (G2, G3)', () => {
+    const server = new FakeHerald();
+    const [e1, e2] = publishSteps(server, 2) as [HeraldEvent, HeraldEvent];
+    const delivered: number[] = [];
+    const { subscription, stats } = openSubscription(server, STREAM, { onEvent: (event) => delivered.push(event.seq) });
+    for (const event of [e1, e1, e2, e1]) subscription.receive(asFrame(event));
+    expect(delivered).toEqual([1, 2]);
+    expect(stats.duplicatesDropped).toBe(2);
+    expect(subscription.snapshot()).toMatchObject({ seq: 2, state: { step: 2 } });
+  });
+
+  it('fills a gap from events?after= before delivering later events (G1)', async () => {
+    const server = new FakeHerald();
+    const [e1, , e3] = publishSteps(server, 3) as [HeraldEvent, HeraldEvent, HeraldEvent];
+    const delivered: number[] = [];
+    const { subscription, stats } = openSubscription(server, STREAM, { onEvent: (event) => delivered.push(event.seq) });
+    subscription.receive(asFrame(e1));
+    subscription.receive(asFrame(e3));
+    expect(delivered).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(delivered).toEqual([1, 2, 3]);
+    expect(server.requests).toEqual(['GET /v1/streams/run%3A1/events?after=1']);
+    expect(stats).toMatchObject({ gapsFilled: 1, polls: 0, duplicatesDropped: 1 });
+  });
+
+  it('makes no read while messages keep arriving within staleAfterMs (seed 001, scenario 1)', async () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 5);
+    const { subscription, stats } = openSubscription(server, STREAM);
+    for (const event of events) {
+      await vi.advanceTimersByTimeAsync(3000);
+      subscription.receive(asFrame(event));
+    }
+    expect(stats.polls).toBe(0);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('reads events?after= once after staleAfterMs of silence and delivers what was missed (seed 001, scenario 2)', async () => {
+    const server = new FakeHerald();
+    const [e1] = publishSteps(server, 2) as [HeraldEvent];
+    const delivered: number[] = [];
+    const { subscription, stats } = openSubscription(server, STREAM, { onEvent: (event) => delivered.push(event.seq) });
+    subscription.receive(asFrame(e1));
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(stats.polls).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(delivered).toEqual([1, 2]);
+    expect(stats).toMatchObject({ polls: 1, gapsFilled: 0 });
+  });
+
+  it('keeps polling every staleAfterMs while reads find events, and backs off while they find none', async () => {
+    const server = new FakeHerald();
+    const { subscription, stats } = openSubscription(server, STREAM);
+    server.publish(STREAM, { type: 'step' });
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(stats.polls).toBe(1);
+    server.publish(STREAM, { type: 'step' });
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(stats.polls).toBe(2);
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(stats.polls).toBe(3);
+    // The read at 12 s found nothing: the next one waits 8 s instead of 4 s.
+    await vi.advanceTimersByTimeAsync(7999);
+    expect(stats.polls).toBe(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(stats.polls).toBe(4);
+    expect(subscription.snapshot().seq).toBe(2);
+  });
+
+  it('stops all work once the final event is delivered', async () => {
+    const server = new FakeHerald();
+    server.publish(STREAM, { type: 'step' });
+    const done = server.publish(STREAM, { type: 'completed', final: true });
+    const onFinal = vi.fn();
+    const { subscription, released } = openSubscription(server, STREAM, { onFinal });
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(subscription.snapshot()).toMatchObject({ final: true, status: 'final', seq: done.seq });
+    expect(onFinal).toHaveBeenCalledTimes(1);
+    expect(released).toEqual([STREAM]);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('replaces events and state on a reset and calls onReset', async () => {
+    const server = new FakeHerald();
+    publishSteps(server, 5);
+    server.truncate(STREAM, 4);
+    const onReset = vi.fn();
+    const { subscription } = openSubscription(server, STREAM, { onReset });
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(onReset).toHaveBeenCalledTimes(1);
+    expect(subscription.snapshot()).toMatchObject({ events: [], seq: 5, state: { step: 5 } });
+    const next = server.publish(STREAM, { type: 'step', state: { done: true } });
+    subscription.receive(asFrame(next));
+    expect(subscription.snapshot()).toMatchObject({ events: [next], seq: 6, state: { step: 5, done: true } });
+  });
+
+  it('resets when the server answers with another epoch than the one it had', async () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 2);
+    const onReset = vi.fn();
+    const { subscription } = openSubscription(server, STREAM, { onReset });
+    subscription.receive({ op: 'subscribed', stream: STREAM, epoch: 'old', seq: 0, firstSeq: 1, final: false });
+    for (const event of events) subscription.receive(asFrame(event));
+    subscription.receive({ op: 'subscribed', stream: STREAM, epoch: 'epoch-run:1', seq: 2, firstSeq: 1, final: false });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.requests).toEqual(['GET /v1/streams/run%3A1/events?after=2&epoch=old']);
+    expect(onReset).toHaveBeenCalledTimes(1);
+    expect(subscription.position()).toEqual({ after: 2, epoch: 'epoch-run:1' });
+  });
+
+  it('takes a WebSocket reset frame as the snapshot to resume after', () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 3);
+    const { subscription, stats } = openSubscription(server, STREAM);
+    subscription.receive(asFrame(events[0] as HeraldEvent));
+    subscription.receive({
+      op: 'reset',
+      stream: STREAM,
+      reason: 'epoch_changed',
+      epoch: 'e2',
+      seq: 2,
+      state: { step: 2 },
+    });
+    subscription.receive(asFrame(events[2] as HeraldEvent));
+    expect(subscription.snapshot()).toMatchObject({ seq: 3, state: { step: 3 } });
+    expect(subscription.snapshot().events.map((event) => event.seq)).toEqual([3]);
+    expect(subscription.position()).toEqual({ after: 3, epoch: 'e2' });
+    expect(stats.eventsDelivered).toBe(2);
+  });
+
+  it('coalesces state notifications of a burst into one', async () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 50);
+    const states: JsonValue[] = [];
+    const { subscription } = openSubscription(server, STREAM, { onState: (state) => states.push(state) });
+    const onChange = vi.fn();
+    subscription.on('change', onChange);
+    for (const event of events) subscription.receive(asFrame(event));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(states).toEqual([{ step: 50 }]);
+    expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('returns the same snapshot object until something changes', () => {
+    const server = new FakeHerald();
+    const [e1] = publishSteps(server, 1) as [HeraldEvent];
+    const { subscription } = openSubscription(server, STREAM);
+    const before = subscription.snapshot();
+    expect(subscription.snapshot()).toBe(before);
+    subscription.receive(asFrame(e1));
+    expect(subscription.snapshot()).not.toBe(before);
+  });
+
+  it('reads the state from the snapshot when subscribing after a seq', async () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 4);
+    const { subscription } = openSubscription(server, STREAM, { after: 2 });
+    subscription.receive(asFrame(events[2] as HeraldEvent));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(subscription.snapshot()).toMatchObject({ seq: 3, state: { step: 4 } });
+    subscription.receive(asFrame(events[3] as HeraldEvent));
+    expect(subscription.snapshot()).toMatchObject({ seq: 4, state: { step: 4 } });
+  });
+
+  it('shows an optimistic patch until its echo arrives, and rolls one back on failure', () => {
+    const server = new FakeHerald();
+    const { subscription } = openSubscription(server, STREAM);
+    subscription.addPending({ id: 'a', type: 'rename', state: { name: 'A' } });
+    subscription.addPending({ id: 'b', type: 'color', state: { color: 'red' } });
+    expect(subscription.snapshot().state).toEqual({ name: 'A', color: 'red' });
+    subscription.rollbackPending('b');
+    expect(subscription.snapshot().state).toEqual({ name: 'A' });
+    const echo = server.publish(STREAM, { type: 'rename', id: 'a', state: { name: 'A' } });
+    subscription.receive(asFrame(echo));
+    expect(subscription.snapshot()).toMatchObject({ state: { name: 'A' }, pending: [] });
+  });
+
+  it('reports a stream error in the snapshot until the next event', () => {
+    const server = new FakeHerald();
+    const [e1] = publishSteps(server, 1) as [HeraldEvent];
+    const { subscription } = openSubscription(server, STREAM);
+    subscription.receive({ op: 'error', stream: STREAM, error: new HeraldError('forbidden', 'not your stream') });
+    expect(subscription.snapshot().error).toMatchObject({ code: 'forbidden' });
+    subscription.receive(asFrame(e1));
+    expect(subscription.snapshot().error).toBeNull();
+  });
+});

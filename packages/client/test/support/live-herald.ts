@@ -1,0 +1,80 @@
+import type { EventInput, HeraldEvent, PublishResult } from '@herald/protocol';
+import WebSocket from 'ws';
+import { startInProcessHerald } from '../../../server/test/support/herald-process.js';
+import { createClient } from '../../src/client.js';
+import type { ClientOptions, HeraldClient, SubscriptionSnapshot } from '../../src/types.js';
+import { FaultProxy } from './fault-proxy.js';
+
+/** A real Herald (in this process) behind a FaultProxy; clients connect through the proxy. */
+export interface ProxiedHerald {
+  /** The server's own URL (publishers use it, bypassing the faults). */
+  serverUrl: string;
+  proxy: FaultProxy;
+  close(): Promise<void>;
+}
+
+/** Starts Herald on an ephemeral 127.0.0.1 port and a FaultProxy in front of it. */
+export async function startProxiedHerald(): Promise<ProxiedHerald> {
+  const server = await startInProcessHerald();
+  const proxy = await FaultProxy.start(server.url);
+  return {
+    serverUrl: server.url,
+    proxy,
+    async close() {
+      await proxy.close();
+      await server.close();
+    },
+  };
+}
+
+/** A client on Node 20 (`ws` as its WebSocket). */
+export function createTestClient(url: string, options: Partial<ClientOptions> = {}): HeraldClient {
+  return createClient({ url, WebSocket, ...options });
+}
+
+/** Publishes one event straight to the server over HTTP. */
+export async function publishDirect(serverUrl: string, stream: string, event: EventInput): Promise<PublishResult> {
+  const response = await fetch(`${serverUrl}/v1/streams/${encodeURIComponent(stream)}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(event),
+  });
+  if (!response.ok) throw new Error(`publish failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as PublishResult;
+}
+
+/** Waits until `condition` holds, checking every 20 ms; fails after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Subscribes and records what the subscriber is handed, for exact-sequence assertions. */
+export function recordSubscription(client: HeraldClient, stream: string) {
+  const delivered: HeraldEvent[] = [];
+  let finalSnapshot: SubscriptionSnapshot | undefined;
+  const subscription = client.subscribe(stream, {
+    onEvent: (event) => delivered.push(event),
+    onFinal: (snapshot) => {
+      finalSnapshot = snapshot;
+    },
+  });
+  return {
+    subscription,
+    delivered,
+    seqs: () => delivered.map((event) => event.seq),
+    isFinal: () => finalSnapshot !== undefined,
+  };
+}
+
+/** `[1, 2, …, count]`. */
+export function seqsUpTo(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => i + 1);
+}

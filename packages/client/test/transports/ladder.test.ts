@@ -1,0 +1,208 @@
+import { HeraldError } from '@herald/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TransportLadder } from '../../src/transports/ladder.js';
+import type { Transport, TransportListener } from '../../src/transports/transport.js';
+import type { ConnectionStatus, TransportKind } from '../../src/types.js';
+
+interface FakeTransport extends Transport {
+  listener: TransportListener;
+  added: string[];
+  isClosed: boolean;
+}
+
+function setup(options: { kinds?: TransportKind[]; refreshToken?: () => Promise<boolean> } = {}) {
+  const created: FakeTransport[] = [];
+  const statuses: ConnectionStatus[] = [];
+  let reconnects = 0;
+  const ladder = new TransportLadder({
+    kinds: options.kinds ?? ['websocket', 'sse', 'longpoll', 'poll'],
+    create: (kind, listener) => {
+      const transport: FakeTransport = {
+        kind,
+        listener,
+        added: [],
+        isClosed: false,
+        open: () => {},
+        add: (stream) => transport.added.push(stream),
+        remove: () => {},
+        close: () => {
+          transport.isClosed = true;
+        },
+      };
+      created.push(transport);
+      return transport;
+    },
+    onFrame: () => {},
+    onStatus: (status) => statuses.push(status),
+    onError: () => {},
+    onReconnect: () => {
+      reconnects += 1;
+    },
+    refreshToken: options.refreshToken ?? (async () => false),
+    probeIntervalMs: 30_000,
+    random: () => 0.5,
+  });
+  const last = () => created.at(-1) as FakeTransport;
+  return { ladder, created, statuses, last, reconnects: () => reconnects };
+}
+
+const unavailable = () => new HeraldError('unavailable', 'refused');
+
+describe('TransportLadder', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('connects on the first stream and reports live on a push transport', () => {
+    const { ladder, created, statuses, last } = setup();
+    ladder.add('run:1');
+    expect(created.map((t) => t.kind)).toEqual(['websocket']);
+    last().listener.onOpen();
+    expect(statuses).toEqual(['live']);
+  });
+
+  it('moves one rung down after two failures to connect, through to polling', async () => {
+    const { ladder, created, statuses, last } = setup();
+    ladder.add('run:1');
+    for (let i = 0; i < 6; i += 1) {
+      last().listener.onError(unavailable());
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    expect(created.map((t) => t.kind)).toEqual([
+      'websocket',
+      'websocket',
+      'sse',
+      'sse',
+      'longpoll',
+      'longpoll',
+      'poll',
+    ]);
+    last().listener.onOpen();
+    expect(statuses.at(-1)).toBe('polling');
+    expect(statuses).toContain('reconnecting');
+  });
+
+  it('moves down at once when a transport is refused outright', async () => {
+    const { ladder, created, last } = setup();
+    ladder.add('run:1');
+    last().listener.onError(new HeraldError('forbidden', 'proxy says no'));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'sse']);
+  });
+
+  it('waits a full-jitter backoff that grows from 500 ms', async () => {
+    const { ladder, created, last } = setup({ kinds: ['websocket'] });
+    ladder.add('run:1');
+    last().listener.onError(unavailable());
+    // random() = 0.5: half of 500 ms, then half of 1000 ms.
+    await vi.advanceTimersByTimeAsync(249);
+    expect(created).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(created).toHaveLength(2);
+    last().listener.onError(unavailable());
+    await vi.advanceTimersByTimeAsync(499);
+    expect(created).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(created).toHaveLength(3);
+  });
+
+  it('reconnects at once on a service restart (1012) without counting a failure', async () => {
+    const { ladder, created, last } = setup();
+    ladder.add('run:1');
+    last().listener.onOpen();
+    last().listener.onError(new HeraldError('shutting_down', 'restart'));
+    last().listener.onError(new HeraldError('shutting_down', 'restart'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket']);
+  });
+
+  it('refreshes the token and reconnects at once when it expired', async () => {
+    const refreshToken = vi.fn(async () => true);
+    const { ladder, created, last } = setup({ refreshToken });
+    ladder.add('run:1');
+    last().listener.onOpen();
+    last().listener.onError(new HeraldError('token_expired', 'expired'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(refreshToken).toHaveBeenCalledTimes(1);
+    expect(created).toHaveLength(2);
+  });
+
+  it('probes the rung above while degraded and hands over when it opens', async () => {
+    const { ladder, statuses, last, reconnects } = setup({ kinds: ['websocket', 'sse'] });
+    ladder.add('run:1');
+    for (let i = 0; i < 2; i += 1) {
+      last().listener.onError(unavailable());
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    const sse = last();
+    sse.listener.onOpen();
+    expect(statuses.at(-1)).toBe('live');
+    await vi.advanceTimersByTimeAsync(30_000);
+    const probe = last();
+    expect(probe.kind).toBe('websocket');
+    expect(sse.isClosed).toBe(false);
+    probe.listener.onOpen();
+    expect(sse.isClosed).toBe(true);
+    expect(ladder.kind).toBe('websocket');
+    expect(reconnects()).toBe(3);
+  });
+
+  it('keeps the current transport when a probe fails, and probes again later', async () => {
+    const { ladder, created, last } = setup({ kinds: ['websocket', 'sse'] });
+    ladder.add('run:1');
+    for (let i = 0; i < 2; i += 1) {
+      last().listener.onError(unavailable());
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    const sse = last();
+    sse.listener.onOpen();
+    await vi.advanceTimersByTimeAsync(30_000);
+    last().listener.onError(unavailable());
+    expect(sse.isClosed).toBe(false);
+    expect(ladder.kind).toBe('sse');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket', 'sse', 'websocket', 'websocket']);
+  });
+
+  it('never gives up: after the last rung it starts over at the first', async () => {
+    const { ladder, created, last } = setup({ kinds: ['websocket', 'poll'] });
+    ladder.add('run:1');
+    for (let i = 0; i < 4; i += 1) {
+      last().listener.onError(unavailable());
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket', 'poll', 'poll', 'websocket']);
+  });
+
+  it('skips the backoff wait when the network comes back', async () => {
+    const { ladder, created, statuses, last } = setup();
+    ladder.add('run:1');
+    last().listener.onOpen();
+    ladder.setOffline();
+    expect(statuses.at(-1)).toBe('offline');
+    for (let i = 0; i < 5; i += 1) {
+      last().listener.onError(unavailable());
+      await vi.advanceTimersByTimeAsync(60_000);
+    }
+    const before = created.length;
+    last().listener.onError(unavailable());
+    ladder.reconnectNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(created.length).toBe(before + 1);
+  });
+
+  it('ignores reports from a transport it has replaced', async () => {
+    const { ladder, created, statuses } = setup({ kinds: ['websocket'] });
+    ladder.add('run:1');
+    const first = created[0] as FakeTransport;
+    first.listener.onError(unavailable());
+    await vi.advanceTimersByTimeAsync(30_000);
+    first.listener.onOpen();
+    first.listener.onError(unavailable());
+    expect(statuses).toEqual(['reconnecting']);
+    expect(created).toHaveLength(2);
+  });
+});
