@@ -1,2 +1,1 @@
 export { type Command, runCli } from './run-cli.js';
-export { createStatePatch } from './state-patch.js';

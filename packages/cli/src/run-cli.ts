@@ -1,7 +1,6 @@
 import { isHeraldError } from '@herald/protocol';
 import { publish } from './commands/publish.js';
 import { tail } from './commands/tail.js';
-import { watch } from './commands/watch.js';
 
 /** One CLI command: receives the arguments after its name, resolves the process exit code. */
 export type Command = (argv: string[]) => Promise<number>;
@@ -11,7 +10,8 @@ const COMMANDS: Record<string, Command> = {
   serve: async (argv) => (await import('./commands/serve.js')).serve(argv),
   publish,
   tail,
-  watch,
+  // Loaded on demand too: it runs the server package's watcher.
+  watch: async (argv) => (await import('./commands/watch.js')).watch(argv),
 };
 
 const USAGE = `usage: herald <command> [options]

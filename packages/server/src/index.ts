@@ -44,3 +44,10 @@ export { SqliteEventLog } from './log/sqlite-event-log.js';
 export { HeraldMetrics, type TransportLabel } from './metrics.js';
 export { createHerald, type Herald, type HeraldOptions } from './server.js';
 export { type ShutdownHook, ShutdownHooks } from './shutdown-hooks.js';
+export {
+  createPublisherWatchTarget,
+  type StateWatcher,
+  type StateWatchTarget,
+  type WatchOptions,
+  watchState,
+} from './watchers/state-watcher.js';

@@ -1,4 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { PublishVia } from './delivery/publisher.js';
+import type { AppendOutcome } from './log/event-log.js';
 
 /** A live transport, as labelled in metrics. */
 export type TransportLabel = 'websocket' | 'sse';
@@ -9,7 +11,7 @@ export type TransportLabel = 'websocket' | 'sse';
  */
 export class HeraldMetrics {
   readonly registry = new Registry();
-  /** Publish requests accepted, by how they arrived. */
+  /** Publishes acknowledged, by how they arrived (HTTP, WebSocket or in-process). */
   readonly publishes = new Counter({
     name: 'herald_publishes_total',
     help: 'Publish requests accepted',
@@ -43,15 +45,20 @@ export class HeraldMetrics {
     labelNames: ['transport'] as const,
     registers: [this.registry],
   });
-  /** Events delivered to subscribers, by transport. */
+  /** Live events handed to listening subscriptions (counted in the hub: one per event and listener). */
   readonly deliveries = new Counter({
     name: 'herald_deliveries_total',
-    help: 'Events delivered to subscribers',
-    labelNames: ['transport'] as const,
+    help: 'Live events delivered to subscriptions on this node',
     registers: [this.registry],
   });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
+  }
+
+  /** Counts one acknowledged publish and the events it appended (the Publisher's hook). */
+  recordPublish(outcome: AppendOutcome, via: PublishVia): void {
+    this.publishes.inc({ via });
+    this.appends.inc(outcome.appended.length);
   }
 }

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import cors from '@fastify/cors';
+import { assertStreamName, type JsonValue } from '@herald/protocol';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
 import { defineConfig, type HeraldConfig, type HeraldConfigInput } from './config.js';
@@ -29,6 +30,12 @@ import { HeraldMetrics } from './metrics.js';
 import { ShutdownHooks } from './shutdown-hooks.js';
 import { registerTransports } from './transports/register-transports.js';
 import type { TransportOptions } from './transports/transport-options.js';
+import {
+  createPublisherWatchTarget,
+  type StateWatcher,
+  type WatchOptions,
+  watchState,
+} from './watchers/state-watcher.js';
 
 /** Options of `createHerald` beyond the configuration. */
 export interface HeraldOptions {
@@ -51,6 +58,11 @@ export interface Herald {
   /** Binds `host:port` (unless attached to a server) and resolves the base URL, e.g. `http://127.0.0.1:8700`. */
   listen(): Promise<string>;
   /**
+   * Polls `fetchState` and publishes a state patch to `stream` in-process only when the state
+   * changed (DESIGN "Watchers"); stopped by `herald.close()` at the latest.
+   */
+  watch(stream: string, fetchState: () => Promise<JsonValue>, options?: WatchOptions): StateWatcher;
+  /**
    * Graceful shutdown: stops accepting, lets transports close their connections (WebSocket 1012,
    * SSE ended, long-polls answered), drains in-flight publishes, then closes the log and broker.
    */
@@ -72,11 +84,18 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   const broker = await createBroker(config.broker, {
     onError: (error) => app.log.warn({ err: error }, 'broker error'),
   });
-  const hub = new Hub({ log, broker, reportError: (error) => app.log.error({ err: error }, 'fan-out error') });
+  const metrics = new HeraldMetrics();
+  const hub = new Hub({
+    log,
+    broker,
+    reportError: (error) => app.log.error({ err: error }, 'fan-out error'),
+    countDeliveries: (listenerCount) => metrics.deliveries.inc(listenerCount),
+  });
   const publisher = new Publisher({
     log,
     broker,
     reportAnnounceFailure: (error) => app.log.warn({ err: error }, 'announce failed; hubs fill the gap from the log'),
+    recordPublish: (outcome, via) => metrics.recordPublish(outcome, via),
   });
   const sweeper = new RetentionSweeper(
     log,
@@ -94,7 +113,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     publisher,
     authenticate: createAuthenticator({ ...(config.apiKey ? { apiKey: config.apiKey } : {}), jwt: config.jwt }),
     limits: createLimits(config.limits),
-    metrics: new HeraldMetrics(),
+    metrics,
     logger: app.log,
     shutdown: new ShutdownHooks(),
   };
@@ -124,6 +143,17 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
       }
       const url = await app.listen({ host: config.host, port: config.port });
       return url;
+    },
+    watch(stream, fetchState, watchOptions = {}) {
+      assertStreamName(stream);
+      const watcher = watchState(createPublisherWatchTarget(context), stream, fetchState, {
+        onError: (error) => app.log.warn({ err: error, stream }, 'state watcher poll failed'),
+        ...watchOptions,
+      });
+      // Shutdown waits for a poll in progress, so its publish lands before the log closes.
+      const forget = context.shutdown.add(() => watcher.stop());
+      void watcher.stopped.then(forget);
+      return watcher;
     },
     async close() {
       const closing = app.close();

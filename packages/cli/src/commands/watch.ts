@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { HeraldError, type JsonValue, type StreamSnapshot } from '@herald/protocol';
-import { CONNECTION_OPTIONS, requestJson, resolveConnection } from '../server-connection.js';
-import { createStatePatch } from '../state-patch.js';
+import { type StateWatchTarget, watchState } from '@herald/server';
+import { CONNECTION_OPTIONS, requestJson, resolveConnection, type ServerConnection } from '../server-connection.js';
 
 const DEFAULT_INTERVAL_MS = 5000;
 
@@ -12,11 +11,20 @@ async function fetchSource(url: string): Promise<JsonValue> {
   return (await response.json()) as JsonValue;
 }
 
+/** The watcher's target over HTTP: a remote server's snapshot and publish routes. */
+function httpWatchTarget(connection: ServerConnection): StateWatchTarget {
+  const streamPath = (stream: string) => `/v1/streams/${encodeURIComponent(stream)}`;
+  return {
+    readState: async (stream) =>
+      ((await requestJson(connection, 'GET', streamPath(stream))) as unknown as StreamSnapshot).state,
+    publish: (stream, event) => requestJson(connection, 'POST', `${streamPath(stream)}/events`, { ...event }),
+  };
+}
+
 /**
- * `herald watch <stream> <url> [--interval-ms N] [--type T]` (DESIGN "Watchers"): a bridge for
- * systems without event hooks. Polls `url` for a JSON document and publishes a `state` merge patch
- * to the stream only when the document changed; starts from the stream's current state, so a
- * restarted watcher does not republish an unchanged document. A failed poll is reported and retried.
+ * `herald watch <stream> <url> [--interval-ms N] [--type T]` (DESIGN "Watchers"): the library
+ * watcher (`watchState`) with a JSON endpoint as its source and the server's HTTP API as its target.
+ * Runs until interrupted or until the stream is final; a failed poll is reported and retried.
  */
 export async function watch(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -30,22 +38,12 @@ export async function watch(argv: string[]): Promise<number> {
     process.stderr.write('usage: herald watch <stream> <url> [--interval-ms N] [--type T]\n');
     return 2;
   }
-  const connection = resolveConnection(values);
-  const streamPath = `/v1/streams/${encodeURIComponent(stream)}`;
-  const type = values.type ?? 'state_changed';
-  let state = ((await requestJson(connection, 'GET', streamPath)) as unknown as StreamSnapshot).state;
-  for (;;) {
-    try {
-      const next = await fetchSource(sourceUrl);
-      const patch = createStatePatch(state, next);
-      if (patch !== undefined) {
-        const result = await requestJson(connection, 'POST', `${streamPath}/events`, { type, state: patch });
-        process.stdout.write(`${JSON.stringify(result)}\n`);
-        state = next;
-      }
-    } catch (error) {
-      process.stderr.write(`herald watch: ${(error as Error).message}\n`);
-    }
-    await sleep(intervalMs);
-  }
+  const watcher = watchState(httpWatchTarget(resolveConnection(values)), stream, () => fetchSource(sourceUrl), {
+    intervalMs,
+    ...(values.type === undefined ? {} : { type: values.type }),
+    onPublished: (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+    onError: (error) => process.stderr.write(`herald watch: ${(error as Error).message}\n`),
+  });
+  await watcher.stopped;
+  return 0;
 }

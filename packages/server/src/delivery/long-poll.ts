@@ -39,11 +39,13 @@ export async function waitForEvents(options: WaitForEventsOptions): Promise<Even
   // Attached after the first read: a commit in between is already in the channel's head.
   if (attachment.head > after || attachment.epoch !== first.snapshot.epoch) wake();
   const timer = setTimeout(wake, waitMs);
-  signal?.addEventListener('abort', () => wake(), { once: true });
+  // Removed afterwards: the signal may outlive this wait (a server-wide shutdown signal).
+  signal?.addEventListener('abort', wake, { once: true });
   try {
     await woken;
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', wake);
     attachment.detach();
   }
   return read();

@@ -5,6 +5,20 @@ import type { AppendOutcome, EventLog, EventRecord } from '../log/event-log.js';
 /** Reports an announcement that could not be sent; the events are durable regardless. */
 export type AnnounceFailureReporter = (error: unknown) => void;
 
+/** How a publish reached the server, as labelled in metrics. */
+export type PublishVia = 'http' | 'websocket' | 'in_process';
+
+/** Told of every acknowledged publish, whatever its way in (metrics count publishes here, once). */
+export type PublishRecorder = (outcome: AppendOutcome, via: PublishVia) => void;
+
+/** Options of the Publisher. */
+export interface PublisherOptions {
+  log: EventLog;
+  broker: Broker;
+  reportAnnounceFailure?: AnnounceFailureReporter;
+  recordPublish?: PublishRecorder;
+}
+
 /**
  * The publish path: append durably (G4), then announce to every node. A failed announcement does
  * not fail the publish — the event is committed, and hubs fill the gap from the log.
@@ -13,17 +27,19 @@ export class Publisher {
   #log: EventLog;
   #broker: Broker;
   #reportAnnounceFailure: AnnounceFailureReporter;
+  #recordPublish: PublishRecorder;
   #inFlight = new Set<Promise<unknown>>();
 
-  constructor(options: { log: EventLog; broker: Broker; reportAnnounceFailure?: AnnounceFailureReporter }) {
+  constructor(options: PublisherOptions) {
     this.#log = options.log;
     this.#broker = options.broker;
     this.#reportAnnounceFailure = options.reportAnnounceFailure ?? (() => {});
+    this.#recordPublish = options.recordPublish ?? (() => {});
   }
 
-  /** Appends `entries` atomically and announces what was appended. */
-  publish(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
-    const pending = this.#publish(entries);
+  /** Appends `entries` atomically and announces what was appended; `via` defaults to `in_process`. */
+  publish(entries: readonly StreamEventInput[], via: PublishVia = 'in_process'): Promise<AppendOutcome> {
+    const pending = this.#publish(entries, via);
     this.#inFlight.add(pending);
     const forget = () => this.#inFlight.delete(pending);
     pending.then(forget, forget);
@@ -42,8 +58,9 @@ export class Publisher {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #publish(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
+  async #publish(entries: readonly StreamEventInput[], via: PublishVia): Promise<AppendOutcome> {
     const outcome = await this.#log.append(entries);
+    this.#recordPublish(outcome, via);
     const byStream = new Map<string, EventRecord[]>();
     for (const record of outcome.appended) {
       const records = byStream.get(record.stream);

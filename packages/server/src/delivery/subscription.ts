@@ -46,6 +46,8 @@ export interface SubscriptionOptions {
   /** The epoch that position belongs to, when the subscriber knows it. */
   epoch?: string | null;
   sink: SubscriptionSink;
+  /** Closes the subscription when aborted, even while `start` is still catching up. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -67,6 +69,8 @@ export class Subscription implements ChannelListener {
   #isOpened = false;
   #isLive = false;
   #isCatchingUp = false;
+  /** Set by an epoch change; a catch-up read that began before it may be of the old epoch. */
+  #hasEpochChanged = false;
   #isClosed = false;
 
   private constructor(options: SubscriptionOptions) {
@@ -79,8 +83,11 @@ export class Subscription implements ChannelListener {
   /** Starts a subscription; resolves once it has caught up and is live. */
   static async start(options: SubscriptionOptions): Promise<Subscription> {
     const subscription = new Subscription(options);
-    subscription.#attachment = await options.hub.attach(options.stream, subscription);
-    await subscription.#catchUp();
+    options.signal?.addEventListener('abort', () => subscription.close(), { once: true });
+    const attachment = await options.hub.attach(options.stream, subscription);
+    subscription.#attachment = attachment;
+    if (subscription.#isClosed || options.signal?.aborted) subscription.close();
+    else await subscription.#catchUp();
     return subscription;
   }
 
@@ -106,6 +113,7 @@ export class Subscription implements ChannelListener {
   }
 
   onEpochChange(): void {
+    this.#hasEpochChanged = true;
     if (!this.#isClosed) void this.#catchUp();
   }
 
@@ -116,6 +124,7 @@ export class Subscription implements ChannelListener {
     const { log, sink, stream } = this.#options;
     try {
       for (;;) {
+        this.#hasEpochChanged = false;
         const read = await log.readEvents(stream, this.#position, CATCH_UP_PAGE_SIZE);
         if (this.#isClosed) return;
         if (!this.#isOpened) {
@@ -136,7 +145,11 @@ export class Subscription implements ChannelListener {
           if (backpressure) await backpressure;
           if (this.#isClosed) return;
         }
-        const isCaughtUp = !read.hasMore && this.#position >= (this.#attachment?.head ?? 0);
+        // A channel still on an older epoch than the log (its announcements lost) has a head that
+        // means nothing here; waiting for it to pass our position would spin until it learns.
+        const isChannelStale = this.#attachment !== undefined && this.#attachment.epoch !== read.snapshot.epoch;
+        const hasReachedChannel = isChannelStale || this.#position >= (this.#attachment?.head ?? 0);
+        const isCaughtUp = !read.hasMore && !this.#hasEpochChanged && hasReachedChannel;
         if (isCaughtUp) break;
       }
       this.#isLive = true;

@@ -1,7 +1,12 @@
 import type { EventLog } from '../log/event-log.js';
 import type { Announcement, Broker, BrokerStatus } from './broker.js';
 import { DeliveredEvent } from './delivered-event.js';
-import { type ChannelErrorReporter, type ChannelListener, StreamChannel } from './stream-channel.js';
+import {
+  type ChannelErrorReporter,
+  type ChannelListener,
+  type DeliveryCounter,
+  StreamChannel,
+} from './stream-channel.js';
 
 /** How often channels read the log while the broker is degraded (announcements may be lost). */
 const DEGRADED_POLL_INTERVAL_MS = 1000;
@@ -23,6 +28,8 @@ export interface HubOptions {
   broker: Broker;
   /** Called with failures of listeners or log reads; delivery to others goes on. */
   reportError?: ChannelErrorReporter;
+  /** Counts live deliveries, once per event (metrics); never called per socket. */
+  countDeliveries?: DeliveryCounter;
   /** Log polling interval while the broker is degraded (ms, default 1000). */
   degradedPollIntervalMs?: number;
 }
@@ -36,6 +43,7 @@ export interface HubOptions {
 export class Hub {
   #log: EventLog;
   #reportError: ChannelErrorReporter;
+  #countDeliveries: DeliveryCounter;
   #channels = new Map<string, StreamChannel>();
   #taps = new Set<HubTap>();
   #unsubscribe: (() => void)[];
@@ -45,6 +53,7 @@ export class Hub {
   constructor(options: HubOptions) {
     this.#log = options.log;
     this.#reportError = options.reportError ?? (() => {});
+    this.#countDeliveries = options.countDeliveries ?? (() => {});
     this.#pollIntervalMs = options.degradedPollIntervalMs ?? DEGRADED_POLL_INTERVAL_MS;
     this.#unsubscribe = [
       options.broker.onAnnouncement((announcement) => this.#receive(announcement)),
@@ -57,7 +66,7 @@ export class Hub {
   async attach(stream: string, listener: ChannelListener): Promise<ChannelAttachment> {
     let channel = this.#channels.get(stream);
     if (!channel) {
-      channel = new StreamChannel(stream, this.#log, this.#reportError);
+      channel = new StreamChannel(stream, this.#log, this.#reportError, this.#countDeliveries);
       this.#channels.set(stream, channel);
     }
     channel.add(listener);

@@ -16,6 +16,9 @@ export interface ChannelListener {
 /** Reports a listener or log failure without stopping delivery to the others. */
 export type ChannelErrorReporter = (error: unknown, stream: string) => void;
 
+/** Counts deliveries: called once per delivered event with the number of listeners it went to. */
+export type DeliveryCounter = (listenerCount: number) => void;
+
 /**
  * The one place on the server where a stream's order is decided. Announcements may arrive late,
  * twice, out of order or not at all (a broker only moves messages); the channel delivers to its
@@ -31,6 +34,7 @@ export class StreamChannel {
   readonly stream: string;
   #log: EventLog;
   #reportError: ChannelErrorReporter;
+  #countDeliveries: DeliveryCounter;
   #listeners = new Set<ChannelListener>();
   #epoch: string | null = null;
   #head = 0;
@@ -38,10 +42,11 @@ export class StreamChannel {
   #buffered: { announcement: Announcement; events: DeliveredEvent[] }[] = [];
   readonly ready: Promise<void>;
 
-  constructor(stream: string, log: EventLog, reportError: ChannelErrorReporter) {
+  constructor(stream: string, log: EventLog, reportError: ChannelErrorReporter, countDeliveries: DeliveryCounter) {
     this.stream = stream;
     this.#log = log;
     this.#reportError = reportError;
+    this.#countDeliveries = countDeliveries;
     this.ready = this.#load();
   }
 
@@ -150,6 +155,7 @@ export class StreamChannel {
 
   #deliver(event: DeliveredEvent): void {
     this.#head = event.seq;
+    this.#countDeliveries(this.#listeners.size);
     for (const listener of this.#listeners) this.#call(() => listener.onEvent(event));
   }
 

@@ -18,13 +18,10 @@ function statusOf(outcome: AppendOutcome): number {
 
 /** Registers `POST /v1/streams/{stream}/events` and `POST /v1/events` (cross-stream, atomic). */
 export function registerPublishRoutes(app: FastifyInstance, ctx: HeraldContext): void {
-  async function publish(request: FastifyRequest, entries: StreamEventInput[]): Promise<AppendOutcome> {
+  function publish(request: FastifyRequest, entries: StreamEventInput[]): Promise<AppendOutcome> {
     for (const stream of new Set(entries.map((entry) => entry.stream))) authorize(request.principal, 'publish', stream);
     ctx.limits.publishRate.take(request.ip);
-    const outcome = await ctx.publisher.publish(entries);
-    ctx.metrics.publishes.inc({ via: 'http' });
-    ctx.metrics.appends.inc(outcome.appended.length);
-    return outcome;
+    return ctx.publisher.publish(entries, 'http');
   }
 
   app.post<{ Params: { stream: string } }>('/v1/streams/:stream/events', async (request, reply: FastifyReply) => {

@@ -87,7 +87,8 @@ async function longPoll(
   const controller = new AbortController();
   const abort = () => controller.abort();
   reply.raw.once('close', abort);
-  const signal = AbortSignal.any([controller.signal, ctx.shutdown.signal]);
+  // Not AbortSignal.any: on Node 20 it leaves a reference on the long-lived shutdown signal per call.
+  ctx.shutdown.signal.addEventListener('abort', abort, { once: true });
   ctx.metrics.longPollsWaiting.inc();
   try {
     const read = await waitForEvents({
@@ -97,11 +98,12 @@ async function longPoll(
       after,
       limit,
       waitMs,
-      signal,
+      signal: controller.signal,
     });
     return resolveRead(ctx.log, read, after, limit, options.epoch ?? idle.read.snapshot.epoch ?? undefined);
   } finally {
     ctx.metrics.longPollsWaiting.dec();
     reply.raw.off('close', abort);
+    ctx.shutdown.signal.removeEventListener('abort', abort);
   }
 }

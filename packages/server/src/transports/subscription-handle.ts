@@ -1,4 +1,4 @@
-import { type Subscription, type SubscriptionOptions, startSubscription } from '../delivery/subscription.js';
+import { type SubscriptionOptions, startSubscription } from '../delivery/subscription.js';
 
 /** A subscription a transport can close at any time, even while it is still catching up. */
 export interface SubscriptionHandle {
@@ -7,25 +7,15 @@ export interface SubscriptionHandle {
 
 /**
  * Starts a subscription without waiting for its catch-up. A close that comes before the catch-up
- * ends (client gone, unsub) is applied as soon as the subscription exists; until then the sink
- * ignores what it is given.
+ * ends (client gone, unsub) stops it at once: no more history is read for nobody, and the stream's
+ * channel is released.
  */
 export function openSubscription(options: SubscriptionOptions): SubscriptionHandle {
-  let isClosed = false;
-  let subscription: Subscription | undefined;
-  startSubscription(options).then(
-    (started) => {
-      subscription = started;
-      if (isClosed) started.close();
-    },
-    (error: unknown) => {
-      if (!isClosed) options.sink.failed(error);
-    },
-  );
+  const controller = new AbortController();
+  startSubscription({ ...options, signal: controller.signal }).catch((error: unknown) => {
+    if (!controller.signal.aborted) options.sink.failed(error);
+  });
   return {
-    close() {
-      isClosed = true;
-      subscription?.close();
-    },
+    close: () => controller.abort(),
   };
 }

@@ -224,9 +224,7 @@ export class WebSocketConnection implements StreamFrameWriter {
     const { stream, event } = frame;
     authorize(this.#principal, 'publish', stream);
     this.#ctx.limits.publishRate.take(this.#clientIp);
-    const outcome = await this.#ctx.publisher.publish([{ stream, ...event }]);
-    this.#ctx.metrics.publishes.inc({ via: 'websocket' });
-    this.#ctx.metrics.appends.inc(outcome.appended.length);
+    const outcome = await this.#ctx.publisher.publish([{ stream, ...event }], 'websocket');
     const [result] = outcome.results;
     this.sendControl({ op: 'ack', ...refOf(frame), stream, seq: result!.seq, id: result!.id });
   }

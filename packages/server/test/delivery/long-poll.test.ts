@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { waitForEvents } from '../../src/delivery/long-poll.js';
 import { Publisher } from '../../src/delivery/publisher.js';
@@ -61,5 +62,22 @@ describe('waitForEvents', () => {
     });
     controller.abort();
     expect((await waiting).events).toEqual([]);
+  });
+
+  it('removes its abort listener once the wait ends, so a long-lived signal does not collect them', async () => {
+    const { log, hub, publish } = createNode();
+    const controller = new AbortController();
+    const waiting = waitForEvents({
+      hub,
+      log,
+      stream: STREAM,
+      after: 0,
+      limit: 10,
+      waitMs: 60_000,
+      signal: controller.signal,
+    });
+    setTimeout(() => void publish(), 5);
+    await waiting;
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });

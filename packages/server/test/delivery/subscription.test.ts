@@ -1,10 +1,12 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Publisher } from '../../src/delivery/publisher.js';
 import { startSubscription } from '../../src/delivery/subscription.js';
 import { Hub } from '../../src/fanout/hub.js';
 import { MemoryBroker } from '../../src/fanout/memory-broker.js';
+import type { EventsRead } from '../../src/log/event-log.js';
 import { MemoryEventLog } from '../../src/log/memory-event-log.js';
+import { HeldBroker } from '../support/held-broker.js';
 import { RecordingSink } from '../support/recording-sink.js';
 
 const STREAM = 'run:handover';
@@ -107,6 +109,45 @@ describe('Subscription', () => {
     subscription.close();
   });
 
+  it('resets when the stream is recreated while its catch-up read is in flight (G1)', async () => {
+    const { log, hub, publisher, publish } = createNode();
+    await publish(3);
+    // The first catch-up read returns the old epoch only after the stream has been recreated.
+    let releaseRead!: () => void;
+    const isReleased = new Promise<void>((resolve) => {
+      releaseRead = resolve;
+    });
+    const readEvents = log.readEvents.bind(log);
+    let isFirstRead = true;
+    log.readEvents = async (...args): Promise<EventsRead> => {
+      const read = await readEvents(...args);
+      if (isFirstRead) {
+        isFirstRead = false;
+        await isReleased;
+      }
+      return read;
+    };
+    const sink = new RecordingSink();
+    const starting = startSubscription({ hub, log, stream: STREAM, after: 0, sink });
+    await vi.waitFor(() => expect(isFirstRead).toBe(false));
+    await publisher.deleteStream(STREAM);
+    await publish(2);
+    releaseRead();
+    const subscription = await starting;
+    await sink.waitForSeq(2);
+    expect(sink.calls.map((c) => (c.kind === 'event' ? c.seq : c.kind))).toEqual([
+      'opened',
+      1,
+      2,
+      3,
+      'reset',
+      1,
+      2,
+      'live',
+    ]);
+    subscription.close();
+  });
+
   it('stops delivering once closed', async () => {
     const { log, hub, publish } = createNode();
     const sink = new RecordingSink();
@@ -116,5 +157,27 @@ describe('Subscription', () => {
     await publish();
     expect(sink.seqs).toEqual([1]);
     expect(hub.channelCount).toBe(0);
+  });
+
+  it('goes live when the channel has not yet heard that the stream was recreated', async () => {
+    const log = new MemoryEventLog();
+    const broker = new HeldBroker();
+    const hub = new Hub({ log, broker });
+    const publisher = new Publisher({ log, broker });
+    await publisher.publish(range(1, 5).map(() => ({ stream: STREAM, type: 'tick' })));
+    const watcher = await hub.attach(STREAM, { onEvent: () => {}, onEpochChange: () => {} });
+    expect(watcher.head).toBe(5);
+    // The deletion and the new epoch's events are never announced: the channel still says head 5.
+    await log.deleteStream(STREAM);
+    await log.append([
+      { stream: STREAM, type: 'tick' },
+      { stream: STREAM, type: 'tick' },
+    ]);
+    const sink = new RecordingSink();
+    const subscription = await startSubscription({ hub, log, stream: STREAM, after: 0, sink });
+    expect(sink.seqs).toEqual([1, 2]);
+    expect(subscription.isLive).toBe(true);
+    subscription.close();
+    watcher.detach();
   });
 });

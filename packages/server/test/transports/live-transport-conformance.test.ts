@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LIVE_TRANSPORTS, seqRange } from '../support/live-subscriber.js';
 import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
 
@@ -133,5 +133,15 @@ describe.each(LIVE_TRANSPORTS)('$name', (transport) => {
     expect(subscriber.resets(stream)).toMatchObject([{ reason: 'epoch_changed' }]);
     expect(subscriber.seqs(stream)).toEqual([1, 2, 3, 1, 2]);
     subscriber.close();
+  });
+
+  it('detaches every stream from the hub once the client disconnects', async () => {
+    const streams = seqRange(1, 3).map(() => newStream());
+    await vi.waitFor(() => expect(server.herald.context.hub.channelCount).toBe(0));
+    const subscriber = await transport.subscribe(server.url, Object.fromEntries(streams.map((stream) => [stream, 0])));
+    await subscriber.waitUntil(() => streams.every((stream) => subscriber.lives(stream).length === 1));
+    expect(server.herald.context.hub.channelCount).toBe(3);
+    subscriber.close();
+    await vi.waitFor(() => expect(server.herald.context.hub.channelCount).toBe(0));
   });
 });

@@ -1,0 +1,106 @@
+import { applyMergePatch, createMergePatch, type EventInput, isHeraldError, type JsonValue } from '@herald/protocol';
+import type { Publisher } from '../delivery/publisher.js';
+import type { EventLog } from '../log/event-log.js';
+
+/** Default time between two `fetchState` calls (DESIGN "Watchers"). */
+const DEFAULT_INTERVAL_MS = 5000;
+/** Default type of the events a watcher publishes. */
+const DEFAULT_EVENT_TYPE = 'state_changed';
+
+/** Where a watcher reads a stream's state and publishes its patches: in-process, or over HTTP (CLI). */
+export interface StateWatchTarget {
+  /** The stream's current state: the starting point, so a restarted watcher republishes nothing unchanged. */
+  readState(stream: string): Promise<JsonValue>;
+  /** Publishes one event; its `state` is the merge patch. */
+  publish(stream: string, event: EventInput): Promise<unknown>;
+}
+
+/** Options of `watchState`. */
+export interface WatchOptions {
+  /** Time between the end of one poll and the start of the next, in ms (default 5000). */
+  intervalMs?: number;
+  /** Type of the published events (default `state_changed`). */
+  type?: string;
+  /** Called with each publish's result. */
+  onPublished?: (result: unknown) => void;
+  /** Called with a failed poll or publish; the watcher retries at the next interval. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running watcher. */
+export interface StateWatcher {
+  /** Stops polling; resolves once a poll in progress has finished (its publish included). */
+  stop(): Promise<void>;
+  /** Resolves once the watcher has stopped, by `stop()` or because the stream became final. */
+  readonly stopped: Promise<void>;
+}
+
+/**
+ * A bridge for systems without event hooks (DESIGN "Watchers", seed 003): polls `fetchState`
+ * every `intervalMs` and publishes a state merge patch only when the document changed. Polls never
+ * overlap: the next is scheduled once the previous one has finished. A final stream stops it.
+ */
+export function watchState(
+  target: StateWatchTarget,
+  stream: string,
+  fetchState: () => Promise<JsonValue>,
+  options: WatchOptions = {},
+): StateWatcher {
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const type = options.type ?? DEFAULT_EVENT_TYPE;
+  const reportError = options.onError ?? (() => {});
+  let isStopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let polling: Promise<void> = Promise.resolve();
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => {
+    markStopped = resolve;
+  });
+  // What the stream holds, as far as this watcher knows; `undefined` until read from the target.
+  let known: { state: JsonValue } | undefined;
+
+  const poll = async () => {
+    known ??= { state: await target.readState(stream) };
+    const next = await fetchState();
+    const patch = createMergePatch(known.state, next);
+    if (patch === undefined) return;
+    const result = await target.publish(stream, { type, state: patch });
+    // What the stream now holds: `next` without its null members, which a merge patch cannot set.
+    known = { state: applyMergePatch(known.state, patch) };
+    options.onPublished?.(result);
+  };
+  const stop = () => {
+    isStopped = true;
+    clearTimeout(timer);
+    markStopped();
+  };
+  const tick = () => {
+    polling = poll().then(
+      () => {},
+      (error: unknown) => {
+        reportError(error);
+        if (isHeraldError(error) && error.code === 'stream_final') stop();
+      },
+    );
+    void polling.then(() => {
+      if (!isStopped) timer = setTimeout(tick, intervalMs);
+    });
+  };
+  tick();
+
+  return {
+    stopped,
+    async stop() {
+      stop();
+      await polling;
+    },
+  };
+}
+
+/** The target of a watcher inside a Herald process: reads the log, publishes through the Publisher. */
+export function createPublisherWatchTarget(modules: { log: EventLog; publisher: Publisher }): StateWatchTarget {
+  return {
+    readState: async (stream) => (await modules.log.getSnapshot(stream)).state,
+    publish: (stream, event) => modules.publisher.publish([{ stream, ...event }]),
+  };
+}
