@@ -2,6 +2,7 @@ import { assertStreamName, type HeraldError, type PublishResult } from '@herald/
 import { Emitter } from './emitter.js';
 import { HttpApi } from './http-api.js';
 import { publishEvent } from './publisher.js';
+import { StreamListWatch } from './stream-list-watch.js';
 import { Subscriptions } from './subscriptions.js';
 import { TokenSource } from './token-source.js';
 import { createTransport } from './transports/create-transport.js';
@@ -47,6 +48,7 @@ export function createClient(options: ClientOptions): HeraldClient {
   };
   let status: ConnectionStatus = 'connecting';
   let isClosed = false;
+  const watches = new Set<StreamListWatch>();
 
   const tokens = new TokenSource(options.token, options.getToken, (token) => ladder.authenticate(token));
   const http = new HttpApi(options.url, fetch, tokens);
@@ -102,9 +104,25 @@ export function createClient(options: ClientOptions): HeraldClient {
       assertStreamName(stream);
       return publishEvent(http, (name) => subscriptions.of(name), stream, event, publishOptions);
     },
+    async listStreams(query = {}, readOptions = {}) {
+      const read = await http.listStreams(query, null, readOptions.signal);
+      // Without If-None-Match the server never answers 304.
+      return read?.page ?? { streams: [] };
+    },
+    queryEvents: (query = {}, readOptions = {}) => http.queryEvents(query, readOptions.signal),
+    watchStreams(prefix, onChange) {
+      const watch = new StreamListWatch(http, prefix, staleAfterMs, onChange);
+      watches.add(watch);
+      watch.start();
+      return () => {
+        watches.delete(watch);
+        watch.stop();
+      };
+    },
     close(): void {
       if (isClosed) return;
       isClosed = true;
+      for (const watch of watches) watch.stop();
       subscriptions.closeAll();
       ladder.close();
       tokens.close();

@@ -2,17 +2,25 @@ import {
   type ErrorCode,
   type EventsPage,
   HeraldError,
+  type HistoryPage,
   isHeraldError,
   type PublishResult,
+  type StreamListPage,
   type StreamSnapshot,
 } from '@herald/protocol';
 import type { TokenSource } from './token-source.js';
-import type { FetchFunction } from './types.js';
+import type { FetchFunction, HistoryQuery, StreamListQuery } from './types.js';
 
 /** A position to read from: events with `seq > after`, checked against `epoch` when known. */
 export interface Position {
   after: number;
   epoch: string | null;
+}
+
+/** A page of stream snapshots read with its ETag; `undefined` from `listStreams` means `304 Not Modified`. */
+export interface TaggedStreamList {
+  page: StreamListPage;
+  etag: string | null;
 }
 
 /** A snapshot read with its ETag; `undefined` from `readSnapshot` means `304 Not Modified`. */
@@ -87,11 +95,38 @@ export class HttpApi {
     return { snapshot: await readJson<StreamSnapshot>(response), etag: response.headers.get('etag') };
   }
 
-  /** Opens the SSE response of a stream (`204` when the stream is final and fully read). */
-  openEventStream(stream: string, position: Position, signal: AbortSignal): Promise<Response> {
-    const query = new URLSearchParams({ after: String(position.after) });
-    if (position.epoch !== null) query.set('epoch', position.epoch);
-    return this.#request(`${streamPath(stream)}/events?${query}`, { headers: { accept: 'text/event-stream' }, signal });
+  /** Opens the multi-stream SSE response `GET /v1/sse` (`204` when every stream is final and fully read). */
+  openEventStreams(streams: string[], cursor: string, signal: AbortSignal): Promise<Response> {
+    const query = new URLSearchParams(streams.map((stream) => ['stream', stream]));
+    if (cursor !== '') query.set('cursor', cursor);
+    return this.#request(`/v1/sse?${query}`, { headers: SSE_HEADERS, signal });
+  }
+
+  /** `GET /v1/streams?prefix=&limit=&cursor=` with `If-None-Match`. */
+  async listStreams(
+    query: StreamListQuery,
+    etag?: string | null,
+    signal?: AbortSignal,
+  ): Promise<TaggedStreamList | undefined> {
+    const params = searchParams({ prefix: query.prefix, limit: query.limit, cursor: query.cursor });
+    const headers: Record<string, string> = etag ? { 'if-none-match': etag } : {};
+    const response = await this.#request(`/v1/streams?${params}`, { headers, signal });
+    if (response.status === 304) return undefined;
+    return { page: await readJson<StreamListPage>(response), etag: response.headers.get('etag') };
+  }
+
+  /** Opens the stream-list watch `GET /v1/streams?prefix=&watch=1` (SSE of snapshot changes). */
+  openStreamListWatch(prefix: string, limit: number, signal: AbortSignal): Promise<Response> {
+    const params = searchParams({ prefix, limit, watch: 1 });
+    return this.#request(`/v1/streams?${params}`, { headers: SSE_HEADERS, signal });
+  }
+
+  /** `GET /v1/events?…`: the cross-stream history query, one page. */
+  async queryEvents(query: HistoryQuery, signal?: AbortSignal): Promise<HistoryPage> {
+    const { type, tags, ...rest } = query;
+    const params = searchParams({ ...rest, type: type?.join(',') || undefined });
+    for (const [key, value] of Object.entries(tags ?? {})) params.set(`tag.${key}`, value);
+    return readJson<HistoryPage>(await this.#request(`/v1/events?${params}`, { signal }));
   }
 
   /** `POST /v1/streams/{stream}/events` with one event. */
@@ -133,6 +168,16 @@ async function readJson<T>(response: Response): Promise<T> {
   } catch (cause) {
     throw networkError(cause);
   }
+}
+
+const SSE_HEADERS = { accept: 'text/event-stream' };
+
+/** Query parameters from the defined, non-empty values of `values`. */
+function searchParams(values: Record<string, string | number | undefined>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  return params;
 }
 
 function streamPath(stream: string): string {

@@ -1,4 +1,11 @@
-export type { HeraldEvent, JsonValue, PublishResult } from '@herald/protocol';
+export type {
+  HeraldEvent,
+  HistoryPage,
+  JsonValue,
+  PublishResult,
+  StreamListPage,
+  StreamSnapshot,
+} from '@herald/protocol';
 export { HeraldError, isHeraldError } from '@herald/protocol';
 export { createClient } from './client.js';
 export type {
@@ -8,9 +15,13 @@ export type {
   ConnectionStatus,
   FetchFunction,
   HeraldClient,
+  HistoryQuery,
   PendingEvent,
   PublishInput,
   PublishOptions,
+  ReadOptions,
+  StreamList,
+  StreamListQuery,
   SubscribeOptions,
   Subscription,
   SubscriptionSnapshot,

@@ -1,4 +1,13 @@
-import type { EventInput, HeraldError, HeraldEvent, JsonValue, PublishResult } from '@herald/protocol';
+import type {
+  EventInput,
+  HeraldError,
+  HeraldEvent,
+  HistoryPage,
+  JsonValue,
+  PublishResult,
+  StreamListPage,
+  StreamSnapshot,
+} from '@herald/protocol';
 
 /** The wires a client can use, best first (DESIGN "Client SDK"). */
 export type TransportKind = 'websocket' | 'sse' | 'longpoll' | 'poll';
@@ -130,6 +139,51 @@ export interface PublishOptions {
   optimistic?: boolean;
 }
 
+/** What `listStreams` asks for (`GET /v1/streams`). */
+export interface StreamListQuery {
+  /** Only streams whose name starts with this. */
+  prefix?: string;
+  /** Page size. Server default 100, max 1000. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** Filters of the cross-stream history query (`GET /v1/events`), named as in the HTTP API. */
+export interface HistoryQuery {
+  stream?: string;
+  prefix?: string;
+  /** Event types, any of which matches. */
+  type?: string[];
+  /** Tag filters `tag.K=V`, all of which must match. */
+  tags?: Record<string, string>;
+  /** Inclusive lower bound on event time (ISO 8601). */
+  since?: string;
+  /** Exclusive upper bound on event time (ISO 8601). */
+  until?: string;
+  /** `asc` (oldest first, the server's default) or `desc`. */
+  order?: 'asc' | 'desc';
+  /** Page size. Server default 100. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** Options of the one-shot reads (`listStreams`, `queryEvents`). */
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+/** What `watchStreams` reports on every change: the streams under the prefix and how they are followed. */
+export interface StreamList {
+  /** Snapshots of the streams under the prefix, in no particular order (deleted streams leave it). */
+  streams: readonly StreamSnapshot[];
+  /** `live` while the SSE watch is open, `polling` while the list is polled instead, `loading` before either. */
+  status: 'loading' | 'live' | 'polling';
+  /** The last failed read; `null` after the next successful one. */
+  error: HeraldError | null;
+}
+
 /** Events a client emits. */
 export interface ClientEvents {
   status: (status: ConnectionStatus) => void;
@@ -147,6 +201,15 @@ export interface HeraldClient {
   stats(): ClientStats;
   /** Publishes one event over HTTP, retrying retryable errors with the same idempotency id. */
   publish(stream: string, event: PublishInput, options?: PublishOptions): Promise<PublishResult>;
-  /** Closes every subscription and the connection; idempotent. */
+  /** One page of stream snapshots (`GET /v1/streams`). */
+  listStreams(query?: StreamListQuery, options?: ReadOptions): Promise<StreamListPage>;
+  /** One page of the cross-stream history query (`GET /v1/events`). */
+  queryEvents(query?: HistoryQuery, options?: ReadOptions): Promise<HistoryPage>;
+  /**
+   * Follows the streams under `prefix` (SSE watch, ETag polling while it is unavailable) and calls
+   * `onChange` with the whole list on every change; returns the stop function.
+   */
+  watchStreams(prefix: string, onChange: (list: StreamList) => void): () => void;
+  /** Closes every subscription, watch and the connection; idempotent. */
   close(): void;
 }

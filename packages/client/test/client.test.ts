@@ -22,6 +22,7 @@ describe('createClient', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+    vi.restoreAllMocks();
   });
 
   it('multiplexes subscriptions on one WebSocket and delivers their events', async () => {
@@ -59,6 +60,27 @@ describe('createClient', () => {
     expect(statuses).toEqual(['live', 'reconnecting', 'live']);
     expect(herald.stats().reconnects).toBe(1);
     expect(sub.snapshot().seq).toBe(1);
+    herald.close();
+  });
+
+  it('is live again within 500 ms when a server it had just reached restarts (seed 003)', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.99);
+    const { herald } = setup({ transports: ['websocket'] });
+    herald.subscribe('run:a');
+    await settle();
+    // The server is still starting: refused attempts grow the backoff towards 8 s.
+    for (let i = 0; i < 4; i += 1) {
+      FakeWebSocket.last.drop(1006);
+      await settle(30_000);
+    }
+    FakeWebSocket.last.accept();
+    FakeWebSocket.last.push({ op: 'subscribed', stream: 'run:a', epoch: 'e', seq: 0, firstSeq: 1, final: false });
+    FakeWebSocket.last.drop(1006);
+    const before = FakeWebSocket.sockets.length;
+    await settle(500);
+    expect(FakeWebSocket.sockets).toHaveLength(before + 1);
+    FakeWebSocket.last.accept();
+    expect(herald.status).toBe('live');
     herald.close();
   });
 

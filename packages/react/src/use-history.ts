@@ -1,8 +1,10 @@
-import type { HeraldEvent } from '@herald/client';
+import type { HeraldEvent, HistoryQuery } from '@herald/client';
 import { HeraldError, isHeraldError } from '@herald/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useHeraldContext } from './herald-provider.js';
-import type { HistoryFilters } from './http-reader.js';
+import { useHeraldClient } from './herald-provider.js';
+
+/** Filters of `useHistory`: the client's history query, with the event types as `types`; paging is the hook's. */
+export type HistoryFilters = Omit<HistoryQuery, 'type' | 'cursor'> & { types?: string[] };
 
 /** What `useHistory` returns. */
 export interface HistoryView {
@@ -32,7 +34,7 @@ const INITIAL: HistoryState = { events: [], nextCursor: undefined, status: 'load
  * still in flight for old filters is aborted.
  */
 export function useHistory(filters: HistoryFilters): HistoryView {
-  const { reader } = useHeraldContext();
+  const client = useHeraldClient();
   // Filters are compared by value so callers can pass a fresh object on every render.
   const filtersKey = JSON.stringify(filters);
   const [state, setState] = useState<HistoryState>(INITIAL);
@@ -44,7 +46,9 @@ export function useHistory(filters: HistoryFilters): HistoryView {
       const abort = new AbortController();
       abortRef.current = abort;
       setState((current) => ({ ...current, events: previous, status: 'loading', error: null }));
-      reader.queryEvents(JSON.parse(filtersKey) as HistoryFilters, cursor, abort.signal).then(
+      const { types, ...filters } = JSON.parse(filtersKey) as HistoryFilters;
+      const query: HistoryQuery = { ...filters, ...(types ? { type: types } : {}), ...(cursor ? { cursor } : {}) };
+      client.queryEvents(query, { signal: abort.signal }).then(
         (page) =>
           setState({
             events: [...previous, ...page.events],
@@ -59,7 +63,7 @@ export function useHistory(filters: HistoryFilters): HistoryView {
         },
       );
     },
-    [reader, filtersKey],
+    [client, filtersKey],
   );
 
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { useMemo, useSyncExternalStore } from 'react';
-import { useHeraldContext } from './herald-provider.js';
+import { useHeraldClient } from './herald-provider.js';
 import { createStreamListStore, type StreamListView } from './stream-list-store.js';
 
 /**
@@ -7,7 +7,7 @@ import { createStreamListStore, type StreamListView } from './stream-list-store.
  * Each row carries the stream's `state`, `seq`, `final`, `createdAt` and `updatedAt`.
  */
 export function useStreams(prefix: string): StreamListView {
-  const { reader } = useHeraldContext();
-  const store = useMemo(() => createStreamListStore(reader, prefix), [reader, prefix]);
+  const client = useHeraldClient();
+  const store = useMemo(() => createStreamListStore(client, prefix), [client, prefix]);
   return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
 }

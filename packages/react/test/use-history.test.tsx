@@ -1,10 +1,9 @@
 // @vitest-environment happy-dom
-import type { FetchFunction } from '@herald/client';
+import { createClient, type FetchFunction } from '@herald/client';
 import type { HeraldEvent } from '@herald/protocol';
 import { act } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { HeraldProvider, type HistoryFilters, type HistoryView, useHistory } from '../src/index.js';
-import { FakeClient } from './support/fake-client.js';
 import { render } from './support/render.js';
 import { jsonResponse } from './support/snapshots.js';
 
@@ -32,9 +31,9 @@ function HistoryProbe({ query }: { query: HistoryFilters }) {
 
 function mountHistory(fetch: FetchFunction, filters: HistoryFilters) {
   seen.view = undefined;
-  const client = new FakeClient();
+  const client = createClient({ url: 'http://herald.test', fetch });
   const tree = (query: HistoryFilters) => (
-    <HeraldProvider client={client} url="http://herald.test" fetch={fetch}>
+    <HeraldProvider client={client}>
       <HistoryProbe query={query} />
     </HeraldProvider>
   );
@@ -97,6 +96,22 @@ describe('useHistory', () => {
     rerender({ stream: 'run:1', order: 'asc' });
     await settle();
     expect(seen.view?.events.map((event) => event.seq)).toEqual([1, 2]);
+  });
+
+  it('aborts the read for old filters when the filters change', async () => {
+    const reads: { stream: string | null; signal: AbortSignal | null | undefined }[] = [];
+    const fetch = vi.fn(async (url: string, init?: RequestInit) => {
+      reads.push({ stream: new URL(url).searchParams.get('stream'), signal: init?.signal });
+      return jsonResponse({ events: [] });
+    });
+    const { rerender } = mountHistory(fetch, { stream: 'run:1' });
+    rerender({ stream: 'run:2' });
+    await settle();
+    // StrictMode runs the first effect twice: every read but the last is for superseded filters.
+    const last = reads.at(-1);
+    expect(last?.stream).toBe('run:2');
+    expect(last?.signal?.aborted).toBe(false);
+    expect(reads.slice(0, -1).every((read) => read.signal?.aborted)).toBe(true);
   });
 
   it('reports an error body as a HeraldError', async () => {

@@ -1,7 +1,7 @@
 import type { TransportKind } from '../types.js';
 import { createLongPollTransport } from './longpoll-transport.js';
 import { createPollTransport } from './poll-transport.js';
-import { createSseTransport } from './sse-transport.js';
+import { SseTransport } from './sse-transport.js';
 import type { Transport, TransportContext, TransportListener } from './transport.js';
 import { WebSocketTransport } from './websocket-transport.js';
 
@@ -15,7 +15,7 @@ export function createTransport(
     case 'websocket':
       return new WebSocketTransport(context, listener);
     case 'sse':
-      return createSseTransport(context, listener);
+      return new SseTransport(context, listener);
     case 'longpoll':
       return createLongPollTransport(context, listener);
     case 'poll':

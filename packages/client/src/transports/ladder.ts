@@ -5,7 +5,7 @@ import { isPushTransport, type Transport, type TransportFrame, type TransportLis
 
 /** Consecutive failures of one transport after which the ladder moves one rung down. */
 export const FALLBACK_AFTER_FAILURES = 2;
-/** A connection that lived this long was healthy: its failure resets the backoff, in ms. */
+/** A connection that lived this long proved its wire works: its failure does not count towards a fallback, in ms. */
 export const STABLE_CONNECTION_MS = 10_000;
 /** How long a probe of a better transport may take to open before it is abandoned, in ms. */
 export const PROBE_TIMEOUT_MS = 10_000;
@@ -34,6 +34,10 @@ export interface LadderOptions {
  *   connecting ──open──▶ open ──error──▶ waiting (backoff) ──▶ connecting
  *        └──────────error───────────────────┘
  *
+ * - A connection is healthy once it delivers its first stream frame (`subscribed`, an event, `live`,
+ *   a page…), not merely once it opens: that resets the backoff, so the first retry after losing it
+ *   is short (seed 003: "Live" again soon after a restart), while a server that accepts connections
+ *   and drops them before answering still meets a growing backoff.
  * - A rung that fails FALLBACK_AFTER_FAILURES times in a row without a stable connection, or is
  *   refused outright (a non-retryable error), hands over to the next rung (after the last: the
  *   first again, so a client never gives up).
@@ -49,6 +53,7 @@ export class TransportLadder {
   #rung = 0;
   #active: Transport | undefined;
   #isOpen = false;
+  #isHealthy = false;
   #openedAt = 0;
   #failures = 0;
   #isRetrying = false;
@@ -127,6 +132,7 @@ export class TransportLadder {
     );
     this.#active = transport;
     this.#isOpen = false;
+    this.#isHealthy = false;
     transport.open();
   }
 
@@ -142,6 +148,7 @@ export class TransportLadder {
         else if (transport() === this.#probe) this.#scheduleProbe();
       },
       onFrame: (frame) => {
+        if (transport() === this.#active) this.#heard(frame);
         if (transport() === this.#active || transport() === this.#probe) this.#options.onFrame(frame);
       },
     };
@@ -155,16 +162,22 @@ export class TransportLadder {
     if (this.#rung > 0) this.#scheduleProbe();
   }
 
+  #heard(frame: TransportFrame): void {
+    // Heartbeats and errors prove nothing: a server that is going away may still send them.
+    const isStreamFrame = frame.op !== 'hb' && frame.op !== 'error';
+    if (this.#isHealthy || !this.#isOpen || !isStreamFrame) return;
+    this.#isHealthy = true;
+    this.#backoff.reset();
+  }
+
   async #failed(error: HeraldError): Promise<void> {
     const wasStable = this.#isOpen && Date.now() - this.#openedAt >= STABLE_CONNECTION_MS;
     this.#active?.close();
     this.#isOpen = false;
+    this.#isHealthy = false;
     this.#stopProbe();
     this.#options.onError(error);
-    if (wasStable) {
-      this.#failures = 0;
-      this.#backoff.reset();
-    }
+    if (wasStable) this.#failures = 0;
     if (error.code === 'shutting_down') return this.#retry(0);
     if (error.code === 'token_expired' && (await this.#options.refreshToken())) return this.#retry(0);
     // A refusal (a proxy's 403, a policy close) will not change on retry: this wire is blocked.

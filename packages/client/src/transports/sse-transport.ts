@@ -1,22 +1,25 @@
-import { HeraldError, type SseMessage, SseParser, type StreamSnapshot } from '@herald/protocol';
-import { PerStreamTransport, type StreamLoop } from './per-stream-transport.js';
-import type { TransportContext, TransportFrame, TransportListener } from './transport.js';
+import { HeraldError, type SseMessage } from '@herald/protocol';
+import { toHeraldError } from '../http-api.js';
+import { readSseResponse } from '../sse-reader.js';
+import type { Transport, TransportContext, TransportFrame, TransportListener } from './transport.js';
 
-/** The frame an SSE message stands for (DESIGN "Server-Sent Events"); `undefined` for unknown or garbled ones. */
-export function frameFromSseMessage(stream: string, message: SseMessage): TransportFrame | undefined {
+/**
+ * The frame a multi-stream SSE message stands for (docs/protocol.md "Several streams"): events and
+ * control frames name their `stream` in their data. `undefined` for unknown or garbled messages.
+ */
+export function frameFromSseMessage(message: SseMessage): TransportFrame | undefined {
   try {
+    const data = JSON.parse(message.data) as Record<string, unknown> & { stream: string; seq: number };
+    if (typeof data.stream !== 'string') return undefined;
     switch (message.event) {
       case 'message':
-        return { op: 'event', ...JSON.parse(message.data) };
+        return { op: 'event', ...data } as TransportFrame;
       case 'live':
-        return { op: 'live', stream, seq: (JSON.parse(message.data) as { seq: number }).seq };
-      case 'reset': {
-        const snapshot = JSON.parse(message.data) as StreamSnapshot;
-        const { epoch, seq, state } = snapshot;
-        return { op: 'reset', stream, reason: 'truncated', epoch, seq, state };
-      }
+        return { op: 'live', stream: data.stream, seq: data.seq };
+      case 'reset':
+        return { op: 'reset', ...data } as TransportFrame;
       case 'final':
-        return { op: 'final', stream };
+        return { op: 'final', stream: data.stream };
       default:
         return undefined;
     }
@@ -25,33 +28,112 @@ export function frameFromSseMessage(stream: string, message: SseMessage): Transp
   }
 }
 
-/** Reads one stream's SSE response over fetch (so it can send `Authorization`, in browsers and Node). */
-export const sseStreamLoop: StreamLoop = async (stream, context, report, signal) => {
-  const response = await context.http.openEventStream(stream, context.position(stream), signal);
-  // 204: the stream is final and the position is past its last event.
-  if (response.status === 204) return;
-  if (!response.body) throw new HeraldError('unavailable', 'the event stream has no body');
-  report.opened();
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
-  let isFinal = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    // Any bytes, a comment heartbeat included, prove the stream is alive.
-    report.frame({ op: 'hb', stream });
-    for (const message of parser.push(decoder.decode(value, { stream: true }))) {
-      const frame = frameFromSseMessage(stream, message);
-      if (!frame) continue;
-      if (frame.op === 'final') isFinal = true;
-      report.frame(frame);
-    }
-  }
-  if (!isFinal) throw new HeraldError('unavailable', 'the event stream ended');
-};
+/**
+ * The resume cursor of `GET /v1/sse`: `stream=seq` pairs joined by `,` (stream names cannot hold
+ * either), the format the server issues as `id:`. Streams at 0 are left out: a stream missing from
+ * the cursor starts at 0, and a short URL keeps more streams under proxies' URL limits.
+ */
+export function encodeSseCursor(positions: Iterable<[string, number]>): string {
+  const pairs: string[] = [];
+  for (const [stream, after] of positions) if (after > 0) pairs.push(`${stream}=${after}`);
+  return pairs.join(',');
+}
 
-/** One SSE response per stream. */
-export function createSseTransport(context: TransportContext, listener: TransportListener): PerStreamTransport {
-  return new PerStreamTransport('sse', sseStreamLoop, context, listener);
+/**
+ * Every SSE subscription of a client on one response (`GET /v1/sse?stream=a&stream=b&cursor=`):
+ * browsers allow only ~6 HTTP/1.1 connections per origin. A change to the set of streams reopens
+ * the response from the streams' current positions (once per tick, however many changed).
+ */
+export class SseTransport implements Transport {
+  readonly kind = 'sse';
+  readonly #context: TransportContext;
+  readonly #listener: TransportListener;
+  readonly #streams = new Set<string>();
+  /** Streams whose final event arrived on the current response: the server sends nothing more for them. */
+  readonly #finished = new Set<string>();
+  #controller: AbortController | undefined;
+  #isOpen = false;
+  #isDone = false;
+  #isReopenQueued = false;
+
+  constructor(context: TransportContext, listener: TransportListener) {
+    this.#context = context;
+    this.#listener = listener;
+  }
+
+  open(): void {
+    for (const stream of this.#context.streams()) this.#streams.add(stream);
+    this.#reopen();
+  }
+
+  add(stream: string): void {
+    if (this.#isDone || this.#streams.has(stream)) return;
+    this.#streams.add(stream);
+    this.#queueReopen();
+  }
+
+  remove(stream: string): void {
+    if (!this.#streams.delete(stream)) return;
+    // A finished stream costs the server nothing: no reason to interrupt the others.
+    if (!this.#finished.delete(stream)) this.#queueReopen();
+  }
+
+  close(): void {
+    this.#isDone = true;
+    this.#controller?.abort();
+  }
+
+  #queueReopen(): void {
+    if (this.#isReopenQueued) return;
+    this.#isReopenQueued = true;
+    queueMicrotask(() => {
+      this.#isReopenQueued = false;
+      this.#reopen();
+    });
+  }
+
+  #reopen(): void {
+    this.#controller?.abort();
+    this.#controller = undefined;
+    this.#finished.clear();
+    if (this.#isDone || this.#streams.size === 0) return;
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#read([...this.#streams], controller.signal).catch((error: unknown) => {
+      if (this.#isDone || controller.signal.aborted) return;
+      this.close();
+      this.#listener.onError(toHeraldError(error));
+    });
+  }
+
+  async #read(streams: string[], signal: AbortSignal): Promise<void> {
+    // Positions are read at (re)open: what the old response delivered is already in the subscriptions.
+    const cursor = encodeSseCursor(streams.map((stream) => [stream, this.#context.position(stream).after]));
+    const response = await this.#context.http.openEventStreams(streams, cursor, signal);
+    // 204: every stream is final and read to its end.
+    if (response.status === 204 || signal.aborted) return;
+    if (!this.#isOpen) {
+      this.#isOpen = true;
+      this.#listener.onOpen();
+    }
+    const finals = new Set<string>();
+    await readSseResponse(
+      response,
+      {
+        onBytes: () => this.#listener.onFrame({ op: 'hb' }),
+        onMessage: (message) => {
+          const frame = frameFromSseMessage(message);
+          if (!frame) return;
+          if (frame.op === 'final') {
+            finals.add(frame.stream);
+            this.#finished.add(frame.stream);
+          }
+          this.#listener.onFrame(frame);
+        },
+      },
+      signal,
+    );
+    const isEveryStreamFinal = streams.every((stream) => finals.has(stream));
+    if (!signal.aborted && !isEveryStreamFinal) throw new HeraldError('unavailable', 'the event stream ended');
+  }
 }

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HttpApi } from '../../src/http-api.js';
+import { HttpApi, type Position } from '../../src/http-api.js';
 import { TokenSource } from '../../src/token-source.js';
 import { createLongPollTransport } from '../../src/transports/longpoll-transport.js';
 import { createPollTransport } from '../../src/transports/poll-transport.js';
-import { createSseTransport, frameFromSseMessage } from '../../src/transports/sse-transport.js';
+import { encodeSseCursor, frameFromSseMessage, SseTransport } from '../../src/transports/sse-transport.js';
 import type { FetchFunction } from '../../src/types.js';
 import { FakeHerald, makeEvent } from '../support/fake-herald.js';
 import { transportHarness } from '../support/transport-harness.js';
@@ -19,47 +19,141 @@ function sseResponse(chunks: string[]): Response {
   return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
 }
 
+/** An SSE response whose chunks the test pushes, and ends, by hand. */
+function liveSseResponse() {
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+  });
+  return {
+    response: new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }),
+    push: (chunk: string) => controller.enqueue(encoder.encode(chunk)),
+    end: () => controller.close(),
+  };
+}
+
+const eventChunk = (stream: string, seq: number) =>
+  `id: ${stream}=${seq}\ndata: ${JSON.stringify(makeEvent(stream, seq))}\n\n`;
+
 describe('SSE transport', () => {
-  it('turns SSE messages into frames: unnamed events, live, reset and final', () => {
+  it('turns multi-stream SSE messages into frames: unnamed events, live, reset and final', () => {
     const message = { id: '', retry: undefined };
     expect(
-      frameFromSseMessage('s', { ...message, event: 'message', data: JSON.stringify(makeEvent('s', 1)) }),
-    ).toMatchObject({
-      op: 'event',
-      seq: 1,
-    });
-    expect(frameFromSseMessage('s', { ...message, event: 'live', data: '{"seq":4}' })).toEqual({
+      frameFromSseMessage({ ...message, event: 'message', data: JSON.stringify(makeEvent('s', 1)) }),
+    ).toMatchObject({ op: 'event', stream: 's', seq: 1 });
+    expect(frameFromSseMessage({ ...message, event: 'live', data: '{"stream":"s","seq":4}' })).toEqual({
       op: 'live',
       stream: 's',
       seq: 4,
     });
     expect(
-      frameFromSseMessage('s', {
+      frameFromSseMessage({
         ...message,
         event: 'reset',
-        data: '{"epoch":"e","seq":9,"firstSeq":5,"state":{"a":1}}',
+        data: '{"stream":"s","reason":"epoch_changed","epoch":"e","seq":9,"state":{"a":1}}',
       }),
-    ).toEqual({ op: 'reset', stream: 's', reason: 'truncated', epoch: 'e', seq: 9, state: { a: 1 } });
-    expect(frameFromSseMessage('s', { ...message, event: 'message', data: '{oops' })).toBeUndefined();
+    ).toEqual({ op: 'reset', stream: 's', reason: 'epoch_changed', epoch: 'e', seq: 9, state: { a: 1 } });
+    expect(frameFromSseMessage({ ...message, event: 'final', data: '{"stream":"s","seq":9}' })).toEqual({
+      op: 'final',
+      stream: 's',
+    });
+    expect(frameFromSseMessage({ ...message, event: 'message', data: '{oops' })).toBeUndefined();
+    expect(frameFromSseMessage({ ...message, event: 'live', data: '{}' })).toBeUndefined();
   });
 
-  it('reads the event stream with the token, and reports its end as a retryable error', async () => {
+  it('encodes the positions past 0 as the resume cursor', () => {
+    expect(
+      encodeSseCursor([
+        ['run:1', 3],
+        ['run:2', 0],
+        ['batch:b', 12],
+      ]),
+    ).toBe('run:1=3,batch:b=12');
+  });
+
+  it('carries every stream on one response with the token, and reports its end as a retryable error', async () => {
     const server = new FakeHerald();
-    const { context, listener, reports } = transportHarness(server, ['run:1'], { 'run:1': { after: 3, epoch: 'e' } });
+    const { context, listener, reports } = transportHarness(server, ['run:1', 'run:2'], {
+      'run:1': { after: 3, epoch: 'e' },
+    });
     const requests: { url: string; headers: Headers }[] = [];
     const fetch: FetchFunction = async (url, init) => {
       requests.push({ url, headers: new Headers(init?.headers) });
-      return sseResponse(['retry: 1000\n\n: hb\n\n', `id: 4\ndata: ${JSON.stringify(makeEvent('run:1', 4))}\n\n`]);
+      return sseResponse(['retry: 1000\n\n: hb\n\n', eventChunk('run:1', 4), eventChunk('run:2', 1)]);
     };
     context.http = new HttpApi('http://herald.test', fetch, new TokenSource('secret', undefined, () => {}));
-    createSseTransport(context, listener).open();
+    new SseTransport(context, listener).open();
     await vi.waitFor(() => expect(reports.errors).toHaveLength(1));
-    expect(requests[0]?.url).toBe('http://herald.test/v1/streams/run%3A1/events?after=3&epoch=e');
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.url).toBe('http://herald.test/v1/sse?stream=run%3A1&stream=run%3A2&cursor=run%3A1%3D3');
     expect(requests[0]?.headers.get('accept')).toBe('text/event-stream');
     expect(requests[0]?.headers.get('authorization')).toBe('Bearer secret');
     expect(reports.opens).toBe(1);
-    expect(reports.frames.filter((frame) => frame.op === 'event')).toHaveLength(1);
+    expect(reports.frames.filter((frame) => frame.op === 'event').map((frame) => frame.stream)).toEqual([
+      'run:1',
+      'run:2',
+    ]);
     expect(reports.errors[0]?.code).toBe('unavailable');
+  });
+
+  it('reopens one response from the current positions when streams are added or removed', async () => {
+    const server = new FakeHerald();
+    const positions: Record<string, Position> = { 'run:1': { after: 5, epoch: null } };
+    const streams = ['run:1'];
+    const { context, listener, reports } = transportHarness(server, streams, positions);
+    const urls: string[] = [];
+    const signals: AbortSignal[] = [];
+    const fetch: FetchFunction = async (url, init) => {
+      urls.push(url);
+      if (init?.signal) signals.push(init.signal);
+      return liveSseResponse().response;
+    };
+    context.http = new HttpApi('http://herald.test', fetch, new TokenSource(undefined, undefined, () => {}));
+    const transport = new SseTransport(context, listener);
+    transport.open();
+    await vi.waitFor(() => expect(reports.opens).toBe(1));
+    positions['run:2'] = { after: 2, epoch: null };
+    transport.add('run:2');
+    transport.add('run:3');
+    await vi.waitFor(() => expect(urls).toHaveLength(2));
+    expect(signals[0]?.aborted).toBe(true);
+    expect(urls[1]).toBe(
+      'http://herald.test/v1/sse?stream=run%3A1&stream=run%3A2&stream=run%3A3&cursor=run%3A1%3D5%2Crun%3A2%3D2',
+    );
+    transport.remove('run:1');
+    await vi.waitFor(() => expect(urls).toHaveLength(3));
+    expect(urls[2]).toBe('http://herald.test/v1/sse?stream=run%3A2&stream=run%3A3&cursor=run%3A2%3D2');
+    expect(reports.errors).toEqual([]);
+    expect(reports.opens).toBe(1);
+    transport.close();
+    expect(signals[2]?.aborted).toBe(true);
+  });
+
+  it('ends quietly once every stream is final, and does not reopen when a final stream is removed', async () => {
+    const server = new FakeHerald();
+    const { context, listener, reports } = transportHarness(server, ['run:1', 'run:2']);
+    const live = liveSseResponse();
+    const urls: string[] = [];
+    const fetch: FetchFunction = async (url) => {
+      urls.push(url);
+      return live.response;
+    };
+    context.http = new HttpApi('http://herald.test', fetch, new TokenSource(undefined, undefined, () => {}));
+    const transport = new SseTransport(context, listener);
+    transport.open();
+    await vi.waitFor(() => expect(reports.opens).toBe(1));
+    live.push(`event: final\ndata: {"stream":"run:1","seq":1}\n\n`);
+    await vi.waitFor(() => expect(reports.frames.some((frame) => frame.op === 'final')).toBe(true));
+    transport.remove('run:1');
+    live.push(`event: final\ndata: {"stream":"run:2","seq":1}\n\n`);
+    live.end();
+    await vi.waitFor(() => expect(reports.frames.filter((frame) => frame.op === 'final')).toHaveLength(2));
+    await Promise.resolve();
+    expect(urls).toHaveLength(1);
+    expect(reports.errors).toEqual([]);
   });
 });
 

@@ -109,6 +109,41 @@ describe('TransportLadder', () => {
     expect(created).toHaveLength(3);
   });
 
+  it('retries soon after losing a connection that delivered a frame, however long the backoff had grown', async () => {
+    const { ladder, created, last } = setup({ kinds: ['websocket'] });
+    ladder.add('run:1');
+    for (let i = 0; i < 4; i += 1) {
+      last().listener.onError(unavailable());
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    last().listener.onOpen();
+    last().listener.onFrame({ op: 'live', stream: 'run:1', seq: 0 });
+    last().listener.onError(unavailable());
+    const before = created.length;
+    // random() = 0.5: half of the 500 ms base again.
+    await vi.advanceTimersByTimeAsync(250);
+    expect(created).toHaveLength(before + 1);
+  });
+
+  it('keeps growing the backoff for connections that open and drop before any stream frame', async () => {
+    const { ladder, created, last } = setup({ kinds: ['websocket'] });
+    ladder.add('run:1');
+    for (let i = 0; i < 3; i += 1) {
+      last().listener.onOpen();
+      last().listener.onFrame({ op: 'hb' });
+      last().listener.onError(unavailable());
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    last().listener.onOpen();
+    last().listener.onError(unavailable());
+    const before = created.length;
+    // The fourth failure in a row: half of 4000 ms.
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(created).toHaveLength(before);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(created).toHaveLength(before + 1);
+  });
+
   it('reconnects at once on a service restart (1012) without counting a failure', async () => {
     const { ladder, created, last } = setup();
     ladder.add('run:1');

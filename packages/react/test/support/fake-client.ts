@@ -3,6 +3,7 @@ import type {
   ClientStats,
   ConnectionStatus,
   HeraldClient,
+  StreamList,
   Subscription,
   SubscriptionSnapshot,
 } from '@herald/client';
@@ -64,10 +65,18 @@ export class FakeSubscription implements Subscription {
   }
 }
 
-/** A HeraldClient whose connection status, errors and subscriptions the test drives. */
+/** A stream-list watch the test feeds by hand. */
+export interface FakeWatch {
+  prefix: string;
+  onChange: (list: StreamList) => void;
+  isStopped: boolean;
+}
+
+/** A HeraldClient whose connection status, errors, subscriptions and stream-list watches the test drives. */
 export class FakeClient implements HeraldClient {
   status: ConnectionStatus = 'connecting';
   readonly subscriptions: FakeSubscription[] = [];
+  readonly watches: FakeWatch[] = [];
   readonly #listeners: { [K in keyof ClientEvents]: Set<ClientEvents[K]> } = { status: new Set(), error: new Set() };
 
   /** Subscriptions not closed yet. */
@@ -100,6 +109,27 @@ export class FakeClient implements HeraldClient {
 
   publish(): never {
     throw new Error('FakeClient does not publish');
+  }
+
+  listStreams(): never {
+    throw new Error('FakeClient does not list streams');
+  }
+
+  queryEvents(): never {
+    throw new Error('FakeClient does not query events');
+  }
+
+  watchStreams(prefix: string, onChange: (list: StreamList) => void): () => void {
+    const watch: FakeWatch = { prefix, onChange, isStopped: false };
+    this.watches.push(watch);
+    return () => {
+      watch.isStopped = true;
+    };
+  }
+
+  /** Watches not stopped yet. */
+  get openWatches(): FakeWatch[] {
+    return this.watches.filter((watch) => !watch.isStopped);
   }
 
   close(): void {

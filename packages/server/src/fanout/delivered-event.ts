@@ -12,6 +12,7 @@ export class DeliveredEvent implements EventRecord {
   #wsFrame: string | undefined;
   #sseFrame: string | undefined;
   #event: HeraldEvent | undefined;
+  #isFinal: boolean | undefined;
 
   constructor(record: EventRecord) {
     this.stream = record.stream;
@@ -39,7 +40,8 @@ export class DeliveredEvent implements EventRecord {
 
   /** Whether this event closed its stream. */
   get isFinal(): boolean {
-    // The text test spares parsing every event; only a possible match is confirmed by parsing.
-    return this.json.includes('"final":true') && this.event.final === true;
+    // Asked once per subscriber: decided once per event. The text test spares parsing most events.
+    this.#isFinal ??= this.json.includes('"final":true') && this.event.final === true;
+    return this.#isFinal;
   }
 }

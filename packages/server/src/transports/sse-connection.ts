@@ -77,7 +77,8 @@ export class SseConnection {
       return;
     }
     response.write(chunk);
-    this.#heartbeat.touch();
+    // Once per tick is enough for a 15 s idle timer, and keeps timer work off the burst path.
+    if (isFirstWriteOfTick) this.#heartbeat.touch();
   }
 
   /** Catch-up backpressure (see SubscriptionSink.ready). */

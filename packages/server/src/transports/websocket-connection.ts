@@ -93,7 +93,8 @@ export class WebSocketConnection implements StreamFrameWriter {
       return;
     }
     this.#socket.write(bytes);
-    this.#heartbeat.touch();
+    // Once per tick is enough for a 15 s idle timer, and keeps timer work off the burst path.
+    if (isFirstWriteOfTick) this.#heartbeat.touch();
   }
 
   ready(): Promise<void> | undefined {

@@ -1,0 +1,66 @@
+/** The sizes of every scenario, for one mode (`--quick` or `--full`). */
+export interface BenchPlan {
+  mode: 'quick' | 'full';
+  fanout: {
+    targets: string[];
+    /** Subscriber counts, each with the burst size sent to them. */
+    runs: { subscribers: number; messages: number }[];
+    sizeBytes: number;
+  };
+  latency: { targets: string[]; subscribers: number; perSecond: number; durationSec: number };
+  memory: { targets: string[]; connections: number };
+  ingest: { durationSec: number; batchEvents: number; stores: ('sqlite' | 'postgres')[] };
+  catchUp: { targets: string[]; events: number; runs: number };
+  poll304: { durationSec: number };
+}
+
+const WS_TARGETS = ['herald-ws', 'ws-corked', 'ws', 'socketio'];
+const SSE_TARGETS = ['herald-sse', 'http-sse'];
+const HERALD_TRANSPORTS = ['herald-ws', 'herald-sse', 'herald-longpoll'];
+const MESSAGE_SIZE_BYTES = 200;
+
+/**
+ * Under three minutes on a 2-core machine: every scenario at reduced counts and durations. The
+ * 5,000-subscriber fan-out is left to `--full`: opening and closing 5,000 sockets per target costs
+ * more wall-clock than the measurement itself.
+ */
+export const QUICK_PLAN: BenchPlan = {
+  mode: 'quick',
+  fanout: {
+    targets: [...WS_TARGETS, ...SSE_TARGETS],
+    runs: [
+      { subscribers: 100, messages: 200 },
+      { subscribers: 1000, messages: 100 },
+    ],
+    sizeBytes: MESSAGE_SIZE_BYTES,
+  },
+  latency: { targets: ['herald-ws'], subscribers: 1000, perSecond: 200, durationSec: 2 },
+  memory: { targets: HERALD_TRANSPORTS, connections: 1000 },
+  ingest: { durationSec: 3, batchEvents: 100, stores: ['sqlite'] },
+  catchUp: { targets: HERALD_TRANSPORTS, events: 10_000, runs: 1 },
+  poll304: { durationSec: 3 },
+};
+
+/** The whole set at the sizes of the issue. */
+export const FULL_PLAN: BenchPlan = {
+  mode: 'full',
+  fanout: {
+    targets: [...WS_TARGETS, ...SSE_TARGETS],
+    runs: [
+      { subscribers: 100, messages: 1000 },
+      { subscribers: 1000, messages: 200 },
+      { subscribers: 5000, messages: 100 },
+    ],
+    sizeBytes: MESSAGE_SIZE_BYTES,
+  },
+  latency: {
+    targets: ['herald-ws', 'herald-sse', 'ws-corked', 'socketio'],
+    subscribers: 1000,
+    perSecond: 200,
+    durationSec: 10,
+  },
+  memory: { targets: [...HERALD_TRANSPORTS, 'ws', 'http-sse', 'socketio'], connections: 5000 },
+  ingest: { durationSec: 10, batchEvents: 100, stores: ['sqlite', 'postgres'] },
+  catchUp: { targets: HERALD_TRANSPORTS, events: 10_000, runs: 5 },
+  poll304: { durationSec: 10 },
+};

@@ -1,0 +1,132 @@
+import type { FanoutResult } from '../scenarios/fanout.js';
+import { type Attempt, type BenchResults, measured } from './results.js';
+import { cpuPerDelivery, judge } from './verdicts.js';
+
+// Each fan-out row is compared with these peers measured in the same run (ratio < 1: cheaper).
+const RATIO_PEERS = ['ws-corked', 'socketio', 'http-sse'];
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function num(value: number | undefined, digits = 0): string {
+  return value === undefined || Number.isNaN(value)
+    ? '–'
+    : value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function failedRows<R>(attempts: readonly Attempt<R>[], width: number): string[][] {
+  return attempts
+    .filter((a) => a.error !== undefined)
+    .map((a) => [a.label, `not measured: ${a.error}`, ...Array<string>(width - 2).fill('')]);
+}
+
+function orderCell(run: FanoutResult): string {
+  if (run.isComplete) return 'yes';
+  return `NO (${num(run.deliveries)}/${num(run.expectedDeliveries)}, ${run.orderErrors} out of order)`;
+}
+
+function fanoutTable(attempts: readonly Attempt<FanoutResult>[]): string {
+  const runs = measured(attempts);
+  const rows = runs.map((run) => {
+    const ratios = RATIO_PEERS.map((peer) => {
+      const peerCpu = cpuPerDelivery(runs, peer, run.subscribers);
+      return peer === run.target || peerCpu === undefined ? '–' : `${num(run.cpuUsPerDelivery / peerCpu, 2)}×`;
+    });
+    return [
+      run.target,
+      num(run.subscribers),
+      num(run.messages),
+      num(run.deliveriesPerSec),
+      num(run.cpuUsPerDelivery, 2),
+      ...ratios,
+      orderCell(run),
+    ];
+  });
+  const header = ['target', 'subs', 'msgs', 'deliveries/s', 'server CPU µs/delivery'];
+  header.push(...RATIO_PEERS.map((peer) => `÷ ${peer}`), 'all delivered in order');
+  return table(header, [...rows, ...failedRows(attempts, header.length)]);
+}
+
+function latencyTable(attempts: readonly Attempt<FanoutResult>[]): string {
+  const header = [
+    'target',
+    'subs',
+    'msg/s asked',
+    'msg/s achieved',
+    'messages',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'CPU µs/delivery',
+    'in order',
+  ];
+  const rows = measured(attempts).map((run) => [
+    run.target,
+    num(run.subscribers),
+    num(run.perSecond),
+    num(run.publishedPerSec),
+    num(run.messages),
+    num(run.p50Ms, 1),
+    num(run.p99Ms, 1),
+    num(run.maxMs, 1),
+    num(run.cpuUsPerDelivery, 2),
+    orderCell(run),
+  ]);
+  return table(header, [...rows, ...failedRows(attempts, header.length)]);
+}
+
+/** Renders a run's results as Markdown: one table per scenario, then the targets. */
+export function renderResults(results: BenchResults): string {
+  const memoryHeader = ['target', 'idle connections', 'server RSS KiB/connection', 'heap KiB/connection'];
+  const memoryRows = measured(results.memory).map((r) => [
+    r.target,
+    num(r.connections),
+    num(r.rssKibPerConnection, 1),
+    num(r.heapKibPerConnection, 1),
+  ]);
+  const ingestHeader = ['store', 'events/request', 'durable events/s', 'requests/s', 'failed requests'];
+  const ingestRows = measured(results.ingest).map((r) => [
+    r.store,
+    num(r.batchEvents),
+    num(r.eventsPerSec),
+    num(r.requestsPerSec),
+    num(r.failures),
+  ]);
+  const catchUpHeader = ['transport', 'events behind', 'median ms to live', 'all delivered in order'];
+  const catchUpRows = measured(results.catchUp).map((r) => [
+    r.target,
+    num(r.events),
+    num(r.medianMs, 1),
+    r.isComplete ? 'yes' : 'NO',
+  ]);
+  const pollHeader = ['path', 'requests/s', 'p99 ms', 'failed requests'];
+  const pollRows = measured(results.poll304).map((r) => [
+    'GET /v1/streams/{stream} → 304',
+    num(r.requestsPerSec),
+    num(r.p99Ms, 1),
+    num(r.failures),
+  ]);
+  const verdictRows = judge(results).map((v) => [
+    v.goal,
+    v.measured,
+    v.isMet === undefined ? 'not measured' : v.isMet ? 'met' : 'MISSED',
+  ]);
+  return [
+    '### Fan-out (burst, one stream)',
+    fanoutTable(results.fanout),
+    '### Latency (paced, publish → receive)',
+    latencyTable(results.latency),
+    '### Idle memory',
+    table(memoryHeader, [...memoryRows, ...failedRows(results.memory, memoryHeader.length)]),
+    '### Ingest (POST, durable)',
+    table(ingestHeader, [...ingestRows, ...failedRows(results.ingest, ingestHeader.length)]),
+    '### Catch-up',
+    table(catchUpHeader, [...catchUpRows, ...failedRows(results.catchUp, catchUpHeader.length)]),
+    '### ETag polling',
+    table(pollHeader, [...pollRows, ...failedRows(results.poll304, pollHeader.length)]),
+    '### Targets',
+    table(['goal', 'measured', 'verdict'], verdictRows),
+  ].join('\n\n');
+}
