@@ -3,6 +3,7 @@ export * from './event.js';
 export * from './merge-patch.js';
 export * from './names.js';
 export * from './sse.js';
+export * from './sse-cursor.js';
 export * from './sse-parser.js';
 export * from './validate.js';
 export * from './ws-frames.js';

@@ -1,4 +1,4 @@
-import { HeraldError, type SseMessage } from '@herald/protocol';
+import { encodeSseCursor, HeraldError, type SseMessage } from '@herald/protocol';
 import { toHeraldError } from '../http-api.js';
 import { readSseResponse } from '../sse-reader.js';
 import type { Transport, TransportContext, TransportFrame, TransportListener } from './transport.js';
@@ -26,17 +26,6 @@ export function frameFromSseMessage(message: SseMessage): TransportFrame | undef
   } catch {
     return undefined;
   }
-}
-
-/**
- * The resume cursor of `GET /v1/sse`: `stream=seq` pairs joined by `,` (stream names cannot hold
- * either), the format the server issues as `id:`. Streams at 0 are left out: a stream missing from
- * the cursor starts at 0, and a short URL keeps more streams under proxies' URL limits.
- */
-export function encodeSseCursor(positions: Iterable<[string, number]>): string {
-  const pairs: string[] = [];
-  for (const [stream, after] of positions) if (after > 0) pairs.push(`${stream}=${after}`);
-  return pairs.join(',');
 }
 
 /**

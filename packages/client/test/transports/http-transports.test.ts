@@ -3,7 +3,7 @@ import { HttpApi, type Position } from '../../src/http-api.js';
 import { TokenSource } from '../../src/token-source.js';
 import { createLongPollTransport } from '../../src/transports/longpoll-transport.js';
 import { createPollTransport } from '../../src/transports/poll-transport.js';
-import { encodeSseCursor, frameFromSseMessage, SseTransport } from '../../src/transports/sse-transport.js';
+import { frameFromSseMessage, SseTransport } from '../../src/transports/sse-transport.js';
 import type { FetchFunction } from '../../src/types.js';
 import { FakeHerald, makeEvent } from '../support/fake-herald.js';
 import { transportHarness } from '../support/transport-harness.js';
@@ -62,16 +62,6 @@ describe('SSE transport', () => {
     });
     expect(frameFromSseMessage({ ...message, event: 'message', data: '{oops' })).toBeUndefined();
     expect(frameFromSseMessage({ ...message, event: 'live', data: '{}' })).toBeUndefined();
-  });
-
-  it('encodes the positions past 0 as the resume cursor', () => {
-    expect(
-      encodeSseCursor([
-        ['run:1', 3],
-        ['run:2', 0],
-        ['batch:b', 12],
-      ]),
-    ).toBe('run:1=3,batch:b=12');
   });
 
   it('carries every stream on one response with the token, and reports its end as a retryable error', async () => {

@@ -1,4 +1,11 @@
-import { assertStreamName, HeraldError, type StreamSnapshot } from '@herald/protocol';
+import {
+  assertStreamName,
+  encodeSseCursor,
+  HeraldError,
+  parseSseCursor,
+  type StreamPositions,
+  type StreamSnapshot,
+} from '@herald/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { ResetNotice, SubscriptionSink } from '../delivery/subscription.js';
@@ -6,7 +13,6 @@ import type { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { HeraldContext } from '../herald-context.js';
 import type { QueryParams } from '../http/query-params.js';
 import type { SseConnection } from './sse-connection.js';
-import { encodeSseCursor, parseSseCursor, type StreamPositions } from './sse-cursor.js';
 import { encodeSseFinal, encodeSseLive, encodeSseReset } from './sse-frames.js';
 import { readSseCursor } from './sse-resume.js';
 import type { SseTransport } from './sse-transport.js';

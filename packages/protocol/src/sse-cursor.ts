@@ -1,4 +1,5 @@
-import { HeraldError, isValidStreamName } from '@herald/protocol';
+import { HeraldError } from './errors.js';
+import { isValidStreamName } from './names.js';
 
 /** Positions of a multi-stream SSE subscriber: stream → the last seq it has. */
 export type StreamPositions = Map<string, number>;
@@ -8,12 +9,14 @@ const PAIR_SEPARATOR = ',';
 const NAME_SEPARATOR = '=';
 
 /**
- * The multi-stream SSE `id:`: every stream's position in one opaque string, so one Last-Event-ID
- * resumes them all. Clients must not parse it.
+ * The multi-stream SSE cursor (`GET /v1/sse`, its `id:` and `cursor=`): every stream's position in
+ * one string, so one Last-Event-ID resumes them all. Streams at 0 are left out — a stream missing
+ * from the cursor starts at 0 — which keeps URLs short under proxies' limits.
  */
-export function encodeSseCursor(positions: StreamPositions): string {
+export function encodeSseCursor(positions: Iterable<readonly [string, number]>): string {
   let cursor = '';
   for (const [stream, seq] of positions) {
+    if (seq <= 0) continue;
     if (cursor !== '') cursor += PAIR_SEPARATOR;
     cursor += `${stream}${NAME_SEPARATOR}${seq}`;
   }
@@ -27,6 +30,7 @@ function invalidCursor(): never {
 /** Reads a cursor made by `encodeSseCursor`; throws `invalid_request` for anything else. */
 export function parseSseCursor(cursor: string): StreamPositions {
   const positions: StreamPositions = new Map();
+  if (cursor === '') return positions;
   for (const pair of cursor.split(PAIR_SEPARATOR)) {
     const at = pair.lastIndexOf(NAME_SEPARATOR);
     const stream = pair.slice(0, at);
