@@ -7,7 +7,7 @@ import {
   type StreamListPage,
   type StreamSnapshot,
 } from '@herald/protocol';
-import pg from 'pg';
+import type pg from 'pg';
 import type {
   AppendOutcome,
   EventLog,
@@ -19,7 +19,8 @@ import type {
 import { emptySnapshot } from './event-log.js';
 import { commitAppendGroup } from './postgres-append.js';
 import { buildPostgresHistorySql } from './postgres-history-sql.js';
-import { migratePostgres, quoteIdentifier } from './postgres-schema.js';
+import { createPostgresPool, type PostgresEventLogOptions, toStoreError } from './postgres-pool.js';
+import { migratePostgres } from './postgres-schema.js';
 import {
   decodeStreamCursor,
   encodeHistoryCursor,
@@ -30,32 +31,9 @@ import {
 import { resolveRetentionCutoff } from './retention-sweeper.js';
 import { prefixRange } from './sqlite-sql.js';
 
-/** Options of the PostgreSQL event log. */
-export interface PostgresEventLogOptions {
-  /** Schema holding Herald's tables (default: the URL's `?schema=`, else `public`). */
-  schema?: string;
-  /** Largest number of pooled connections (default 10). */
-  maxConnections?: number;
-  /** Receives errors of idle pooled connections (a restarted server); the pool replaces them. */
-  onError?: (error: Error) => void;
-}
-
 // Appends grouped into one transaction stop growing past this many events, so one group's
 // transaction (and the row locks it holds) stays short.
 const MAX_GROUP_EVENTS = 1000;
-const CONNECT_TIMEOUT_MS = 5_000;
-
-// int8 (seq, position) as a JS number rather than pg's default string: seqs stay far below 2^53.
-const INT8_OID = 20;
-const INT8_ARRAY_OID = 1016;
-const defaultTypeParser = pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown;
-const TYPES = {
-  getTypeParser: ((oid: number, format?: string) => {
-    if (oid === INT8_OID) return Number;
-    if (oid === INT8_ARRAY_OID) return (value: string) => (defaultTypeParser(oid)(value) as string[]).map(Number);
-    return defaultTypeParser(oid, format);
-  }) as typeof pg.types.getTypeParser,
-};
 
 interface SnapshotRow {
   name: string;
@@ -113,7 +91,7 @@ export class PostgresEventLog implements EventLog {
     this.#pool = pool;
   }
 
-  append(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
+  async append(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
     this.#assertOpen();
     return new Promise((resolve, reject) => {
       this.#queue.push({ entries, resolve, reject });
@@ -188,12 +166,12 @@ export class PostgresEventLog implements EventLog {
       await client.query('DELETE FROM herald_events WHERE stream = $1', [stream]);
       await client.query('DELETE FROM herald_streams WHERE name = $1', [stream]);
       await client.query('COMMIT');
+      client.release();
       return rowCount === 1;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
+      client.release(error as Error);
+      throw toStoreError(error);
     }
   }
 
@@ -262,11 +240,16 @@ export class PostgresEventLog implements EventLog {
           client,
           group.map((pending) => pending.entries),
         );
-      } finally {
         client.release();
+      } catch (error) {
+        // A connection that failed mid-transaction is discarded, not handed to the next group.
+        client.release(error as Error);
+        throw error;
       }
     } catch (error) {
-      for (const pending of group) pending.reject(error);
+      // The outcome of a group whose connection failed is unknown: a retry with the same ids is safe (G5).
+      const reason = toStoreError(error);
+      for (const pending of group) pending.reject(reason);
       return;
     }
     group.forEach((pending, i) => {
@@ -289,14 +272,6 @@ export class PostgresEventLog implements EventLog {
   }
 }
 
-/** Splits `?schema=` off a `postgres://` URL; the rest is pg's connection string. */
-function parseStoreUrl(url: string): { connectionString: string; schema: string | undefined } {
-  const parsed = new URL(url);
-  const schema = parsed.searchParams.get('schema') ?? undefined;
-  parsed.searchParams.delete('schema');
-  return { connectionString: parsed.toString(), schema };
-}
-
 /**
  * Opens the PostgreSQL event log at `url` (`postgres://user:pass@host:5432/db?schema=herald`):
  * connects, creates the schema and applies pending migrations (safe when several nodes start at
@@ -306,17 +281,7 @@ export async function createPostgresEventLog(
   url: string,
   options: PostgresEventLogOptions = {},
 ): Promise<PostgresEventLog> {
-  const { connectionString, schema: urlSchema } = parseStoreUrl(url);
-  const schema = options.schema ?? urlSchema ?? 'public';
-  const pool = new pg.Pool({
-    connectionString,
-    max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    options: `-c search_path=${quoteIdentifier(schema)}`,
-    types: TYPES,
-  });
-  // Without a listener, an idle connection dropped by a restarting server would crash the process.
-  pool.on('error', (error) => options.onError?.(error));
+  const { pool, schema } = createPostgresPool(url, options);
   try {
     await migratePostgres(pool, schema);
   } catch (error) {

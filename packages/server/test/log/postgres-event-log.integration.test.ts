@@ -1,0 +1,137 @@
+import type { StreamEventInput } from '@herald/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createPostgresEventLog, type PostgresEventLog } from '../../src/log/postgres-event-log.js';
+import { describeEventLogContract } from '../support/event-log-contract.js';
+import {
+  dropTestSchema,
+  queryTestDatabase,
+  schemaStoreUrl,
+  TEST_POSTGRES_URL,
+  uniqueSchemaName,
+} from '../support/postgres-test-schema.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+
+describeEventLogContract('PostgresEventLog', async () => {
+  const url = schemaStoreUrl(uniqueSchemaName());
+  return {
+    log: await createPostgresEventLog(url),
+    reopen: () => createPostgresEventLog(url),
+    cleanup: () => dropTestSchema(new URL(url).searchParams.get('schema')!),
+  };
+});
+
+const ev = (stream: string, extra: Partial<StreamEventInput> = {}): StreamEventInput => ({
+  stream,
+  type: 'job_progress',
+  ...extra,
+});
+
+/** Two logs on one schema stand for two nodes sharing the store. */
+describe('PostgresEventLog across nodes', () => {
+  let schema: string;
+  const logs: PostgresEventLog[] = [];
+  const openNode = async () => {
+    const log = await createPostgresEventLog(TEST_POSTGRES_URL, { schema });
+    logs.push(log);
+    return log;
+  };
+
+  beforeEach(() => {
+    schema = uniqueSchemaName();
+  });
+  afterEach(async () => {
+    await Promise.all(logs.splice(0).map((log) => log.close()));
+    await dropTestSchema(schema);
+  });
+  it('migrates once when several nodes start at the same time', async () => {
+    await Promise.all([openNode(), openNode(), openNode(), openNode()]);
+    const rows = await queryTestDatabase<{ version: number }>(`SELECT version FROM "${schema}".herald_migrations`);
+    expect(rows.map((row) => row.version)).toEqual([1]);
+  });
+
+  it('never lets a reader see a seq before the seqs below it, under appends from two nodes', async () => {
+    const [one, two] = [await openNode(), await openNode()];
+    const reader = await openNode();
+    const appendMany = (log: PostgresEventLog) =>
+      Promise.all(Array.from({ length: 60 }, () => log.append([ev('run:shared')])));
+    let isDone = false;
+    const observed: number[][] = [];
+    const watch = (async () => {
+      while (!isDone) observed.push((await reader.readEvents('run:shared', 0, 1000)).events.map((e) => e.seq));
+    })();
+
+    await Promise.all([appendMany(one), appendMany(two)]);
+    isDone = true;
+    await watch;
+
+    const contiguous = (seqs: number[]) => seqs.every((seq, i) => seq === i + 1);
+    expect(observed.filter((seqs) => !contiguous(seqs))).toEqual([]);
+    const { events, snapshot } = await reader.readEvents('run:shared', 0, 1000);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(snapshot.seq).toBe(120);
+  });
+
+  it('commits cross-stream batches locked in opposite orders on two nodes without deadlock', async () => {
+    const [one, two] = [await openNode(), await openNode()];
+    const batches = (log: PostgresEventLog, streams: string[]) =>
+      Promise.all(Array.from({ length: 30 }, () => log.append(streams.map((stream) => ev(stream)))));
+
+    await Promise.all([batches(one, ['run:x', 'run:y']), batches(two, ['run:y', 'run:x'])]);
+
+    expect((await one.getSnapshot('run:x')).seq).toBe(60);
+    expect((await two.getSnapshot('run:y')).seq).toBe(60);
+  });
+
+  it('keeps an id unique across nodes publishing it at the same time', async () => {
+    const [one, two] = [await openNode(), await openNode()];
+    const outcomes = await Promise.all([
+      one.append([ev('run:idem', { id: 'job-1-done' })]),
+      two.append([ev('run:idem', { id: 'job-1-done' })]),
+    ]);
+    expect(outcomes.map((outcome) => outcome.results[0]!.seq)).toEqual([1, 1]);
+    expect(outcomes.map((outcome) => outcome.results[0]!.duplicate).sort()).toEqual([false, true]);
+    expect((await one.getSnapshot('run:idem')).seq).toBe(1);
+  });
+
+  it('fails a request PostgreSQL cannot store alone, with invalid_request, leaving no stream behind', async () => {
+    const log = await openNode();
+    const [bad, good] = await Promise.allSettled([
+      log.append([ev('run:new', { tags: { jobId: 'a\u0000b' } })]),
+      log.append([ev('run:other')]),
+    ]);
+    expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'invalid_request' } });
+    expect(good).toMatchObject({ status: 'fulfilled' });
+    expect((await log.listStreams({ limit: 10 })).streams.map((s) => s.stream)).toEqual(['run:other']);
+    expect(await log.getSnapshot('run:new')).toMatchObject({ epoch: null, seq: 0 });
+  });
+
+  it('finds events by tag through the history query', async () => {
+    const log = await openNode();
+    await log.append([
+      ev('run:1', { tags: { batchId: 'b1', jobId: 'j1' } }),
+      ev('run:2', { tags: { batchId: 'b2', jobId: 'j1' } }),
+      ev('run:3', { tags: { batchId: 'b1', jobId: 'j2' } }),
+    ]);
+    const page = await log.queryEvents({ tags: { batchId: 'b1' }, order: 'desc', limit: 10 });
+    expect(page.events.map((event) => event.stream)).toEqual(['run:3', 'run:1']);
+  });
+
+  it('reports unavailable while the database is unreachable and recovers once it is back', async () => {
+    const proxy = await TcpProxy.start(Number(new URL(TEST_POSTGRES_URL).port || 5432));
+    const url = new URL(TEST_POSTGRES_URL);
+    url.port = String(proxy.port);
+    const errors: Error[] = [];
+    const log = await createPostgresEventLog(url.toString(), { schema, onError: (error) => errors.push(error) });
+    logs.push(log);
+    await log.append([ev('run:a')]);
+
+    await proxy.cut();
+    await expect(log.checkHealth()).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(log.append([ev('run:a')])).rejects.toMatchObject({ code: 'unavailable' });
+
+    await proxy.restore();
+    await expect(log.checkHealth()).resolves.toBeUndefined();
+    expect((await log.append([ev('run:a')])).results[0]?.seq).toBe(2);
+    await proxy.cut();
+  });
+});
