@@ -37,6 +37,30 @@ import {
   watchState,
 } from './watchers/state-watcher.js';
 
+/** How long in-flight requests may run once shutdown began before their sockets are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+/** How often idle keep-alive sockets are closed while shutting down. */
+const IDLE_SWEEP_INTERVAL_MS = 100;
+
+/**
+ * Closes keep-alive sockets as they go idle during shutdown (Fastify closes only those idle when
+ * it starts, and a client's next idle socket would hold the process for the keep-alive timeout),
+ * and cuts whatever is still open after the grace period.
+ */
+function releaseConnections(httpServer: Server): { stop(): void } {
+  httpServer.closeIdleConnections();
+  const sweep = setInterval(() => httpServer.closeIdleConnections(), IDLE_SWEEP_INTERVAL_MS);
+  const cut = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  sweep.unref();
+  cut.unref();
+  return {
+    stop() {
+      clearInterval(sweep);
+      clearTimeout(cut);
+    },
+  };
+}
+
 /** Options of `createHerald` beyond the configuration. */
 export interface HeraldOptions {
   /**
@@ -158,7 +182,10 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     async close() {
       const closing = app.close();
       await context.shutdown.run();
+      // A library host owns its sockets; a server of our own must not wait out keep-alive timeouts.
+      const release = server ? undefined : releaseConnections(app.server);
       await closing;
+      release?.stop();
       sweeper.stop();
       await publisher.drain();
       hub.close();
