@@ -62,6 +62,11 @@ export interface HeraldConfig {
   corsOrigins: string[];
   /** pino log level (default info). */
   logLevel: string;
+  /**
+   * Trust `X-Forwarded-For` from a reverse proxy such as nginx, so per-IP limits count clients,
+   * not the proxy (default off: a client could otherwise claim any address).
+   */
+  trustProxy: boolean;
   limits: LimitsConfig;
   retention: RetentionConfig;
   jwt: JwtConfig;
@@ -82,6 +87,7 @@ const OPTIONS = {
   'no-demo': { type: 'boolean' },
   'cors-origins': { type: 'string' },
   'log-level': { type: 'string' },
+  'trust-proxy': { type: 'string' },
   'max-payload-bytes': { type: 'string' },
   'max-batch-events': { type: 'string' },
   'max-body-bytes': { type: 'string' },
@@ -215,6 +221,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0),
     logLevel: read('log-level') ?? 'info',
+    trustProxy: parseBoolean('trust-proxy', read('trust-proxy') ?? 'false'),
     limits: {
       maxPayloadBytes,
       maxBatchEvents,

@@ -102,6 +102,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     logger: loggerOptions(config),
     disableRequestLogging: isRequestLoggingDisabled(config),
     bodyLimit: config.limits.maxBodyBytes,
+    trustProxy: config.trustProxy,
     ...(serverFactory ? { serverFactory } : {}),
   });
   const log = await createEventLog(config.store);

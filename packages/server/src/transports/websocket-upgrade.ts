@@ -5,6 +5,7 @@ import { HeraldError, isHeraldError } from '@herald/protocol';
 import type { Principal } from '../auth/principal.js';
 import { readRequestToken } from '../auth/request-token.js';
 import type { HeraldContext } from '../herald-context.js';
+import { resolveClientIp } from '../limits/client-ip.js';
 
 /** A client let through the checks that come before the WebSocket handshake. */
 export interface Admission {
@@ -29,7 +30,7 @@ export async function admitUpgrade(request: IncomingMessage, ctx: HeraldContext)
   if (!isOriginAllowed(request.headers.origin, ctx.config.corsOrigins)) {
     throw new HeraldError('forbidden', 'this Origin may not open WebSockets');
   }
-  const clientIp = request.socket.remoteAddress ?? 'unknown';
+  const clientIp = resolveClientIp(request, ctx.config.trustProxy);
   const release = ctx.limits.connections.acquire(clientIp);
   try {
     const principal = await ctx.authenticate(readRequestToken(request));
