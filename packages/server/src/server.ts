@@ -105,7 +105,9 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     trustProxy: config.trustProxy,
     ...(serverFactory ? { serverFactory } : {}),
   });
-  const log = await createEventLog(config.store);
+  const log = await createEventLog(config.store, {
+    onError: (error) => app.log.warn({ err: error }, 'event log connection error'),
+  });
   const broker = await createBroker(config.broker, {
     onError: (error) => app.log.warn({ err: error }, 'broker error'),
   });

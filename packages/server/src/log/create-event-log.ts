@@ -25,15 +25,21 @@ function openSqlite(path: string): EventLog {
  * The one table of store URL schemes. `postgres:` and `postgresql:` join it with
  * PostgresEventLog (log/postgres-event-log.ts), which receives the whole URL.
  */
-const OPENERS: Record<string, (url: string, rest: string) => EventLog | Promise<EventLog>> = {
+const OPENERS: Record<string, (url: string, rest: string, options: EventLogOptions) => EventLog | Promise<EventLog>> = {
   memory: () => new MemoryEventLog(),
   sqlite: (_url, path) => openSqlite(path),
-  postgres: (url) => createPostgresEventLog(url),
-  postgresql: (url) => createPostgresEventLog(url),
+  postgres: (url, _rest, options) => createPostgresEventLog(url, options),
+  postgresql: (url, _rest, options) => createPostgresEventLog(url, options),
 };
 
+/** Options of `createEventLog`. */
+export interface EventLogOptions {
+  /** Background failures of a networked store (an idle PostgreSQL connection lost), for logging. */
+  onError?: (error: Error) => void;
+}
+
 /** Opens the EventLog a store URL names: `memory:`, `sqlite:PATH`; throws `invalid_request` otherwise. */
-export async function createEventLog(storeUrl: string): Promise<EventLog> {
+export async function createEventLog(storeUrl: string, options: EventLogOptions = {}): Promise<EventLog> {
   const colon = storeUrl.indexOf(':');
   const scheme = colon > 0 ? storeUrl.slice(0, colon) : '';
   const open = Object.hasOwn(OPENERS, scheme) ? OPENERS[scheme] : undefined;
@@ -43,5 +49,5 @@ export async function createEventLog(storeUrl: string): Promise<EventLog> {
       details: { store: storeUrl.replace(/\/\/[^@/]*@/, '//***@') },
     });
   }
-  return open(storeUrl, storeUrl.slice(colon + 1));
+  return open(storeUrl, storeUrl.slice(colon + 1), options);
 }

@@ -26,10 +26,10 @@ import {
   encodeHistoryCursor,
   encodeStreamCursor,
   parseIsoTime,
+  prefixRange,
   resolveHistoryQuery,
 } from './query-cursors.js';
 import { resolveRetentionCutoff } from './retention-sweeper.js';
-import { prefixRange } from './sqlite-sql.js';
 
 // Appends grouped into one transaction stop growing past this many events, so one group's
 // transaction (and the row locks it holds) stays short.

@@ -1,5 +1,5 @@
 import type { ResolvedHistoryQuery } from './query-cursors.js';
-import { prefixRange } from './sqlite-sql.js';
+import { prefixRange } from './query-cursors.js';
 
 /**
  * The SQL of one history page on PostgreSQL: keyset pagination on `position` (global insertion

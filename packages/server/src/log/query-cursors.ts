@@ -68,3 +68,12 @@ export function resolveHistoryQuery(query: HistoryQuery): ResolvedHistoryQuery {
   }
   return resolved;
 }
+
+/**
+ * Stream names use only ASCII characters below U+007F, so every name that starts with `prefix`
+ * sorts in `[prefix, prefix + U+007F)`: a range the primary-key index answers, unlike LIKE
+ * (which would also need escaping of `%` and `_`).
+ */
+export function prefixRange(prefix: string): [lowest: string, beyond: string] {
+  return [prefix, `${prefix}\u007f`];
+}

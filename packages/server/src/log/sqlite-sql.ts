@@ -2,7 +2,7 @@ import type { StreamSnapshot } from '@herald/protocol';
 import type Database from 'better-sqlite3';
 import type { StreamHead } from './apply-append.js';
 import type { EventRecord } from './event-log.js';
-import type { ResolvedHistoryQuery } from './query-cursors.js';
+import { prefixRange, type ResolvedHistoryQuery } from './query-cursors.js';
 
 /** The SQL of SqliteEventLog (schema in sqlite-schema.ts) and the mapping of its rows. */
 
@@ -112,15 +112,6 @@ export function buildStreamListSql(prefix: string | undefined, afterName: string
   }
   const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
   return { sql: `${SNAPSHOT_SELECT} ${where} ORDER BY name LIMIT ?`, params };
-}
-
-/**
- * Stream names use only ASCII characters below U+007F, so every name that starts with `prefix`
- * sorts in `[prefix, prefix + U+007F)`: a range the primary-key index answers, unlike LIKE
- * (which would also need escaping of `%` and `_`).
- */
-export function prefixRange(prefix: string): [lowest: string, beyond: string] {
-  return [prefix, `${prefix}\u007f`];
 }
 
 /**
