@@ -1,4 +1,4 @@
-import type { HeraldEvent, HistoryPage, StreamEventInput, StreamListPage, StreamSnapshot } from '@herald/protocol';
+import type { HistoryPage, StreamEventInput, StreamListPage, StreamSnapshot } from '@herald/protocol';
 import { type PlannedEvent, planAppend, type StreamHead } from './apply-append.js';
 import {
   type AppendOutcome,
@@ -12,10 +12,10 @@ import {
 } from './event-log.js';
 import {
   decodeStreamCursor,
-  encodeHistoryCursor,
-  encodeStreamCursor,
   parseIsoTime,
   resolveHistoryQuery,
+  toHistoryPage,
+  toStreamListPage,
 } from './query-cursors.js';
 import { resolveRetentionCutoff } from './retention-sweeper.js';
 
@@ -91,12 +91,10 @@ export class MemoryEventLog implements EventLog {
           (afterName === undefined || name > afterName),
       )
       .sort();
-    const page = names.slice(0, query.limit);
-    const hasMore = names.length > query.limit;
-    return {
-      streams: page.map((name) => this.#snapshot(name)),
-      ...(hasMore ? { nextCursor: encodeStreamCursor(page.at(-1)!) } : {}),
-    };
+    return toStreamListPage(
+      names.slice(0, query.limit + 1).map((name) => this.#snapshot(name)),
+      query.limit,
+    );
   }
 
   async queryEvents(query: HistoryQuery): Promise<HistoryPage> {
@@ -122,12 +120,7 @@ export class MemoryEventLog implements EventLog {
       if (page.length > q.limit) break;
       if (matches(event)) page.push(event);
     }
-    const hasMore = page.length > q.limit;
-    const events = page.slice(0, q.limit);
-    return {
-      events: events.map((event) => JSON.parse(event.json) as HeraldEvent),
-      ...(hasMore ? { nextCursor: encodeHistoryCursor(events.at(-1)!.position) } : {}),
-    };
+    return toHistoryPage(page, q.limit);
   }
 
   async deleteStream(stream: string): Promise<boolean> {

@@ -1,6 +1,5 @@
 import {
   HeraldError,
-  type HeraldEvent,
   type HistoryPage,
   type JsonValue,
   type StreamEventInput,
@@ -23,11 +22,11 @@ import { createPostgresPool, type PostgresEventLogOptions, toStoreError } from '
 import { migratePostgres } from './postgres-schema.js';
 import {
   decodeStreamCursor,
-  encodeHistoryCursor,
-  encodeStreamCursor,
   parseIsoTime,
   prefixRange,
   resolveHistoryQuery,
+  toHistoryPage,
+  toStreamListPage,
 } from './query-cursors.js';
 import { resolveRetentionCutoff } from './retention-sweeper.js';
 
@@ -138,9 +137,7 @@ export class PostgresEventLog implements EventLog {
        ORDER BY s.name LIMIT $4`,
       [lowest, beyond, afterName, query.limit + 1],
     );
-    const page = rows.slice(0, query.limit).map(toSnapshot);
-    const hasMore = rows.length > query.limit;
-    return { streams: page, ...(hasMore ? { nextCursor: encodeStreamCursor(page.at(-1)!.stream) } : {}) };
+    return toStreamListPage(rows.map(toSnapshot), query.limit);
   }
 
   async queryEvents(query: HistoryQuery): Promise<HistoryPage> {
@@ -148,12 +145,7 @@ export class PostgresEventLog implements EventLog {
     const resolved = resolveHistoryQuery(query);
     const { sql, params } = buildPostgresHistorySql(resolved);
     const { rows } = await this.#pool.query<{ position: number; json: string }>(sql, params);
-    const page = rows.slice(0, resolved.limit);
-    const hasMore = rows.length > resolved.limit;
-    return {
-      events: page.map((row) => JSON.parse(row.json) as HeraldEvent),
-      ...(hasMore ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}),
-    };
+    return toHistoryPage(rows, resolved.limit);
   }
 
   async deleteStream(stream: string): Promise<boolean> {

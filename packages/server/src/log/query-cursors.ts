@@ -1,4 +1,10 @@
-import { HeraldError } from '@herald/protocol';
+import {
+  HeraldError,
+  type HeraldEvent,
+  type HistoryPage,
+  type StreamListPage,
+  type StreamSnapshot,
+} from '@herald/protocol';
 import type { HistoryQuery } from './event-log.js';
 
 /**
@@ -76,4 +82,24 @@ export function resolveHistoryQuery(query: HistoryQuery): ResolvedHistoryQuery {
  */
 export function prefixRange(prefix: string): [lowest: string, beyond: string] {
   return [prefix, `${prefix}\u007f`];
+}
+
+/**
+ * A stream-list page from the snapshots a store read in name order, asking for `limit + 1`: the
+ * extra one only says that there is more, and the cursor points after the last one shown.
+ */
+export function toStreamListPage(snapshots: StreamSnapshot[], limit: number): StreamListPage {
+  const page = snapshots.slice(0, limit);
+  const hasMore = snapshots.length > limit;
+  return { streams: page, ...(hasMore ? { nextCursor: encodeStreamCursor(page.at(-1)!.stream) } : {}) };
+}
+
+/** A history page from `limit + 1` rows in query order (see toStreamListPage); `position` is the keyset. */
+export function toHistoryPage(rows: { json: string; position: number }[], limit: number): HistoryPage {
+  const page = rows.slice(0, limit);
+  const hasMore = rows.length > limit;
+  return {
+    events: page.map((row) => JSON.parse(row.json) as HeraldEvent),
+    ...(hasMore ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}),
+  };
 }

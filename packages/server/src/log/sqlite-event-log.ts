@@ -1,7 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   HeraldError,
-  type HeraldEvent,
   type HistoryPage,
   type StreamEventInput,
   type StreamListPage,
@@ -21,10 +20,10 @@ import { emptySnapshot } from './event-log.js';
 import { GroupCommit } from './group-commit.js';
 import {
   decodeStreamCursor,
-  encodeHistoryCursor,
-  encodeStreamCursor,
   parseIsoTime,
   resolveHistoryQuery,
+  toHistoryPage,
+  toStreamListPage,
 } from './query-cursors.js';
 import { resolveRetentionCutoff } from './retention-sweeper.js';
 import { configureSqlite, migrateSqlite } from './sqlite-schema.js';
@@ -110,9 +109,7 @@ export class SqliteEventLog implements EventLog {
       query.cursor === undefined ? undefined : decodeStreamCursor(query.cursor),
     );
     const rows = this.#db.prepare<(string | number)[], SnapshotRow>(sql).all(...params, query.limit + 1);
-    const page = rows.slice(0, query.limit).map(toSnapshot);
-    const hasMore = rows.length > query.limit;
-    return { streams: page, ...(hasMore ? { nextCursor: encodeStreamCursor(page.at(-1)!.stream) } : {}) };
+    return toStreamListPage(rows.map(toSnapshot), query.limit);
   }
 
   async queryEvents(query: HistoryQuery): Promise<HistoryPage> {
@@ -122,12 +119,10 @@ export class SqliteEventLog implements EventLog {
     const rows = this.#db
       .prepare<(string | number)[], { insertion_id: number; json: string }>(sql)
       .all(...params, resolved.limit + 1);
-    const page = rows.slice(0, resolved.limit);
-    const hasMore = rows.length > resolved.limit;
-    return {
-      events: page.map((row) => JSON.parse(row.json) as HeraldEvent),
-      ...(hasMore ? { nextCursor: encodeHistoryCursor(page.at(-1)!.insertion_id) } : {}),
-    };
+    return toHistoryPage(
+      rows.map((row) => ({ json: row.json, position: row.insertion_id })),
+      resolved.limit,
+    );
   }
 
   async deleteStream(stream: string): Promise<boolean> {
