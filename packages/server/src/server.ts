@@ -15,9 +15,9 @@ import { registerHistoryRoutes } from './http/history-routes.js';
 import {
   acceptJsonBodiesOnly,
   corsOptions,
-  isRequestLoggingDisabled,
   loggerOptions,
   registerRequestMetrics,
+  requestLogController,
 } from './http/http-options.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerPublishRoutes } from './http/publish-routes.js';
@@ -100,7 +100,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   const serverFactory: FastifyServerFactory | undefined = server && ((handler) => server.on('request', handler));
   const app = Fastify({
     logger: loggerOptions(config),
-    disableRequestLogging: isRequestLoggingDisabled(config),
+    logController: requestLogController(config),
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: config.trustProxy,
     ...(serverFactory ? { serverFactory } : {}),

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 /** Work to do when the server shuts down, e.g. closing WebSockets with 1012 or ending SSE responses. */
 export type ShutdownHook = () => Promise<void> | void;
 
@@ -8,6 +9,11 @@ export type ShutdownHook = () => Promise<void> | void;
 export class ShutdownHooks {
   readonly #hooks = new Set<ShutdownHook>();
   readonly #controller = new AbortController();
+
+  constructor() {
+    // Every waiting long-poll listens for shutdown, thousands at once on a busy node: not a leak.
+    setMaxListeners(0, this.#controller.signal);
+  }
 
   /** Registers a hook; returns its removal (for connections that close on their own first). */
   add(hook: ShutdownHook): () => void {

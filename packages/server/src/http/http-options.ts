@@ -1,5 +1,5 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { redactTokenInUrl } from '../auth/request-token.js';
 import type { HeraldConfig } from '../config.js';
 import type { HeraldMetrics } from '../metrics.js';
@@ -23,8 +23,8 @@ export function loggerOptions(config: HeraldConfig): FastifyServerOptions['logge
 }
 
 /** Per-request access logs only at debug level: at info, dashboards' polling would drown the log. */
-export function isRequestLoggingDisabled(config: HeraldConfig): boolean {
-  return !['debug', 'trace'].includes(config.logLevel);
+export function requestLogController(config: HeraldConfig): LogController {
+  return new LogController({ disableRequestLogging: !['debug', 'trace'].includes(config.logLevel) });
 }
 
 /** CORS for browsers (the dashboard may be served from elsewhere in development). */
