@@ -15,6 +15,7 @@ export default defineConfig({
     },
   },
   test: {
+    reporters: ['default', './test-summary-reporter.ts'],
     include: ['packages/*/test/**/*.test.{ts,tsx}', 'bench/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
