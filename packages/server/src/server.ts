@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastif
 import { createAuthenticator } from './auth/authenticator.js';
 import { defineConfig, type HeraldConfig, type HeraldConfigInput } from './config.js';
 import { Publisher } from './delivery/publisher.js';
+import type { Broker } from './fanout/broker.js';
 import { createBroker } from './fanout/create-broker.js';
 import { Hub } from './fanout/hub.js';
 import type { HeraldContext } from './herald-context.js';
@@ -25,6 +26,7 @@ import { registerRequestPrincipal } from './http/request-principal.js';
 import { registerStreamRoutes } from './http/stream-routes.js';
 import { createLimits } from './limits/limits.js';
 import { createEventLog } from './log/create-event-log.js';
+import type { EventLog } from './log/event-log.js';
 import { RetentionSweeper } from './log/retention-sweeper.js';
 import { HeraldMetrics } from './metrics.js';
 import { ShutdownHooks } from './shutdown-hooks.js';
@@ -71,6 +73,10 @@ export interface HeraldOptions {
   server?: Server;
   /** Tuning of the live transports (heartbeats, buffer bounds); defaults per DESIGN. */
   transports?: Partial<TransportOptions>;
+  /** An EventLog to use instead of opening `config.store` (an implementation of your own, or a test's). */
+  log?: EventLog;
+  /** A Broker to use instead of opening `config.broker`. */
+  broker?: Broker;
 }
 
 /** A running Herald: its Fastify app, the in-process publisher and its lifecycle. */
@@ -105,12 +111,16 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     trustProxy: config.trustProxy,
     ...(serverFactory ? { serverFactory } : {}),
   });
-  const log = await createEventLog(config.store, {
-    onError: (error) => app.log.warn({ err: error }, 'event log connection error'),
-  });
-  const broker = await createBroker(config.broker, {
-    onError: (error) => app.log.warn({ err: error }, 'broker error'),
-  });
+  const log =
+    options.log ??
+    (await createEventLog(config.store, {
+      onError: (error) => app.log.warn({ err: error }, 'event log connection error'),
+    }));
+  const broker =
+    options.broker ??
+    (await createBroker(config.broker, {
+      onError: (error) => app.log.warn({ err: error }, 'broker error'),
+    }));
   const metrics = new HeraldMetrics();
   const hub = new Hub({
     log,

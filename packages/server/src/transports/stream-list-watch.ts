@@ -1,4 +1,10 @@
-import { DEFAULT_PAGE_LIMIT, encodeSseControl, MAX_PAGE_LIMIT, type StreamSnapshot } from '@herald/protocol';
+import {
+  DEFAULT_PAGE_LIMIT,
+  encodeSseControl,
+  HeraldError,
+  MAX_PAGE_LIMIT,
+  type StreamSnapshot,
+} from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { HeraldContext } from '../herald-context.js';
@@ -29,13 +35,16 @@ function isNewerThanListed(snapshot: StreamSnapshot, listed: Map<string, StreamS
  * prefix (one page, `limit`), then `event: live`, then a snapshot each time a stream under the
  * prefix changes (a deleted stream reads as empty, `epoch: null`). One hub tap serves every
  * watcher, and each change is read from the log once, however many watchers see it; reads of one
- * stream never overlap, so a watcher never sees a stream's snapshot go back.
+ * stream never overlap, so a watcher never sees a stream's snapshot go back. While the broker is
+ * degraded, watches are refused (`unavailable`) and open ones ended: a watch fed only by this node's
+ * announcements would look healthy and miss what other nodes publish, so clients poll the list.
  */
 export class StreamListWatch {
   #ctx: HeraldContext;
   #transport: SseTransport;
   #watchers = new Set<Watcher>();
   #removeTap: (() => void) | undefined;
+  #removeStatusListener: (() => void) | undefined;
   #reading = new Set<string>();
   #staleWhileReading = new Set<string>();
 
@@ -49,6 +58,10 @@ export class StreamListWatch {
     const { query } = request as FastifyRequest<{ Querystring: QueryParams }>;
     const prefix = readString(query, 'prefix') ?? '';
     authorize(request.principal, 'read', `${prefix}*`);
+    if (this.#ctx.broker.status === 'degraded') {
+      // Announcements of other nodes are not arriving: a watch would look healthy and say nothing.
+      throw new HeraldError('unavailable', 'the broker is down: poll GET /v1/streams until the watch is back');
+    }
     const limit = readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
     let watcher: Watcher | undefined;
     const connection = this.#transport.open(request, reply, () => {
@@ -69,6 +82,10 @@ export class StreamListWatch {
   #add(watcher: Watcher): void {
     this.#watchers.add(watcher);
     this.#removeTap ??= this.#ctx.hub.watchAll((stream) => this.#onChange(stream));
+    this.#removeStatusListener ??= this.#ctx.broker.onStatus((status) => {
+      // Watchers would miss what other nodes publish; ended, their clients poll the list instead.
+      if (status === 'degraded') for (const each of this.#watchers) each.connection.end();
+    });
   }
 
   #remove(watcher: Watcher): void {
@@ -76,6 +93,8 @@ export class StreamListWatch {
     if (this.#watchers.size > 0) return;
     this.#removeTap?.();
     this.#removeTap = undefined;
+    this.#removeStatusListener?.();
+    this.#removeStatusListener = undefined;
   }
 
   #sendListing(watcher: Watcher, streams: StreamSnapshot[]): void {
