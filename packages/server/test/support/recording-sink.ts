@@ -1,6 +1,7 @@
 import type { StreamSnapshot } from '@herald/protocol';
 import type { ResetNotice, SubscriptionSink } from '../../src/delivery/subscription.js';
 import type { DeliveredEvent } from '../../src/fanout/delivered-event.js';
+import { ConditionWaiters } from './condition-waiters.js';
 
 /** One call a subscription made on its sink, in order. */
 export type SinkCall =
@@ -13,7 +14,7 @@ export type SinkCall =
 /** A SubscriptionSink that records every call, for asserting exact delivered sequences. */
 export class RecordingSink implements SubscriptionSink {
   readonly calls: SinkCall[] = [];
-  #waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  #waiters = new ConditionWaiters();
 
   opened(snapshot: StreamSnapshot): void {
     this.#record({ kind: 'opened', snapshot });
@@ -38,30 +39,15 @@ export class RecordingSink implements SubscriptionSink {
 
   /** Resolves once the sink has received the event `seq` (rejects after `timeoutMs`). */
   waitForSeq(seq: number, timeoutMs = 5000): Promise<void> {
-    return this.#waitFor(() => this.seqs.includes(seq), timeoutMs, `seq ${seq}`);
-  }
-
-  /** Resolves once `predicate` holds on the recorded calls. */
-  #waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-      this.#waiters.push({
-        predicate,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
+    return this.#waiters.waitUntil(
+      () => this.seqs.includes(seq),
+      timeoutMs,
+      () => `seq ${seq} not received`,
+    );
   }
 
   #record(call: SinkCall): void {
     this.calls.push(call);
-    this.#waiters = this.#waiters.filter((waiter) => {
-      if (!waiter.predicate()) return true;
-      waiter.resolve();
-      return false;
-    });
+    this.#waiters.wake();
   }
 }

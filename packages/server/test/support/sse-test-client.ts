@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { type SseMessage, SseParser } from '@herald/protocol';
+import { ConditionWaiters } from './condition-waiters.js';
 
 /** A raw SSE test client (node:http) that keeps the raw text, so comments such as `: hb` can be asserted. */
 export class SseTestClient {
@@ -11,7 +12,7 @@ export class SseTestClient {
   request: http.ClientRequest;
   response: http.IncomingMessage | undefined;
   #parser = new SseParser();
-  #waiters = new Set<() => void>();
+  #waiters = new ConditionWaiters();
   #isEnded = false;
   #events: { stream: string; seq: number }[] = [];
   #seqsByStream = new Map<string, number[]>();
@@ -24,7 +25,7 @@ export class SseTestClient {
     const end = () => {
       this.#isEnded = true;
       markEnded();
-      this.#wake();
+      this.#waiters.wake();
     };
     this.request = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) => {
       this.response = response;
@@ -34,7 +35,7 @@ export class SseTestClient {
       response.on('data', (chunk: string) => {
         this.raw += chunk;
         for (const message of this.#parser.push(chunk)) this.#record(message);
-        this.#wake();
+        this.#waiters.wake();
       });
       response.on('end', end);
       response.on('close', end);
@@ -71,20 +72,7 @@ export class SseTestClient {
 
   /** Resolves once `condition` holds (checked after every chunk and at the end). */
   waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-    if (condition()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`timed out; raw tail: ${this.raw.slice(-300)}`));
-      }, timeoutMs);
-      const check = () => {
-        if (!condition()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      this.#waiters.add(check);
-    });
+    return this.#waiters.waitUntil(condition, timeoutMs, () => `raw tail: ${this.raw.slice(-300)}`);
   }
 
   /** Cuts the connection from the client side. */
@@ -101,9 +89,5 @@ export class SseTestClient {
     const seqs = this.#seqsByStream.get(event.stream);
     if (seqs) seqs.push(event.seq);
     else this.#seqsByStream.set(event.stream, [event.seq]);
-  }
-
-  #wake(): void {
-    for (const waiter of [...this.#waiters]) waiter();
   }
 }

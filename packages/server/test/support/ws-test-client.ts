@@ -1,5 +1,6 @@
 import { parseServerFrame, type ServerFrame } from '@herald/protocol';
 import WebSocket from 'ws';
+import { ConditionWaiters } from './condition-waiters.js';
 
 /** How a test WebSocket ended: the close code and reason the client saw. */
 export interface WsClose {
@@ -12,7 +13,7 @@ export class WsTestClient {
   readonly socket: WebSocket;
   readonly frames: ServerFrame[] = [];
   readonly closed: Promise<WsClose>;
-  #waiters = new Set<() => void>();
+  #waiters = new ConditionWaiters();
   #nextRef = 1;
   #framesByStream = new Map<string, ServerFrame[]>();
 
@@ -21,12 +22,12 @@ export class WsTestClient {
     socket.on('message', (data) => {
       const frame = parseServerFrame(data.toString());
       if (frame) this.#record(frame);
-      this.#wake();
+      this.#waiters.wake();
     });
     this.closed = new Promise((resolve) => {
       socket.once('close', (code, reason) => {
         resolve({ code, reason: reason.toString() });
-        this.#wake();
+        this.#waiters.wake();
       });
     });
   }
@@ -84,20 +85,7 @@ export class WsTestClient {
 
   /** Resolves once `condition` holds (checked after every frame and at close). */
   waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-    if (condition()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`timed out; last frames: ${JSON.stringify(this.frames.slice(-3))}`));
-      }, timeoutMs);
-      const check = () => {
-        if (!condition()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      this.#waiters.add(check);
-    });
+    return this.#waiters.waitUntil(condition, timeoutMs, () => `last frames: ${JSON.stringify(this.frames.slice(-3))}`);
   }
 
   close(): void {
@@ -110,9 +98,5 @@ export class WsTestClient {
     const frames = this.#framesByStream.get(frame.stream);
     if (frames) frames.push(frame);
     else this.#framesByStream.set(frame.stream, [frame]);
-  }
-
-  #wake(): void {
-    for (const waiter of [...this.#waiters]) waiter();
   }
 }
