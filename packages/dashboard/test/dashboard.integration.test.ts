@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkflowSimulator, type WorkflowSimulator } from '@herald/server';
 import type { Browser, Page } from 'playwright-core';
@@ -8,7 +9,12 @@ import { seededRandom } from '../../server/test/support/seeded-random.js';
 import { launchChromium } from './support/browser.js';
 import { publishOverHttp, storedSeqs } from './support/http-publish.js';
 
-const SCREENSHOTS_DIR = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+// Artefacts of every run go to test-results/ (not tracked); HERALD_SCREENSHOTS_DIR=docs/screenshots
+// refreshes the pictures the READMEs show.
+const SCREENSHOTS_DIR = `${resolve(
+  fileURLToPath(new URL('../../../', import.meta.url)),
+  process.env.HERALD_SCREENSHOTS_DIR ?? 'test-results/screenshots',
+)}/`;
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 // Seed 003's manual test: the indicator leaves "Live" and comes back within 5 s.
