@@ -151,7 +151,7 @@ export class StreamSubscription implements Subscription {
         break;
       case 'reset':
         this.#answered();
-        this.#reset(frame.epoch, frame.seq, frame.state);
+        this.#reset(frame.epoch, frame.seq, frame.state, frame.firstSeq);
         break;
       case 'final':
         if (!this.#isFinal) void this.#catchUp('gap');
@@ -216,18 +216,20 @@ export class StreamSubscription implements Subscription {
   }
 
   #applyPage(page: EventsPage): void {
-    // As over WebSocket and SSE, a reset resumes after the snapshot: the events it already holds are not replayed.
-    const isReset = page.reset === true;
-    if (isReset) this.#reset(page.epoch, page.seq, page.state ?? null);
+    if (page.reset) this.#reset(page.epoch, page.seq, page.state ?? null, page.firstSeq);
     else if (page.epoch !== null) this.#order.setEpoch(page.epoch);
-    this.#accept(isReset ? page.events.filter((event) => event.seq > page.seq) : page.events);
+    this.#accept(page.events);
     // Subscribed at or past the final event: nothing will be delivered, but the stream is done.
     if (page.final && !page.hasMore && this.#order.seq >= page.seq && !this.#isFinal) this.#finish();
   }
 
-  /** History up to `seq` is gone or void; `state` is the snapshot at `seq`, and delivery resumes after it. */
-  #reset(epoch: string | null, seq: number, state: JsonValue): void {
-    this.#order.reset(epoch, seq);
+  /**
+   * The position is gone or void: `state` is the snapshot at `seq`, and the events still held follow
+   * from `firstSeq` — they rebuild the timeline, while their state patches are already in `state`.
+   * (A server that sends no `firstSeq` resumes after the snapshot.)
+   */
+  #reset(epoch: string | null, seq: number, state: JsonValue, firstSeq = seq + 1): void {
+    this.#order.reset(epoch, Math.min(seq, firstSeq - 1));
     this.#events = [];
     this.#state = state;
     this.#stateSeq = seq;

@@ -104,18 +104,23 @@ describe('StreamSubscription', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('replaces events and state on a reset and calls onReset', async () => {
+  it('replaces state on a reset, rebuilds the timeline from firstSeq, and calls onReset', async () => {
     const server = new FakeHerald();
-    publishSteps(server, 5);
+    const published = publishSteps(server, 5);
     server.truncate(STREAM, 4);
     const onReset = vi.fn();
     const { subscription } = openSubscription(server, STREAM, { onReset });
     await vi.advanceTimersByTimeAsync(4000);
     expect(onReset).toHaveBeenCalledTimes(1);
-    expect(subscription.snapshot()).toMatchObject({ events: [], seq: 5, state: { step: 5 } });
+    // The held events 4 and 5 make the timeline; their patches are already in the snapshot state.
+    expect(subscription.snapshot()).toMatchObject({ events: published.slice(3), seq: 5, state: { step: 5 } });
     const next = server.publish(STREAM, { type: 'step', state: { done: true } });
     subscription.receive(asFrame(next));
-    expect(subscription.snapshot()).toMatchObject({ events: [next], seq: 6, state: { step: 5, done: true } });
+    expect(subscription.snapshot()).toMatchObject({
+      events: [...published.slice(3), next],
+      seq: 6,
+      state: { step: 5, done: true },
+    });
   });
 
   it('resets when the server answers with another epoch than the one it had', async () => {

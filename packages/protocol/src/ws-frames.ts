@@ -43,7 +43,17 @@ export type ServerFrame =
     }
   | { op: 'live'; stream: string; seq: number }
   | ({ op: 'event' } & HeraldEvent)
-  | { op: 'reset'; stream: string; reason: ResetReason; epoch: string | null; seq: number; state: JsonValue }
+  | {
+      op: 'reset';
+      stream: string;
+      reason: ResetReason;
+      epoch: string | null;
+      /** The head seq `state` stands at. */
+      seq: number;
+      /** The oldest seq still held: the events that follow the reset start here (the timeline). */
+      firstSeq: number;
+      state: JsonValue;
+    }
   | { op: 'ack'; ref?: number; stream: string; seq: number; id: string }
   | { op: 'unsubscribed'; ref?: number; stream: string }
   | { op: 'pong'; ref?: number }

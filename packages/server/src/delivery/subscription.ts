@@ -15,6 +15,8 @@ export interface ResetNotice {
   epoch: string | null;
   /** The head seq the snapshot `state` stands at; events that follow may be older (the timeline). */
   seq: number;
+  /** The oldest seq still held: the events that follow the reset start here. */
+  firstSeq: number;
   state: JsonValue;
 }
 
@@ -134,8 +136,8 @@ export class Subscription implements ChannelListener {
         const decision = resolveResume(read.snapshot, this.#position, this.#epoch);
         this.#epoch = read.snapshot.epoch;
         if (decision.kind === 'reset') {
-          const { epoch, seq, state } = read.snapshot;
-          sink.reset({ stream, reason: decision.reason, epoch, seq, state });
+          const { epoch, seq, firstSeq, state } = read.snapshot;
+          sink.reset({ stream, reason: decision.reason, epoch, seq, firstSeq, state });
           this.#position = decision.after;
           continue;
         }

@@ -1,7 +1,9 @@
+import type { ServerResponse } from 'node:http';
 import { SSE_HEARTBEAT } from '@herald/protocol';
 import type { FastifyReply } from 'fastify';
 import type { DeliveredEvent } from '../fanout/delivered-event.js';
-import { IdleHeartbeat } from './idle-heartbeat.js';
+import { BatchedWriter } from './batched-writer.js';
+import type { HeartbeatMember, HeartbeatWheel } from './heartbeat-wheel.js';
 import { memoizeLast } from './last-value-memo.js';
 import { isSlowConsumer, waitForRoom } from './send-buffer.js';
 import type { TickCorker } from './tick-corker.js';
@@ -16,6 +18,8 @@ export const sseEventBytes = memoizeLast((event: DeliveredEvent) => Buffer.from(
 export interface SseConnectionOptions {
   options: TransportOptions;
   corker: TickCorker;
+  /** Sends this connection's heartbeats while it is idle. */
+  heartbeats: HeartbeatWheel;
   /** Called once when the response ends, whoever ended it. */
   onClose: () => void;
 }
@@ -26,19 +30,25 @@ export interface SseConnectionOptions {
  * `maxBufferedBytes` stay queued (see isSlowConsumer); EventSource reconnects with Last-Event-ID,
  * so nothing is lost.
  */
-export class SseConnection {
-  #reply: FastifyReply;
+export class SseConnection implements HeartbeatMember {
+  #response: ServerResponse;
+  #batch: BatchedWriter;
   #options: TransportOptions;
   #corker: TickCorker;
-  #heartbeat: IdleHeartbeat;
+  #heartbeats: HeartbeatWheel;
+  #lastWriteTurn: number;
   #isClosed = false;
 
   constructor(reply: FastifyReply, connection: SseConnectionOptions) {
-    this.#reply = reply;
     this.#options = connection.options;
     this.#corker = connection.corker;
+    this.#heartbeats = connection.heartbeats;
+    this.#lastWriteTurn = connection.heartbeats.turn;
     reply.hijack();
+    // Only the raw response is kept: the reply is not needed once hijacked.
     const response = reply.raw;
+    this.#response = response;
+    this.#batch = new BatchedWriter(response);
     // Headers set by hooks (CORS) live on the reply until it is sent; a hijacked reply must copy them.
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) response.setHeader(name, value);
@@ -50,16 +60,25 @@ export class SseConnection {
       'x-accel-buffering': 'no',
     });
     response.write(`retry: ${this.#options.sseRetryMs}\n\n`);
-    this.#heartbeat = new IdleHeartbeat(this.#options.heartbeatIntervalMs, () => this.write(HEARTBEAT_BYTES));
+    this.#heartbeats.add(this);
     response.once('close', () => {
       this.#isClosed = true;
-      this.#heartbeat.stop();
+      this.#heartbeats.delete(this);
       connection.onClose();
     });
   }
 
   get isClosed(): boolean {
     return this.#isClosed;
+  }
+
+  get lastWriteTurn(): number {
+    return this.#lastWriteTurn;
+  }
+
+  /** Sends `: hb` (the wheel calls it when the connection has been idle). */
+  heartbeat(): void {
+    this.write(HEARTBEAT_BYTES);
   }
 
   /** Writes one event's shared chunk. */
@@ -70,27 +89,28 @@ export class SseConnection {
   /** Writes a chunk; a client too slow to take it is cut (see the class comment). */
   write(chunk: string | Buffer): void {
     if (this.#isClosed) return;
-    const response = this.#reply.raw;
-    const isFirstWriteOfTick = this.#corker.hold(response);
+    const response = this.#response;
+    const isFirstWriteOfTick = this.#corker.hold(this.#batch);
     if (isSlowConsumer(response, isFirstWriteOfTick, this.#options.maxBufferedBytes)) {
       response.destroy();
       return;
     }
-    response.write(chunk);
-    // Once per tick is enough for a 15 s idle timer, and keeps timer work off the burst path.
-    if (isFirstWriteOfTick) this.#heartbeat.touch();
+    this.#batch.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    // Once per tick is enough for a 15 s idle heartbeat.
+    if (isFirstWriteOfTick) this.#lastWriteTurn = this.#heartbeats.turn;
   }
 
   /** Catch-up backpressure (see SubscriptionSink.ready). */
   ready(): Promise<void> | undefined {
-    return this.#isClosed ? undefined : waitForRoom(this.#reply.raw, this.#options.maxBufferedBytes / 2);
+    return this.#isClosed ? undefined : waitForRoom(this.#response, this.#options.maxBufferedBytes / 2);
   }
 
   /** Ends the response after what was written (final, shutdown, failed subscription). */
   end(): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
-    this.#heartbeat.stop();
-    this.#reply.raw.end();
+    this.#heartbeats.delete(this);
+    this.#batch.flush();
+    this.#response.end();
   }
 }

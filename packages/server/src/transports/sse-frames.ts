@@ -3,8 +3,8 @@ import type { ResetNotice } from '../delivery/subscription.js';
 
 /** `event: reset`: the position is void; data is the snapshot at the head (`seq`, `state`). */
 export function encodeSseReset(notice: ResetNotice): string {
-  const { stream, reason, epoch, seq, state } = notice;
-  return encodeSseControl('reset', JSON.stringify({ stream, reason, epoch, seq, state }));
+  const { stream, reason, epoch, seq, firstSeq, state } = notice;
+  return encodeSseControl('reset', JSON.stringify({ stream, reason, epoch, seq, firstSeq, state }));
 }
 
 /** `event: live`: everything up to `seq` was sent; what follows is live. */

@@ -1,6 +1,7 @@
 import { HeraldError } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HeraldContext } from '../herald-context.js';
+import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { SseConnection } from './sse-connection.js';
 import { TickCorker } from './tick-corker.js';
 import type { TransportOptions } from './transport-options.js';
@@ -13,11 +14,13 @@ export class SseTransport {
   readonly options: TransportOptions;
   #ctx: HeraldContext;
   #corker = new TickCorker();
+  #heartbeats: HeartbeatWheel;
   #open = new Set<SseConnection>();
 
   constructor(ctx: HeraldContext, options: TransportOptions) {
     this.#ctx = ctx;
     this.options = options;
+    this.#heartbeats = new HeartbeatWheel(options.heartbeatIntervalMs);
     ctx.shutdown.add(() => this.close());
   }
 
@@ -37,6 +40,7 @@ export class SseTransport {
     const connection = new SseConnection(reply, {
       options: this.options,
       corker: this.#corker,
+      heartbeats: this.#heartbeats,
       onClose: () => {
         onClose();
         release();

@@ -73,8 +73,8 @@ export class WebSocketStreamSink implements SubscriptionSink {
 
   reset(notice: ResetNotice): void {
     if (this.#isClosed) return;
-    const { stream, reason, epoch, seq, state } = notice;
-    this.#writer.sendControl({ op: 'reset', stream, reason, epoch, seq, state });
+    const { stream, reason, epoch, seq, firstSeq, state } = notice;
+    this.#writer.sendControl({ op: 'reset', stream, reason, epoch, seq, firstSeq, state });
   }
 
   event(event: DeliveredEvent): void {
