@@ -1,4 +1,4 @@
-import type { JsonValue, ResetReason, StreamSnapshot } from '@herald/protocol';
+import type { ServerFrame, StreamSnapshot } from '@herald/protocol';
 import { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { ChannelAttachment, Hub } from '../fanout/hub.js';
 import type { ChannelListener } from '../fanout/stream-channel.js';
@@ -8,17 +8,11 @@ import { resolveResume } from './resolve-resume.js';
 /** Events read from the log per query during catch-up. */
 const CATCH_UP_PAGE_SIZE = 1000;
 
-/** The reset a subscriber is told about: its position is void; `state` is the snapshot at `seq`. */
-export interface ResetNotice {
-  stream: string;
-  reason: ResetReason;
-  epoch: string | null;
-  /** The head seq the snapshot `state` stands at; events that follow may be older (the timeline). */
-  seq: number;
-  /** The oldest seq still held: the events that follow the reset start here. */
-  firstSeq: number;
-  state: JsonValue;
-}
+/**
+ * The reset a subscriber is told about — the wire frame without its `op`: its position is void;
+ * `state` is the snapshot at `seq`, and the events that follow start at `firstSeq`.
+ */
+export type ResetNotice = Omit<Extract<ServerFrame, { op: 'reset' }>, 'op'>;
 
 /** What a transport implements to carry one subscription (it only moves bytes). */
 export interface SubscriptionSink {
