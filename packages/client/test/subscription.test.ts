@@ -148,6 +148,7 @@ describe('StreamSubscription', () => {
       reason: 'epoch_changed',
       epoch: 'e2',
       seq: 2,
+      firstSeq: 3,
       state: { step: 2 },
     });
     subscription.receive(asFrame(events[2] as HeraldEvent));
@@ -155,6 +156,43 @@ describe('StreamSubscription', () => {
     expect(subscription.snapshot().events.map((event) => event.seq)).toEqual([3]);
     expect(subscription.position()).toEqual({ after: 3, epoch: 'e2' });
     expect(stats.eventsDelivered).toBe(2);
+  });
+
+  it("rebuilds the timeline from firstSeq after a reset without re-applying the snapshot's patches", () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 3);
+    const { subscription } = openSubscription(server, STREAM);
+    subscription.receive({
+      op: 'reset',
+      stream: STREAM,
+      reason: 'truncated',
+      epoch: 'e1',
+      seq: 2,
+      firstSeq: 1,
+      state: { step: 'snapshot' },
+    });
+    for (const event of events) subscription.receive(asFrame(event));
+    expect(subscription.snapshot().events.map((event) => event.seq)).toEqual([1, 2, 3]);
+    // Events 1 and 2 are already folded into the snapshot; only event 3 patches it.
+    expect(subscription.snapshot().state).toEqual({ step: 3 });
+    expect(subscription.position()).toEqual({ after: 3, epoch: 'e1' });
+  });
+
+  it('keeps the snapshot state for events the snapshot already holds', () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 2);
+    const { subscription } = openSubscription(server, STREAM);
+    subscription.receive({
+      op: 'reset',
+      stream: STREAM,
+      reason: 'truncated',
+      epoch: 'e1',
+      seq: 2,
+      firstSeq: 1,
+      state: { step: 'snapshot' },
+    });
+    for (const event of events) subscription.receive(asFrame(event));
+    expect(subscription.snapshot().state).toEqual({ step: 'snapshot' });
   });
 
   it('coalesces state notifications of a burst into one', async () => {

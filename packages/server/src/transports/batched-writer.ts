@@ -47,7 +47,12 @@ export class BatchedWriter implements Corkable {
     // A fresh array rather than emptying this one: a burst's large backing store is not kept per idle response.
     this.#chunks = [];
     this.#bytes = 0;
-    if (this.#target.destroyed) return;
-    this.#target.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes));
+    const target = this.#target;
+    if (target.destroyed) return;
+    // Corked around the write, an HTTP response sends its chunk framing and data in one syscall now,
+    // instead of corking itself until yet another tick.
+    target.cork();
+    target.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes));
+    target.uncork();
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Turns of the wheel per heartbeat interval: a connection idle for `intervalMs` gets its heartbeat
- * at most a quarter of an interval later.
+ * at most a sixteenth of an interval later (under 1 s of the 15 s default).
  */
-const TURNS_PER_INTERVAL = 4;
+const TURNS_PER_INTERVAL = 16;
 
 /** A connection the wheel sends heartbeats to. */
 export interface HeartbeatMember {

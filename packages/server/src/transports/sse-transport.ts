@@ -15,12 +15,15 @@ export class SseTransport {
   #ctx: HeraldContext;
   #corker = new TickCorker();
   #heartbeats: HeartbeatWheel;
+  /** The labelled gauge, resolved once: each `labels()` call allocates a handle of bound methods. */
+  #gauge: { inc(): void; dec(): void };
   #open = new Set<SseConnection>();
 
   constructor(ctx: HeraldContext, options: TransportOptions) {
     this.#ctx = ctx;
     this.options = options;
     this.#heartbeats = new HeartbeatWheel(options.heartbeatIntervalMs);
+    this.#gauge = ctx.metrics.connections.labels('sse');
     ctx.shutdown.add(() => this.close());
   }
 
@@ -36,7 +39,6 @@ export class SseTransport {
   open(request: FastifyRequest, reply: FastifyReply, onClose: () => void): SseConnection {
     if (this.#ctx.shutdown.isShuttingDown) throw new HeraldError('shutting_down', 'the server is shutting down');
     const release = this.#ctx.limits.connections.acquire(request.ip);
-    const gauge = this.#ctx.metrics.connections.labels('sse');
     const connection = new SseConnection(reply, {
       options: this.options,
       corker: this.#corker,
@@ -44,11 +46,11 @@ export class SseTransport {
       onClose: () => {
         onClose();
         release();
-        gauge.dec();
+        this.#gauge.dec();
         this.#open.delete(connection);
       },
     });
-    gauge.inc();
+    this.#gauge.inc();
     this.#open.add(connection);
     return connection;
   }

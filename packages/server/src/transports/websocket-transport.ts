@@ -26,10 +26,13 @@ export class WebSocketTransport {
   #server: WebSocketServer;
   #corker = new TickCorker();
   #open = new Set<WebSocketConnection>();
+  // Resolved once: each `labels()` call allocates bound functions a connection would keep alive.
+  #gauge: { inc(): void; dec(): void };
 
   constructor(ctx: HeraldContext, options: TransportOptions) {
     this.#ctx = ctx;
     this.#options = options;
+    this.#gauge = ctx.metrics.connections.labels('websocket');
     this.#server = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -84,7 +87,7 @@ export class WebSocketTransport {
     }
     socket.off('error', ignoreError);
     this.#server.handleUpgrade(request, socket, head, (ws) => {
-      const gauge = this.#ctx.metrics.connections.labels('websocket');
+      const gauge = this.#gauge;
       const connection = new WebSocketConnection(ws, {
         ctx: this.#ctx,
         options: this.#options,

@@ -117,7 +117,9 @@ describe.each(LIVE_TRANSPORTS)('$name', (transport) => {
     await server.herald.context.log.sweepRetention({ maxEventsPerStream: 4 });
     const subscriber = await transport.subscribe(server.url, { [stream]: 2 });
     await subscriber.waitUntil(() => subscriber.lives(stream).length === 1);
-    expect(subscriber.resets(stream)).toMatchObject([{ reason: 'truncated', seq: 10, firstSeq: 7, state: { progress: 10 } }]);
+    expect(subscriber.resets(stream)).toMatchObject([
+      { reason: 'truncated', seq: 10, firstSeq: 7, state: { progress: 10 } },
+    ]);
     expect(subscriber.seqs(stream)).toEqual([7, 8, 9, 10]);
     subscriber.close();
   });
