@@ -1,24 +1,35 @@
 import { HeraldError } from './errors.js';
 import { isValidStreamName } from './names.js';
 
-/** Positions of a multi-stream SSE subscriber: stream → the last seq it has. */
-export type StreamPositions = Map<string, number>;
+/** One stream's place in a multi-stream cursor: the last seq the subscriber has, and its epoch when known. */
+export interface CursorPosition {
+  seq: number;
+  epoch?: string | null;
+}
 
-// Stream names cannot contain `=` or `,`, so the encoding needs no escaping.
+/** Positions of a multi-stream SSE subscriber: stream → its cursor position. */
+export type StreamPositions = Map<string, CursorPosition>;
+
+// Stream names cannot contain `=` or `,`, and neither seqs nor epochs (base64url) contain `~`, so
+// the encoding needs no escaping: `run:1=12~hUtRl5G0uEqT,run:2=3`.
 const PAIR_SEPARATOR = ',';
 const NAME_SEPARATOR = '=';
+const EPOCH_SEPARATOR = '~';
+const POSITION_PATTERN = /^(\d+)(?:~([A-Za-z0-9_-]{1,64}))?$/;
 
 /**
  * The multi-stream SSE cursor (`GET /v1/sse`, its `id:` and `cursor=`): every stream's position in
- * one string, so one Last-Event-ID resumes them all. Streams at 0 are left out — a stream missing
- * from the cursor starts at 0 — which keeps URLs short under proxies' limits.
+ * one string, so one Last-Event-ID resumes them all, with each position's epoch so a stream
+ * recreated meanwhile is reset rather than resumed mid-way. Streams at 0 are left out — a stream
+ * missing from the cursor starts at 0 — which keeps URLs short under proxies' limits.
  */
-export function encodeSseCursor(positions: Iterable<readonly [string, number]>): string {
+export function encodeSseCursor(positions: Iterable<readonly [string, CursorPosition]>): string {
   let cursor = '';
-  for (const [stream, seq] of positions) {
+  for (const [stream, { seq, epoch }] of positions) {
     if (seq <= 0) continue;
     if (cursor !== '') cursor += PAIR_SEPARATOR;
     cursor += `${stream}${NAME_SEPARATOR}${seq}`;
+    if (epoch) cursor += `${EPOCH_SEPARATOR}${epoch}`;
   }
   return cursor;
 }
@@ -34,11 +45,12 @@ export function parseSseCursor(cursor: string): StreamPositions {
   for (const pair of cursor.split(PAIR_SEPARATOR)) {
     const at = pair.lastIndexOf(NAME_SEPARATOR);
     const stream = pair.slice(0, at);
-    const digits = pair.slice(at + 1);
-    const seq = Number(digits);
-    const isValid = at > 0 && isValidStreamName(stream) && /^\d+$/.test(digits) && Number.isSafeInteger(seq);
+    const match = POSITION_PATTERN.exec(pair.slice(at + 1));
+    const seq = Number(match?.[1]);
+    const isValid = at > 0 && isValidStreamName(stream) && match !== null && Number.isSafeInteger(seq);
     if (!isValid || positions.has(stream)) invalidCursor();
-    positions.set(stream, seq);
+    const epoch = match[2];
+    positions.set(stream, epoch === undefined ? { seq } : { seq, epoch });
   }
   return positions;
 }

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { encodeSseCursor, parseSseCursor } from '../src/sse-cursor.js';
 
 const streamName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,30}$/);
-const positions = fc.uniqueArray(fc.tuple(streamName, fc.nat()), {
+const epoch = fc.stringMatching(/^[A-Za-z0-9_-]{1,24}$/);
+const position = fc
+  .record({ seq: fc.nat() }, { requiredKeys: ['seq'] })
+  .chain(({ seq }) => fc.option(epoch, { nil: undefined }).map((e) => (e === undefined ? { seq } : { seq, epoch: e })));
+const positions = fc.uniqueArray(fc.tuple(streamName, position), {
   minLength: 1,
   maxLength: 20,
   selector: ([stream]) => stream,
@@ -13,7 +17,7 @@ describe('multi-stream SSE cursor', () => {
   it('reads back every stream position beyond 0 it encodes, and leaves streams at 0 out', () => {
     fc.assert(
       fc.property(positions, (entries) => {
-        const started = entries.filter(([, seq]) => seq > 0);
+        const started = entries.filter(([, { seq }]) => seq > 0);
         expect([...parseSseCursor(encodeSseCursor(new Map(entries)))]).toEqual(started);
       }),
     );
@@ -32,6 +36,9 @@ describe('multi-stream SSE cursor', () => {
     'run:1=2,run:1=3',
     'bad name=1',
     'run:1=99999999999999999999',
+    'run:1=3~',
+    'run:1=3~bad epoch',
+    'run:1=3~a~b',
   ])('refuses %j with invalid_request', (cursor) => {
     expect(() => parseSseCursor(cursor)).toThrow(expect.objectContaining({ code: 'invalid_request' }));
   });

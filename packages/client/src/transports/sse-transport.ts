@@ -97,7 +97,12 @@ export class SseTransport implements Transport {
 
   async #read(streams: string[], signal: AbortSignal): Promise<void> {
     // Positions are read at (re)open: what the old response delivered is already in the subscriptions.
-    const cursor = encodeSseCursor(streams.map((stream) => [stream, this.#context.position(stream).after]));
+    const cursor = encodeSseCursor(
+      streams.map((stream) => {
+        const { after, epoch } = this.#context.position(stream);
+        return [stream, { seq: after, epoch }] as const;
+      }),
+    );
     const response = await this.#context.http.openEventStreams(streams, cursor, signal);
     // 204: every stream is final and read to its end.
     if (response.status === 204 || signal.aborted) return;

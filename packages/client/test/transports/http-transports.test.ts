@@ -78,7 +78,7 @@ describe('SSE transport', () => {
     new SseTransport(context, listener).open();
     await vi.waitFor(() => expect(reports.errors).toHaveLength(1));
     expect(requests).toHaveLength(1);
-    expect(requests[0]?.url).toBe('http://herald.test/v1/sse?stream=run%3A1&stream=run%3A2&cursor=run%3A1%3D3');
+    expect(requests[0]?.url).toBe('http://herald.test/v1/sse?stream=run%3A1&stream=run%3A2&cursor=run%3A1%3D3%7Ee');
     expect(requests[0]?.headers.get('accept')).toBe('text/event-stream');
     expect(requests[0]?.headers.get('authorization')).toBe('Bearer secret');
     expect(reports.opens).toBe(1);

@@ -53,9 +53,14 @@ class MultiStreamSse {
   /** Subscribes `stream` from its position; the sink writes into the shared response. */
   add(ctx: HeraldContext, stream: string, reportFailure: (error: unknown) => void): void {
     this.#openCount += 1;
+    const start = this.#positions.get(stream) ?? { seq: 0 };
     const sink: SubscriptionSink = {
-      opened: () => {},
-      reset: (notice: ResetNotice) => this.#connection.write(encodeSseReset(notice)),
+      // Whatever is delivered next belongs to this epoch (a reset, if any, follows and says so again).
+      opened: (snapshot: StreamSnapshot) => this.#positions.set(stream, { seq: start.seq, epoch: snapshot.epoch }),
+      reset: (notice: ResetNotice) => {
+        this.#positions.set(stream, { seq: notice.firstSeq - 1, epoch: notice.epoch });
+        this.#connection.write(encodeSseReset(notice));
+      },
       event: (event: DeliveredEvent) => this.#writeEvent(stream, event),
       live: (seq: number) => this.#connection.write(encodeSseLive(stream, seq)),
       ready: () => this.#connection.ready(),
@@ -67,7 +72,7 @@ class MultiStreamSse {
     };
     this.#handles.set(
       stream,
-      openSubscription({ hub: ctx.hub, log: ctx.log, stream, after: this.#positions.get(stream) ?? 0, sink }),
+      openSubscription({ hub: ctx.hub, log: ctx.log, stream, after: start.seq, epoch: start.epoch ?? null, sink }),
     );
   }
 
@@ -77,7 +82,8 @@ class MultiStreamSse {
   }
 
   #writeEvent(stream: string, event: DeliveredEvent): void {
-    this.#positions.set(stream, event.seq);
+    const { epoch } = this.#positions.get(stream) ?? {};
+    this.#positions.set(stream, { seq: event.seq, epoch: epoch ?? null });
     this.#connection.write(`id: ${encodeSseCursor(this.#positions)}\ndata: ${event.json}\n\n`);
     if (!event.isFinal) return;
     this.#connection.write(encodeSseFinal(stream, event.seq));
@@ -88,7 +94,9 @@ class MultiStreamSse {
 }
 
 function hasSeenFinal(snapshot: StreamSnapshot, positions: StreamPositions): boolean {
-  return snapshot.final && (positions.get(snapshot.stream) ?? 0) >= snapshot.seq;
+  const position = positions.get(snapshot.stream);
+  const isSameEpoch = position?.epoch == null || position.epoch === snapshot.epoch;
+  return snapshot.final && isSameEpoch && (position?.seq ?? 0) >= snapshot.seq;
 }
 
 /** Registers `GET /v1/sse?stream=a&stream=b[&cursor=]` (see MultiStreamSse). */
@@ -98,7 +106,7 @@ export function registerMultiStreamSse(app: FastifyInstance, ctx: HeraldContext,
     const streams = readStreams(query, ctx.limits.maxSubscriptionsPerConnection);
     for (const stream of streams) authorize(request.principal, 'read', stream);
     const cursor = readSseCursor(request as MultiRequest);
-    const positions = cursor === undefined ? new Map<string, number>() : parseSseCursor(cursor);
+    const positions: StreamPositions = cursor === undefined ? new Map() : parseSseCursor(cursor);
     for (const stream of positions.keys()) {
       if (!streams.includes(stream)) positions.delete(stream);
     }

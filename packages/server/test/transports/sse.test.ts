@@ -116,6 +116,28 @@ describe('multi-stream SSE', () => {
     second.close();
   });
 
+  it('resets a stream recreated since the cursor was issued instead of resuming it mid-way', async () => {
+    const [a, b] = [newStream(), newStream()];
+    await server.publishTicks(a, 2);
+    await server.publishTicks(b, 1);
+    const url = `${server.url}/v1/sse?stream=${a}&stream=${b}`;
+    const first = await SseTestClient.open(url);
+    await first.waitUntil(() => first.named('live').length === 2);
+    const cursor = first.messages.filter((message) => message.event === 'message').at(-1)!.id;
+    first.close();
+    // While the client is away, `a` is deleted and recreated past its old position.
+    await server.herald.context.publisher.deleteStream(a);
+    await server.publishTicks(a, 4);
+    const second = await SseTestClient.open(url, { 'last-event-id': cursor });
+    await second.waitUntil(() => second.named('live').length === 2);
+    expect(second.named('reset').map((message) => JSON.parse(message.data))).toMatchObject([
+      { stream: a, reason: 'epoch_changed', seq: 4, firstSeq: 1 },
+    ]);
+    expect(second.seqs(a)).toEqual([1, 2, 3, 4]);
+    expect(second.seqs(b)).toEqual([]);
+    second.close();
+  });
+
   it('ends once every stream is final, and answers 204 past all of them', async () => {
     const [a, b] = [newStream(), newStream()];
     await server.publish(a, [{ type: 'done', final: true }]);
