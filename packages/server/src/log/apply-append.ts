@@ -7,8 +7,8 @@ import {
   type StreamEventInput,
   type Tags,
 } from '@herald/protocol';
-import { v7 as uuidv7 } from 'uuid';
 import type { AppendOutcome, EventRecord } from './event-log.js';
+import { createEventId } from './event-id.js';
 
 /**
  * The append rules every EventLog shares, as one pure function over what the store holds.
@@ -76,20 +76,17 @@ export function listTouchedStreams(entries: readonly StreamEventInput[]): string
   return [...new Set(entries.map((entry) => entry.stream))].sort();
 }
 
-/** Serialises an event with the wire field order: stream, seq, id, type, time, data, state, tags, final. */
-function serializeEvent(event: HeraldEvent): string {
-  const ordered: HeraldEvent = {
-    stream: event.stream,
-    seq: event.seq,
-    id: event.id,
-    type: event.type,
-    time: event.time,
-  };
-  if (event.data !== undefined) ordered.data = event.data;
-  if (event.state !== undefined) ordered.state = event.state;
-  if (event.tags !== undefined) ordered.tags = event.tags;
-  if (event.final) ordered.final = true;
-  return JSON.stringify(ordered);
+/**
+ * Serialises the event `entry` becomes at `seq`, with the wire field order: stream, seq, id, type,
+ * time, data, state, tags, final. Built field by field: this runs once per appended event.
+ */
+function serializeEvent(entry: StreamEventInput, seq: number, id: string, time: string): string {
+  const event: HeraldEvent = { stream: entry.stream, seq, id, type: entry.type, time };
+  if (entry.data !== undefined) event.data = entry.data;
+  if (entry.state !== undefined) event.state = entry.state;
+  if (entry.tags !== undefined) event.tags = entry.tags;
+  if (entry.final) event.final = true;
+  return JSON.stringify(event);
 }
 
 function assertAppendable(entry: StreamEventInput, head: StreamHead | undefined): void {
@@ -137,10 +134,10 @@ export function planAppend(entries: readonly StreamEventInput[], view: AppendVie
     assertAppendable(entry, head);
 
     const seq = (head?.seq ?? 0) + 1;
-    const id = entry.id ?? uuidv7();
+    const id = entry.id ?? createEventId();
     // A6: ISO 8601 UTC strings order like the instants they name.
     const time = head !== undefined && head.updatedAt > receivedAt ? head.updatedAt : receivedAt;
-    const json = serializeEvent({ ...entry, stream, seq, id, time, final: entry.final ? true : undefined });
+    const json = serializeEvent(entry, seq, id, time);
     events.push({ stream, seq, json, id, type: entry.type, time, tags: entry.tags });
     results.push({ stream, id, seq, duplicate: false });
 
@@ -153,9 +150,12 @@ export function planAppend(entries: readonly StreamEventInput[], view: AppendVie
       createdAt: head?.createdAt ?? time,
       updatedAt: time,
     });
-    const seqById = batchSeqById.get(stream) ?? new Map<string, number>();
-    seqById.set(id, seq);
-    batchSeqById.set(stream, seqById);
+    // A2 within the batch; a generated id cannot repeat, so only the producer's ids are kept.
+    if (entry.id !== undefined) {
+      const seqById = batchSeqById.get(stream) ?? new Map<string, number>();
+      seqById.set(entry.id, seq);
+      batchSeqById.set(stream, seqById);
+    }
   }
 
   const changedStreams = new Set(events.map((event) => event.stream));
