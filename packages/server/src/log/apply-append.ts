@@ -7,8 +7,8 @@ import {
   type StreamEventInput,
   type Tags,
 } from '@herald/protocol';
-import type { AppendOutcome, EventRecord } from './event-log.js';
 import { createEventId } from './event-id.js';
+import type { AppendOutcome, EventRecord } from './event-log.js';
 
 /**
  * The append rules every EventLog shares, as one pure function over what the store holds.

@@ -5,8 +5,11 @@ import type { AppendOutcome } from './event-log.js';
 
 /**
  * One group of appends in ONE PostgreSQL transaction (group commit), each request planned by the
- * shared `planAppend` and written inside its own SAVEPOINT, so a request that fails rolls back
- * alone while the others commit together.
+ * shared `planAppend`. The whole group is written by one statement, so a group costs the same
+ * few round trips however many requests it holds. A request the planner refuses (`seq_conflict`,
+ * `stream_final`) writes nothing and fails alone. Should the group's write itself fail (text
+ * PostgreSQL cannot store), it is rolled back and the requests are written again one by one,
+ * each inside its own SAVEPOINT, so only the request at fault fails.
  *
  * Locking (why commit order equals seq order across nodes): every stream the group touches is
  * locked up front with `SELECT … FOR UPDATE`, after `INSERT … ON CONFLICT DO NOTHING` has made a
@@ -71,8 +74,8 @@ async function findStoredIds(client: PoolClient, entries: readonly StreamEventIn
   return new Map(rows.map((row) => [`${row.stream}\0${row.id}`, row.seq]));
 }
 
-/** Inserts the plan's events and updates its heads, in one statement. */
-async function writePlan(client: PoolClient, { events, heads }: AppendPlan): Promise<void> {
+/** Inserts the events and updates the heads (one per stream), in one statement. */
+async function writePlan(client: PoolClient, { events, heads }: Pick<AppendPlan, 'events' | 'heads'>): Promise<void> {
   await client.query(
     `WITH inserted AS (
        INSERT INTO herald_events (stream, seq, id, type, time, tags, json)
@@ -112,29 +115,81 @@ function toAppendError(error: unknown): unknown {
   });
 }
 
-/** Plans and writes one request inside a savepoint; `heads` and `storedIds` follow its writes. */
-async function appendOne(
-  client: PoolClient,
-  entries: readonly StreamEventInput[],
-  heads: Map<string, StreamHead>,
-  storedIds: Map<string, number>,
-): Promise<AppendOutcome> {
-  const plan = planAppend(entries, {
-    getHead: (stream) => heads.get(stream),
-    findSeqById: (stream, id) => storedIds.get(`${stream}\0${id}`),
-  });
-  if (plan.events.length === 0) return plan.outcome;
+/** The planner's view of the group's locked heads and known ids, as earlier requests left them. */
+function groupView(heads: Map<string, StreamHead>, storedIds: Map<string, number>) {
+  return {
+    getHead: (stream: string) => heads.get(stream),
+    findSeqById: (stream: string, id: string) => storedIds.get(`${stream}\0${id}`),
+  };
+}
+
+/** Records a plan's writes in the group's view, for the requests after it. */
+function applyToView(plan: AppendPlan, heads: Map<string, StreamHead>, storedIds: Map<string, number>): void {
+  for (const head of plan.heads) heads.set(head.stream, head);
+  for (const event of plan.events) storedIds.set(`${event.stream}\0${event.id}`, event.seq);
+}
+
+/** Runs `write` inside a savepoint, so that its failure rolls back only what it wrote. */
+async function inSavepoint(client: PoolClient, write: () => Promise<void>): Promise<void> {
   await client.query('SAVEPOINT append');
   try {
-    await writePlan(client, plan);
+    await write();
   } catch (error) {
     await client.query('ROLLBACK TO SAVEPOINT append');
     throw toAppendError(error);
   }
   await client.query('RELEASE SAVEPOINT append');
-  for (const head of plan.heads) heads.set(head.stream, head);
-  for (const event of plan.events) storedIds.set(`${event.stream}\0${event.id}`, event.seq);
-  return plan.outcome;
+}
+
+/** Plans every request in order; the planned ones are written together by one statement. */
+async function appendTogether(
+  client: PoolClient,
+  requests: readonly (readonly StreamEventInput[])[],
+  lockedHeads: ReadonlyMap<string, StreamHead>,
+  knownIds: ReadonlyMap<string, number>,
+): Promise<{ settled: PromiseSettledResult<AppendOutcome>[]; heads: Map<string, StreamHead> }> {
+  const heads = new Map(lockedHeads);
+  const storedIds = new Map(knownIds);
+  const settled: PromiseSettledResult<AppendOutcome>[] = [];
+  const events: AppendPlan['events'] = [];
+  const changedHeads = new Map<string, StreamHead>();
+  for (const entries of requests) {
+    try {
+      const plan = planAppend(entries, groupView(heads, storedIds));
+      applyToView(plan, heads, storedIds);
+      events.push(...plan.events);
+      for (const head of plan.heads) changedHeads.set(head.stream, head);
+      settled.push({ status: 'fulfilled', value: plan.outcome });
+    } catch (reason) {
+      settled.push({ status: 'rejected', reason });
+    }
+  }
+  const group = { events, heads: [...changedHeads.values()] };
+  if (events.length > 0) await inSavepoint(client, () => writePlan(client, group));
+  return { settled, heads };
+}
+
+/** The fallback: plans and writes each request in its own savepoint, so a failed write fails one request. */
+async function appendOneByOne(
+  client: PoolClient,
+  requests: readonly (readonly StreamEventInput[])[],
+  lockedHeads: ReadonlyMap<string, StreamHead>,
+  knownIds: ReadonlyMap<string, number>,
+): Promise<{ settled: PromiseSettledResult<AppendOutcome>[]; heads: Map<string, StreamHead> }> {
+  const heads = new Map(lockedHeads);
+  const storedIds = new Map(knownIds);
+  const settled: PromiseSettledResult<AppendOutcome>[] = [];
+  for (const entries of requests) {
+    try {
+      const plan = planAppend(entries, groupView(heads, storedIds));
+      if (plan.events.length > 0) await inSavepoint(client, () => writePlan(client, plan));
+      applyToView(plan, heads, storedIds);
+      settled.push({ status: 'fulfilled', value: plan.outcome });
+    } catch (reason) {
+      settled.push({ status: 'rejected', reason });
+    }
+  }
+  return { settled, heads };
 }
 
 /**
@@ -150,16 +205,11 @@ export async function commitAppendGroup(
   await client.query('BEGIN');
   try {
     const streams = listTouchedStreams(allEntries);
-    const heads = await lockStreams(client, streams);
-    const storedIds = await findStoredIds(client, allEntries);
-    const settled: PromiseSettledResult<AppendOutcome>[] = [];
-    for (const entries of requests) {
-      try {
-        settled.push({ status: 'fulfilled', value: await appendOne(client, entries, heads, storedIds) });
-      } catch (reason) {
-        settled.push({ status: 'rejected', reason });
-      }
-    }
+    const lockedHeads = await lockStreams(client, streams);
+    const knownIds = await findStoredIds(client, allEntries);
+    const { settled, heads } = await appendTogether(client, requests, lockedHeads, knownIds).catch(() =>
+      appendOneByOne(client, requests, lockedHeads, knownIds),
+    );
     const unusedPlaceholders = streams.filter((stream) => !heads.has(stream));
     if (unusedPlaceholders.length > 0) {
       await client.query('DELETE FROM herald_streams WHERE name = ANY($1::text[]) AND seq = 0', [unusedPlaceholders]);

@@ -105,6 +105,26 @@ describe('PostgresEventLog across nodes', () => {
     expect(await log.getSnapshot('run:new')).toMatchObject({ epoch: null, seq: 0 });
   });
 
+  it('writes a group in one statement and, when that write fails, fails only the request at fault', async () => {
+    const log = await openNode();
+    // The first append is in flight while the next four queue up behind it: they commit as one group.
+    const first = log.append([ev('run:g')]);
+    const grouped = await Promise.allSettled([
+      log.append([ev('run:g'), ev('run:h')]),
+      log.append([ev('run:g', { tags: { note: 'a\u0000b' } })]),
+      log.append([ev('run:g', { expectedSeq: 1 })]),
+      log.append([ev('run:g', { id: 'last' })]),
+    ]);
+    await first;
+    expect(grouped.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(grouped[1]).toMatchObject({ reason: { code: 'invalid_request' } });
+    expect(grouped[2]).toMatchObject({ reason: { code: 'seq_conflict' } });
+    expect(grouped[3]).toMatchObject({ value: { results: [{ id: 'last', seq: 3 }] } });
+    const page = await log.readEvents('run:g', 0, 10);
+    expect(page.events.map((event) => event.seq)).toEqual([1, 2, 3]);
+    expect((await log.getSnapshot('run:h')).seq).toBe(1);
+  });
+
   it('finds events by tag through the history query', async () => {
     const log = await openNode();
     await log.append([
