@@ -1,5 +1,5 @@
 import { encodeSseCursor, HeraldError, type SseMessage } from '@herald/protocol';
-import { toHeraldError } from '../http-api.js';
+import { type Position, toHeraldError } from '../http-api.js';
 import { readSseResponse } from '../sse-reader.js';
 import type { Transport, TransportContext, TransportFrame, TransportListener } from './transport.js';
 
@@ -29,9 +29,45 @@ export function frameFromSseMessage(message: SseMessage): TransportFrame | undef
 }
 
 /**
- * Every SSE subscription of a client on one response (`GET /v1/sse?stream=a&stream=b&cursor=`):
- * browsers allow only ~6 HTTP/1.1 connections per origin. A change to the set of streams reopens
- * the response from the streams' current positions (once per tick, however many changed).
+ * A `/v1/sse` query string is kept under this many characters, so that its request line fits
+ * nginx's default 8 KB header buffer (`large_client_header_buffers`) and Node's 16 KB header limit.
+ */
+export const MAX_SSE_QUERY_CHARS = 6000;
+
+/**
+ * The characters `stream` adds to a `/v1/sse` query, encoded as HttpApi encodes them: its
+ * `stream=` parameter with its `&`, and its cursor entry with the `,` before the next.
+ */
+function queryCharsOf(stream: string, position: Position): number {
+  const cursorEntry = encodeSseCursor([[stream, { seq: position.after, epoch: position.epoch }]]);
+  return new URLSearchParams({ stream, cursor: `${cursorEntry},` }).toString().length - 'cursor='.length + 1;
+}
+
+/** Splits `streams` into groups whose `/v1/sse` query stays under MAX_SSE_QUERY_CHARS, in order. */
+export function groupByQueryLength(streams: readonly string[], position: (stream: string) => Position): string[][] {
+  const groups: string[][] = [];
+  let group: string[] = [];
+  let chars = 'cursor='.length;
+  for (const stream of streams) {
+    const streamChars = queryCharsOf(stream, position(stream));
+    if (group.length > 0 && chars + streamChars > MAX_SSE_QUERY_CHARS) {
+      groups.push(group);
+      group = [];
+      chars = 'cursor='.length;
+    }
+    group.push(stream);
+    chars += streamChars;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/**
+ * Every SSE subscription of a client on as few responses as the URL length allows, usually one
+ * (`GET /v1/sse?stream=a&stream=b&cursor=`): browsers allow only ~6 HTTP/1.1 connections per
+ * origin. Past about a hundred streams (MAX_SSE_QUERY_CHARS) the streams are split over several
+ * responses. A change to the set of streams reopens them from the streams' current positions (once
+ * per tick, however many changed); one response failing fails the transport, ending the others.
  */
 export class SseTransport implements Transport {
   readonly kind = 'sse';
@@ -88,15 +124,18 @@ export class SseTransport implements Transport {
     if (this.#isDone || this.#streams.size === 0) return;
     const controller = new AbortController();
     this.#controller = controller;
-    this.#read([...this.#streams], controller.signal).catch((error: unknown) => {
-      if (this.#isDone || controller.signal.aborted) return;
-      this.close();
-      this.#listener.onError(toHeraldError(error));
-    });
+    // Positions are read at (re)open: what the old responses delivered is already in the subscriptions.
+    const position = (stream: string) => this.#context.position(stream);
+    for (const streams of groupByQueryLength([...this.#streams], position)) {
+      this.#read(streams, controller.signal).catch((error: unknown) => {
+        if (this.#isDone || controller.signal.aborted) return;
+        this.close();
+        this.#listener.onError(toHeraldError(error));
+      });
+    }
   }
 
   async #read(streams: string[], signal: AbortSignal): Promise<void> {
-    // Positions are read at (re)open: what the old response delivered is already in the subscriptions.
     const cursor = encodeSseCursor(
       streams.map((stream) => {
         const { after, epoch } = this.#context.position(stream);

@@ -1,9 +1,16 @@
+import { encodeSseCursor, STREAM_NAME_PATTERN } from '@herald/protocol';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HttpApi, type Position } from '../../src/http-api.js';
 import { TokenSource } from '../../src/token-source.js';
 import { createLongPollTransport } from '../../src/transports/longpoll-transport.js';
 import { createPollTransport } from '../../src/transports/poll-transport.js';
-import { frameFromSseMessage, SseTransport } from '../../src/transports/sse-transport.js';
+import {
+  frameFromSseMessage,
+  groupByQueryLength,
+  MAX_SSE_QUERY_CHARS,
+  SseTransport,
+} from '../../src/transports/sse-transport.js';
 import type { FetchFunction } from '../../src/types.js';
 import { FakeHerald, makeEvent } from '../support/fake-herald.js';
 import { transportHarness } from '../support/transport-harness.js';
@@ -144,6 +151,72 @@ describe('SSE transport', () => {
     await Promise.resolve();
     expect(urls).toHaveLength(1);
     expect(reports.errors).toEqual([]);
+  });
+});
+
+/** The query string HttpApi.openEventStreams sends for `streams` at `positions`. */
+function sseQuery(streams: string[], positions: (stream: string) => Position): string {
+  const query = new URLSearchParams(streams.map((stream) => ['stream', stream]));
+  const cursor = encodeSseCursor(
+    streams.map((stream) => [stream, { seq: positions(stream).after, epoch: positions(stream).epoch }] as const),
+  );
+  if (cursor !== '') query.set('cursor', cursor);
+  return query.toString();
+}
+
+describe('SSE transport with many streams', () => {
+  it('groups streams in order into queries under the limit (a lone stream may exceed it)', () => {
+    const position = fc.record({
+      after: fc.nat(),
+      epoch: fc.option(fc.base64String({ minLength: 16, maxLength: 16 })),
+    });
+    const streamName = fc.stringMatching(STREAM_NAME_PATTERN);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(streamName, position), { selector: ([name]) => name, minLength: 60, maxLength: 400 }),
+        (entries) => {
+          const positions = new Map(entries);
+          const positionOf = (stream: string) => positions.get(stream) as Position;
+          const groups = groupByQueryLength([...positions.keys()], positionOf);
+          expect(groups.flat()).toEqual([...positions.keys()]);
+          for (const group of groups) {
+            expect(group.length).toBeGreaterThan(0);
+            if (group.length > 1) expect(sseQuery(group, positionOf).length).toBeLessThanOrEqual(MAX_SSE_QUERY_CHARS);
+          }
+        },
+      ),
+    );
+  });
+
+  it('splits 300 long-named streams over several responses and fails them all together', async () => {
+    const streams = Array.from({ length: 300 }, (_, i) => `run:${'x'.repeat(60)}-${i}`);
+    const positions: Record<string, Position> = Object.fromEntries(
+      streams.map((stream, i) => [stream, { after: i + 1, epoch: 'e'.repeat(16) }]),
+    );
+    const { context, listener, reports } = transportHarness(new FakeHerald(), streams, positions);
+    const responses: { url: URL; signal: AbortSignal | undefined; live: ReturnType<typeof liveSseResponse> }[] = [];
+    const fetch: FetchFunction = async (url, init) => {
+      const live = liveSseResponse();
+      responses.push({ url: new URL(url), signal: init?.signal ?? undefined, live });
+      return live.response;
+    };
+    context.http = new HttpApi('http://herald.test', fetch, new TokenSource(undefined, undefined, () => {}));
+    new SseTransport(context, listener).open();
+    await vi.waitFor(() => expect(reports.opens).toBe(1));
+
+    expect(responses.length).toBeGreaterThan(1);
+    for (const { url } of responses) expect(url.search.length - 1).toBeLessThanOrEqual(MAX_SSE_QUERY_CHARS);
+    expect(responses.flatMap(({ url }) => url.searchParams.getAll('stream'))).toEqual(streams);
+    const last = responses.at(-1)!;
+    const lastStream = last.url.searchParams.getAll('stream').at(-1)!;
+    expect(last.url.searchParams.get('cursor')).toContain(`${lastStream}=300~${'e'.repeat(16)}`);
+
+    last.live.push(eventChunk(lastStream, 301));
+    await vi.waitFor(() => expect(reports.frames.some((frame) => frame.op === 'event')).toBe(true));
+    responses[0]!.live.end();
+    await vi.waitFor(() => expect(reports.errors).toHaveLength(1));
+    expect(responses.every(({ signal }) => signal?.aborted)).toBe(true);
+    expect(reports.errors[0]?.code).toBe('unavailable');
   });
 });
 
