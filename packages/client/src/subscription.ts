@@ -113,11 +113,18 @@ export class StreamSubscription implements Subscription {
     this.#context.release(this);
   }
 
-  /** The connection changed: the watchdog runs only while a push transport is in charge (seed 001). */
+  /**
+   * The connection changed: the watchdog runs only while a push transport is in charge (seed 001).
+   * Only messages restart its wait: the ladder reports `reconnecting` on every failed attempt, and
+   * restarting the wait on each would postpone the poll a dead WebSocket needs.
+   */
   setConnection(status: ConnectionStatus, kind: TransportKind): void {
     this.#connection = status;
-    this.#isWatching = isPushTransport(kind);
-    this.#rearm(false);
+    const isWatching = isPushTransport(kind);
+    if (isWatching !== this.#isWatching) {
+      this.#isWatching = isWatching;
+      this.#rearm(false);
+    }
     this.#invalidate();
   }
 

@@ -90,6 +90,40 @@ describe('StreamSubscription', () => {
     expect(subscription.snapshot().seq).toBe(2);
   });
 
+  it('polls staleAfterMs after the last message however often a dead connection reports reconnecting (seed 001, scenario 3)', async () => {
+    const server = new FakeHerald();
+    const [e1] = publishSteps(server, 2) as [HeraldEvent];
+    const delivered: number[] = [];
+    const { subscription, stats } = openSubscription(server, STREAM, { onEvent: (event) => delivered.push(event.seq) });
+    subscription.setConnection('live', 'websocket');
+    subscription.receive(asFrame(e1));
+    // The WebSocket dies: the ladder reports each failed attempt, then falls back to SSE, still push.
+    for (const kind of ['websocket', 'websocket', 'sse'] as const) {
+      await vi.advanceTimersByTimeAsync(1000);
+      subscription.setConnection('reconnecting', kind);
+    }
+    await vi.advanceTimersByTimeAsync(999);
+    expect(stats.polls).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(stats.polls).toBe(1);
+    expect(delivered).toEqual([1, 2]);
+  });
+
+  it('stops the watchdog while a polling transport is in charge and starts a fresh wait when push takes over', async () => {
+    const server = new FakeHerald();
+    const { subscription, stats } = openSubscription(server, STREAM);
+    subscription.setConnection('live', 'websocket');
+    await vi.advanceTimersByTimeAsync(3000);
+    subscription.setConnection('polling', 'longpoll');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(stats.polls).toBe(0);
+    subscription.setConnection('live', 'websocket');
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(stats.polls).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(stats.polls).toBe(1);
+  });
+
   it('stops all work once the final event is delivered', async () => {
     const server = new FakeHerald();
     server.publish(STREAM, { type: 'step' });
