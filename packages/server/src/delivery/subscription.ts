@@ -20,8 +20,12 @@ export interface SubscriptionSink {
   opened(snapshot: StreamSnapshot): void;
   reset(notice: ResetNotice): void;
   event(event: DeliveredEvent): void;
-  /** Caught up: everything up to `seq` was sent; what follows is live. */
-  live(seq: number): void;
+  /**
+   * Caught up: everything up to `seq` was sent; what follows is live. `isFinal`: the stream is
+   * final and `seq` is its last event, so nothing will follow (the final event itself may have
+   * gone by before this subscription, or been deleted by retention).
+   */
+  live(seq: number, isFinal: boolean): void;
   /** The log could not be read; the transport ends the subscription and the client resumes. */
   failed(error: unknown): void;
   /**
@@ -119,10 +123,12 @@ export class Subscription implements ChannelListener {
     this.#isLive = false;
     const { log, sink, stream } = this.#options;
     try {
+      let snapshot: StreamSnapshot;
       for (;;) {
         this.#hasEpochChanged = false;
         const read = await log.readEvents(stream, this.#position, CATCH_UP_PAGE_SIZE);
         if (this.#isClosed) return;
+        snapshot = read.snapshot;
         if (!this.#isOpened) {
           this.#isOpened = true;
           sink.opened(read.snapshot);
@@ -149,7 +155,7 @@ export class Subscription implements ChannelListener {
         if (isCaughtUp) break;
       }
       this.#isLive = true;
-      sink.live(this.#position);
+      sink.live(this.#position, snapshot.final && this.#position >= snapshot.seq);
     } catch (error) {
       if (!this.#isClosed) sink.failed(error);
     } finally {

@@ -62,7 +62,10 @@ class MultiStreamSse {
         this.#connection.write(encodeSseReset(notice));
       },
       event: (event: DeliveredEvent) => this.#writeEvent(stream, event),
-      live: (seq: number) => this.#connection.write(encodeSseLive(stream, seq)),
+      live: (seq: number, isFinal: boolean) => {
+        this.#connection.write(encodeSseLive(stream, seq));
+        if (isFinal) this.#finish(stream, seq);
+      },
       ready: () => this.#connection.ready(),
       failed: (error: unknown) => {
         if (this.#connection.isClosed) return;
@@ -85,9 +88,15 @@ class MultiStreamSse {
     const { epoch } = this.#positions.get(stream) ?? {};
     this.#positions.set(stream, { seq: event.seq, epoch: epoch ?? null });
     this.#connection.write(`id: ${encodeSseCursor(this.#positions)}\ndata: ${event.json}\n\n`);
-    if (!event.isFinal) return;
-    this.#connection.write(encodeSseFinal(stream, event.seq));
+    if (event.isFinal) this.#finish(stream, event.seq);
+  }
+
+  /** `stream` has nothing more to say: tell the client, and end the response after the last one. */
+  #finish(stream: string, finalSeq: number): void {
+    if (!this.#handles.has(stream)) return;
+    this.#connection.write(encodeSseFinal(stream, finalSeq));
     this.#handles.get(stream)?.close();
+    this.#handles.delete(stream);
     this.#openCount -= 1;
     if (this.#openCount === 0) this.#connection.end();
   }

@@ -34,13 +34,19 @@ class SseStreamSink implements SubscriptionSink {
 
   event(event: DeliveredEvent): void {
     this.#connection.writeEvent(event);
-    if (!event.isFinal) return;
-    this.#connection.write(encodeSseFinal(this.#stream, event.seq));
-    this.#connection.end();
+    if (event.isFinal) this.#end(event.seq);
   }
 
-  live(seq: number): void {
+  live(seq: number, isFinal: boolean): void {
+    if (this.#connection.isClosed) return;
     this.#connection.write(encodeSseLive(this.#stream, seq));
+    // A final stream whose final event went by before (a reset past deleted history): say so and end.
+    if (isFinal) this.#end(seq);
+  }
+
+  #end(finalSeq: number): void {
+    this.#connection.write(encodeSseFinal(this.#stream, finalSeq));
+    this.#connection.end();
   }
 
   ready(): Promise<void> | undefined {

@@ -19,8 +19,8 @@ export interface StreamFrameWriter {
 
 /**
  * One `sub` of a WebSocket connection: `subscribed`, the missed events, `live`, then live events.
- * Once a final event has been sent and the subscriber is live, the subscription is released: a
- * final stream has nothing more to say (DESIGN "Concepts": clients release it).
+ * Once the subscriber is live on a final stream (its final event sent now, or seen before), the
+ * subscription is released: a final stream has nothing more to say (DESIGN "Concepts").
  */
 export class WebSocketStreamSink implements SubscriptionSink {
   readonly stream: string;
@@ -85,11 +85,11 @@ export class WebSocketStreamSink implements SubscriptionSink {
     if (this.#isLive) this.#writer.release(this);
   }
 
-  live(seq: number): void {
+  live(seq: number, isFinal: boolean): void {
     if (this.#isClosed) return;
     this.#isLive = true;
     this.#writer.sendControl({ op: 'live', stream: this.stream, seq });
-    if (this.#hasSentFinal) this.#writer.release(this);
+    if (this.#hasSentFinal || isFinal) this.#writer.release(this);
   }
 
   ready(): Promise<void> | undefined {

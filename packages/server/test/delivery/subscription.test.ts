@@ -66,6 +66,33 @@ describe('Subscription', () => {
     subscription.close();
   });
 
+  it('goes live as final on a final stream, whether its final event is sent now, went by before or was deleted', async () => {
+    const { log, hub, publisher } = createNode();
+    await publisher.publish([
+      { stream: STREAM, type: 'tick' },
+      { stream: STREAM, type: 'done', final: true },
+    ]);
+    const liveCall = async (after: number) => {
+      const sink = new RecordingSink();
+      const subscription = await startSubscription({ hub, log, stream: STREAM, after, sink });
+      subscription.close();
+      return { seqs: sink.seqs, live: sink.calls.find((c) => c.kind === 'live') };
+    };
+    expect(await liveCall(0)).toEqual({ seqs: [1, 2], live: { kind: 'live', seq: 2, isFinal: true } });
+    expect(await liveCall(2)).toEqual({ seqs: [], live: { kind: 'live', seq: 2, isFinal: true } });
+    await log.deleteEventsOlderThan(new Date(Date.now() + 60_000).toISOString());
+    expect(await liveCall(0)).toEqual({ seqs: [], live: { kind: 'live', seq: 2, isFinal: true } });
+  });
+
+  it('goes live as not final on an open stream', async () => {
+    const { log, hub, publish } = createNode();
+    await publish(2);
+    const sink = new RecordingSink();
+    const subscription = await startSubscription({ hub, log, stream: STREAM, after: 2, sink });
+    expect(sink.calls.find((c) => c.kind === 'live')).toEqual({ kind: 'live', seq: 2, isFinal: false });
+    subscription.close();
+  });
+
   it('resets with reason truncated when the position is older than the retained history', async () => {
     const { log, hub, publish } = createNode();
     await publish(10);

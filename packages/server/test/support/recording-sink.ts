@@ -8,7 +8,7 @@ export type SinkCall =
   | { kind: 'opened'; snapshot: StreamSnapshot }
   | { kind: 'reset'; notice: ResetNotice }
   | { kind: 'event'; seq: number }
-  | { kind: 'live'; seq: number }
+  | { kind: 'live'; seq: number; isFinal: boolean }
   | { kind: 'failed'; error: unknown };
 
 /** A SubscriptionSink that records every call, for asserting exact delivered sequences. */
@@ -25,8 +25,8 @@ export class RecordingSink implements SubscriptionSink {
   event(event: DeliveredEvent): void {
     this.#record({ kind: 'event', seq: event.seq });
   }
-  live(seq: number): void {
-    this.#record({ kind: 'live', seq });
+  live(seq: number, isFinal: boolean): void {
+    this.#record({ kind: 'live', seq, isFinal });
   }
   failed(error: unknown): void {
     this.#record({ kind: 'failed', error });

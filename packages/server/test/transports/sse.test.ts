@@ -156,6 +156,19 @@ describe('multi-stream SSE', () => {
     expect(again.status).toBe(204);
   });
 
+  it('ends with final for a final stream whose events retention deleted, instead of waiting forever', async () => {
+    const stream = newStream();
+    await server.publish(stream, [{ type: 'a' }, { type: 'done', final: true }]);
+    await server.herald.context.log.deleteEventsOlderThan(new Date(Date.now() + 60_000).toISOString());
+    const single = await SseTestClient.open(`${server.url}/v1/streams/${stream}/events?after=0`);
+    await single.ended;
+    expect(single.messages.map((message) => message.event)).toEqual(['reset', 'live', 'final']);
+    expect(JSON.parse(single.named('final')[0]!.data)).toEqual({ stream, seq: 2 });
+    const multi = await SseTestClient.open(`${server.url}/v1/sse?stream=${stream}`);
+    await multi.ended;
+    expect(multi.named('final').map((message) => JSON.parse(message.data))).toEqual([{ stream, seq: 2 }]);
+  });
+
   it('refuses a cursor it did not issue with 400', async () => {
     const response = await fetch(`${server.url}/v1/sse?stream=run:a&cursor=garbage`);
     expect(response.status).toBe(400);

@@ -90,6 +90,21 @@ describe('subscriptions', () => {
     expect(server.herald.context.hub.channelCount).toBe(0);
     client.close();
   });
+
+  it('releases a stream that was final before the sub, once live', async () => {
+    const stream = newStream();
+    await server.publish(stream, [{ type: 'done', final: true }]);
+    const client = await WsTestClient.open(server.url);
+    const ref = client.send({ op: 'sub', stream, after: 1 });
+    await client.waitFor(isOp('live'));
+    expect(client.framesOf(stream).map((frame) => frame.op)).toEqual(['subscribed', 'live']);
+    expect(client.framesOf(stream)[0]).toMatchObject({ op: 'subscribed', ref, seq: 1, final: true });
+    expect(server.herald.context.hub.channelCount).toBe(0);
+    // Released: it no longer counts against the connection's 3 subscriptions.
+    const refs = [newStream(), newStream(), newStream()].map((other) => client.send({ op: 'sub', stream: other }));
+    for (const other of refs) expect(await client.reply(other)).toMatchObject({ op: 'subscribed', ref: other });
+    client.close();
+  });
 });
 
 describe('publishing', () => {
