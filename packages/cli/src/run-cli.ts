@@ -8,6 +8,8 @@ export type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   // Loaded on demand: the server and its drivers take a while to import, and the client commands never need them.
   serve: async (argv) => (await import('./commands/serve.js')).serve(argv),
+  // What `npm start` runs: a newcomer sees live runs, and HERALD_DEMO=false or --no-demo still turn them off.
+  start: async (argv) => (await import('./commands/serve.js')).serve(argv, { demoByDefault: true }),
   publish,
   tail,
   // Loaded on demand too: it runs the server package's watcher.
@@ -17,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
 const USAGE = `usage: herald <command> [options]
 
   serve                                   run the server (flags and HERALD_* env vars: see README)
+  start                                   serve with the demo simulator on unless --no-demo/HERALD_DEMO=false
   publish <stream> <type> [--data JSON] [--state JSON] [--tags JSON] [--id ID] [--final]
   tail <stream> [--after N]               print a stream's events as JSON lines, live
   watch <stream> <url> [--interval-ms N]  poll a JSON endpoint, publish a state patch on change

@@ -109,6 +109,33 @@ describe('herald watch', () => {
   });
 });
 
+/** Starts `herald start` with `env`, reads the line it prints once listening, and stops it. */
+async function startLine(env: Record<string, string>): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    [CLI_BIN, 'start', '--port', '0', '--store', 'memory:', '--log-level', 'silent'],
+    {
+      env: { ...process.env, ...env },
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  while (!output.includes('\n')) await once(child.stdout, 'data');
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  expect(code).toBe(0);
+  return output.split('\n')[0]!;
+}
+
+describe('herald start (npm start)', () => {
+  it('runs the demo by default, and HERALD_DEMO=false turns it off', async () => {
+    expect(await startLine({})).toMatch(/^Herald listening on http:\/\/127\.0\.0\.1:\d+ .*demo on\)$/);
+    expect(await startLine({ HERALD_DEMO: 'false' })).toMatch(/demo off\)$/);
+  });
+});
+
 describe('herald serve', () => {
   it('stops at startup with the option named when a value is invalid', async () => {
     const failure = await run(process.execPath, [CLI_BIN, 'serve', '--port', 'x']).catch((error) => error);

@@ -4,8 +4,8 @@ import { createHerald, createWorkflowSimulator, resolveConfig } from '@herald/se
  * `herald serve`: runs the server with flags and HERALD_* env vars, prints its URL, starts the
  * demo simulator when asked, and shuts down gracefully on SIGTERM/SIGINT (exit code 0).
  */
-export async function serve(argv: string[]): Promise<number> {
-  const config = resolveConfig({ argv, env: process.env });
+export async function serve(argv: string[], options: { demoByDefault?: boolean } = {}): Promise<number> {
+  const config = resolveConfig({ argv, env: process.env, ...options });
   const herald = await createHerald(config);
   const url = await herald.listen();
   const publisher = herald.context.publisher;
