@@ -2,7 +2,7 @@
  * Seed 001's three scenarios against a real server, through a fault-injecting proxy: the hybrid
  * watchdog polls only when push delivery goes quiet, and never after the stream is final.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HeraldClient } from '../src/types.js';
 import {
   createTestClient,
@@ -27,6 +27,7 @@ describe('hybrid watchdog (seed 001)', () => {
   afterEach(async () => {
     client?.close();
     await herald.close();
+    vi.restoreAllMocks();
   });
 
   it('makes zero polls while the WebSocket is healthy', async () => {
@@ -66,9 +67,16 @@ describe('hybrid watchdog (seed 001)', () => {
     await waitUntil(run.isFinal, 5000, 'final');
     expect(run.seqs()).toEqual(seqsUpTo(5));
     expect(client.stats()).toMatchObject({ transport: 'websocket', polls: 1, gapsFilled: 0, duplicatesDropped: 0 });
+    // A final stream is never polled again, however long the socket stays quiet.
+    await sleep(STALE_AFTER_MS * 3);
+    expect(client.stats().polls).toBe(1);
   });
 
-  it('keeps delivering by polling when the WebSocket dies, and stops polling once the stream is final', async () => {
+  it('polls on time when the WebSocket dies, keeps delivering by polling, and stops once the stream is final', async () => {
+    // Pinned jitter makes the reconnect schedule fixed: the failed attempts report 'reconnecting'
+    // 50, 100, 200, 400 and 800 ms apart, each within STALE_AFTER_MS of the last, so a watchdog
+    // that restarted its wait on every report would first poll about 2.5 s after the death.
+    vi.spyOn(Math, 'random').mockReturnValue(0.1);
     client = createTestClient(herald.proxy.url, { staleAfterMs: STALE_AFTER_MS, transports: ['websocket'] });
     const run = recordSubscription(client, 'run:dies');
     await waitUntil(() => client?.status === 'live', 5000, 'live');
@@ -76,6 +84,7 @@ describe('hybrid watchdog (seed 001)', () => {
     await waitUntil(() => run.seqs().length === 1, 5000, 'seq 1');
     herald.proxy.refuseWebSocket = true;
     herald.proxy.dropConnections();
+    const firstAfterDeathAt = Date.now();
     for (let i = 2; i <= 5; i += 1) {
       await publishDirect(herald.serverUrl, 'run:dies', { type: 'job_progress' });
       await sleep(300);
@@ -84,6 +93,11 @@ describe('hybrid watchdog (seed 001)', () => {
     await waitUntil(run.isFinal, 10_000, 'final');
     expect(client.status).toBe('reconnecting');
     expect(run.seqs()).toEqual(seqsUpTo(6));
+    // The watchdog polls STALE_AFTER_MS after the last message (seq 1); the rest is slack for a busy machine.
+    const latencyMs = (run.deliveredAt(2) ?? Number.POSITIVE_INFINITY) - firstAfterDeathAt;
+    expect(latencyMs).toBeLessThanOrEqual(2 * STALE_AFTER_MS);
+    // The attempts at 50, 150, 350 and 750 ms all failed before that poll.
+    expect(client.stats().reconnects).toBeGreaterThanOrEqual(4);
     const pollsAtFinal = client.stats().polls;
     expect(pollsAtFinal).toBeGreaterThanOrEqual(1);
     await sleep(STALE_AFTER_MS * 3);

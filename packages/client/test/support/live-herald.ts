@@ -56,12 +56,16 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Subscribes and records what the subscriber is handed, for exact-sequence assertions. */
+/** Subscribes and records what the subscriber is handed, and when, for exact-sequence and latency assertions. */
 export function recordSubscription(client: HeraldClient, stream: string) {
   const delivered: HeraldEvent[] = [];
+  const deliveredAt = new Map<number, number>();
   let finalSnapshot: SubscriptionSnapshot | undefined;
   const subscription = client.subscribe(stream, {
-    onEvent: (event) => delivered.push(event),
+    onEvent: (event) => {
+      delivered.push(event);
+      deliveredAt.set(event.seq, Date.now());
+    },
     onFinal: (snapshot) => {
       finalSnapshot = snapshot;
     },
@@ -70,6 +74,8 @@ export function recordSubscription(client: HeraldClient, stream: string) {
     subscription,
     delivered,
     seqs: () => delivered.map((event) => event.seq),
+    /** When `seq` reached `onEvent` (`Date.now()`), or undefined if it has not. */
+    deliveredAt: (seq: number) => deliveredAt.get(seq),
     isFinal: () => finalSnapshot !== undefined,
   };
 }
