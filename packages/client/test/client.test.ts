@@ -106,10 +106,39 @@ describe('createClient', () => {
     const result = herald.publish('run:a', { type: 'started', data: { n: 1 } });
     await settle(5000);
     await expect(result).resolves.toMatchObject({ seq: 1 });
-    const posts = server.requests.filter((request) => request.startsWith('POST'));
-    expect(posts).toHaveLength(3);
-    expect(server.events('run:a')).toHaveLength(1);
-    expect(server.events('run:a')[0]?.id).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(server.publishBodies).toHaveLength(3);
+    const [id] = server.publishBodies.map((body) => body.id);
+    expect(id).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(server.publishBodies.map((body) => body.id)).toEqual([id, id, id]);
+    expect(server.events('run:a')).toMatchObject([{ seq: 1, id }]);
+  });
+
+  it('retries a publish whose response was lost, and the retry gets the original seq without a duplicate (G5)', async () => {
+    const server = new FakeHerald();
+    server.publish('run:a', { type: 'earlier' });
+    const statuses: number[] = [];
+    const herald = createClient({
+      url: 'http://herald.test',
+      WebSocket: FakeWebSocket,
+      fetch: async (input, init) => {
+        const response = await server.fetch(input, init);
+        statuses.push(response.status);
+        return response;
+      },
+    });
+    server.failNext(1, 'lost-response');
+    const result = herald.publish('run:a', { type: 'started' });
+    await settle(5000);
+    await expect(result).resolves.toMatchObject({ seq: 2 });
+    const [first, retry] = server.publishBodies;
+    expect(server.publishBodies).toHaveLength(2);
+    expect(retry?.id).toBe(first?.id);
+    // The first attempt's response never arrived; the retry is acknowledged as an idempotent repeat.
+    expect(statuses).toEqual([200]);
+    expect(server.events('run:a').map((event) => [event.seq, event.id])).toEqual([
+      [1, 'run:a#1'],
+      [2, first?.id],
+    ]);
   });
 
   it('does not retry a publish the server rejected for good', async () => {

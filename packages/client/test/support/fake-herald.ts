@@ -22,15 +22,24 @@ export function makeEvent(stream: string, seq: number, fields: Partial<HeraldEve
 }
 
 /**
+ * How `failNext` fails a request: `503` answers it unhandled, `network` throws before it reaches the
+ * server (a dead network), `lost-response` handles it and then throws (the connection died before
+ * the response arrived).
+ */
+export type FakeFailure = '503' | 'network' | 'lost-response';
+
+/**
  * An in-memory Herald HTTP API behind a `fetch` function: events pages (with `wait` long-polls and
- * resets), snapshots with ETags, and idempotent publish. Records every request; `failNext` makes the
- * next requests answer 503 (or throw, like a dead network).
+ * resets), snapshots with ETags, and idempotent publish (201 when appended, 200 for a repeated id).
+ * Records every request and every publish body; `failNext` makes the next requests fail.
  */
 export class FakeHerald {
   readonly requests: string[] = [];
+  /** The parsed body of every publish request, in arrival order, failed attempts included. */
+  readonly publishBodies: EventInput[] = [];
   readonly #streams = new Map<string, FakeStream>();
   readonly #waiters = new Set<() => void>();
-  #failures: ('503' | 'network')[] = [];
+  #failures: FakeFailure[] = [];
 
   /** Appends an event, as a publish would (idempotent by id). */
   publish(stream: string, input: EventInput): HeraldEvent {
@@ -66,7 +75,7 @@ export class FakeHerald {
   }
 
   /** Makes the next `count` requests fail. */
-  failNext(count: number, how: '503' | 'network' = '503'): void {
+  failNext(count: number, how: FakeFailure = '503'): void {
     for (let i = 0; i < count; i += 1) this.#failures.push(how);
   }
 
@@ -79,17 +88,26 @@ export class FakeHerald {
     const url = new URL(input);
     const method = init.method ?? 'GET';
     this.requests.push(`${method} ${url.pathname}${url.search}`);
+    if (method === 'POST') this.publishBodies.push(JSON.parse(String(init.body)) as EventInput);
     const failure = this.#failures.shift();
     if (failure === 'network') throw new TypeError('fetch failed');
     if (failure === '503') return json(503, { error: { code: 'unavailable', message: 'try later' } });
+    const response = await this.#handle(url, method, init);
+    if (failure === 'lost-response') throw new TypeError('fetch failed');
+    return response;
+  };
+
+  async #handle(url: URL, method: string, init: RequestInit): Promise<Response> {
     const match = /^\/v1\/streams\/([^/]+)(\/events)?$/.exec(url.pathname);
     if (!match?.[1]) return json(404, { error: { code: 'not_found', message: 'no route' } });
     const stream = decodeURIComponent(match[1]);
     const headers = new Headers(init.headers);
     if (method === 'POST') {
-      const event = this.publish(stream, JSON.parse(String(init.body)) as EventInput);
       const target = this.#stream(stream);
-      return json(201, { stream, epoch: target.epoch, seq: event.seq, events: [{ id: event.id, seq: event.seq }] });
+      const before = target.events.length;
+      const event = this.publish(stream, JSON.parse(String(init.body)) as EventInput);
+      const status = target.events.length > before ? 201 : 200;
+      return json(status, { stream, epoch: target.epoch, seq: event.seq, events: [{ id: event.id, seq: event.seq }] });
     }
     if (!match[2]) return this.#snapshot(stream, headers.get('if-none-match'));
     const after = Number(url.searchParams.get('after') ?? 0);
@@ -98,7 +116,7 @@ export class FakeHerald {
       await this.#waitForPublish(waitSeconds * 1000, init.signal);
     }
     return json(200, this.#page(stream, after, url.searchParams.get('epoch')));
-  };
+  }
 
   #stream(stream: string): FakeStream {
     let target = this.#streams.get(stream);
