@@ -21,6 +21,11 @@ export interface Broker {
   /** Registers a listener for status changes (for example Redis lost, then back). */
   onStatus(listener: (status: BrokerStatus) => void): () => void;
   readonly status: BrokerStatus;
+  /**
+   * Whether an announcement can be lost while the broker is up (a network broker; a node can also
+   * die between its commit and its announce). The hub then re-reads quiet channels now and then.
+   */
+  readonly canLoseAnnouncements: boolean;
   /** Rejects when the broker cannot be reached (readiness). */
   checkHealth(): Promise<void>;
   close(): Promise<void>;

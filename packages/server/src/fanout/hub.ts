@@ -11,6 +11,15 @@ import {
 /** How often channels read the log while the broker is degraded (announcements may be lost). */
 const DEGRADED_POLL_INTERVAL_MS = 1000;
 
+/**
+ * How often, while a broker that can lose announcements is up, the hub re-reads the channels that
+ * heard nothing since the last look. A lost announcement is otherwise noticed only when the next
+ * one shows the hole, and a stream's last event (often its final one) has no next one. So such an
+ * event reaches subscribers within two intervals, at the cost of one log read per quiet channel
+ * per interval.
+ */
+const QUIET_RESYNC_INTERVAL_MS = 5000;
+
 /** A listener's hold on a stream channel. */
 export interface ChannelAttachment {
   /** The last seq delivered on the channel: live delivery continues at head + 1. */
@@ -32,13 +41,15 @@ export interface HubOptions {
   countDeliveries?: DeliveryCounter;
   /** Log polling interval while the broker is degraded (ms, default 1000). */
   degradedPollIntervalMs?: number;
+  /** Quiet-channel re-read interval while a lossy broker is up (ms, default 5000; see QUIET_RESYNC_INTERVAL_MS). */
+  quietResyncIntervalMs?: number;
 }
 
 /**
  * Fans announcements out to this node's listeners through one StreamChannel per watched stream.
  * Channels exist only while someone listens. While the broker is degraded the hub polls the log
  * for every channel, and resyncs them all when it is back, so losing the broker costs latency,
- * never events.
+ * never events; while a broker that can lose announcements is up, it re-reads quiet channels.
  */
 export class Hub {
   #log: EventLog;
@@ -49,17 +60,22 @@ export class Hub {
   #unsubscribe: (() => void)[];
   #pollTimer: ReturnType<typeof setInterval> | undefined;
   #pollIntervalMs: number;
+  /** Set while the broker is up and can lose announcements: the quiet re-read interval. */
+  #quietResyncIntervalMs: number | undefined;
 
   constructor(options: HubOptions) {
     this.#log = options.log;
     this.#reportError = options.reportError ?? (() => {});
     this.#countDeliveries = options.countDeliveries ?? (() => {});
     this.#pollIntervalMs = options.degradedPollIntervalMs ?? DEGRADED_POLL_INTERVAL_MS;
+    if (options.broker.canLoseAnnouncements) {
+      this.#quietResyncIntervalMs = options.quietResyncIntervalMs ?? QUIET_RESYNC_INTERVAL_MS;
+    }
     this.#unsubscribe = [
       options.broker.onAnnouncement((announcement) => this.#receive(announcement)),
       options.broker.onStatus((status) => this.#onBrokerStatus(status)),
     ];
-    if (options.broker.status === 'degraded') this.#onBrokerStatus('degraded');
+    this.#onBrokerStatus(options.broker.status);
   }
 
   /** Attaches a listener to a stream's channel; resolves once the channel knows its head. */
@@ -121,14 +137,22 @@ export class Hub {
     this.#pollTimer = undefined;
     if (status === 'degraded') {
       this.#pollTimer = setInterval(() => this.#resyncAll(), this.#pollIntervalMs);
-      this.#pollTimer.unref();
     } else {
       // Back up: whatever was announced while we were cut off is in the log.
       this.#resyncAll();
+      if (this.#quietResyncIntervalMs === undefined) return;
+      this.#pollTimer = setInterval(() => this.#resyncQuiet(), this.#quietResyncIntervalMs);
     }
+    this.#pollTimer.unref();
   }
 
   #resyncAll(): void {
     for (const channel of this.#channels.values()) void channel.resync();
+  }
+
+  #resyncQuiet(): void {
+    for (const channel of this.#channels.values()) {
+      if (!channel.takeHasHeard()) void channel.resync();
+    }
   }
 }

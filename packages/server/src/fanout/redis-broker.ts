@@ -78,6 +78,9 @@ export class RedisBroker implements Broker {
     for (const client of [this.#publisher, this.#subscriber]) client.on('error', (error) => this.#onError(error));
   }
 
+  /** Redis pub/sub delivers at most once, and a publishing node can die between commit and announce. */
+  readonly canLoseAnnouncements = true;
+
   get status(): BrokerStatus {
     return this.#status;
   }

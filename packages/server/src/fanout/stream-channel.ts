@@ -39,6 +39,8 @@ export class StreamChannel {
   #epoch: string | null = null;
   #head = 0;
   #isBusy = true;
+  /** Whether an announcement arrived since the hub last asked (see Hub's quiet re-read). */
+  #hasHeard = false;
   #buffered: { announcement: Announcement; events: DeliveredEvent[] }[] = [];
   readonly ready: Promise<void>;
 
@@ -74,6 +76,7 @@ export class StreamChannel {
 
   /** Takes one announcement for this stream (`events` are its records, already wrapped once). */
   receive(announcement: Announcement, events: DeliveredEvent[]): void {
+    this.#hasHeard = true;
     if (this.#isBusy) {
       this.#buffered.push({ announcement, events });
       return;
@@ -81,7 +84,14 @@ export class StreamChannel {
     this.#apply(announcement, events);
   }
 
-  /** Reads whatever the log holds beyond `head` and delivers it (broker degraded or just back). */
+  /** Whether an announcement arrived since the last call (which clears it). */
+  takeHasHeard(): boolean {
+    const hasHeard = this.#hasHeard;
+    this.#hasHeard = false;
+    return hasHeard;
+  }
+
+  /** Reads whatever the log holds beyond `head` and delivers it (broker degraded or just back, or quiet). */
   resync(): Promise<void> {
     if (this.#isBusy) return Promise.resolve();
     return this.#fill();

@@ -101,4 +101,40 @@ describe('StreamChannel', () => {
     await flushAsync();
     expect(seen).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it('re-reads a quiet channel while a lossy broker is up, so a lost last announcement still arrives', async () => {
+    const log = new MemoryEventLog();
+    const broker = new HeldBroker();
+    const hub = new Hub({ log, broker, quietResyncIntervalMs: 10 });
+    const seen: number[] = [];
+    await hub.attach(STREAM, { onEvent: (e) => seen.push(e.seq), onEpochChange: () => {} });
+    // Both announcements are lost for good (the publishing node died after its commit).
+    await appendEvents(log, 2);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(seen).toEqual([1, 2]);
+    hub.close();
+  });
+
+  it('leaves alone a channel that heard an announcement since the last look', async () => {
+    const log = new MemoryEventLog();
+    const broker = new HeldBroker();
+    const hub = new Hub({ log, broker, quietResyncIntervalMs: 40 });
+    const seen: number[] = [];
+    await hub.attach(STREAM, { onEvent: (e) => seen.push(e.seq), onEpochChange: () => {} });
+    let reads = 0;
+    const readEvents = log.readEvents.bind(log);
+    log.readEvents = (...args) => {
+      reads += 1;
+      return readEvents(...args);
+    };
+    const [announcement] = await appendEvents(log, 1);
+    // Heard every 10 ms, the channel is never quiet at a look: the only reads would be re-reads.
+    const chatter = setInterval(() => broker.release(announcement!), 10);
+    broker.release(announcement!);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    clearInterval(chatter);
+    expect(seen).toEqual([1]);
+    expect(reads).toBe(0);
+    hub.close();
+  });
 });

@@ -6,6 +6,7 @@ import type { Announcement, Broker, BrokerStatus } from '../../src/fanout/broker
  */
 export class HeldBroker implements Broker {
   status: BrokerStatus = 'up';
+  readonly canLoseAnnouncements = true;
   readonly held: Announcement[] = [];
   #listeners = new Set<(announcement: Announcement) => void>();
   #statusListeners = new Set<(status: BrokerStatus) => void>();
