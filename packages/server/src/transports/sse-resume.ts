@@ -1,6 +1,6 @@
 import { HeraldError } from '@herald/protocol';
 import type { FastifyRequest } from 'fastify';
-import { type QueryParams, readInteger } from '../http/query-params.js';
+import { type QueryParams, readInteger, readString } from '../http/query-params.js';
 
 function readLastEventId(request: FastifyRequest): string | undefined {
   const header = request.headers['last-event-id'];
@@ -10,18 +10,28 @@ function readLastEventId(request: FastifyRequest): string | undefined {
 
 /**
  * Where a single-stream SSE subscriber resumes (DESIGN "Server-Sent Events"): the `Last-Event-ID`
- * EventSource sends on reconnect, else `?after=`, else 0 (full history, then live).
+ * EventSource sends on reconnect, else `?after=` and `?epoch=`, else 0 (full history, then live).
+ * `?epoch=` goes with `?after=` only: EventSource reconnects to the same URL, so after a reset its
+ * Last-Event-ID is a seq of the new epoch while the URL still names the old one, and honouring it
+ * would reset (and replay) again on every reconnect.
  */
-export function resolveSseAfter(request: FastifyRequest<{ Querystring: QueryParams }>): number {
+export function resolveSseResume(request: FastifyRequest<{ Querystring: QueryParams }>): {
+  after: number;
+  epoch?: string;
+} {
   const lastEventId = readLastEventId(request);
-  if (lastEventId === undefined) return readInteger(request.query, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+  if (lastEventId === undefined) {
+    const epoch = readString(request.query, 'epoch');
+    const after = readInteger(request.query, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    return epoch === undefined ? { after } : { after, epoch };
+  }
   const after = Number(lastEventId);
   if (!/^\d+$/.test(lastEventId) || !Number.isSafeInteger(after)) {
     throw new HeraldError('invalid_request', 'Last-Event-ID must be an event seq', {
       details: { path: 'Last-Event-ID' },
     });
   }
-  return after;
+  return { after };
 }
 
 /** The multi-stream cursor a reconnecting client sends: `Last-Event-ID`, else `?cursor=`. */

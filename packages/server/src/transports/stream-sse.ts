@@ -4,11 +4,11 @@ import { authorize } from '../auth/authorize.js';
 import type { ResetNotice, SubscriptionSink } from '../delivery/subscription.js';
 import type { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { HeraldContext } from '../herald-context.js';
-import { type QueryParams, readString } from '../http/query-params.js';
+import type { QueryParams } from '../http/query-params.js';
 import type { LiveHandler } from '../http/stream-routes.js';
 import type { SseConnection } from './sse-connection.js';
 import { encodeSseFinal, encodeSseLive, encodeSseReset } from './sse-frames.js';
-import { resolveSseAfter } from './sse-resume.js';
+import { resolveSseResume } from './sse-resume.js';
 import type { SseTransport } from './sse-transport.js';
 import { openSubscription } from './subscription-handle.js';
 
@@ -68,12 +68,11 @@ class SseStreamSink implements SubscriptionSink {
  */
 export function createStreamSseHandler(ctx: HeraldContext, transport: SseTransport): LiveHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const { params, query } = request as StreamRequest;
+    const { params } = request as StreamRequest;
     const { stream } = params;
     assertStreamName(stream);
     authorize(request.principal, 'read', stream);
-    const after = resolveSseAfter(request as StreamRequest);
-    const epoch = readString(query, 'epoch');
+    const { after, epoch } = resolveSseResume(request as StreamRequest);
     const snapshot = await ctx.log.getSnapshot(stream);
     const isSameEpoch = epoch === undefined || epoch === snapshot.epoch;
     const hasSeenFinal = snapshot.final && isSameEpoch && after >= snapshot.seq;

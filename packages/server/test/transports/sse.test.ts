@@ -44,6 +44,19 @@ describe('single-stream SSE', () => {
     client.close();
   });
 
+  it('resets on a stale ?epoch=, but not again when EventSource reconnects to that URL with its Last-Event-ID', async () => {
+    const stream = newStream();
+    await server.publishTicks(stream, 2);
+    const first = await SseTestClient.open(eventsUrl(stream, '?after=2&epoch=stale'));
+    await first.waitUntil(() => first.named('live').length === 1);
+    expect(first.messages.map(({ event }) => event)).toEqual(['reset', 'message', 'message', 'live']);
+    first.close();
+    const reconnect = await SseTestClient.open(eventsUrl(stream, '?after=2&epoch=stale'), { 'last-event-id': '2' });
+    await reconnect.waitUntil(() => reconnect.named('live').length === 1);
+    expect(reconnect.messages.map(({ event }) => event)).toEqual(['live']);
+    reconnect.close();
+  });
+
   it('answers a malformed Last-Event-ID with 400 invalid_request', async () => {
     const response = await fetch(eventsUrl(newStream()), {
       headers: { accept: 'text/event-stream', 'last-event-id': 'x' },
