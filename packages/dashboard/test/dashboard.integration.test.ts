@@ -153,7 +153,7 @@ describe('dashboard in Chromium against a real server', () => {
     await page.close();
   }, 60_000);
 
-  it('still updates live when the browser cannot open a WebSocket', async () => {
+  it('falls back to SSE and updates live over it when the browser cannot open a WebSocket', async () => {
     const context = await browser.newContext({ viewport: DESKTOP });
     let blockedUpgrades = 0;
     await context.routeWebSocket(/\/v1\/ws/, (ws) => {
@@ -163,15 +163,31 @@ describe('dashboard in Chromium against a real server', () => {
     const stream = `run:nows${Date.now().toString(36)}`;
     await publish(stream, { type: 'job_started', state: { status: 'running', progress: 0, step: 'Checking out' } });
     const page = await context.newPage();
+    const sseStatuses: number[] = [];
+    // Reads of events?after= are how the watchdog (or a poll, or a gap fill) would deliver instead of SSE.
+    const eventReads: string[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/v1/sse') sseStatuses.push(response.status());
+    });
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.endsWith('/events')) eventReads.push(`${url.pathname}${url.search}`);
+    });
     await page.goto(`${server.url}/#/streams/${encodeURIComponent(stream)}`);
     await waitForTimelineLength(page, 1);
     for (let progress = 1; progress <= 3; progress++) {
       await publish(stream, { type: 'job_progress', state: { progress: progress * 25 } });
       await waitForTimelineLength(page, progress + 1);
     }
-    expect(blockedUpgrades).toBeGreaterThan(0);
     expect(await timelineSeqs(page)).toEqual([4, 3, 2, 1]);
     expect(await page.textContent('.json')).toContain('"progress": 75');
+    // The client gave up on the WebSocket after its refused attempts and opened an SSE stream,
+    // which carried every update: nothing was read from events?after=, and the indicator shows
+    // SSE's push connection as "Live".
+    expect(blockedUpgrades).toBeGreaterThanOrEqual(2);
+    expect(sseStatuses).toContain(200);
+    expect(eventReads).toEqual([]);
+    expect(await indicatorStatus(page)).toBe('live');
     await context.close();
   }, 60_000);
 
