@@ -17,6 +17,34 @@ import type { AppendOutcome } from './event-log.js';
  * go in sorted name order, so two nodes' groups can never wait on each other in a cycle. A
  * placeholder row (seq 0) that no request of the group used is deleted before COMMIT, so a
  * stream never exists without events.
+ *
+ * Positions (why a history page never passes an event that is still to commit): `position` is
+ * the keyset of the history query, so a reader must never see a position while a lower one can
+ * still appear. An identity column alone breaks that under concurrent writers (two nodes, or two
+ * pooled connections): a transaction that drew a lower position can commit after one that drew
+ * a higher one, and a client that paged past the higher one skips the lower one forever. So the
+ * statement that inserts the events first takes a transaction-scoped advisory lock, one per
+ * schema, and holds it until COMMIT: positions are drawn in commit order, and every snapshot
+ * sees a prefix of them. PostgreSQL makes a commit visible before it releases its locks, so the
+ * next writer draws its positions only once the previous one's are visible. The lock is taken
+ * after the stream row locks, and its holder waits on nothing else before COMMIT, so it cannot
+ * close a deadlock cycle. It is keyed by `current_schema()` (the pool's search_path), so logs in
+ * other schemas of one database never wait on each other.
+ *
+ * The price is that the insert-to-COMMIT section (one statement, the placeholder delete if any,
+ * the commit's WAL flush) runs one group at a time across all nodes. The stream row locks already
+ * serialise groups that share a stream; for disjoint groups, a node waiting on the lock keeps
+ * queueing appends, so its next group is larger and the events per commit grow with contention.
+ * Taking the lock inside the insert statement costs no round trip, and taking it after planning
+ * keeps planning and the id lookup outside the serialised section.
+ *
+ * The alternative, storing each row's xid8 and returning only rows below the reader's
+ * `pg_snapshot_xmin`, ordered by (xid, position), lets writers overlap but hides every event
+ * committed after the oldest transaction still open anywhere on the server (a slow group, a
+ * pg_dump, an idle-in-transaction session): the newest history would lag, or stall, and an
+ * acknowledged event could be missing from the history read just after. It would also change
+ * the cursor and widen every position-ordered index. Serialising the short insert-to-COMMIT
+ * section is the cheaper guarantee.
  */
 
 interface HeadRow {
@@ -74,12 +102,22 @@ async function findStoredIds(client: PoolClient, entries: readonly StreamEventIn
   return new Map(rows.map((row) => [`${row.stream}\0${row.id}`, row.seq]));
 }
 
-/** Inserts the events and updates the heads (one per stream), in one statement. */
+/**
+ * Inserts the events and updates the heads (one per stream), in one statement, under the
+ * positions lock (see the file header). Each event's position (nextval) is computed from a row of
+ * the join with `positions_lock`, so no position is drawn before the lock is held. A lock taken
+ * inside a savepoint that is rolled back is released with it: each write takes it again.
+ */
 async function writePlan(client: PoolClient, { events, heads }: Pick<AppendPlan, 'events' | 'heads'>): Promise<void> {
   await client.query(
-    `WITH inserted AS (
+    `WITH positions_lock AS MATERIALIZED (
+       SELECT pg_advisory_xact_lock(hashtext('herald_events.position:' || current_schema()))
+     ),
+     inserted AS (
        INSERT INTO herald_events (stream, seq, id, type, time, tags, json)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::text[])
+       SELECT e.* FROM positions_lock,
+         unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::text[])
+           AS e (stream, seq, id, type, time, tags, json)
      )
      UPDATE herald_streams s
      SET epoch = h.epoch, seq = h.seq, state = h.state, final = h.final,

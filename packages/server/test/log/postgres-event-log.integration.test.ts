@@ -1,6 +1,9 @@
-import type { StreamEventInput } from '@herald/protocol';
+import type { HeraldEvent, StreamEventInput } from '@herald/protocol';
+import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commitAppendGroup } from '../../src/log/postgres-append.js';
 import { createPostgresEventLog, type PostgresEventLog } from '../../src/log/postgres-event-log.js';
+import { createPostgresPool } from '../../src/log/postgres-pool.js';
 import { describeEventLogContract } from '../support/event-log-contract.js';
 import {
   dropTestSchema,
@@ -26,6 +29,37 @@ const ev = (stream: string, extra: Partial<StreamEventInput> = {}): StreamEventI
   ...extra,
 });
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A connection whose COMMIT waits for `release`: a writer that stalls after writing, before its commit. */
+function holdCommit(client: pg.PoolClient, release: Promise<void>): { client: pg.PoolClient; atCommit: Promise<void> } {
+  let reachCommit!: () => void;
+  const atCommit = new Promise<void>((resolve) => {
+    reachCommit = resolve;
+  });
+  const held = {
+    query: async (text: string, values?: unknown[]) => {
+      if (text === 'COMMIT') {
+        reachCommit();
+        await release;
+      }
+      return client.query(text, values);
+    },
+  };
+  return { client: held as unknown as pg.PoolClient, atCommit };
+}
+
+/** Reads history pages of one event each from `cursor` (the start if none) until the last one. */
+async function readPagesFrom(log: PostgresEventLog, cursor: string | undefined): Promise<HeraldEvent[]> {
+  const events: HeraldEvent[] = [];
+  do {
+    const page = await log.queryEvents({ order: 'asc', limit: 1, ...(cursor ? { cursor } : {}) });
+    events.push(...page.events);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return events;
+}
+
 /** Two logs on one schema stand for two nodes sharing the store. */
 describe('PostgresEventLog across nodes', () => {
   let schema: string;
@@ -47,6 +81,53 @@ describe('PostgresEventLog across nodes', () => {
     await Promise.all([openNode(), openNode(), openNode(), openNode()]);
     const rows = await queryTestDatabase<{ version: number }>(`SELECT version FROM "${schema}".herald_migrations`);
     expect(rows.map((row) => row.version)).toEqual([1]);
+  });
+
+  it('never lets a history page pass an event whose transaction has not committed yet', async () => {
+    const node = await openNode();
+    // The other node's append transaction draws its positions first, then stalls before COMMIT.
+    const { pool } = createPostgresPool(TEST_POSTGRES_URL, { schema });
+    const connection = await pool.connect();
+    const { rows } = await connection.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const stalledPid = rows[0]!.pid;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const held = holdCommit(connection, released);
+    const stalled = commitAppendGroup(held.client, [[ev('run:slow')]]);
+    try {
+      await held.atCommit;
+      let isLaterAppendSettled = false;
+      const later = node.append([ev('run:fast'), ev('run:fast')]).finally(() => {
+        isLaterAppendSettled = true;
+      });
+      // The later append either commits (positions in insertion order) or waits on the stalled
+      // writer (positions in commit order); the page below is read once it has done one or the other.
+      const isWaitingOnStalled = async () =>
+        (
+          await queryTestDatabase<{ waiting: number }>(
+            'SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+            [stalledPid],
+          )
+        )[0]!.waiting > 0;
+      while (!isLaterAppendSettled && !(await isWaitingOnStalled())) await sleep(10);
+
+      const page = await node.queryEvents({ order: 'asc', limit: 1 });
+      release();
+      await Promise.all([stalled, later]);
+      // A client goes on from the page's cursor; a page without one ended the history so far, and
+      // the client asks again from the start (repeating what that page showed, which `seen` would catch).
+      const rest = await readPagesFrom(node, page.nextCursor);
+
+      const seen = [...page.events, ...rest].map((event) => `${event.stream}/${event.seq}`);
+      expect(seen).toEqual(['run:slow/1', 'run:fast/1', 'run:fast/2']);
+    } finally {
+      release();
+      await stalled.catch(() => {});
+      connection.release();
+      await pool.end();
+    }
   });
 
   it('never lets a reader see a seq before the seqs below it, under appends from two nodes', async () => {
