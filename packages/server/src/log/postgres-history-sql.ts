@@ -2,10 +2,12 @@ import type { ResolvedHistoryQuery } from './query-cursors.js';
 import { prefixRange } from './query-cursors.js';
 
 /**
- * The SQL of one history page on PostgreSQL: keyset pagination on `position` (global insertion
- * order), fetching one row beyond `limit` so the caller knows whether a next page exists.
- * Tag filters use containment (`tags @> {"k":"v"}`), which the GIN index on tags answers.
- * Columns: position, json.
+ * The SQL of one history page on PostgreSQL: keyset pagination on `position` (global commit
+ * order: appends draw positions under a lock held until COMMIT, see postgres-append.ts, so no
+ * event can later appear behind a page already read), fetching one row beyond `limit` so the
+ * caller knows whether a next page exists. A stream filter is answered by the (stream, position)
+ * index, a type filter by (type, position), tag filters by containment (`tags @> {"k":"v"}`),
+ * which the GIN index on tags answers. Columns: position, json.
  */
 export function buildPostgresHistorySql(query: ResolvedHistoryQuery): { sql: string; params: unknown[] } {
   const clauses: string[] = [];

@@ -49,6 +49,17 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX herald_events_by_tags ON herald_events USING gin (tags jsonb_path_ops);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- History filtered by stream, in position order: an index scan that stops after limit + 1
+      -- rows. With only (stream, seq), the planner either sorts all of the stream's events for
+      -- every page or walks the primary key past every other stream's events. Appends take a
+      -- positions lock so that position is also commit order (see postgres-append.ts): that needs
+      -- no schema change. CREATE INDEX blocks appends while it builds, once, on first start.
+      CREATE INDEX herald_events_by_stream_position ON herald_events (stream, position);
+    `,
+  },
 ];
 
 /** Double-quotes an SQL identifier (a schema name from the store URL). */

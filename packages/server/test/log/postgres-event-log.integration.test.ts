@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitAppendGroup } from '../../src/log/postgres-append.js';
 import { createPostgresEventLog, type PostgresEventLog } from '../../src/log/postgres-event-log.js';
+import { buildPostgresHistorySql } from '../../src/log/postgres-history-sql.js';
 import { createPostgresPool } from '../../src/log/postgres-pool.js';
 import { describeEventLogContract } from '../support/event-log-contract.js';
 import {
@@ -80,7 +81,7 @@ describe('PostgresEventLog across nodes', () => {
   it('migrates once when several nodes start at the same time', async () => {
     await Promise.all([openNode(), openNode(), openNode(), openNode()]);
     const rows = await queryTestDatabase<{ version: number }>(`SELECT version FROM "${schema}".herald_migrations`);
-    expect(rows.map((row) => row.version)).toEqual([1]);
+    expect(rows.map((row) => row.version)).toEqual([1, 2]);
   });
 
   it('never lets a history page pass an event whose transaction has not committed yet', async () => {
@@ -204,6 +205,30 @@ describe('PostgresEventLog across nodes', () => {
     const page = await log.readEvents('run:g', 0, 10);
     expect(page.events.map((event) => event.seq)).toEqual([1, 2, 3]);
     expect((await log.getSnapshot('run:h')).seq).toBe(1);
+  });
+
+  it('pages a rare stream from the (stream, position) index, never sorting or walking other streams', async () => {
+    const log = await openNode();
+    for (let i = 0; i < 5; i += 1) await log.append(Array.from({ length: 1000 }, () => ev('run:busy')));
+    await log.append(Array.from({ length: 20 }, () => ev('run:rare')));
+    await log.append(Array.from({ length: 1000 }, () => ev('run:busy')));
+    await queryTestDatabase(`ANALYZE "${schema}".herald_events`);
+    const { pool } = createPostgresPool(TEST_POSTGRES_URL, { schema });
+    try {
+      for (const query of [
+        { stream: 'run:rare', order: 'asc' as const, limit: 10 },
+        { stream: 'run:rare', order: 'asc' as const, limit: 10, afterPosition: 5005 },
+        { stream: 'run:rare', order: 'desc' as const, limit: 10 },
+      ]) {
+        const { sql, params } = buildPostgresHistorySql(query);
+        const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
+        const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+        expect(plan).toContain('herald_events_by_stream_position');
+        expect(plan).not.toContain('Sort');
+      }
+    } finally {
+      await pool.end();
+    }
   });
 
   it('finds events by tag through the history query', async () => {
