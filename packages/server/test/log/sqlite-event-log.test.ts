@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SqliteEventLog } from '../../src/log/sqlite-event-log.js';
-import { configureSqlite } from '../../src/log/sqlite-schema.js';
 import { describeEventLogContract } from '../support/event-log-contract.js';
 
 async function openTempLog() {
@@ -39,13 +38,35 @@ describe('SqliteEventLog', () => {
     }
   };
 
-  it('configures WAL with synchronous = FULL, so each commit is fsynced', () => {
-    const db = new Database(join(store.filename, '..', 'probe.db'));
-    configureSqlite(db);
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('synchronous', { simple: true })).toBe(2);
-    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    db.close();
+  /** Opens a SqliteEventLog on `filename` and also returns its own connection, for reading its pragmas. */
+  const openWithConnection = (filename: string) => {
+    const prepare = vi.spyOn(Database.prototype, 'prepare');
+    try {
+      const log = new SqliteEventLog(filename);
+      const connection = prepare.mock.contexts[0] as Database.Database | undefined;
+      if (connection?.name !== filename) throw new Error(`the log prepared no statement on ${filename}`);
+      return { log, connection };
+    } finally {
+      prepare.mockRestore();
+    }
+  };
+
+  it('stores journal_mode = WAL in its own database file', async () => {
+    await store.log.append([{ stream: 'run:a', type: 'x' }]);
+    expect(inspect((db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
+  });
+
+  it('runs its own connection with synchronous = FULL when reopening a WAL file, so each commit is fsynced (G4)', async () => {
+    await store.log.close();
+    // synchronous is per connection, so only the log's own connection can tell. A connection to an
+    // existing WAL file starts at better-sqlite3's SQLITE_DEFAULT_WAL_SYNCHRONOUS = 1 (NORMAL); a
+    // fresh file starts at FULL anyway, so only a reopen shows whether the log itself asks for FULL (2).
+    expect(inspect((db) => db.pragma('synchronous', { simple: true }))).toBe(1);
+    const reopened = openWithConnection(store.filename);
+    store.log = reopened.log;
+    expect(reopened.connection.pragma('synchronous', { simple: true })).toBe(2);
+    expect(reopened.connection.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(reopened.connection.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 
   it('records each applied migration once across reopens', async () => {
