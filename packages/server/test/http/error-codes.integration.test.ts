@@ -5,6 +5,13 @@ import { requestJson } from '../support/http-json.js';
 import { signTestToken, TEST_JWT_SECRET } from '../support/jwt.js';
 
 const API_KEY = 'publisher-key';
+const MAX_BODY_BYTES = 32 * 1024;
+
+/** `{"type":"a"}` padded with JSON whitespace to exactly `bytes` bytes: a body whose size is all it has. */
+function paddedBody(bytes: number): string {
+  const event = JSON.stringify({ type: 'a' });
+  return event + ' '.repeat(bytes - event.length);
+}
 
 /** Codes that only a live connection (WebSocket, SSE) or a failing store can produce; tested there. */
 const NOT_FROM_HTTP_ROUTES: ErrorCode[] = [
@@ -94,10 +101,11 @@ const BAD_REQUESTS: BadRequest[] = [
     token: async () => API_KEY,
   },
   {
+    // One small event, within the payload and batch limits: only the body's size breaks a limit.
     name: 'a body over the body limit',
     code: 'payload_too_large',
     path: '/v1/streams/run:1/events',
-    body: { events: Array.from({ length: 100 }, () => ({ type: 'a', data: 'x'.repeat(1000) })) },
+    body: paddedBody(MAX_BODY_BYTES + 1),
     token: async () => API_KEY,
   },
   {
@@ -122,7 +130,7 @@ beforeAll(async () => {
   server = await startInProcessHerald({
     apiKey: API_KEY,
     jwt: { secret: TEST_JWT_SECRET },
-    limits: { maxPayloadBytes: 1024, maxBatchEvents: 10, maxBodyBytes: 32 * 1024, publishRatePerSecond: 0 },
+    limits: { maxPayloadBytes: 1024, maxBatchEvents: 10, maxBodyBytes: MAX_BODY_BYTES, publishRatePerSecond: 0 },
   });
   for (const stream of ['run:1', 'run:final']) {
     await requestJson(`${server.url}/v1/streams/${stream}/events`, {
@@ -146,6 +154,15 @@ describe('error responses (G7)', () => {
     expect(answer.body.error.message).toEqual(expect.any(String));
     expect(answer.status).toBe(ERROR_TABLE[request.code].status);
     expect(answer.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('accepts the same padded event when its body is exactly at the body limit', async () => {
+    const answer = await requestJson<{ seq: number }>(`${server.url}/v1/streams/padded:1/events`, {
+      body: paddedBody(MAX_BODY_BYTES),
+      token: API_KEY,
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.body.seq).toBe(1);
   });
 
   it('changes no stream on bad input', async () => {
