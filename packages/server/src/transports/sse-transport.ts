@@ -1,5 +1,6 @@
 import { HeraldError } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { onPrincipalExpiry } from '../auth/expiry-timer.js';
 import type { HeraldContext } from '../herald-context.js';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { SseConnection } from './sse-connection.js';
@@ -7,8 +8,9 @@ import { TickCorker } from './tick-corker.js';
 import type { TransportOptions } from './transport-options.js';
 
 /**
- * The SSE side of the live transports: opens responses under the connection limit, and ends them
- * all on shutdown once in-flight publishes are acknowledged (so their events go out first).
+ * The SSE side of the live transports: opens responses under the connection limit, ends each when
+ * its token expires, and ends them all on shutdown once in-flight publishes are acknowledged (so
+ * their events go out first).
  */
 export class SseTransport {
   readonly options: TransportOptions;
@@ -39,11 +41,14 @@ export class SseTransport {
   open(request: FastifyRequest, reply: FastifyReply, onClose: () => void): SseConnection {
     if (this.#ctx.shutdown.isShuttingDown) throw new HeraldError('shutting_down', 'the server is shutting down');
     const release = this.#ctx.limits.connections.acquire(request.ip);
+    // At the token's `exp` the response ends: the client's reconnect must bring a valid token.
+    const cancelExpiry = onPrincipalExpiry(request.principal, () => connection.end());
     const connection = new SseConnection(reply, {
       options: this.options,
       corker: this.#corker,
       heartbeats: this.#heartbeats,
       onClose: () => {
+        cancelExpiry();
         onClose();
         release();
         this.#gauge.dec();

@@ -10,6 +10,7 @@ import {
 } from '@herald/protocol';
 import WebSocket from 'ws';
 import { authorize } from '../auth/authorize.js';
+import { onPrincipalExpiry } from '../auth/expiry-timer.js';
 import type { Principal } from '../auth/principal.js';
 import type { HeraldContext } from '../herald-context.js';
 import { IdleHeartbeat } from './idle-heartbeat.js';
@@ -19,9 +20,6 @@ import type { TickCorker } from './tick-corker.js';
 import type { TransportOptions } from './transport-options.js';
 import { encodeServerFrame, HEARTBEAT_FRAME, underlyingSocket } from './websocket-frames.js';
 import { type StreamFrameWriter, WebSocketStreamSink } from './websocket-stream-sink.js';
-
-/** setTimeout's longest delay; a token expiring later is re-checked when this one fires. */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /** What a WebSocketConnection is given by its transport. */
 export interface WebSocketConnectionOptions {
@@ -54,7 +52,7 @@ export class WebSocketConnection implements StreamFrameWriter {
   #clientIp: string;
   #subscriptions = new Map<string, ActiveSubscription>();
   #heartbeat: IdleHeartbeat;
-  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  #cancelExpiry: () => void = () => {};
   /** Frames that arrive while an `auth` is verified wait for it, so a `sub` right after uses the new token. */
   #pendingAuth: Promise<void> | undefined;
 
@@ -246,14 +244,10 @@ export class WebSocketConnection implements StreamFrameWriter {
   }
 
   #scheduleExpiry(): void {
-    clearTimeout(this.#expiryTimer);
-    const expiresAtMs = this.#principal.expiresAtMs;
-    if (expiresAtMs === undefined) return;
-    const delayMs = Math.min(Math.max(expiresAtMs - Date.now(), 0), MAX_TIMER_DELAY_MS);
-    this.#expiryTimer = setTimeout(() => {
-      if (Date.now() >= expiresAtMs) this.close(CLOSE_CODES.tokenExpired, 'token expired');
-      else this.#scheduleExpiry();
-    }, delayMs);
+    this.#cancelExpiry();
+    this.#cancelExpiry = onPrincipalExpiry(this.#principal, () =>
+      this.close(CLOSE_CODES.tokenExpired, 'token expired'),
+    );
   }
 
   #sendError(error: unknown, ref: number | undefined, stream?: string): void {
@@ -282,7 +276,7 @@ export class WebSocketConnection implements StreamFrameWriter {
 
   #stop(): void {
     this.#heartbeat.stop();
-    clearTimeout(this.#expiryTimer);
+    this.#cancelExpiry();
     for (const active of this.#subscriptions.values()) {
       active.sink.close();
       active.handle?.close();

@@ -121,6 +121,21 @@ describe('SSE access checks', () => {
     for (const socket of sockets) socket.close();
     await Promise.all(sockets.map((socket) => socket.closed));
   });
+
+  it('ends an event stream when its token expires, so the reconnect must bring a valid one', async () => {
+    const shortLived = await signTestToken({ read: ['run:*'] }, { expiresInSeconds: 1 });
+    const expiring = [
+      await SseTestClient.open(streamUrl('run:1', shortLived)),
+      await SseTestClient.open(multiUrl(['run:1', 'run:2'], shortLived)),
+    ];
+    await Promise.all(expiring.map((client) => client.ended));
+    for (const client of expiring) expect(client.named('live').length).toBeGreaterThan(0);
+    const lasting = await SseTestClient.open(streamUrl('run:1', reader));
+    await lasting.waitUntil(() => lasting.named('live').length === 1);
+    expect(lasting.isEnded).toBe(false);
+    lasting.close();
+    expectRefusal(await requestRefusedSse(streamUrl('run:1', shortLived)), 'token_expired');
+  });
 });
 
 describe('SSE during shutdown', () => {
