@@ -9,6 +9,9 @@ import { followStream } from './support/resuming-subscriber.js';
 
 const CLUSTER_SCRIPT = fileURLToPath(new URL('../../../../deploy/cluster.mjs', import.meta.url));
 const LISTENING_LINE = /Herald listening on (http:\/\/\S+)/g;
+const SUBSCRIBERS = 4;
+// Two rounds over both workers.
+const SCRAPES = 4;
 
 function launch(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [CLUSTER_SCRIPT, '--host', '127.0.0.1', '--port', '0'], {
@@ -35,6 +38,19 @@ async function waitForWorkers(output: () => string, count: number, timeoutMs = 3
   }
 }
 
+/**
+ * The open WebSocket connections (`herald_connections{transport="websocket"}`) of whichever
+ * worker the primary hands this request to: a connection of its own per scrape, so consecutive
+ * scrapes go to the workers in turn.
+ */
+async function scrapeWebSocketConnections(url: string): Promise<number> {
+  const response = await fetch(`${url}/metrics`, { headers: { connection: 'close' } });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}: ${text}`);
+  // A worker that never had a WebSocket has no sample for the label yet.
+  return Number(/^herald_connections\{transport="websocket"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+}
+
 /** deploy/cluster.mjs: one node per core on one port, sharing PostgreSQL and Redis. */
 describe('cluster launcher', () => {
   const schema = uniqueSchemaName();
@@ -59,13 +75,21 @@ describe('cluster launcher', () => {
       expect(new Set(urls).size).toBe(1);
       const url = urls[0]!;
       // The primary hands connections to the workers in turn: four subscribers land on both.
-      const subscribers = Array.from({ length: 4 }, () => followStream(url, 'run:cluster', 'websocket'));
+      const subscribers = Array.from({ length: SUBSCRIBERS }, () => followStream(url, 'run:cluster', 'websocket'));
       for (let n = 1; n <= 20; n++) await publishUntilAcknowledged(url, 'run:cluster', `e${n}`);
       await Promise.all(subscribers.map((subscriber) => subscriber.waitForSeq(20)));
       for (const subscriber of subscribers) {
-        expect(subscriber.received).toEqual(seqsUpTo(20));
-        subscriber.close();
+        expect({ received: subscriber.received, failures: subscriber.failures }).toEqual({
+          received: seqsUpTo(20),
+          failures: 0,
+        });
       }
+      // All four are still on their first connection, and every worker asked holds some but not
+      // all of them: the rest are on the other worker, so both served subscribers.
+      const perWorker: number[] = [];
+      for (let i = 0; i < SCRAPES; i++) perWorker.push(await scrapeWebSocketConnections(url));
+      expect(perWorker.filter((count) => count === 0 || count === SUBSCRIBERS)).toEqual([]);
+      for (const subscriber of subscribers) subscriber.close();
     } finally {
       if (child.exitCode === null) {
         const exited = once(child, 'exit');

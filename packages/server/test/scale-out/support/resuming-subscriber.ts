@@ -1,3 +1,5 @@
+import { get as httpGet } from 'node:http';
+import { Readable } from 'node:stream';
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 
@@ -23,10 +25,16 @@ export interface ResumingSubscriber {
   readonly received: number[];
   /** WebSocket close codes seen (WebSocket only). */
   readonly closeCodes: number[];
+  /** When each of `closeCodes` was seen (`performance.now()` ms), in the same order. */
+  readonly closedAtMs: number[];
+  /** When each `subscribed` answer arrived (`performance.now()` ms; WebSocket only). */
+  readonly subscribedAtMs: number[];
   /** `reset` notices received (there should be none while history is held). */
   readonly resets: number;
   /** Connections (or requests, for the polling transports) that failed and were retried. */
   readonly failures: number;
+  /** When `seq` first arrived (`performance.now()` ms), or undefined before it has. */
+  arrivedAtMs(seq: number): number | undefined;
   /** Resolves once `seq` has been received; rejects after `timeoutMs`. */
   waitForSeq(seq: number, timeoutMs?: number): Promise<void>;
   close(): void;
@@ -35,6 +43,9 @@ export interface ResumingSubscriber {
 class Recorder {
   readonly received: number[] = [];
   readonly closeCodes: number[] = [];
+  readonly closedAtMs: number[] = [];
+  readonly subscribedAtMs: number[] = [];
+  readonly firstArrivalMs = new Map<number, number>();
   resets = 0;
   failures = 0;
   isClosed = false;
@@ -47,6 +58,7 @@ class Recorder {
 
   record(seq: number): void {
     this.received.push(seq);
+    if (!this.firstArrivalMs.has(seq)) this.firstArrivalMs.set(seq, performance.now());
     for (const wake of this.#waiters) wake();
   }
 
@@ -71,14 +83,28 @@ class Recorder {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * fetch without connection reuse. Node's fetch may keep the socket of an aborted streaming
- * request in its pool, where it holds a node's graceful shutdown open for a whole keep-alive
- * timeout; a browser closes such a connection. `Connection: close` restores that behaviour.
+ * A fetch over node:http with a connection of its own per request, closed when the request is
+ * aborted or done, as a browser closes it. Node's fetch (undici 6) may keep the socket of an
+ * aborted request open, even with `Connection: close`: the node then holds the request, and its
+ * graceful shutdown waits for a client that has left, up to its grace period.
  */
-function fetchWithoutReuse(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  headers.set('connection', 'close');
-  return fetch(input, { ...init, headers });
+function fetchOwnConnection(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const url = input instanceof Request ? input.url : String(input);
+  const headers = Object.fromEntries(new Headers(init.headers));
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers, agent: false, signal: init.signal ?? undefined }, (response) => {
+      const status = response.statusCode ?? 0;
+      const responseHeaders = new Headers();
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const hasBody = status !== 204 && status !== 304;
+      if (!hasBody) response.resume();
+      const body = hasBody ? (Readable.toWeb(response) as ReadableStream<Uint8Array>) : null;
+      resolve(new Response(body, { status, headers: responseHeaders }));
+    });
+    request.once('error', reject);
+  });
 }
 
 function followWebSocket(baseUrl: string, stream: string, recorder: Recorder): () => void {
@@ -89,6 +115,7 @@ function followWebSocket(baseUrl: string, stream: string, recorder: Recorder): (
     socket.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as { op: string; stream?: string; seq?: number };
       if (frame.stream !== stream) return;
+      if (frame.op === 'subscribed') recorder.subscribedAtMs.push(performance.now());
       if (frame.op === 'event') recorder.record(frame.seq!);
       if (frame.op === 'reset') recorder.resets += 1;
     });
@@ -96,6 +123,7 @@ function followWebSocket(baseUrl: string, stream: string, recorder: Recorder): (
     socket.on('error', () => {});
     socket.on('close', (code) => {
       recorder.closeCodes.push(code);
+      recorder.closedAtMs.push(performance.now());
       if (recorder.isClosed) return;
       recorder.failures += 1;
       // 1012 (service restart) means: reconnect at once, elsewhere.
@@ -109,7 +137,7 @@ function followWebSocket(baseUrl: string, stream: string, recorder: Recorder): (
 function followSse(baseUrl: string, stream: string, recorder: Recorder): () => void {
   // EventSource reconnects by itself with Last-Event-ID after the server's `retry:` delay.
   const source = new EventSource(`${baseUrl}/v1/streams/${encodeURIComponent(stream)}/events`, {
-    fetch: fetchWithoutReuse,
+    fetch: fetchOwnConnection,
   });
   source.onmessage = (message) => recorder.record((JSON.parse(message.data) as { seq: number }).seq);
   source.addEventListener('reset', () => {
@@ -130,7 +158,7 @@ function followByRequests(baseUrl: string, stream: string, recorder: Recorder, i
   const abort = new AbortController();
   const streamUrl = `${baseUrl}/v1/streams/${encodeURIComponent(stream)}`;
   const readPage = async (wait: string): Promise<void> => {
-    const response = await fetchWithoutReuse(`${streamUrl}/events?after=${recorder.position}${wait}`, {
+    const response = await fetchOwnConnection(`${streamUrl}/events?after=${recorder.position}${wait}`, {
       signal: abort.signal,
     });
     if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
@@ -141,7 +169,7 @@ function followByRequests(baseUrl: string, stream: string, recorder: Recorder, i
   let etag = '';
   // ETag polling (seed 003): a cheap conditional snapshot read, and events only when it changed.
   const poll = async (): Promise<void> => {
-    const response = await fetchWithoutReuse(streamUrl, { headers: { 'if-none-match': etag }, signal: abort.signal });
+    const response = await fetchOwnConnection(streamUrl, { headers: { 'if-none-match': etag }, signal: abort.signal });
     if (response.status === 200) {
       etag = response.headers.get('etag') ?? '';
       await response.arrayBuffer();
@@ -178,12 +206,15 @@ export function followStream(baseUrl: string, stream: string, transport: Transpo
     transport,
     received: recorder.received,
     closeCodes: recorder.closeCodes,
+    closedAtMs: recorder.closedAtMs,
+    subscribedAtMs: recorder.subscribedAtMs,
     get resets() {
       return recorder.resets;
     },
     get failures() {
       return recorder.failures;
     },
+    arrivedAtMs: (seq) => recorder.firstArrivalMs.get(seq),
     waitForSeq: (seq, timeoutMs) => recorder.waitForSeq(seq, timeoutMs),
     close: () => {
       recorder.isClosed = true;
