@@ -22,7 +22,9 @@ const MESSAGE_SIZE_BYTES = 200;
 /**
  * Under three minutes on a 2-core machine: every scenario at reduced counts and durations. The
  * 5,000-subscriber fan-out is left to `--full`: opening and closing 5,000 sockets per target costs
- * more wall-clock than the measurement itself.
+ * more wall-clock than the measurement itself. Latency and memory each keep their cheapest peers
+ * (ws-corked; ws and http-sse), so every table has a ratio measured in the same run; Socket.IO,
+ * the slowest to open and to drain, is left to `--full` there.
  */
 export const QUICK_PLAN: BenchPlan = {
   mode: 'quick',
@@ -34,8 +36,8 @@ export const QUICK_PLAN: BenchPlan = {
     ],
     sizeBytes: MESSAGE_SIZE_BYTES,
   },
-  latency: { targets: ['herald-ws'], subscribers: 1000, perSecond: 200, durationSec: 2 },
-  memory: { targets: HERALD_TRANSPORTS, connections: 1000 },
+  latency: { targets: ['herald-ws', 'ws-corked'], subscribers: 1000, perSecond: 200, durationSec: 2 },
+  memory: { targets: [...HERALD_TRANSPORTS, 'ws', 'http-sse'], connections: 1000 },
   ingest: { durationSec: 3, batchEvents: 100, stores: ['sqlite'] },
   catchUp: { targets: HERALD_TRANSPORTS, events: 10_000, runs: 1 },
   poll304: { durationSec: 3 },

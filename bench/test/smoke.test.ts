@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { runCatchUp } from '../src/scenarios/catch-up.js';
 import { runFanout } from '../src/scenarios/fanout.js';
+import { runIngest } from '../src/scenarios/ingest.js';
+import { runMemory } from '../src/scenarios/memory.js';
+import { runPoll304 } from '../src/scenarios/poll304.js';
 import { TARGET_NAMES } from '../src/targets.js';
 
 // Tiny end-to-end runs of the harness: real server and client processes, a few subscribers and
-// messages. They check the harness's bookkeeping, never speed.
+// messages, a second of HTTP load. They check that every scenario runs and its bookkeeping, never
+// speed. (Ingest on PostgreSQL needs the database: smoke.integration.test.ts.)
 const SUBSCRIBERS = 3;
 const MESSAGES = 5;
 const HISTORY_TARGETS = ['herald-ws', 'herald-sse', 'herald-longpoll'];
 const LIVE_FANOUT_TARGETS = TARGET_NAMES.filter((name) => name !== 'herald-longpoll');
+const IDLE_CONNECTIONS = 5;
+// Five connections are within the noise of RSS anyway: no need to let allocations settle.
+const MEMORY_SETTLE_MS = 100;
+const LOAD_SECONDS = 1;
 
 describe('bench harness', () => {
   it.each(LIVE_FANOUT_TARGETS)('delivers every message of a burst in order to every %s subscriber', async (target) => {
@@ -28,10 +36,49 @@ describe('bench harness', () => {
     expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
   });
 
+  it('paces messages on the durable SQLite log and times each delivery (latency)', async () => {
+    const result = await runFanout({
+      target: 'herald-ws',
+      subscribers: SUBSCRIBERS,
+      messages: 10,
+      perSecond: 50,
+      sizeBytes: 200,
+      store: 'sqlite',
+    });
+
+    expect(result.isComplete).toBe(true);
+    expect(result.deliveries).toBe(SUBSCRIBERS * 10);
+    expect(result.publishedPerSec).toBeGreaterThan(0);
+    expect(result.maxMs).toBeGreaterThanOrEqual(result.p99Ms);
+  });
+
   it.each(HISTORY_TARGETS)('replays the history in order to a resuming %s subscriber', async (target) => {
     const result = await runCatchUp(target, 50, 1);
 
     expect(result.isComplete).toBe(true);
     expect(result.medianMs).toBeGreaterThan(0);
+  });
+
+  it.each(HISTORY_TARGETS)('measures server memory per idle %s connection', async (target) => {
+    const result = await runMemory(target, IDLE_CONNECTIONS, MEMORY_SETTLE_MS);
+
+    expect(result.connections).toBe(IDLE_CONNECTIONS);
+    expect(Number.isFinite(result.rssKibPerConnection)).toBe(true);
+    expect(Number.isFinite(result.heapKibPerConnection)).toBe(true);
+  });
+
+  it.each([100, 1])('ingests batches of %i events through POST on SQLite', async (batchEvents) => {
+    const result = await runIngest('sqlite', batchEvents, LOAD_SECONDS);
+
+    expect(result.failures).toBe(0);
+    expect(result.requestsPerSec).toBeGreaterThan(0);
+    expect(result.eventsPerSec).toBe(result.requestsPerSec * batchEvents);
+  });
+
+  it('answers conditional snapshot reads with 304 under load', async () => {
+    const result = await runPoll304(LOAD_SECONDS);
+
+    expect(result.failures).toBe(0);
+    expect(result.requestsPerSec).toBeGreaterThan(0);
   });
 });

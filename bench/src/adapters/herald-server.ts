@@ -4,11 +4,24 @@ import type { BenchServer, ServerOptions } from './target.js';
 
 // Herald's largest atomic batch (DEFAULT_MAX_BATCH_EVENTS): a burst is published in batches of this size.
 const PUBLISH_BATCH_EVENTS = 1000;
-const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+/** The PostgreSQL schema holding the bench's tables. */
+export const BENCH_POSTGRES_SCHEMA = 'herald_bench';
+
+/**
+ * The store URL of the PostgreSQL runs: the integration tests' database (HERALD_TEST_POSTGRES_URL,
+ * as in packages/server/test/support/postgres-test-schema.ts), in a schema of the bench's own. The
+ * tests use `public` and `herald_test_*` schemas, so neither ever sees the other's tables.
+ */
+export function benchPostgresUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const url = new URL(env.HERALD_TEST_POSTGRES_URL ?? DEFAULT_POSTGRES_URL);
+  url.searchParams.set('schema', BENCH_POSTGRES_SCHEMA);
+  return url.toString();
+}
 
 function storeUrl(options: ServerOptions): string {
   if (options.store === 'memory') return 'memory:';
-  if (options.store === 'postgres') return POSTGRES_URL;
+  if (options.store === 'postgres') return benchPostgresUrl();
   return `sqlite:${join(options.dataDir, 'herald.db')}`;
 }
 

@@ -1,9 +1,12 @@
 import type { FanoutResult } from '../scenarios/fanout.js';
+import type { MemoryResult } from '../scenarios/memory.js';
 import { type Attempt, type BenchResults, measured } from './results.js';
 import { cpuPerDelivery, judge } from './verdicts.js';
 
-// Each fan-out row is compared with these peers measured in the same run (ratio < 1: cheaper).
+// Each row is compared with these peers measured in the same run (ratio < 1: cheaper or faster).
 const RATIO_PEERS = ['ws-corked', 'socketio', 'http-sse'];
+const LATENCY_RATIO_PEERS = ['ws-corked', 'socketio'];
+const MEMORY_RATIO_PEERS = ['ws', 'http-sse'];
 
 function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -22,6 +25,11 @@ function failedRows<R>(attempts: readonly Attempt<R>[], width: number): string[]
     .map((a) => [a.label, `not measured: ${a.error}`, ...Array<string>(width - 2).fill('')]);
 }
 
+/** `value ÷ peer's value` as `0.93×`; `–` for the peer's own row or a peer not measured. */
+function ratioCell(target: string, value: number, peer: string, peerValue: number | undefined): string {
+  return peer === target || peerValue === undefined ? '–' : `${num(value / peerValue, 2)}×`;
+}
+
 function orderCell(run: FanoutResult): string {
   if (run.isComplete) return 'yes';
   return `NO (${num(run.deliveries)}/${num(run.expectedDeliveries)}, ${run.orderErrors} out of order)`;
@@ -30,10 +38,9 @@ function orderCell(run: FanoutResult): string {
 function fanoutTable(attempts: readonly Attempt<FanoutResult>[]): string {
   const runs = measured(attempts);
   const rows = runs.map((run) => {
-    const ratios = RATIO_PEERS.map((peer) => {
-      const peerCpu = cpuPerDelivery(runs, peer, run.subscribers);
-      return peer === run.target || peerCpu === undefined ? '–' : `${num(run.cpuUsPerDelivery / peerCpu, 2)}×`;
-    });
+    const ratios = RATIO_PEERS.map((peer) =>
+      ratioCell(run.target, run.cpuUsPerDelivery, peer, cpuPerDelivery(runs, peer, run.subscribers)),
+    );
     return [
       run.target,
       num(run.subscribers),
@@ -60,9 +67,13 @@ function latencyTable(attempts: readonly Attempt<FanoutResult>[]): string {
     'p99 ms',
     'max ms',
     'CPU µs/delivery',
+    ...LATENCY_RATIO_PEERS.map((peer) => `p99 ÷ ${peer}`),
     'in order',
   ];
-  const rows = measured(attempts).map((run) => [
+  const runs = measured(attempts);
+  // A peer's p99 only counts when it delivered everything: a lossy run's tail is not comparable.
+  const peerP99 = (peer: string) => runs.find((run) => run.target === peer && run.isComplete)?.p99Ms;
+  const rows = runs.map((run) => [
     run.target,
     num(run.subscribers),
     num(run.perSecond),
@@ -72,20 +83,34 @@ function latencyTable(attempts: readonly Attempt<FanoutResult>[]): string {
     num(run.p99Ms, 1),
     num(run.maxMs, 1),
     num(run.cpuUsPerDelivery, 2),
+    ...LATENCY_RATIO_PEERS.map((peer) => ratioCell(run.target, run.p99Ms, peer, peerP99(peer))),
     orderCell(run),
+  ]);
+  return table(header, [...rows, ...failedRows(attempts, header.length)]);
+}
+
+function memoryTable(attempts: readonly Attempt<MemoryResult>[]): string {
+  const header = [
+    'target',
+    'idle connections',
+    'server RSS KiB/connection',
+    'heap KiB/connection',
+    ...MEMORY_RATIO_PEERS.map((peer) => `RSS ÷ ${peer}`),
+  ];
+  const runs = measured(attempts);
+  const peerRss = (peer: string) => runs.find((run) => run.target === peer)?.rssKibPerConnection;
+  const rows = runs.map((run) => [
+    run.target,
+    num(run.connections),
+    num(run.rssKibPerConnection, 1),
+    num(run.heapKibPerConnection, 1),
+    ...MEMORY_RATIO_PEERS.map((peer) => ratioCell(run.target, run.rssKibPerConnection, peer, peerRss(peer))),
   ]);
   return table(header, [...rows, ...failedRows(attempts, header.length)]);
 }
 
 /** Renders a run's results as Markdown: one table per scenario, then the targets. */
 export function renderResults(results: BenchResults): string {
-  const memoryHeader = ['target', 'idle connections', 'server RSS KiB/connection', 'heap KiB/connection'];
-  const memoryRows = measured(results.memory).map((r) => [
-    r.target,
-    num(r.connections),
-    num(r.rssKibPerConnection, 1),
-    num(r.heapKibPerConnection, 1),
-  ]);
   const ingestHeader = ['store', 'events/request', 'durable events/s', 'requests/s', 'failed requests'];
   const ingestRows = measured(results.ingest).map((r) => [
     r.store,
@@ -119,7 +144,7 @@ export function renderResults(results: BenchResults): string {
     '### Latency (paced, publish → receive)',
     latencyTable(results.latency),
     '### Idle memory',
-    table(memoryHeader, [...memoryRows, ...failedRows(results.memory, memoryHeader.length)]),
+    memoryTable(results.memory),
     '### Ingest (POST, durable)',
     table(ingestHeader, [...ingestRows, ...failedRows(results.ingest, ingestHeader.length)]),
     '### Catch-up',

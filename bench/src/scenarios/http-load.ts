@@ -1,3 +1,6 @@
+// Included from here, not only by bench/tsconfig.json: the root tests' tsconfig reaches this file
+// through bench/test and must see the declaration too.
+/// <reference path="../types/autocannon.d.ts" />
 import autocannon from 'autocannon';
 
 /** What one autocannon run measured. */

@@ -20,19 +20,22 @@ interface MemorySample {
 // Lets lazily allocated per-connection state (timers, buffers) settle before the second sample.
 const SETTLE_MS = 1500;
 
-/** Opens `connections` idle subscribers and measures the server's RSS and heap growth per connection. */
-export async function runMemory(target: string, connections: number): Promise<MemoryResult> {
+/**
+ * Opens `connections` idle subscribers and measures the server's RSS and heap growth per
+ * connection, each sample taken `settleMs` (default 1500) after the connections changed.
+ */
+export async function runMemory(target: string, connections: number, settleMs = SETTLE_MS): Promise<MemoryResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const server = await startServerProcess(target, { store: 'memory', dataDir });
   try {
     // Warm the server's code paths with one connection so the baseline includes compiled code.
     const warm = await openClients(server, target, 'bench:idle', 1);
     await stopFleet(warm);
-    await sleep(SETTLE_MS);
+    await sleep(settleMs);
     const before = await server.child.call<MemorySample>('memory');
     const fleet = await openClients(server, target, 'bench:idle', connections);
     try {
-      await sleep(SETTLE_MS);
+      await sleep(settleMs);
       const after = await server.child.call<MemorySample>('memory');
       return {
         target,

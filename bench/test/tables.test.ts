@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchResults } from '../src/report/results.js';
+import { renderResults } from '../src/report/tables.js';
+import type { FanoutResult } from '../src/scenarios/fanout.js';
+import type { MemoryResult } from '../src/scenarios/memory.js';
+
+function latencyRun(target: string, p99Ms: number, isComplete = true): FanoutResult {
+  return {
+    target,
+    subscribers: 1000,
+    messages: 400,
+    sizeBytes: 200,
+    store: 'sqlite',
+    perSecond: 200,
+    publishedPerSec: 200,
+    expectedDeliveries: 400_000,
+    deliveries: isComplete ? 400_000 : 1,
+    isComplete,
+    orderErrors: 0,
+    cpuUsPerDelivery: 5,
+    deliveriesPerSec: 200_000,
+    p50Ms: p99Ms / 2,
+    p99Ms,
+    maxMs: p99Ms * 2,
+  };
+}
+
+function memoryRun(target: string, rssKibPerConnection: number): MemoryResult {
+  return { target, connections: 1000, rssKibPerConnection, heapKibPerConnection: 1 };
+}
+
+function results(latency: FanoutResult[], memory: MemoryResult[]): BenchResults {
+  return {
+    mode: 'quick',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    command: 'tsx bench/src/run.ts --quick',
+    machine: { nproc: 2, cpuModel: 'test', node: 'v20', loadAverage: 0 },
+    fanout: [],
+    latency: latency.map((result) => ({ label: `latency ${result.target}`, result })),
+    memory: memory.map((result) => ({ label: `memory ${result.target}`, result })),
+    ingest: [],
+    catchUp: [],
+    poll304: [],
+  };
+}
+
+/** The cells of the Markdown table row that starts with `target`, under the section `heading`. */
+function row(markdown: string, heading: string, target: string): string[] {
+  const section = markdown.split('### ').find((part) => part.startsWith(heading)) ?? '';
+  const line = section.split('\n').find((l) => l.startsWith(`| ${target} |`));
+  return (
+    line
+      ?.split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim()) ?? []
+  );
+}
+
+describe('renderResults', () => {
+  it('gives each latency row its p99 as a ratio of the peers measured in the same run', () => {
+    const markdown = renderResults(results([latencyRun('herald-ws', 30), latencyRun('ws-corked', 40)], []));
+
+    expect(row(markdown, 'Latency', 'target').slice(-3)).toEqual(['p99 ÷ ws-corked', 'p99 ÷ socketio', 'in order']);
+    expect(row(markdown, 'Latency', 'herald-ws').slice(-3)).toEqual(['0.75×', '–', 'yes']);
+    expect(row(markdown, 'Latency', 'ws-corked').slice(-3)).toEqual(['–', '–', 'yes']);
+  });
+
+  it('leaves out a latency peer that lost messages', () => {
+    const markdown = renderResults(results([latencyRun('herald-ws', 30), latencyRun('ws-corked', 40, false)], []));
+
+    expect(row(markdown, 'Latency', 'herald-ws').at(-3)).toBe('–');
+  });
+
+  it('gives each idle-memory row its RSS per connection as a ratio of ws and http-sse', () => {
+    const markdown = renderResults(
+      results(
+        [],
+        [memoryRun('herald-ws', 9), memoryRun('ws', 8), memoryRun('http-sse', 12), memoryRun('herald-sse', 15)],
+      ),
+    );
+
+    expect(row(markdown, 'Idle memory', 'target').slice(-2)).toEqual(['RSS ÷ ws', 'RSS ÷ http-sse']);
+    expect(row(markdown, 'Idle memory', 'herald-ws').slice(-2)).toEqual(['1.13×', '0.75×']);
+    expect(row(markdown, 'Idle memory', 'herald-sse').slice(-2)).toEqual(['1.88×', '1.25×']);
+    expect(row(markdown, 'Idle memory', 'ws').slice(-2)).toEqual(['–', '0.67×']);
+  });
+});
