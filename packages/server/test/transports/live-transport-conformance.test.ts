@@ -80,6 +80,32 @@ describe.each(LIVE_TRANSPORTS)('$name', (transport) => {
     }
   });
 
+  it('serialises an event once, however many subscribers it goes to', async () => {
+    // JSON.stringify calls from publish to delivery: a per-subscriber serialisation grows with them.
+    const stringifyCallsToDeliver = async (subscriberCount: number) => {
+      const stream = newStream();
+      const subscribers = await Promise.all(
+        seqRange(1, subscriberCount).map(() => transport.subscribe(server.url, { [stream]: 0 })),
+      );
+      await Promise.all(
+        subscribers.map((subscriber) => subscriber.waitUntil(() => subscriber.lives(stream).length === 1)),
+      );
+      const stringify = vi.spyOn(JSON, 'stringify');
+      try {
+        await server.publish(stream, [tick(1)]);
+        await Promise.all(
+          subscribers.map((subscriber) => subscriber.waitUntil(() => subscriber.seqs(stream).length === 1)),
+        );
+        return stringify.mock.calls.length;
+      } finally {
+        stringify.mockRestore();
+        for (const subscriber of subscribers) subscriber.close();
+      }
+    };
+    const few = await stringifyCallsToDeliver(3);
+    expect(await stringifyCallsToDeliver(60)).toBe(few);
+  });
+
   it('delivers 200 streams to one subscriber, each in order', async () => {
     const streams = seqRange(1, 200).map(() => newStream());
     await Promise.all(streams.map((stream) => server.publish(stream, [tick(1)])));
