@@ -45,15 +45,26 @@ export class HeraldMetrics {
     labelNames: ['transport'] as const,
     registers: [this.registry],
   });
-  /** Live events handed to listening subscriptions (counted in the hub: one per event and listener). */
-  readonly deliveries = new Counter({
+  readonly #deliveryCounter = new Counter({
     name: 'herald_deliveries_total',
-    help: 'Live events delivered to subscriptions on this node',
+    help: 'Live events delivered to subscriptions on this node, by source (announcement or log)',
+    labelNames: ['source'] as const,
     registers: [this.registry],
   });
+  /**
+   * Live events handed to listening subscriptions (counted in the hub: one per event and listener),
+   * by where the hub took them from: `announcement`, or `log` when it had to read them (see
+   * DeliverySource). Labels are resolved once: the hub counts on every delivery.
+   */
+  readonly deliveries = {
+    announcement: this.#deliveryCounter.labels('announcement'),
+    log: this.#deliveryCounter.labels('log'),
+  };
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
+    // Both series exist from the start, so a rate over `log` deliveries reads 0 rather than no data.
+    for (const counter of Object.values(this.deliveries)) counter.inc(0);
   }
 
   /** Counts one acknowledged publish and the events it appended (the Publisher's hook). */

@@ -126,7 +126,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     log,
     broker,
     reportError: (error) => app.log.error({ err: error }, 'fan-out error'),
-    countDeliveries: (listenerCount) => metrics.deliveries.inc(listenerCount),
+    countDeliveries: (listenerCount, source) => metrics.deliveries[source].inc(listenerCount),
   });
   const publisher = new Publisher({
     log,

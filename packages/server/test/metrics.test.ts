@@ -37,8 +37,9 @@ describe('metrics', () => {
     expect(await sample('herald_publishes_total{via="websocket"}')).toBe(1);
     expect(await sample('herald_publishes_total{via="http"}')).toBe(1);
     expect(await sample('herald_events_appended_total')).toBe(5);
-    // Five live events, each delivered to two subscriptions.
-    expect(await sample('herald_deliveries_total')).toBe(10);
+    // Five live events, each delivered to two subscriptions, all from their announcements.
+    expect(await sample('herald_deliveries_total{source="announcement"}')).toBe(10);
+    expect(await sample('herald_deliveries_total{source="log"}')).toBe(0);
     for (const client of [...subscribers, publisher]) client.close();
   });
 });

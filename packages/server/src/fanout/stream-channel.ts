@@ -16,8 +16,15 @@ export interface ChannelListener {
 /** Reports a listener or log failure without stopping delivery to the others. */
 export type ChannelErrorReporter = (error: unknown, stream: string) => void;
 
+/**
+ * Where a delivered event came from: its announcement, or the log (a gap fill, a poll while the
+ * broker is degraded, a quiet channel's re-read). Many `log` deliveries while the broker is up mean
+ * announcements are being lost.
+ */
+export type DeliverySource = 'announcement' | 'log';
+
 /** Counts deliveries: called once per delivered event with the number of listeners it went to. */
-export type DeliveryCounter = (listenerCount: number) => void;
+export type DeliveryCounter = (listenerCount: number, source: DeliverySource) => void;
 
 /**
  * The one place on the server where a stream's order is decided. Announcements may arrive late,
@@ -125,7 +132,7 @@ export class StreamChannel {
         void this.#fill();
         return;
       }
-      this.#deliver(event);
+      this.#deliver(event, 'announcement');
     }
   }
 
@@ -146,7 +153,7 @@ export class StreamChannel {
         }
         // The log returns seq > head in order; a hole can only be retention, which the
         // subscriptions turn into an explicit reset.
-        for (const record of read.events) this.#deliver(new DeliveredEvent(record));
+        for (const record of read.events) this.#deliver(new DeliveredEvent(record), 'log');
         if (!read.hasMore) break;
       }
     } catch (error) {
@@ -163,9 +170,9 @@ export class StreamChannel {
     }
   }
 
-  #deliver(event: DeliveredEvent): void {
+  #deliver(event: DeliveredEvent, source: DeliverySource): void {
     this.#head = event.seq;
-    this.#countDeliveries(this.#listeners.size);
+    this.#countDeliveries(this.#listeners.size, source);
     for (const listener of this.#listeners) this.#call(() => listener.onEvent(event));
   }
 

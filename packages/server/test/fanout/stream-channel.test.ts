@@ -105,13 +105,20 @@ describe('StreamChannel', () => {
   it('re-reads a quiet channel while a lossy broker is up, so a lost last announcement still arrives', async () => {
     const log = new MemoryEventLog();
     const broker = new HeldBroker();
-    const hub = new Hub({ log, broker, quietResyncIntervalMs: 10 });
+    const sources: string[] = [];
+    const hub = new Hub({
+      log,
+      broker,
+      quietResyncIntervalMs: 10,
+      countDeliveries: (_listenerCount, source) => sources.push(source),
+    });
     const seen: number[] = [];
     await hub.attach(STREAM, { onEvent: (e) => seen.push(e.seq), onEpochChange: () => {} });
     // Both announcements are lost for good (the publishing node died after its commit).
     await appendEvents(log, 2);
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(seen).toEqual([1, 2]);
+    expect(sources).toEqual(['log', 'log']);
     hub.close();
   });
 

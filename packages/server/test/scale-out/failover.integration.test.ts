@@ -65,6 +65,14 @@ async function waitForBroker(
   }
 }
 
+/** How many deliveries a node's hub took from the log rather than from announcements (`/metrics`). */
+async function logDeliveries(nodeUrl: string): Promise<number> {
+  const text = await (await fetch(`${nodeUrl}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith('herald_deliveries_total{source="log"} '));
+  if (line === undefined) throw new Error(`${nodeUrl}/metrics has no log deliveries sample`);
+  return Number(line.split(' ')[1]);
+}
+
 /** A subscriber connected to one node directly, not through nginx. */
 interface NodeSubscriber {
   nodeIndex: number;
@@ -220,9 +228,12 @@ describe('fail-over behind nginx', () => {
     expect(live.map(({ status, store }) => ({ status, store }))).toEqual(
       cluster.nodes.map(() => ({ status: 200, store: 'up' })),
     );
-    // … and events published on one node reach the other nodes' subscribers by push through Redis.
+    // … and events published on one node reach the other nodes' subscribers by push through Redis:
+    // in time, and not one of them read from the log by any hub.
+    const logDeliveriesBefore = await Promise.all(cluster.nodes.map((node) => logDeliveries(node.url)));
     const { late, lastSeq } = await probeCrossNodeLatency(cluster, 'run:redis', direct, all, 30);
     expect(late).toEqual([]);
+    expect(await Promise.all(cluster.nodes.map((node) => logDeliveries(node.url)))).toEqual(logDeliveriesBefore);
 
     await expectExactly(all, lastSeq);
   });
