@@ -62,7 +62,9 @@ export interface SubscriptionOptions {
  */
 export class Subscription implements ChannelListener {
   readonly stream: string;
-  #options: SubscriptionOptions;
+  // The options' fields, not the options object: a subscription lives as long as its connection.
+  #log: EventLog;
+  #sink: SubscriptionSink;
   #attachment: ChannelAttachment | undefined;
   #position: number;
   #epoch: string | null;
@@ -75,7 +77,8 @@ export class Subscription implements ChannelListener {
 
   private constructor(options: SubscriptionOptions) {
     this.stream = options.stream;
-    this.#options = options;
+    this.#log = options.log;
+    this.#sink = options.sink;
     this.#position = options.after;
     this.#epoch = options.epoch ?? null;
   }
@@ -84,11 +87,30 @@ export class Subscription implements ChannelListener {
   static async start(options: SubscriptionOptions): Promise<Subscription> {
     const subscription = new Subscription(options);
     options.signal?.addEventListener('abort', () => subscription.close(), { once: true });
-    const attachment = await options.hub.attach(options.stream, subscription);
-    subscription.#attachment = attachment;
-    if (subscription.#isClosed || options.signal?.aborted) subscription.close();
-    else await subscription.#catchUp();
+    await subscription.#run(options.hub, options.signal);
     return subscription;
+  }
+
+  /**
+   * Starts a subscription without waiting for its catch-up, for a transport that may close it at
+   * any time (client gone, unsub): a close before the catch-up ends stops it at once, so no more
+   * history is read for nobody and the stream's channel is released. A failure to attach goes to
+   * `sink.failed` unless the subscription was closed first. No AbortSignal is made: its
+   * EventTarget would cost each idle connection about 1 KiB.
+   */
+  static open(options: Omit<SubscriptionOptions, 'signal'>): Subscription {
+    const subscription = new Subscription(options);
+    subscription.#run(options.hub).catch((error: unknown) => {
+      if (!subscription.#isClosed) subscription.#sink.failed(error);
+    });
+    return subscription;
+  }
+
+  async #run(hub: Hub, signal?: AbortSignal): Promise<void> {
+    const attachment = await hub.attach(this.stream, this);
+    this.#attachment = attachment;
+    if (this.#isClosed || signal?.aborted) this.close();
+    else await this.#catchUp();
   }
 
   /** The last seq sent to the subscriber. */
@@ -121,7 +143,9 @@ export class Subscription implements ChannelListener {
     if (this.#isCatchingUp) return;
     this.#isCatchingUp = true;
     this.#isLive = false;
-    const { log, sink, stream } = this.#options;
+    const log = this.#log;
+    const sink = this.#sink;
+    const stream = this.stream;
     try {
       let snapshot: StreamSnapshot;
       for (;;) {
@@ -166,7 +190,7 @@ export class Subscription implements ChannelListener {
   #send(event: DeliveredEvent): void {
     if (event.seq <= this.#position) return;
     this.#position = event.seq;
-    this.#options.sink.event(event);
+    this.#sink.event(event);
   }
 }
 

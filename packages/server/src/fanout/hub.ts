@@ -28,6 +28,35 @@ export interface ChannelAttachment {
   detach(): void;
 }
 
+/**
+ * One listener's hold on a channel. A class rather than an object literal of closures: every idle
+ * subscriber and waiting long-poll keeps one for its whole life.
+ */
+class Attachment implements ChannelAttachment {
+  #channel: StreamChannel;
+  #listener: ChannelListener;
+  #release: (channel: StreamChannel) => void;
+
+  constructor(channel: StreamChannel, listener: ChannelListener, release: (channel: StreamChannel) => void) {
+    this.#channel = channel;
+    this.#listener = listener;
+    this.#release = release;
+  }
+
+  get head(): number {
+    return this.#channel.head;
+  }
+
+  get epoch(): string | null {
+    return this.#channel.epoch;
+  }
+
+  detach(): void {
+    this.#channel.remove(this.#listener);
+    this.#release(this.#channel);
+  }
+}
+
 /** Receives every event the hub delivers, on every stream (stream-list watchers, metrics). */
 export type HubTap = (stream: string, events: readonly DeliveredEvent[]) => void;
 
@@ -58,6 +87,11 @@ export class Hub {
   #channels = new Map<string, StreamChannel>();
   #taps = new Set<HubTap>();
   #unsubscribe: (() => void)[];
+  /** Forgets a channel its last listener left; one function for every attachment. */
+  #release = (channel: StreamChannel) => {
+    if (channel.listenerCount === 0 && this.#channels.get(channel.stream) === channel)
+      this.#channels.delete(channel.stream);
+  };
   #pollTimer: ReturnType<typeof setInterval> | undefined;
   #pollIntervalMs: number;
   /** Set while the broker is up and can lose announcements: the quiet re-read interval. */
@@ -87,19 +121,7 @@ export class Hub {
     }
     channel.add(listener);
     await channel.ready;
-    const owner = channel;
-    return {
-      get head() {
-        return owner.head;
-      },
-      get epoch() {
-        return owner.epoch;
-      },
-      detach: () => {
-        owner.remove(listener);
-        if (owner.listenerCount === 0 && this.#channels.get(stream) === owner) this.#channels.delete(stream);
-      },
-    };
+    return new Attachment(channel, listener, this.#release);
   }
 
   /** Taps every delivered announcement; returns the removal. */

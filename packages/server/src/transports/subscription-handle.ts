@@ -1,4 +1,4 @@
-import { type SubscriptionOptions, startSubscription } from '../delivery/subscription.js';
+import { Subscription, type SubscriptionOptions } from '../delivery/subscription.js';
 
 /** A subscription a transport can close at any time, even while it is still catching up. */
 export interface SubscriptionHandle {
@@ -10,12 +10,6 @@ export interface SubscriptionHandle {
  * ends (client gone, unsub) stops it at once: no more history is read for nobody, and the stream's
  * channel is released.
  */
-export function openSubscription(options: SubscriptionOptions): SubscriptionHandle {
-  const controller = new AbortController();
-  startSubscription({ ...options, signal: controller.signal }).catch((error: unknown) => {
-    if (!controller.signal.aborted) options.sink.failed(error);
-  });
-  return {
-    close: () => controller.abort(),
-  };
+export function openSubscription(options: Omit<SubscriptionOptions, 'signal'>): SubscriptionHandle {
+  return Subscription.open(options);
 }
