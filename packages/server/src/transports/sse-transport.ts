@@ -1,9 +1,8 @@
 import { HeraldError } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { onPrincipalExpiry } from '../auth/expiry-timer.js';
 import type { HeraldContext } from '../herald-context.js';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
-import { SseConnection } from './sse-connection.js';
+import { SseConnection, type SseConnectionHost } from './sse-connection.js';
 import { TickCorker } from './tick-corker.js';
 import type { TransportOptions } from './transport-options.js';
 
@@ -16,16 +15,26 @@ export class SseTransport {
   readonly options: TransportOptions;
   #ctx: HeraldContext;
   #corker = new TickCorker();
-  #heartbeats: HeartbeatWheel;
   /** The labelled gauge, resolved once: each `labels()` call allocates a handle of bound methods. */
   #gauge: { inc(): void; dec(): void };
   #open = new Set<SseConnection>();
+  /** What every connection shares, so that none holds an options object or closures of its own. */
+  #host: SseConnectionHost;
 
   constructor(ctx: HeraldContext, options: TransportOptions) {
     this.#ctx = ctx;
     this.options = options;
-    this.#heartbeats = new HeartbeatWheel(options.heartbeatIntervalMs);
     this.#gauge = ctx.metrics.connections.labels('sse');
+    this.#host = {
+      options,
+      retryFrame: Buffer.from(`retry: ${options.sseRetryMs}\n\n`),
+      corker: this.#corker,
+      heartbeats: new HeartbeatWheel(options.heartbeatIntervalMs),
+      closed: (connection) => {
+        this.#gauge.dec();
+        this.#open.delete(connection);
+      },
+    };
     ctx.shutdown.add(() => this.close());
   }
 
@@ -36,25 +45,13 @@ export class SseTransport {
 
   /**
    * Starts an SSE response for `request`. Throws before anything is sent (so the route answers
-   * with a plain HTTP error) when the server is shutting down or the client has too many connections.
+   * with a plain HTTP error) when the server is shutting down or the client has too many
+   * connections. `onClose` is called once when the response ends, whoever ended it.
    */
   open(request: FastifyRequest, reply: FastifyReply, onClose: () => void): SseConnection {
     if (this.#ctx.shutdown.isShuttingDown) throw new HeraldError('shutting_down', 'the server is shutting down');
     const release = this.#ctx.limits.connections.acquire(request.ip);
-    // At the token's `exp` the response ends: the client's reconnect must bring a valid token.
-    const cancelExpiry = onPrincipalExpiry(request.principal, () => connection.end());
-    const connection = new SseConnection(reply, {
-      options: this.options,
-      corker: this.#corker,
-      heartbeats: this.#heartbeats,
-      onClose: () => {
-        cancelExpiry();
-        onClose();
-        release();
-        this.#gauge.dec();
-        this.#open.delete(connection);
-      },
-    });
+    const connection = new SseConnection(reply, this.#host, { principal: request.principal, release, onClose });
     this.#gauge.inc();
     this.#open.add(connection);
     return connection;
