@@ -11,7 +11,7 @@ export class ShutdownHooks {
   readonly #controller = new AbortController();
 
   constructor() {
-    // Every waiting long-poll listens for shutdown, thousands at once on a busy node: not a leak.
+    // Any number of waits may listen for shutdown (waitForEvents callers pass it as their signal): not a leak.
     setMaxListeners(0, this.#controller.signal);
   }
 

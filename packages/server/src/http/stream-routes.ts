@@ -1,10 +1,10 @@
 import { assertStreamName, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_WAIT_SECONDS } from '@herald/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
-import { waitForEvents } from '../delivery/long-poll.js';
+import { LongPollWaits } from '../delivery/long-poll.js';
 import type { HeraldContext } from '../herald-context.js';
 import { sendWithEtag } from './etag.js';
-import { encodeEventsPage, isSettledPage, type ResolvedPage, readResolvedPage, resolveRead } from './events-page.js';
+import { encodeEventsPage, isSettledPage, readResolvedPage, resolveRead } from './events-page.js';
 import { type QueryParams, readInteger, readString } from './query-params.js';
 
 /** Serves a live stream request itself (SSE); registered by the transports when they exist. */
@@ -27,6 +27,9 @@ function wantsEventStream(request: FastifyRequest): boolean {
 
 /** Registers the stream snapshot, events page (with long-poll) and stream list routes. */
 export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, live: LiveHandlers = {}): void {
+  const longPolls = new LongPollWaits(ctx.hub, ctx.metrics.longPollsWaiting);
+  ctx.shutdown.add(() => longPolls.stop());
+
   app.get<{ Params: { stream: string } }>('/v1/streams/:stream', async (request, reply) => {
     const { stream } = request.params;
     assertStreamName(stream);
@@ -49,7 +52,15 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
       const epoch = readString(query, 'epoch');
       let page = await readResolvedPage(ctx.log, stream, after, limit, epoch);
       const isIdle = !page.isReset && page.read.events.length === 0 && !page.read.snapshot.final;
-      if (isIdle && waitMs > 0) page = await longPoll(reply, ctx, page, { after, limit, waitMs, epoch });
+      if (isIdle && waitMs > 0) {
+        // The epoch the client was first answered in stays the reference, so a stream deleted and
+        // recreated during the wait still yields a reset.
+        const idleEpoch = page.read.snapshot.epoch;
+        // Held in this handler's one async frame, not in nested ones: thousands wait at once.
+        await longPolls.hold(reply.raw, { stream, after, epoch: idleEpoch, waitMs });
+        const read = await ctx.log.readEvents(stream, after, limit);
+        page = await resolveRead(ctx.log, read, after, limit, epoch ?? idleEpoch ?? undefined);
+      }
       const cacheControl = isSettledPage(page) ? IMMUTABLE : REVALIDATE;
       return sendWithEtag(request, reply, encodeEventsPage(page), cacheControl);
     },
@@ -70,40 +81,4 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
     });
     return sendWithEtag(request, reply, JSON.stringify(page), REVALIDATE);
   });
-}
-
-/**
- * Holds an idle events request until the stream's next event, the wait's end, the client leaving
- * or the server shutting down; the epoch the client was first answered in stays the reference, so
- * a stream deleted and recreated during the wait still yields a reset.
- */
-async function longPoll(
-  reply: FastifyReply,
-  ctx: HeraldContext,
-  idle: ResolvedPage,
-  options: { after: number; limit: number; waitMs: number; epoch: string | undefined },
-): Promise<ResolvedPage> {
-  const { after, limit, waitMs } = options;
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  reply.raw.once('close', abort);
-  // Not AbortSignal.any: on Node 20 it leaves a reference on the long-lived shutdown signal per call.
-  ctx.shutdown.signal.addEventListener('abort', abort, { once: true });
-  ctx.metrics.longPollsWaiting.inc();
-  try {
-    const read = await waitForEvents({
-      hub: ctx.hub,
-      log: ctx.log,
-      stream: idle.read.snapshot.stream,
-      after,
-      limit,
-      waitMs,
-      signal: controller.signal,
-    });
-    return resolveRead(ctx.log, read, after, limit, options.epoch ?? idle.read.snapshot.epoch ?? undefined);
-  } finally {
-    ctx.metrics.longPollsWaiting.dec();
-    reply.raw.off('close', abort);
-    ctx.shutdown.signal.removeEventListener('abort', abort);
-  }
 }
