@@ -27,36 +27,30 @@ export interface EventWaitOptions {
   waitMs: number;
 }
 
+/** Called once when an EventWait is over: with the error when its channel could not be attached. */
+export type EventWaitEnd = (wait: EventWait, error?: unknown) => void;
+
 /**
- * One idle long-poll's hold on its stream: `done` resolves once the stream's channel delivers an
- * event after `after` (woken by the hub, not by polling the log), the stream's epoch changes,
- * `waitMs` passes or `wake()` is called; it rejects only if the channel cannot be attached.
+ * One idle long-poll's hold on its stream: over once the stream's channel delivers an event after
+ * `after` (woken by the hub, not by polling the log), the stream's epoch changes, `waitMs` passes
+ * or `wake()` is called; then `onOver` is called, once.
  *
  * Thousands wait at once on a busy node, each for up to a minute, so a wait is one object with one
- * timer and one function (`wake`, which is also the timer's callback and the listener callers add
- * to a response or signal): no AbortSignal, closures per trigger or nested async frames.
+ * timer and one function (`wake`, also the timer's callback and the listener callers add to a
+ * response or a signal), and reports by callback: no promise, AbortSignal or suspended async frame.
  */
 export class EventWait implements ChannelListener {
-  /** Settles once the wait is over, whatever ended it. */
-  readonly done: Promise<void>;
   #after: number;
   #epoch: string | null;
-  #resolve!: () => void;
-  #reject!: (error: unknown) => void;
+  #onOver: EventWaitEnd;
   #timer: ReturnType<typeof setTimeout>;
   #attachment: ChannelAttachment | undefined;
   #isOver = false;
-  #onOver: ((wait: EventWait) => void) | undefined;
 
-  /** `onOver` is called once when the wait ends (one function shared by many waits). */
-  constructor(options: EventWaitOptions, onOver?: (wait: EventWait) => void) {
+  constructor(options: EventWaitOptions, onOver: EventWaitEnd) {
     this.#after = options.after;
     this.#epoch = options.epoch;
     this.#onOver = onOver;
-    this.done = new Promise<void>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
     this.#timer = setTimeout(this.wake, options.waitMs);
     options.hub.attach(options.stream, this).then(
       (attachment) => {
@@ -68,17 +62,12 @@ export class EventWait implements ChannelListener {
         // Attached after the read that found nothing: a commit in between is already in the channel's head.
         if (attachment.head > this.#after || attachment.epoch !== this.#epoch) this.wake();
       },
-      (error: unknown) => {
-        this.#end();
-        this.#reject(error);
-      },
+      (error: unknown) => this.#end(error),
     );
   }
 
   /** Ends the wait now (client gone, shutdown); later calls do nothing. */
-  readonly wake = (): void => {
-    if (this.#end()) this.#resolve();
-  };
+  readonly wake = (): void => this.#end(undefined);
 
   onEvent(event: DeliveredEvent): void {
     if (event.seq > this.#after) this.wake();
@@ -88,14 +77,12 @@ export class EventWait implements ChannelListener {
     this.wake();
   }
 
-  /** Releases the timer and the channel; returns whether this call ended the wait. */
-  #end(): boolean {
-    if (this.#isOver) return false;
+  #end(error: unknown): void {
+    if (this.#isOver) return;
     this.#isOver = true;
     clearTimeout(this.#timer);
     this.#attachment?.detach();
-    this.#onOver?.(this);
-    return true;
+    this.#onOver(this, error);
   }
 }
 
@@ -108,13 +95,16 @@ export async function waitForEvents(options: WaitForEventsOptions): Promise<Even
   const { hub, log, stream, after, limit, waitMs, signal } = options;
   const first = await log.readEvents(stream, after, limit);
   if (first.events.length > 0 || first.snapshot.final || waitMs <= 0 || signal?.aborted) return first;
-  const wait = new EventWait({ hub, stream, after, epoch: first.snapshot.epoch, waitMs });
-  // Removed afterwards: the signal may outlive this wait (a server-wide shutdown signal).
-  signal?.addEventListener('abort', wait.wake, { once: true });
+  let wake: (() => void) | undefined;
   try {
-    await wait.done;
+    await new Promise<void>((resolve, reject) => {
+      const onOver: EventWaitEnd = (_wait, error) => (error === undefined ? resolve() : reject(error));
+      wake = new EventWait({ hub, stream, after, epoch: first.snapshot.epoch, waitMs }, onOver).wake;
+      // Removed afterwards: the signal may outlive this wait (a server-wide shutdown signal).
+      signal?.addEventListener('abort', wake, { once: true });
+    });
   } finally {
-    signal?.removeEventListener('abort', wait.wake);
+    if (wake) signal?.removeEventListener('abort', wake);
   }
   return log.readEvents(stream, after, limit);
 }
@@ -122,7 +112,6 @@ export async function waitForEvents(options: WaitForEventsOptions): Promise<Even
 /** What a held long-poll's response must offer: its `close` event (the client went away). */
 export interface ClosingResponse {
   on(event: 'close', listener: () => void): unknown;
-  off(event: 'close', listener: () => void): unknown;
 }
 
 /**
@@ -133,12 +122,14 @@ export interface ClosingResponse {
 export class LongPollWaits {
   #hub: Hub;
   #gauge: { inc(): void; dec(): void };
-  #waiting = new Map<EventWait, ClosingResponse>();
+  /** Each wait's answer: what the route does once it is over. */
+  #waiting = new Map<EventWait, (error?: unknown) => void>();
   #isStopped = false;
-  #release = (wait: EventWait) => {
-    this.#waiting.get(wait)?.off('close', wait.wake);
+  #release: EventWaitEnd = (wait, error) => {
+    const answer = this.#waiting.get(wait);
     this.#waiting.delete(wait);
     this.#gauge.dec();
+    answer?.(error);
   };
 
   /** `gauge` counts the waiting polls (herald_long_polls_waiting). */
@@ -147,14 +138,20 @@ export class LongPollWaits {
     this.#gauge = gauge;
   }
 
-  /** Holds `response` (see EventWait) until the wait is over or the response closes. */
-  hold(response: ClosingResponse, options: Omit<EventWaitOptions, 'hub'>): Promise<void> {
-    if (this.#isStopped) return Promise.resolve();
+  /**
+   * Holds `response` (see EventWait) until the wait is over or the response closes, then calls
+   * `answer` once, never synchronously: with the error when the stream's channel could not be attached.
+   */
+  hold(response: ClosingResponse, options: Omit<EventWaitOptions, 'hub'>, answer: (error?: unknown) => void): void {
+    if (this.#isStopped) {
+      queueMicrotask(answer);
+      return;
+    }
     this.#gauge.inc();
     const wait = new EventWait({ hub: this.#hub, ...options }, this.#release);
-    this.#waiting.set(wait, response);
+    this.#waiting.set(wait, answer);
+    // Not removed once over: the listener then does nothing, and goes with the response.
     response.on('close', wait.wake);
-    return wait.done;
   }
 
   /** Answers every waiting long-poll now, and every later one at once (shutdown). */

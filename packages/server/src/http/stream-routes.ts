@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import { LongPollWaits } from '../delivery/long-poll.js';
 import type { HeraldContext } from '../herald-context.js';
+import { toHeraldError } from './error-handler.js';
 import { sendWithEtag } from './etag.js';
-import { encodeEventsPage, isSettledPage, readResolvedPage, resolveRead } from './events-page.js';
+import { encodeEventsPage, isSettledPage, type ResolvedPage, readResolvedPage, resolveRead } from './events-page.js';
 import { type QueryParams, readInteger, readString } from './query-params.js';
 
 /** Serves a live stream request itself (SSE); registered by the transports when they exist. */
@@ -21,8 +22,27 @@ export interface LiveHandlers {
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
+type EventsRequest = FastifyRequest<{ Params: { stream: string }; Querystring: QueryParams }>;
+
 function wantsEventStream(request: FastifyRequest): boolean {
   return request.headers.accept?.includes('text/event-stream') === true;
+}
+
+function sendPage(request: FastifyRequest, reply: FastifyReply, page: ResolvedPage): void {
+  const cacheControl = isSettledPage(page) ? IMMUTABLE : REVALIDATE;
+  sendWithEtag(request, reply, encodeEventsPage(page), cacheControl);
+}
+
+/**
+ * What Fastify does with an async handler's rejection, for a handler that answers later: the error
+ * handler answers it, unless the reply was already sent (then it is only logged).
+ */
+function sendFailure(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+  if (reply.sent) {
+    request.log.error({ err: error }, 'Promise errored, but reply.sent = true was set');
+    return;
+  }
+  reply.send(error instanceof Error ? error : toHeraldError(error));
 }
 
 /** Registers the stream snapshot, events page (with long-poll) and stream list routes. */
@@ -38,33 +58,60 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
     return sendWithEtag(request, reply, JSON.stringify(snapshot), REVALIDATE);
   });
 
-  app.get<{ Params: { stream: string }; Querystring: QueryParams }>(
-    '/v1/streams/:stream/events',
-    async (request, reply) => {
-      const { stream } = request.params;
-      assertStreamName(stream);
-      authorize(request.principal, 'read', stream);
-      if (live.streamEvents && wantsEventStream(request)) return live.streamEvents(request, reply);
-      const query = request.query;
-      const after = readInteger(query, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
-      const limit = readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
-      const waitMs = readInteger(query, 'wait', 0, 0, MAX_WAIT_SECONDS) * 1000;
-      const epoch = readString(query, 'epoch');
-      let page = await readResolvedPage(ctx.log, stream, after, limit, epoch);
-      const isIdle = !page.isReset && page.read.events.length === 0 && !page.read.snapshot.final;
-      if (isIdle && waitMs > 0) {
-        // The epoch the client was first answered in stays the reference, so a stream deleted and
-        // recreated during the wait still yields a reset.
-        const idleEpoch = page.read.snapshot.epoch;
-        // Held in this handler's one async frame, not in nested ones: thousands wait at once.
-        await longPolls.hold(reply.raw, { stream, after, epoch: idleEpoch, waitMs });
-        const read = await ctx.log.readEvents(stream, after, limit);
-        page = await resolveRead(ctx.log, read, after, limit, epoch ?? idleEpoch ?? undefined);
+  // Not async: a long-poll held by this route then keeps no suspended frame (see serveEvents).
+  app.get('/v1/streams/:stream/events', (request: EventsRequest, reply) => {
+    serveEvents(request, reply).catch((error: unknown) => sendFailure(request, reply, error));
+  });
+
+  /**
+   * Answers an events request: SSE (handed to the live handler), a page at once, or a long-poll.
+   * A long-poll's promise resolves as soon as it is held: the wait calls `answerLongPoll` when it
+   * is over, so what a waiting poll keeps is the wait and that one continuation.
+   */
+  async function serveEvents(request: EventsRequest, reply: FastifyReply): Promise<void> {
+    const { stream } = request.params;
+    assertStreamName(stream);
+    authorize(request.principal, 'read', stream);
+    if (live.streamEvents && wantsEventStream(request)) {
+      await live.streamEvents(request, reply);
+      return;
+    }
+    const query = request.query;
+    const after = readInteger(query, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
+    const waitMs = readInteger(query, 'wait', 0, 0, MAX_WAIT_SECONDS) * 1000;
+    const epoch = readString(query, 'epoch');
+    const page = await readResolvedPage(ctx.log, stream, after, limit, epoch);
+    const isIdle = !page.isReset && page.read.events.length === 0 && !page.read.snapshot.final;
+    if (!isIdle || waitMs === 0) {
+      sendPage(request, reply, page);
+      return;
+    }
+    // The epoch the client was first answered in stays the reference, so a stream deleted and
+    // recreated during the wait still yields a reset.
+    const idleEpoch = page.read.snapshot.epoch;
+    longPolls.hold(reply.raw, { stream, after, epoch: idleEpoch, waitMs }, (error) => {
+      if (error !== undefined) {
+        sendFailure(request, reply, error);
+        return;
       }
-      const cacheControl = isSettledPage(page) ? IMMUTABLE : REVALIDATE;
-      return sendWithEtag(request, reply, encodeEventsPage(page), cacheControl);
-    },
-  );
+      answerLongPoll(request, reply, after, limit, epoch ?? idleEpoch ?? undefined).catch((failure: unknown) =>
+        sendFailure(request, reply, failure),
+      );
+    });
+  }
+
+  /** Sends a held long-poll's page: what the log holds after `after` once the wait is over. */
+  async function answerLongPoll(
+    request: EventsRequest,
+    reply: FastifyReply,
+    after: number,
+    limit: number,
+    epoch: string | undefined,
+  ): Promise<void> {
+    const read = await ctx.log.readEvents(request.params.stream, after, limit);
+    sendPage(request, reply, await resolveRead(ctx.log, read, after, limit, epoch));
+  }
 
   app.get<{ Querystring: QueryParams }>('/v1/streams', async (request, reply) => {
     const query = request.query;
