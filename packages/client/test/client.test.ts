@@ -84,6 +84,52 @@ describe('createClient', () => {
     herald.close();
   });
 
+  it("shows the subscription's own status and lastEventAt from connecting to live, reconnecting and final", async () => {
+    const start = Date.parse('2026-01-01T10:00:00.000Z');
+    vi.setSystemTime(start);
+    const { server, herald } = setup({ transports: ['websocket'] });
+    const sub = herald.subscribe('run:a');
+    expect(sub.snapshot()).toMatchObject({ status: 'connecting', lastEventAt: null });
+    await settle();
+    const socket = FakeWebSocket.last;
+    socket.accept();
+    socket.push({ op: 'subscribed', stream: 'run:a', epoch: 'epoch-run:a', seq: 0, firstSeq: 1, final: false });
+    expect(sub.snapshot()).toMatchObject({ status: 'live', lastEventAt: null });
+    await settle(2000);
+    socket.push({ op: 'event', ...server.publish('run:a', { type: 'step' }) });
+    expect(sub.snapshot()).toMatchObject({ status: 'live', lastEventAt: start + 2000 });
+    socket.drop(1006);
+    expect(sub.snapshot()).toMatchObject({ status: 'reconnecting', lastEventAt: start + 2000 });
+    await settle(30_000);
+    expect(FakeWebSocket.sockets).toHaveLength(2);
+    FakeWebSocket.last.accept();
+    await settle(1000);
+    FakeWebSocket.last.push({ op: 'event', ...server.publish('run:a', { type: 'done', final: true }) });
+    const finalAt = start + 33_000;
+    expect(sub.snapshot()).toMatchObject({ status: 'final', final: true, lastEventAt: finalAt });
+    FakeWebSocket.last.drop(1006);
+    await settle(60_000);
+    expect(sub.snapshot()).toMatchObject({ status: 'final', final: true, lastEventAt: finalAt, seq: 2 });
+    herald.close();
+  });
+
+  it("shows a subscription's status as polling once the ladder falls back to long-polling", async () => {
+    const { server, herald } = setup({ transports: ['websocket', 'longpoll'] });
+    const sub = herald.subscribe('run:a');
+    const before = Date.now();
+    server.publish('run:a', { type: 'step' });
+    await settle();
+    FakeWebSocket.last.drop(1006);
+    expect(sub.snapshot().status).toBe('reconnecting');
+    await settle(1000);
+    FakeWebSocket.last.drop(1006);
+    await settle(2000);
+    expect(sub.snapshot()).toMatchObject({ status: 'polling', seq: 1 });
+    expect(sub.snapshot().lastEventAt).toBeGreaterThanOrEqual(before);
+    expect(sub.snapshot().lastEventAt).toBeLessThanOrEqual(Date.now());
+    herald.close();
+  });
+
   it('falls back to long-polling when the WebSocket upgrade is refused', async () => {
     const { server, herald } = setup({ transports: ['websocket', 'longpoll'] });
     const delivered: number[] = [];

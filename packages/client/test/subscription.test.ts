@@ -285,4 +285,95 @@ describe('StreamSubscription', () => {
     subscription.receive(asFrame(e1));
     expect(subscription.snapshot().error).toBeNull();
   });
+
+  describe('status and lastEventAt in snapshot()', () => {
+    const T0 = Date.parse('2026-01-01T10:00:00.000Z');
+
+    it('reports connecting until its transport is up and has answered, then live', () => {
+      const { subscription } = openSubscription(new FakeHerald(), STREAM);
+      expect(subscription.snapshot().status).toBe('connecting');
+      subscription.setConnection('live', 'websocket');
+      // The socket is open but has said nothing about this stream yet.
+      expect(subscription.snapshot().status).toBe('connecting');
+      subscription.receive({ op: 'subscribed', stream: STREAM, epoch: 'e', seq: 0, firstSeq: 1, final: false });
+      expect(subscription.snapshot().status).toBe('live');
+    });
+
+    it('reports polling once a polling transport in charge delivers its first page', () => {
+      const server = new FakeHerald();
+      const { subscription } = openSubscription(server, STREAM);
+      subscription.setConnection('polling', 'longpoll');
+      expect(subscription.snapshot().status).toBe('connecting');
+      subscription.receive({
+        op: 'page',
+        stream: STREAM,
+        page: { stream: STREAM, epoch: 'e', seq: 0, firstSeq: 1, final: false, events: [], hasMore: false },
+      });
+      expect(subscription.snapshot().status).toBe('polling');
+    });
+
+    it('has a null lastEventAt before the first event and the delivery time after each one', async () => {
+      vi.setSystemTime(T0);
+      const server = new FakeHerald();
+      const [e1, e2] = publishSteps(server, 2) as [HeraldEvent, HeraldEvent];
+      const { subscription } = openSubscription(server, STREAM);
+      subscription.setConnection('live', 'websocket');
+      subscription.receive({ op: 'subscribed', stream: STREAM, epoch: 'e', seq: 0, firstSeq: 1, final: false });
+      expect(subscription.snapshot().lastEventAt).toBeNull();
+      await vi.advanceTimersByTimeAsync(1500);
+      subscription.receive(asFrame(e1));
+      expect(subscription.snapshot().lastEventAt).toBe(T0 + 1500);
+      await vi.advanceTimersByTimeAsync(2000);
+      subscription.receive(asFrame(e2));
+      expect(subscription.snapshot().lastEventAt).toBe(T0 + 3500);
+    });
+
+    it('does not move lastEventAt for a heartbeat or a dropped duplicate', async () => {
+      vi.setSystemTime(T0);
+      const server = new FakeHerald();
+      const [e1] = publishSteps(server, 1) as [HeraldEvent];
+      const { subscription } = openSubscription(server, STREAM);
+      subscription.receive(asFrame(e1));
+      await vi.advanceTimersByTimeAsync(1000);
+      subscription.receive({ op: 'hb' });
+      subscription.receive(asFrame(e1));
+      // A connection change rebuilds the snapshot, so a stale cached one cannot hide a moved lastEventAt.
+      subscription.setConnection('live', 'websocket');
+      expect(subscription.snapshot().lastEventAt).toBe(T0);
+    });
+
+    it.each([
+      ['reconnecting', 'websocket'],
+      ['polling', 'longpoll'],
+      ['offline', 'websocket'],
+    ] as const)('reports %s after being live when the ladder reports it on %s', (status, kind) => {
+      const { subscription } = openSubscription(new FakeHerald(), STREAM);
+      subscription.setConnection('live', 'websocket');
+      subscription.receive({ op: 'subscribed', stream: STREAM, epoch: 'e', seq: 0, firstSeq: 1, final: false });
+      const before = subscription.snapshot();
+      subscription.setConnection(status, kind);
+      expect(subscription.snapshot().status).toBe(status);
+      expect(subscription.snapshot()).not.toBe(before);
+    });
+
+    it('keeps status final and lastEventAt fixed once the stream is final', async () => {
+      vi.setSystemTime(T0);
+      const server = new FakeHerald();
+      const [e1] = publishSteps(server, 1) as [HeraldEvent];
+      const done = server.publish(STREAM, { type: 'completed', final: true });
+      const { subscription } = openSubscription(server, STREAM);
+      subscription.setConnection('live', 'websocket');
+      subscription.receive(asFrame(e1));
+      await vi.advanceTimersByTimeAsync(1000);
+      subscription.receive(asFrame(done));
+      expect(subscription.snapshot()).toMatchObject({ final: true, status: 'final', lastEventAt: T0 + 1000 });
+      await vi.advanceTimersByTimeAsync(5000);
+      subscription.setConnection('reconnecting', 'websocket');
+      subscription.receive(asFrame(server.publish(STREAM, { type: 'late' })));
+      subscription.receive({ op: 'hb' });
+      subscription.setConnection('polling', 'longpoll');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(subscription.snapshot()).toMatchObject({ final: true, status: 'final', lastEventAt: T0 + 1000, seq: 2 });
+    });
+  });
 });

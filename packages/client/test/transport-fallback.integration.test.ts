@@ -35,6 +35,7 @@ describe('transport fallback and recovery', () => {
     client = createTestClient(herald.proxy.url, { staleAfterMs: 1000, probeIntervalMs: 1000 });
     const current = client;
     const run = recordSubscription(client, STREAM);
+    expect(run.subscription.snapshot()).toMatchObject({ status: 'connecting', lastEventAt: null });
     const transports: string[] = [];
     const sampler = setInterval(() => {
       const transport = current.stats().transport;
@@ -55,15 +56,22 @@ describe('transport fallback and recovery', () => {
     herald.proxy.dropConnections();
     await waitUntil(() => current.stats().transport === 'longpoll', 10_000, 'long-poll');
     expect(current.status).toBe('polling');
+    expect(run.subscription.snapshot().status).toBe('polling');
     herald.proxy.refuseWebSocket = false;
     herald.proxy.refuseSse = false;
     await waitUntil(() => current.stats().transport === 'websocket', 10_000, 'WebSocket again');
     expect(current.status).toBe('live');
+    expect(run.subscription.snapshot().status).toBe('live');
 
     isPublishing = false;
     await publishing;
+    const finalPublishedAt = Date.now();
     await publishDirect(herald.serverUrl, STREAM, { type: 'workflow_completed', final: true });
     await waitUntil(run.isFinal, 10_000, 'final');
+    const { lastEventAt } = run.subscription.snapshot();
+    expect(run.subscription.snapshot().status).toBe('final');
+    expect(lastEventAt).toBeGreaterThanOrEqual(finalPublishedAt);
+    expect(lastEventAt).toBeLessThanOrEqual(run.deliveredAt(published + 1) ?? Number.NaN);
     clearInterval(sampler);
     expect(transports).toEqual(['sse', 'longpoll', 'sse', 'websocket']);
     expect(run.seqs()).toEqual(seqsUpTo(published + 1));
