@@ -32,6 +32,37 @@ describe('ConnectionStatus', () => {
     expect(container.querySelector('[data-status]')?.getAttribute('data-status')).toBe(status);
   });
 
+  it.each([
+    ['live', 'green', '#16a34a', true],
+    ['polling', 'yellow', '#ca8a04', false],
+    ['reconnecting', 'grey', '#9ca3af', false],
+    ['offline', 'red', '#dc2626', false],
+  ] as const)('paints %s with a %s dot (%s), pulsing: %s (seed 003)', (status, _hue, color, isPulsing) => {
+    const client = new FakeClient();
+    client.status = status;
+    const { container } = mountIndicator(client);
+    const dot = container.querySelector<HTMLElement>('[data-status] > [aria-hidden="true"]');
+    expect(dot).not.toBeNull();
+    expect((dot as HTMLElement).style.backgroundColor).toBe(color);
+    expect((dot as HTMLElement).style.animation.includes('herald-pulse')).toBe(isPulsing);
+    // The pulse's keyframes are only put on the page while something pulses.
+    expect(container.querySelector('style')?.textContent?.includes('@keyframes herald-pulse') ?? false).toBe(isPulsing);
+  });
+
+  it('starts and stops pulsing as the status moves to and from live', () => {
+    const client = new FakeClient();
+    client.status = 'reconnecting';
+    const { container } = mountIndicator(client);
+    const animation = () => container.querySelector<HTMLElement>('[aria-hidden="true"]')?.style.animation ?? '';
+    expect(animation()).not.toContain('herald-pulse');
+    act(() => client.setStatus('live'));
+    expect(container.querySelector('[data-status]')?.getAttribute('data-status')).toBe('live');
+    expect(animation()).toContain('herald-pulse');
+    act(() => client.setStatus('offline'));
+    expect(container.querySelector('[data-status]')?.getAttribute('data-status')).toBe('offline');
+    expect(animation()).not.toContain('herald-pulse');
+  });
+
   it('follows the client status as it changes', () => {
     const client = new FakeClient();
     client.status = 'live';
@@ -50,6 +81,21 @@ describe('ConnectionStatus', () => {
     expect(container.textContent).toContain('Updated 5s ago');
     act(() => vi.advanceTimersByTime(60_000));
     expect(container.textContent).toContain('Updated 1m ago');
+  });
+
+  it('advances "Updated Ns ago" second by second as time passes', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    const receivedAt = Date.parse('2026-01-01T10:00:00.000Z');
+    vi.setSystemTime(receivedAt + 4000);
+    const { container } = mountIndicator(new FakeClient(), receivedAt);
+    const age = () => /Updated (.+)$/.exec(container.textContent ?? '')?.[1];
+    expect(age()).toBe('just now');
+    act(() => vi.advanceTimersByTime(1000));
+    expect(age()).toBe('5s ago');
+    act(() => vi.advanceTimersByTime(1000));
+    expect(age()).toBe('6s ago');
+    act(() => vi.advanceTimersByTime(10_000));
+    expect(age()).toBe('16s ago');
   });
 
   it('shows the status it is given instead of the client’s', () => {
