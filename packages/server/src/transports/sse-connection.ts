@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { SSE_HEARTBEAT } from '@herald/protocol';
 import type { FastifyReply } from 'fastify';
-import { onPrincipalExpiry } from '../auth/expiry-timer.js';
+import { onPrincipalExpiry } from '../auth/on-principal-expiry.js';
 import type { Principal } from '../auth/principal.js';
 import type { DeliveredEvent } from '../fanout/delivered-event.js';
 import { BatchedWriter } from './batched-writer.js';

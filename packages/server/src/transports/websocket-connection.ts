@@ -10,7 +10,7 @@ import {
 } from '@herald/protocol';
 import WebSocket from 'ws';
 import { authorize } from '../auth/authorize.js';
-import { onPrincipalExpiry } from '../auth/expiry-timer.js';
+import { onPrincipalExpiry } from '../auth/on-principal-expiry.js';
 import type { Principal } from '../auth/principal.js';
 import type { HeraldContext } from '../herald-context.js';
 import { IdleHeartbeat } from './idle-heartbeat.js';
