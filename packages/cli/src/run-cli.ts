@@ -1,6 +1,5 @@
 import { isHeraldError } from '@herald/protocol';
 import { publish } from './commands/publish.js';
-import { tail } from './commands/tail.js';
 
 /** One CLI command: receives the arguments after its name, resolves the process exit code. */
 export type Command = (argv: string[]) => Promise<number>;
@@ -11,7 +10,8 @@ const COMMANDS: Record<string, Command> = {
   // What `npm start` runs: a newcomer sees live runs, and HERALD_DEMO=false or --no-demo still turn them off.
   start: async (argv) => (await import('./commands/serve.js')).serve(argv, { demoByDefault: true }),
   publish,
-  tail,
+  // Loaded on demand: only `tail` needs the client SDK and `ws`.
+  tail: async (argv) => (await import('./commands/tail.js')).tail(argv),
   // Loaded on demand too: it runs the server package's watcher.
   watch: async (argv) => (await import('./commands/watch.js')).watch(argv),
 };
@@ -21,7 +21,9 @@ const USAGE = `usage: herald <command> [options]
   serve                                   run the server (flags and HERALD_* env vars: see README)
   start                                   serve with the demo simulator on unless --no-demo/HERALD_DEMO=false
   publish <stream> <type> [--data JSON] [--state JSON] [--tags JSON] [--id ID] [--final]
-  tail <stream> [--after N]               print a stream's events as JSON lines, live
+  tail <stream> [--after N] [--pretty|--json]
+                                          print a stream's events live until it is final: aligned,
+                                          coloured lines on a terminal, JSON lines otherwise
   watch <stream> <url> [--interval-ms N]  poll a JSON endpoint, publish a state patch on change
 
   publish, tail and watch talk to --url (HERALD_URL, default http://127.0.0.1:8700) with

@@ -57,6 +57,30 @@ describe('herald tail', () => {
       [4, 'd'],
     ]);
   });
+
+  it('prints aligned, human-readable lines with --pretty: seq, time, type, state changes, final', async () => {
+    await herald('publish', 'run:pretty', 'job_started', '--state', '{"status":"running","progress":0}');
+    await herald('publish', 'run:pretty', 'job_completed', '--state', '{"status":"done","step":null}', '--final');
+    const { stdout } = await herald('tail', 'run:pretty', '--pretty');
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^ {5}1 {2}\d\d:\d\d:\d\d\.\d{3} {2}job_started {11}status="running" {2}progress=0$/);
+    expect(lines[1]).toMatch(/^ {5}2 {2}\d\d:\d\d:\d\d\.\d{3} {2}job_completed {9}status="done" {2}-step {2}final$/);
+    // Not a terminal: no colour codes, even with --pretty.
+    expect(stdout).not.toContain('\u001b[');
+  });
+
+  it('exits 1 with the error code when the server refuses the subscription for good', async () => {
+    const failure = await herald('tail', 'not a stream name').catch((error) => error);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('invalid_stream_name');
+  });
+
+  it('refuses --pretty together with --json as a usage error', async () => {
+    const failure = await herald('tail', 'run:pretty', '--pretty', '--json').catch((error) => error);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toContain('usage: herald tail');
+  });
 });
 
 describe('herald watch', () => {

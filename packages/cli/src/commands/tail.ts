@@ -1,43 +1,61 @@
 import { parseArgs } from 'node:util';
-import type { EventsPage } from '@herald/protocol';
-import { CONNECTION_OPTIONS, requestJson, resolveConnection } from '../server-connection.js';
+import { createClient } from '@herald/client';
+import WebSocket from 'ws';
+import { CONNECTION_OPTIONS, resolveConnection } from '../server-connection.js';
+import { createPrettyFormatter, type EventFormatter, formatEventJson } from '../tail-format.js';
 
-// Below the server's 60 s maximum, so idle proxies in between do not cut the held request.
-const WAIT_SECONDS = 25;
+const USAGE = 'usage: herald tail <stream> [--after N] [--pretty | --json]';
+
+/** `--pretty` and `--json` force a format; otherwise a terminal gets pretty lines and a pipe JSON lines. */
+function resolveFormatter(flags: { pretty?: boolean | undefined; json?: boolean | undefined }): EventFormatter {
+  const isPretty = flags.pretty ?? (flags.json ? false : process.stdout.isTTY === true);
+  const wantsColor = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  return isPretty ? createPrettyFormatter({ color: wantsColor }) : formatEventJson;
+}
 
 /**
- * `herald tail <stream> [--after N]`: prints the stream's events as JSON lines, then follows it
- * live by long-polling, until the stream is final. A reset (history gone) is reported on stderr
+ * `herald tail <stream> [--after N] [--pretty | --json]`: prints the stream's events after N, then
+ * follows it live through the client SDK (WebSocket first, falling back like any client, with the
+ * SDK's gapless resume), until the stream is final. A reset (history gone) is reported on stderr
  * and printing goes on from the oldest event still held.
  */
 export async function tail(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...CONNECTION_OPTIONS, after: { type: 'string' } },
+    options: {
+      ...CONNECTION_OPTIONS,
+      after: { type: 'string' },
+      pretty: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
   });
   const [stream] = positionals;
   const after = Number(values.after ?? 0);
-  if (stream === undefined || positionals.length > 1 || !Number.isSafeInteger(after) || after < 0) {
-    process.stderr.write('usage: herald tail <stream> [--after N]\n');
+  const hasBadArguments = stream === undefined || positionals.length > 1 || !Number.isSafeInteger(after) || after < 0;
+  if (hasBadArguments || (values.pretty && values.json)) {
+    process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const connection = resolveConnection(values);
-  let position = after;
-  let epoch: string | null = null;
-  for (;;) {
-    const query = new URLSearchParams({ after: String(position), wait: String(WAIT_SECONDS), limit: '1000' });
-    if (epoch !== null) query.set('epoch', epoch);
-    const page = (await requestJson(
-      connection,
-      'GET',
-      `/v1/streams/${encodeURIComponent(stream)}/events?${query}`,
-    )) as unknown as EventsPage;
-    if (page.reset) process.stderr.write(`reset: history before seq ${page.firstSeq} is gone\n`);
-    for (const event of page.events) process.stdout.write(`${JSON.stringify(event)}\n`);
-    position = page.events.at(-1)?.seq ?? (page.reset ? page.firstSeq - 1 : position);
-    epoch = page.epoch;
-    const isDone = page.final && !page.hasMore;
-    if (isDone) return 0;
+  const format = resolveFormatter(values);
+  const { url, token } = resolveConnection(values);
+  const client = createClient({ url, ...(token ? { token } : {}), WebSocket });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const subscription = client.subscribe(stream, {
+        after,
+        onEvent: (event) => process.stdout.write(`${format(event)}\n`),
+        onReset: (snapshot) => process.stderr.write(`reset: history was lost; going on from seq ${snapshot.seq}\n`),
+        onFinal: () => resolve(0),
+      });
+      // The SDK retries what may succeed later (a server restarting); a refusal that never will
+      // (forbidden, a bad stream name) ends the command with its code.
+      subscription.on('change', () => {
+        const { error } = subscription.snapshot();
+        if (error && !error.retryable) reject(error);
+      });
+    });
+  } finally {
+    client.close();
   }
 }
