@@ -16,16 +16,17 @@ export async function serve(argv: string[], options: { demoByDefault?: boolean }
       })
     : undefined;
   simulator?.start();
-  // Test harnesses read this line to learn the port chosen for --port 0; keep its shape.
-  process.stdout.write(
-    `Herald listening on ${url} (store ${config.store.replace(/\/\/[^@/]*@/, '//***@')}, demo ${config.demo ? 'on' : 'off'})\n`,
-  );
-
+  // Listen for the signals before announcing readiness: a supervisor may send SIGTERM as soon as it
+  // reads the line, and a signal with no listener yet kills the process without a graceful close.
   const stopped = new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  // Test harnesses read this line to learn the port chosen for --port 0; keep its shape.
+  process.stdout.write(
+    `Herald listening on ${url} (store ${config.store.replace(/\/\/[^@/]*@/, '//***@')}, demo ${config.demo ? 'on' : 'off'})\n`,
+  );
   await stopped;
   await simulator?.stop();
   await herald.close();
