@@ -1,3 +1,4 @@
+export * from './api-paths.js';
 export * from './errors.js';
 export * from './event.js';
 export * from './merge-patch.js';

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LIVE_TRANSPORTS, seqRange } from '../support/live-subscriber.js';
 import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
 
-// The conformance suite of the live transports: the same guarantees (docs/architecture.md G1 no
-// gap, G2 no duplicate, G3 order) checked over WebSocket and SSE against a real server.
+// The live transports' guarantees (docs/architecture.md G1 no gap, G2 no duplicate, G3 order)
+// over WebSocket and SSE against an in-process server, with what only it can see: hub channels,
+// serialise-once, retention sweeps. The public conformance suite is @herald/conformance.
 
 let server: LiveTestServer;
 let streamCount = 0;
