@@ -1,0 +1,82 @@
+/**
+ * The client on each transport alone, against a real server: the same promises (G1 no gap, G2 no
+ * duplicate, G3 order, resets, final) whatever wire carries them. The fallback between transports
+ * is transport-fallback.integration.test.ts.
+ */
+import { type HeraldEvent, streamPath } from '@herald/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HeraldClient } from '../src/types.js';
+import { TRANSPORT_ORDER } from '../src/types.js';
+import {
+  createTestClient,
+  type ProxiedHerald,
+  publishDirect,
+  recordSubscription,
+  seqsUpTo,
+  startProxiedHerald,
+  waitUntil,
+} from './support/live-herald.js';
+
+const EXPECTED_STATUS = { websocket: 'live', sse: 'live', longpoll: 'polling', poll: 'polling' } as const;
+
+describe.each(TRANSPORT_ORDER)('on %s alone', (transport) => {
+  let herald: ProxiedHerald;
+  let client: HeraldClient;
+
+  beforeEach(async () => {
+    herald = await startProxiedHerald();
+    client = createTestClient(herald.proxy.url, { transports: [transport] });
+  });
+  afterEach(async () => {
+    client.close();
+    await herald.close();
+  });
+
+  const publishTicks = async (stream: string, from: number, to: number) => {
+    for (let n = from; n <= to; n++) await publishDirect(herald.serverUrl, stream, { type: 'tick', data: { n } });
+  };
+
+  it('delivers the history, then live events, each once and in order, and stops at the final event', async () => {
+    await publishTicks('run:matrix', 1, 5);
+    const run = recordSubscription(client, 'run:matrix');
+    await waitUntil(() => run.seqs().length === 5, 10_000, 'the history');
+    expect(client.stats().transport).toBe(transport);
+    expect(client.status).toBe(EXPECTED_STATUS[transport]);
+    await publishTicks('run:matrix', 6, 10);
+    await publishDirect(herald.serverUrl, 'run:matrix', { type: 'done', final: true });
+    await waitUntil(run.isFinal, 10_000, 'final');
+    expect(run.seqs()).toEqual(seqsUpTo(11));
+    expect(run.delivered.slice(0, 10).map((event) => (event.data as { n: number }).n)).toEqual(seqsUpTo(10));
+    expect(run.subscription.snapshot()).toMatchObject({ status: 'final', final: true, seq: 11 });
+  });
+
+  it('resumes across dropped connections with no event lost or repeated', async () => {
+    const run = recordSubscription(client, 'run:matrix-cut');
+    await publishTicks('run:matrix-cut', 1, 3);
+    await waitUntil(() => run.seqs().length === 3, 10_000, 'the first events');
+    herald.proxy.dropConnections();
+    await publishTicks('run:matrix-cut', 4, 6);
+    herald.proxy.dropConnections();
+    await publishTicks('run:matrix-cut', 7, 9);
+    await waitUntil(() => run.seqs().length >= 9, 15_000, 'every event');
+    expect(run.seqs()).toEqual(seqsUpTo(9));
+    expect(client.stats().transport).toBe(transport);
+  });
+
+  it('resets when the stream is deleted and recreated, then delivers the new epoch from seq 1', async () => {
+    const resets: number[] = [];
+    const delivered: HeraldEvent[] = [];
+    const subscription = client.subscribe('run:matrix-reset', {
+      onEvent: (event) => delivered.push(event),
+      onReset: (snapshot) => resets.push(snapshot.seq),
+    });
+    await publishTicks('run:matrix-reset', 1, 3);
+    await waitUntil(() => delivered.length === 3, 10_000, 'the first epoch');
+    const deleted = await fetch(`${herald.serverUrl}${streamPath('run:matrix-reset')}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    await publishTicks('run:matrix-reset', 1, 2);
+    await waitUntil(() => subscription.snapshot().seq === 2 && resets.length > 0, 15_000, 'the new epoch');
+    expect(delivered.map((event) => event.seq)).toEqual([1, 2, 3, 1, 2]);
+    expect(subscription.snapshot().events.map((event) => event.seq)).toEqual([1, 2]);
+  });
+});
