@@ -42,11 +42,6 @@ export class RecoveryTracker {
     this.#pending.push({ kind, endedAt: Date.now(), targets, waiting: new Set(this.#groups) });
   }
 
-  /** Faults whose recovery no transport finished before the run ended. */
-  get unrecovered(): number {
-    return this.#pending.length;
-  }
-
   #check(): void {
     const now = Date.now();
     for (const pending of [...this.#pending]) {
