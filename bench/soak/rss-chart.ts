@@ -4,6 +4,7 @@ const WIDTH = 640;
 const HEIGHT = 240;
 const MARGIN = { left: 56, right: 16, top: 24, bottom: 32 };
 const COLOURS = ['#2563eb', '#dc2626', '#16a34a'];
+const LEGEND_SPACING = 56;
 
 /** The RSS curve of every node as a small standalone SVG: MiB against seconds into the load. */
 export function renderRssChart(samples: readonly ResourceSample[], nodeCount: number, title: string): string {
@@ -19,10 +20,11 @@ export function renderRssChart(samples: readonly ResourceSample[], nodeCount: nu
       .map((sample) => `${x(sample.atMs / 1000)},${y(sample.rssKiB / 1024)}`)
       .join(' ');
     const colour = COLOURS[node % COLOURS.length];
-    const legendY = MARGIN.top + 14 * node;
+    // The legend sits in the title row, right-aligned, clear of the curves.
+    const legendX = WIDTH - MARGIN.right - LEGEND_SPACING * (nodeCount - node);
     return [
       `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${points}"/>`,
-      `<text x="${WIDTH - MARGIN.right - 60}" y="${legendY + 10}" fill="${colour}">node ${node + 1}</text>`,
+      `<text x="${legendX}" y="14" fill="${colour}">node ${node + 1}</text>`,
     ].join('\n');
   });
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((fraction) => {
