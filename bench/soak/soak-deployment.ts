@@ -1,5 +1,6 @@
 import { startHeraldCluster } from '../../packages/server/test/scale-out/support/herald-cluster.js';
 import { type HeraldProcess, startHeraldProcess } from '../../packages/server/test/support/herald-process.js';
+import type { RedisServerProcess } from '../../packages/server/test/support/redis-server-process.js';
 import type { Topology } from './soak-options.js';
 
 /** The Herald deployment a soak drives; everything it starts, it stops in `close`. */
@@ -28,27 +29,48 @@ const REDIS_DOWN_MS = 2000;
 export async function startSoakDeployment(topology: Topology): Promise<SoakDeployment> {
   if (topology === 'single') {
     const node = await startHeraldProcess({ env: LOAD_ENV });
+    const restarts = new RestartsInFlight();
     return {
       url: node.url,
       nodes: [node],
       killNode: () => node.kill(),
-      restartNode: () => node.restart(),
-      close: () => node.close(),
+      restartNode: () => restarts.track(node.restart()),
+      close: () => restarts.settled().then(() => node.close()),
     };
   }
   const cluster = await startHeraldCluster(3, LOAD_ENV);
+  const restarts = new RestartsInFlight();
   return {
     url: cluster.url,
     nodes: cluster.nodes,
     killNode: (index) => nodeAt(cluster.nodes, index).kill(),
-    restartNode: (index) => nodeAt(cluster.nodes, index).restart(),
-    async restartRedis() {
-      await cluster.redis.kill();
-      await new Promise((resolve) => setTimeout(resolve, REDIS_DOWN_MS));
-      await cluster.redis.restart();
-    },
-    close: () => cluster.close(),
+    restartNode: (index) => restarts.track(nodeAt(cluster.nodes, index).restart()),
+    restartRedis: () => restarts.track(restartRedis(cluster.redis)),
+    close: () => restarts.settled().then(() => cluster.close()),
   };
+}
+
+/**
+ * Restarts under way. Closing waits for them, so a process being started when the run ends (or
+ * is interrupted) is stopped too rather than left running.
+ */
+class RestartsInFlight {
+  readonly #pending = new Set<Promise<void>>();
+
+  track(restart: Promise<void>): Promise<void> {
+    this.#pending.add(restart);
+    return restart.finally(() => this.#pending.delete(restart));
+  }
+
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
+  }
+}
+
+async function restartRedis(redis: RedisServerProcess): Promise<void> {
+  await redis.kill();
+  await new Promise((resolve) => setTimeout(resolve, REDIS_DOWN_MS));
+  await redis.restart();
 }
 
 function nodeAt(nodes: readonly HeraldProcess[], index: number): HeraldProcess {
