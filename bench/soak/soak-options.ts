@@ -36,7 +36,7 @@ export interface SoakOptions {
 }
 
 const USAGE = `usage: npm run soak -- [--quick | --full] [--topology single|cluster] [--seed N]
-  --quick            about 2 minutes of load (the default)
+  --quick            90 s of load, every fault kind at least once (the default)
   --full             15 minutes of load, over 1,000,000 deliveries on the cluster
   --topology         single (SQLite, default) or cluster (3 nodes, PostgreSQL + Redis, nginx)
   --seed N           the fault schedule's seed (default: random, printed)
