@@ -8,12 +8,14 @@ const RATIO_PEERS = ['ws-corked', 'socketio', 'http-sse'];
 const LATENCY_RATIO_PEERS = ['ws-corked', 'socketio'];
 const MEMORY_RATIO_PEERS = ['ws', 'http-sse'];
 
-function table(header: string[], rows: string[][]): string {
+/** A Markdown table. */
+export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-function num(value: number | undefined, digits = 0): string {
+/** A number with thousands separators; `–` when not measured. */
+export function num(value: number | undefined, digits = 0): string {
   return value === undefined || Number.isNaN(value)
     ? '–'
     : value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });

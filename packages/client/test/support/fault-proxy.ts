@@ -70,7 +70,8 @@ class ServerFrameReader {
 /**
  * A fault-injecting TCP proxy on 127.0.0.1 in front of a Herald server: refuses WebSocket upgrades
  * or SSE requests (like a corporate proxy), drops connections, stalls or delays the server's
- * bytes, and silently drops chosen WebSocket messages.
+ * bytes, reads them slowly (a slow reader), and silently drops chosen WebSocket messages. The
+ * client tests and the soak (bench/soak) both drive it.
  */
 export class FaultProxy {
   /** Answer WebSocket upgrade requests with 403. */
@@ -79,10 +80,16 @@ export class FaultProxy {
   refuseSse = false;
   /** Delay every server→client chunk by this many ms. */
   delayMs = 0;
+  /**
+   * Read the server's bytes at most this fast, per connection (0 = unthrottled): the server's send
+   * buffer fills as it would for a slow reader, through TCP backpressure.
+   */
+  readBytesPerSecond = 0;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly #dropFilters: { filter: MessageFilter; remaining: number }[] = [];
   #isStalled = false;
+  #isStallingHttp = false;
   readonly #stalled: (() => void)[] = [];
   #target: { host: string; port: number };
   /** Messages dropped so far. */
@@ -126,13 +133,19 @@ export class FaultProxy {
     this.#sockets.clear();
   }
 
-  /** Holds the server's bytes on WebSocket connections until `resume` (a wedged socket; HTTP keeps flowing). */
-  stall(): void {
+  /**
+   * Holds the server's bytes on WebSocket connections until `resume` (a wedged socket; HTTP keeps
+   * flowing). With `includeHttp`, every connection's bytes are held: a blackout, connections kept
+   * open and silent.
+   */
+  stall(options: { includeHttp?: boolean } = {}): void {
     this.#isStalled = true;
+    this.#isStallingHttp = options.includeHttp ?? false;
   }
 
   resume(): void {
     this.#isStalled = false;
+    this.#isStallingHttp = false;
     for (const release of this.#stalled.splice(0)) release();
   }
 
@@ -161,6 +174,10 @@ export class FaultProxy {
       else upstream.write(chunk);
     });
     upstream.on('data', (chunk) => {
+      if (this.readBytesPerSecond > 0) {
+        upstream.pause();
+        setTimeout(() => upstream.resume(), (chunk.length * 1000) / this.readBytesPerSecond);
+      }
       const forward = frames.push(chunk, (text) => this.#shouldDrop(text));
       if (forward.length === 0) return;
       this.#deliver(frames.isUpgraded, () => {
@@ -194,7 +211,7 @@ export class FaultProxy {
 
   #deliver(isWebSocket: boolean, write: () => void): void {
     const send = () => (this.delayMs > 0 ? setTimeout(write, this.delayMs) : write());
-    if (this.#isStalled && isWebSocket) this.#stalled.push(send);
+    if (this.#isStalled && (isWebSocket || this.#isStallingHttp)) this.#stalled.push(send);
     else send();
   }
 

@@ -15,19 +15,21 @@ export interface HeraldCluster {
 
 /**
  * Starts `nodeCount` Herald processes (built CLI) sharing a fresh PostgreSQL schema and a private
- * redis-server, all at once (so they also race to migrate), and nginx in front of them.
+ * redis-server, all at once (so they also race to migrate), and nginx in front of them. `env`
+ * adds HERALD_* settings for every node.
  */
-export async function startHeraldCluster(nodeCount = 3): Promise<HeraldCluster> {
+export async function startHeraldCluster(nodeCount = 3, env: Record<string, string> = {}): Promise<HeraldCluster> {
   const schema = uniqueSchemaName();
   const redis = await RedisServerProcess.start();
-  const env = {
+  const nodeEnv = {
+    ...env,
     HERALD_STORE: schemaStoreUrl(schema),
     HERALD_BROKER: redis.url,
     // Every test client comes from 127.0.0.1 (through nginx, too): per-IP publish limits would
     // throttle the test, not a real deployment.
     HERALD_PUBLISH_RATE_PER_SECOND: '0',
   };
-  const nodes = await Promise.all(Array.from({ length: nodeCount }, () => startHeraldProcess({ env })));
+  const nodes = await Promise.all(Array.from({ length: nodeCount }, () => startHeraldProcess({ env: nodeEnv })));
   const nginx = await NginxProcess.start(nodes.map((node) => node.url));
   return {
     nodes,
