@@ -7,18 +7,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: herald-conformance --url <server base URL> [--token <token>]
+const USAGE = `usage: herald-conformance --url <server base URL> [--token <token>] [--wait-ms <ms>]
 
-  --url    the server to check, e.g. http://127.0.0.1:8700 (or HERALD_URL)
-  --token  a token that may read, publish and delete streams named conformance:* (or HERALD_TOKEN):
-           the server's API key, or a JWT with those rights. Not needed by an open server.
+  --url      the server to check, e.g. http://127.0.0.1:8700 (or HERALD_URL)
+  --token    a token that may read, publish and delete streams named conformance:* (or HERALD_TOKEN):
+             the server's API key, or a JWT with those rights. Not needed by an open server.
+  --wait-ms  how long a subscriber waits for what the protocol promises (default 10000)
 
 The suite publishes to fresh streams named conformance:<test>:<random> and deletes one of them.`;
 
 let values;
 try {
   ({ values } = parseArgs({
-    options: { url: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      'wait-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   }));
 } catch (error) {
   process.stderr.write(`herald-conformance: ${error.message}\n${USAGE}\n`);
@@ -31,6 +37,7 @@ if (values.help || !url) {
 }
 process.env.HERALD_URL = url;
 if (values.token) process.env.HERALD_TOKEN = values.token;
+if (values['wait-ms']) process.env.HERALD_CONFORMANCE_WAIT_MS = values['wait-ms'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { startVitest } = await import('vitest/node');

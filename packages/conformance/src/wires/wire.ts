@@ -25,7 +25,11 @@ export interface Wire {
   subscribe(target: ConformanceTarget, stream: string, start: StartPosition): Promise<WireSubscriber>;
 }
 
-const DEFAULT_WAIT_MS = 10_000;
+/**
+ * How long a subscriber waits for what the protocol promises, in ms: generous for a loaded server
+ * across a network; `--wait-ms` (HERALD_CONFORMANCE_WAIT_MS) changes it.
+ */
+const DEFAULT_WAIT_MS = Number(process.env.HERALD_CONFORMANCE_WAIT_MS) || 10_000;
 
 /**
  * One subscriber to one stream over one wire: what the suite asserts on. Each wire subclasses it,

@@ -17,7 +17,10 @@ export function runConformance(url: string, extraArgs: string[] = []): Promise<C
       process.execPath,
       [CONFORMANCE_BIN, '--url', url, ...extraArgs],
       // The parent's HERALD_* would override the flags; the suite reads only what the command sets.
-      { env: { ...process.env, HERALD_URL: '', HERALD_TOKEN: '', NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 },
+      {
+        env: { ...process.env, HERALD_URL: '', HERALD_TOKEN: '', HERALD_CONFORMANCE_WAIT_MS: '', NO_COLOR: '1' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const exitCode = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ exitCode, output: `${stdout}${stderr}` });
