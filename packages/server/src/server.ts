@@ -102,13 +102,14 @@ export interface Herald {
 /** Creates a Herald server from a (partial) configuration; reads like the server's table of contents. */
 export async function createHerald(input: HeraldConfigInput = {}, options: HeraldOptions = {}): Promise<Herald> {
   const config = defineConfig(input);
+  const limits = createLimits(config.limits, config.trustProxy);
   const { server } = options;
   const serverFactory: FastifyServerFactory | undefined = server && ((handler) => server.on('request', handler));
   const app = Fastify({
     logger: loggerOptions(config),
     logController: requestLogController(config),
     bodyLimit: config.limits.maxBodyBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: limits.proxyTrust,
     ...(serverFactory ? { serverFactory } : {}),
   });
   const log =
@@ -149,7 +150,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     hub,
     publisher,
     authenticate: createAuthenticator({ ...(config.apiKey ? { apiKey: config.apiKey } : {}), jwt: config.jwt }),
-    limits: createLimits(config.limits),
+    limits,
     metrics,
     logger: app.log,
     shutdown: new ShutdownHooks(),

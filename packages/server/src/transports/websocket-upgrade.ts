@@ -30,7 +30,7 @@ export async function admitUpgrade(request: IncomingMessage, ctx: HeraldContext)
   if (!isOriginAllowed(request.headers.origin, ctx.config.corsOrigins)) {
     throw new HeraldError('forbidden', 'this Origin may not open WebSockets');
   }
-  const clientIp = resolveClientIp(request, ctx.config.trustProxy);
+  const clientIp = resolveClientIp(request, ctx.limits.proxyTrust);
   const release = ctx.limits.connections.acquire(clientIp);
   try {
     const principal = await ctx.authenticate(readRequestToken(request));
