@@ -11,7 +11,12 @@ import { Hub } from './fanout/hub.js';
 import type { HeraldContext } from './herald-context.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
 import { registerDashboard } from './http/dashboard.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import {
+  handleClientError,
+  MAX_PATH_PARAM_LENGTH,
+  registerErrorHandling,
+  sendFrameworkError,
+} from './http/error-handler.js';
 import { registerHistoryRoutes } from './http/history-routes.js';
 import {
   acceptJsonBodiesOnly,
@@ -110,6 +115,9 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     logController: requestLogController(config),
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: limits.proxyTrust,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: handleClientError,
     ...(serverFactory ? { serverFactory } : {}),
   });
   const log =
