@@ -6,8 +6,9 @@ import { LongPollWaits } from '../delivery/long-poll.js';
 import type { HeraldContext } from '../herald-context.js';
 import { toHeraldError } from './error-handler.js';
 import { sendWithEtag } from './etag.js';
-import { encodeEventsPage, isSettledPage, type ResolvedPage, readResolvedPage, resolveRead } from './events-page.js';
+import { encodeEventsPage, type ResolvedPage, readResolvedPage, resolveRead } from './events-page.js';
 import { type QueryParams, readInteger, readString } from './query-params.js';
+import { createReadCaching } from './read-caching.js';
 
 /** Serves a live stream request itself (SSE); registered by the transports when they exist. */
 export type LiveHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown;
@@ -20,9 +21,6 @@ export interface LiveHandlers {
   streamList?: LiveHandler;
 }
 
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-const REVALIDATE = 'no-cache';
-
 type EventsRequest = FastifyRequest<{ Params: { stream: string }; Querystring: QueryParams }>;
 
 /** How long the request's credential stays valid, in ms (Infinity when it never expires). */
@@ -34,11 +32,6 @@ function timeUntilExpiryMs(principal: Principal): number {
 
 function wantsEventStream(request: FastifyRequest): boolean {
   return request.headers.accept?.includes('text/event-stream') === true;
-}
-
-function sendPage(request: FastifyRequest, reply: FastifyReply, page: ResolvedPage): void {
-  const cacheControl = isSettledPage(page) ? IMMUTABLE : REVALIDATE;
-  sendWithEtag(request, reply, encodeEventsPage(page), cacheControl);
 }
 
 /**
@@ -55,6 +48,9 @@ function sendFailure(request: FastifyRequest, reply: FastifyReply, error: unknow
 
 /** Registers the stream snapshot, events page (with long-poll) and stream list routes. */
 export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, live: LiveHandlers = {}): void {
+  const caching = createReadCaching(ctx.config);
+  const sendPage = (request: EventsRequest, reply: FastifyReply, page: ResolvedPage) =>
+    sendWithEtag(request, reply, encodeEventsPage(page), caching.forPage(page, readString(request.query, 'epoch')));
   const longPolls = new LongPollWaits(ctx.hub, ctx.metrics.longPollsWaiting, ctx.limits.maxLongPolls);
   ctx.shutdown.add(() => longPolls.stop());
 
@@ -63,7 +59,7 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
     assertStreamName(stream);
     authorize(request.principal, 'read', stream);
     const snapshot = await ctx.log.getSnapshot(stream);
-    return sendWithEtag(request, reply, JSON.stringify(snapshot), REVALIDATE);
+    return sendWithEtag(request, reply, JSON.stringify(snapshot), caching.revalidate);
   });
 
   // Not async: a long-poll held by this route then keeps no suspended frame (see serveEvents).
@@ -149,6 +145,6 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
       limit: readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT),
       ...(cursor === undefined ? {} : { cursor }),
     });
-    return sendWithEtag(request, reply, JSON.stringify(page), REVALIDATE);
+    return sendWithEtag(request, reply, JSON.stringify(page), caching.revalidate);
   });
 }
