@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastif
 import { createAuthenticator } from './auth/authenticator.js';
 import { defineConfig, type HeraldConfig, type HeraldConfigInput } from './config.js';
 import { Publisher } from './delivery/publisher.js';
+import { DependencyFailureLog } from './dependency-failure-log.js';
 import type { Broker } from './fanout/broker.js';
 import { createBroker } from './fanout/create-broker.js';
 import { Hub } from './fanout/hub.js';
@@ -21,6 +22,7 @@ import { registerHistoryRoutes } from './http/history-routes.js';
 import {
   acceptJsonBodiesOnly,
   corsOptions,
+  type LogStream,
   loggerOptions,
   registerRequestMetrics,
   requestLogController,
@@ -82,6 +84,8 @@ export interface HeraldOptions {
   log?: EventLog;
   /** A Broker to use instead of opening `config.broker`. */
   broker?: Broker;
+  /** Where the pino log lines go instead of stdout (an embedding app's stream, or a test's capture). */
+  logStream?: LogStream;
 }
 
 /** A running Herald: its Fastify app, the in-process publisher and its lifecycle. */
@@ -111,7 +115,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   const { server } = options;
   const serverFactory: FastifyServerFactory | undefined = server && ((handler) => server.on('request', handler));
   const app = Fastify({
-    logger: loggerOptions(config),
+    logger: loggerOptions(config, options.logStream),
     logController: requestLogController(config),
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: limits.proxyTrust,
@@ -161,10 +165,11 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     limits,
     metrics,
     logger: app.log,
+    dependencyFailures: new DependencyFailureLog(app.log),
     shutdown: new ShutdownHooks(),
   };
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, context.dependencyFailures);
   acceptJsonBodiesOnly(app);
   await app.register(cors, corsOptions(config));
   registerRequestPrincipal(app, context.authenticate);

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ErrorCode, HeraldError, isHeraldError } from '@herald/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DependencyFailureLog } from '../dependency-failure-log.js';
 
 /** Fastify's own error codes, mapped to Herald's (bad JSON, body too large, wrong media type…). */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -81,10 +82,11 @@ export function handleClientError(error: Error & { code?: string }, socket: Dupl
 const STREAM_ROUTE_SHAPE = /^\/v1\/streams\/([^/]+)(?:\/events)?$/;
 
 /** Installs the one error handler and the not-found handler on `app`. */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, dependencyFailures: DependencyFailureLog): void {
   app.setErrorHandler((error, request, reply) => {
     const heraldError = toHeraldError(error);
     if (heraldError.code === 'internal') request.log.error({ err: error }, 'request failed');
+    dependencyFailures.report(heraldError, `${request.method} ${request.routeOptions.url ?? 'unmatched'}`);
     return sendError(reply, heraldError);
   });
   app.setNotFoundHandler((request, reply) => {

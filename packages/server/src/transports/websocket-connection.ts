@@ -253,6 +253,7 @@ export class WebSocketConnection implements StreamFrameWriter {
   #sendError(error: unknown, ref: number | undefined, stream?: string): void {
     const herald = isHeraldError(error) ? error : new HeraldError('internal', 'internal error', { cause: error });
     if (herald.code === 'internal') this.#ctx.logger.error({ err: error, stream }, 'WebSocket request failed');
+    this.#ctx.dependencyFailures.report(herald, 'WebSocket frame');
     const isOwnTokenExpired = herald.code === 'token_expired' && isExpired(this.#principal);
     if (isOwnTokenExpired) {
       this.close(CLOSE_CODES.tokenExpired, 'token expired');
