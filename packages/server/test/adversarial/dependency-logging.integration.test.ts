@@ -1,5 +1,6 @@
 import { createHerald, type Herald } from '@herald/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Authenticator } from '../../src/auth/authenticator.js';
 import { requestJson } from '../support/http-json.js';
 import { dropTestSchema, schemaStoreUrl, uniqueSchemaName } from '../support/postgres-test-schema.js';
 import { findFreePort } from '../support/redis-server-process.js';
@@ -87,5 +88,22 @@ describe('dependency failures are logged on the server, rate-limited (issue 12 i
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ level: 40, where: 'WebSocket upgrade' });
     expect(logged[0]!.cause).toMatch(/could not verify the token/);
+  });
+
+  it('logs an unexpected failure of a WebSocket upgrade as an error, and refuses it 500 internal', async () => {
+    const { lines, logStream } = captureLog();
+    herald = await createHerald({ host: '127.0.0.1', port: 0, store: 'memory:' }, { logStream });
+    const url = await herald.listen();
+    // A fault of Herald's own while admitting the upgrade (here: the authenticator breaks).
+    (herald.context as { authenticate: Authenticator }).authenticate = async () => {
+      throw new Error('authenticator bug');
+    };
+    const refused = await openRefusedWebSocket(url, { token: 'anything' });
+    expect(refused.status).toBe(500);
+    expect(refused.error).toEqual({ code: 'internal', message: 'internal error' });
+    const logged = lines.filter((line) => line.msg === 'WebSocket upgrade failed');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.level).toBe(50);
+    expect(JSON.stringify(logged[0])).toContain('authenticator bug');
   });
 });
