@@ -65,6 +65,17 @@ describe.each(DURABLE_TEST_STORES)('200-character stream names on every route on
     }
   });
 
+  it('watches it in a stream list watch', async () => {
+    const client = await SseTestClient.open(`${server.url}/v1/streams?prefix=${encoded}&watch=1`);
+    try {
+      expect(client.status).toBe(200);
+      await client.waitUntil(() => client.named('live').length === 1);
+      expect(client.messages.some((message) => message.data.includes(`"stream":"${LONG_NAME}"`))).toBe(true);
+    } finally {
+      client.close();
+    }
+  });
+
   it('subscribes and publishes to it over WebSocket', async () => {
     const client = await WsTestClient.open(server.url);
     try {
