@@ -57,7 +57,7 @@ export type ServerFrame =
   | { op: 'ack'; ref?: number; stream: string; seq: number; id: string }
   | { op: 'unsubscribed'; ref?: number; stream: string }
   | { op: 'pong'; ref?: number }
-  | { op: 'error'; ref?: number; stream?: string; code: ErrorCode; message: string }
+  | { op: 'error'; ref?: number; stream?: string; code: ErrorCode; message: string; retryAfterMs?: number }
   | { op: 'hb' };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -5,6 +5,7 @@ import type { HeraldContext } from '../herald-context.js';
 import type { HistoryQuery } from '../log/event-log.js';
 import { sendWithEtag } from './etag.js';
 import { type QueryParams, readChoice, readInteger, readString, readTags } from './query-params.js';
+import { createReadCaching } from './read-caching.js';
 
 /** Reads `GET /v1/events` parameters into a history query. */
 function parseHistoryQuery(query: QueryParams): HistoryQuery {
@@ -34,11 +35,12 @@ function parseHistoryQuery(query: QueryParams): HistoryQuery {
 
 /** Registers `GET /v1/events`: the history query across streams, with keyset pagination. */
 export function registerHistoryRoutes(app: FastifyInstance, ctx: HeraldContext): void {
+  const caching = createReadCaching(ctx.config);
   app.get<{ Querystring: QueryParams }>('/v1/events', async (request, reply) => {
     const query = parseHistoryQuery(request.query);
     // The narrowest filter given decides what must be readable: one stream, a prefix, or all.
     authorize(request.principal, 'read', query.stream ?? `${query.prefix ?? ''}*`);
     const page = await ctx.log.queryEvents(query);
-    return sendWithEtag(request, reply, JSON.stringify(page), 'no-cache');
+    return sendWithEtag(request, reply, JSON.stringify(page), caching.revalidate);
   });
 }
