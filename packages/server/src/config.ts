@@ -24,7 +24,7 @@ export interface LimitsConfig {
 export interface RetentionConfig {
   /** Events older than this are deleted, in ms (default 30 days; 0 = keep forever). */
   maxAgeMs: number;
-  /** Only the newest N events of each stream are kept (default: unbounded). */
+  /** Only the newest N events of each stream are kept (default: unbounded; 0 = unbounded). */
   maxEventsPerStream?: number;
   /** How often the sweeper runs, in ms (default 1 minute). */
   sweepIntervalMs: number;
@@ -235,7 +235,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
       maxAgeMs: integer('retention-max-age-ms', 30 * DAY_MS),
       ...(maxEventsRaw === undefined
         ? {}
-        : { maxEventsPerStream: parseInteger('retention-max-events-per-stream', maxEventsRaw, 1) }),
+        : { maxEventsPerStream: parseInteger('retention-max-events-per-stream', maxEventsRaw, 0) }),
       sweepIntervalMs: integer('retention-sweep-interval-ms', 60_000, 1000),
     },
     jwt: {

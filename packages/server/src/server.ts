@@ -136,7 +136,9 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   });
   const sweeper = new RetentionSweeper(
     log,
-    { ...(config.retention.maxAgeMs > 0 ? { maxAgeMs: config.retention.maxAgeMs } : {}), ...config.retention },
+    // Passed as configured: 0 in either limit means keep, and the stores read it so
+    // (resolveRetentionCutoff, resolveMaxEventsPerStream), whichever way the config was given.
+    config.retention,
     {
       intervalMs: config.retention.sweepIntervalMs,
       onError: (error) => app.log.error({ err: error }, 'retention sweep failed'),

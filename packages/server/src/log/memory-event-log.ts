@@ -17,7 +17,7 @@ import {
   toHistoryPage,
   toStreamListPage,
 } from './query-cursors.js';
-import { resolveRetentionCutoff } from './retention-sweeper.js';
+import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
 
 interface StoredEvent extends PlannedEvent {
   /** Global insertion order, the history query's keyset. */
@@ -136,7 +136,7 @@ export class MemoryEventLog implements EventLog {
 
   async sweepRetention(policy: RetentionPolicy): Promise<number> {
     const cutoff = resolveRetentionCutoff(policy);
-    const maxEvents = policy.maxEventsPerStream;
+    const maxEvents = resolveMaxEventsPerStream(policy);
     return this.#dropEvents(
       (event, head) =>
         (cutoff !== undefined && event.time < cutoff) || (maxEvents !== undefined && event.seq <= head.seq - maxEvents),

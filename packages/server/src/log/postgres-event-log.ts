@@ -28,7 +28,7 @@ import {
   toHistoryPage,
   toStreamListPage,
 } from './query-cursors.js';
-import { resolveRetentionCutoff } from './retention-sweeper.js';
+import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
 
 // Appends grouped into one transaction stop growing past this many events, so one group's
 // transaction (and the row locks it holds) stays short.
@@ -178,11 +178,12 @@ export class PostgresEventLog implements EventLog {
     this.#assertOpen();
     const cutoff = resolveRetentionCutoff(policy);
     let deleted = cutoff === undefined ? 0 : await this.deleteEventsOlderThan(cutoff);
-    if (policy.maxEventsPerStream !== undefined) {
+    const maxEventsPerStream = resolveMaxEventsPerStream(policy);
+    if (maxEventsPerStream !== undefined) {
       const { rowCount } = await this.#pool.query(
         `DELETE FROM herald_events e USING herald_streams s
          WHERE e.stream = s.name AND s.seq > $1 AND e.seq <= s.seq - $1`,
-        [policy.maxEventsPerStream],
+        [maxEventsPerStream],
       );
       deleted += rowCount ?? 0;
     }

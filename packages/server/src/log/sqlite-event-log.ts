@@ -25,7 +25,7 @@ import {
   toHistoryPage,
   toStreamListPage,
 } from './query-cursors.js';
-import { resolveRetentionCutoff } from './retention-sweeper.js';
+import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
 import { configureSqlite, migrateSqlite } from './sqlite-schema.js';
 import {
   buildHistorySql,
@@ -150,9 +150,9 @@ export class SqliteEventLog implements EventLog {
     this.#assertOpen();
     const cutoff = resolveRetentionCutoff(policy);
     let deleted = cutoff === undefined ? 0 : await this.deleteEventsOlderThan(cutoff);
-    if (policy.maxEventsPerStream === undefined) return deleted;
+    const maxEventsPerStream = resolveMaxEventsPerStream(policy);
+    if (maxEventsPerStream === undefined) return deleted;
 
-    const { maxEventsPerStream } = policy;
     const overCount = this.#statements.selectStreamsOverCount.all(maxEventsPerStream, maxEventsPerStream);
     const trimChunk = this.#db.transaction((chunk: typeof overCount) =>
       chunk.reduce(

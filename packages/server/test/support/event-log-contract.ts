@@ -251,9 +251,19 @@ export function describeEventLogContract(
         const { appended } = await log.append([ev('run:a'), ev('run:a'), ev('run:b')]);
         expect(await log.sweepRetention({ maxAgeMs: 60_000 })).toBe(0);
         await waitForClockPast((JSON.parse(appended.at(-1)!.json) as HeraldEvent).time);
-        expect(await log.sweepRetention({ maxAgeMs: 0 })).toBe(3);
+        await sleep(2);
+        expect(await log.sweepRetention({ maxAgeMs: 1 })).toBe(3);
         expect(await log.getSnapshot('run:a')).toMatchObject({ seq: 2, firstSeq: 3 });
         expect(await log.readEvents('run:a', 0, 10)).toMatchObject({ events: [], hasMore: false });
+      });
+
+      it('keeps every event when maxAgeMs and maxEventsPerStream are 0 (0 = keep)', async () => {
+        const { appended } = await log.append([ev('run:a'), ev('run:a'), ev('run:b')]);
+        await waitForClockPast((JSON.parse(appended.at(-1)!.json) as HeraldEvent).time);
+        await sleep(2);
+        expect(await log.sweepRetention({ maxAgeMs: 0, maxEventsPerStream: 0 })).toBe(0);
+        expect(await seqsOf('run:a')).toEqual([1, 2]);
+        expect(await log.getSnapshot('run:b')).toMatchObject({ seq: 1, firstSeq: 1 });
       });
 
       it('deletes the events older than a given time', async () => {
