@@ -109,6 +109,11 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     logController: requestLogController(config),
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: config.trustProxy,
+    // Bodies are parsed by plain JSON.parse, as WebSocket frames are, and then validated by
+    // @herald/protocol, which refuses `__proto__` members with `invalid_request` on every
+    // transport alike (storable-json.ts); Fastify's own check would answer HTTP differently.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     ...(serverFactory ? { serverFactory } : {}),
   });
   const log =

@@ -18,7 +18,7 @@ import type {
 import { emptySnapshot } from './event-log.js';
 import { commitAppendGroup } from './postgres-append.js';
 import { buildPostgresHistorySql } from './postgres-history-sql.js';
-import { createPostgresPool, type PostgresEventLogOptions, toStoreError } from './postgres-pool.js';
+import { createPostgresPool, type PostgresEventLogOptions, toReadError, toStoreError } from './postgres-pool.js';
 import { migratePostgres } from './postgres-schema.js';
 import {
   decodeStreamCursor,
@@ -101,7 +101,7 @@ export class PostgresEventLog implements EventLog {
   async readEvents(stream: string, after: number, limit: number): Promise<EventsRead> {
     this.#assertOpen();
     // One statement is one MVCC snapshot: the head and the events agree under concurrent appends.
-    const { rows } = await this.#pool.query<SnapshotRow & { seqs: number[] | null; jsons: string[] | null }>(
+    const { rows } = await this.#read<SnapshotRow & { seqs: number[] | null; jsons: string[] | null }>(
       `SELECT ${SNAPSHOT_COLUMNS}, page.seqs, page.jsons
        FROM herald_streams s
        CROSS JOIN LATERAL (
@@ -120,7 +120,7 @@ export class PostgresEventLog implements EventLog {
 
   async getSnapshot(stream: string): Promise<StreamSnapshot> {
     this.#assertOpen();
-    const { rows } = await this.#pool.query<SnapshotRow>(
+    const { rows } = await this.#read<SnapshotRow>(
       `SELECT ${SNAPSHOT_COLUMNS} FROM herald_streams s WHERE s.name = $1`,
       [stream],
     );
@@ -131,7 +131,7 @@ export class PostgresEventLog implements EventLog {
     this.#assertOpen();
     const [lowest, beyond] = query.prefix === undefined ? [null, null] : prefixRange(query.prefix);
     const afterName = query.cursor === undefined ? null : decodeStreamCursor(query.cursor);
-    const { rows } = await this.#pool.query<SnapshotRow>(
+    const { rows } = await this.#read<SnapshotRow>(
       `SELECT ${SNAPSHOT_COLUMNS} FROM herald_streams s
        WHERE ($1::text IS NULL OR (s.name >= $1 AND s.name < $2)) AND ($3::text IS NULL OR s.name > $3)
        ORDER BY s.name LIMIT $4`,
@@ -144,7 +144,7 @@ export class PostgresEventLog implements EventLog {
     this.#assertOpen();
     const resolved = resolveHistoryQuery(query);
     const { sql, params } = buildPostgresHistorySql(resolved);
-    const { rows } = await this.#pool.query<{ position: number; json: string }>(sql, params);
+    const { rows } = await this.#read<{ position: number; json: string }>(sql, params);
     return toHistoryPage(rows, resolved.limit);
   }
 
@@ -205,6 +205,15 @@ export class PostgresEventLog implements EventLog {
     this.#isClosed = true;
     await this.#draining;
     await this.#pool.end();
+  }
+
+  /** One read query; its failures are mapped by toReadError. */
+  async #read<TRow extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<TRow>> {
+    try {
+      return await this.#pool.query<TRow>(sql, params);
+    } catch (error) {
+      throw toReadError(error);
+    }
   }
 
   #assertOpen(): void {
