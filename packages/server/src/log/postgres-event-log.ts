@@ -18,7 +18,7 @@ import type {
 import { emptySnapshot } from './event-log.js';
 import { commitAppendGroup } from './postgres-append.js';
 import { buildPostgresHistorySql } from './postgres-history-sql.js';
-import { createPostgresPool, type PostgresEventLogOptions, toReadError, toStoreError } from './postgres-pool.js';
+import { createPostgresPool, type PostgresEventLogOptions, toRequestError, toStoreError } from './postgres-pool.js';
 import { migratePostgres } from './postgres-schema.js';
 import {
   decodeStreamCursor,
@@ -207,12 +207,12 @@ export class PostgresEventLog implements EventLog {
     await this.#pool.end();
   }
 
-  /** One read query; its failures are mapped by toReadError. */
+  /** One read query; its failures are mapped by toRequestError. */
   async #read<TRow extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<TRow>> {
     try {
       return await this.#pool.query<TRow>(sql, params);
     } catch (error) {
-      throw toReadError(error);
+      throw toRequestError(error);
     }
   }
 
