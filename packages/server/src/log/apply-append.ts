@@ -9,6 +9,7 @@ import {
 } from '@herald/protocol';
 import { createEventId } from './event-id.js';
 import type { AppendOutcome, EventRecord } from './event-log.js';
+import { assertSameEvent } from './idempotent-repeat.js';
 
 /**
  * The append rules every EventLog shares, as one pure function over what the store holds.
@@ -16,8 +17,9 @@ import type { AppendOutcome, EventRecord } from './event-log.js';
  * Invariants (the contract of `EventLog.append`, checked by test/support/event-log-contract.ts):
  * - A1 seqs are contiguous per stream: each appended event gets the stream's head seq + 1.
  * - A2 an `id` the stream already holds (stored, or earlier in the same batch) appends nothing and
- *   reports the original seq; such a repeat skips the `expectedSeq` and final checks, so retrying
- *   an acknowledged publish (even the final one) answers the same as the first time.
+ *   reports the original seq when the event is the same (idempotent-repeat.ts), and is refused
+ *   with `id_conflict` when it differs; such a repeat skips the `expectedSeq` and final checks, so
+ *   retrying an acknowledged publish (even the final one) answers the same as the first time.
  * - A3 `expectedSeq` is the head seq before that event, counting earlier events of the batch.
  * - A4 nothing follows a final event; `final: true` closes the stream.
  * - A5 `state` is the fold of every event's merge patch, starting from `null`.
@@ -59,8 +61,8 @@ export interface AppendPlan {
 export interface AppendView {
   /** The stored head of `stream`; undefined when the stream does not exist. */
   getHead(stream: string): StreamHead | undefined;
-  /** The seq of the stored event `id` of `stream`; undefined when there is none. */
-  findSeqById(stream: string, id: string): number | undefined;
+  /** The stored event `id` of `stream`; undefined when there is none. */
+  findById(stream: string, id: string): EventRecord | undefined;
 }
 
 /** Bytes of randomness in an epoch: 96 bits, 16 base64url characters. */
@@ -106,12 +108,12 @@ function assertAppendable(entry: StreamEventInput, head: StreamHead | undefined)
 
 /**
  * Plans one atomic append of `entries` against the store's current contents (`view`), received
- * at `now`. Throws `seq_conflict` or `stream_final` (a HeraldError) for the whole batch.
+ * at `now`. Throws `seq_conflict`, `stream_final` or `id_conflict` (a HeraldError) for the whole batch.
  */
 export function planAppend(entries: readonly StreamEventInput[], view: AppendView, now = new Date()): AppendPlan {
   const receivedAt = now.toISOString();
   const heads = new Map<string, StreamHead | undefined>();
-  const batchSeqById = new Map<string, Map<string, number>>();
+  const batchEventById = new Map<string, Map<string, EventRecord>>();
   const results: AppendOutcome['results'] = [];
   const events: PlannedEvent[] = [];
 
@@ -123,12 +125,13 @@ export function planAppend(entries: readonly StreamEventInput[], view: AppendVie
   for (const entry of entries) {
     const { stream } = entry;
     const head = currentHead(stream);
-    const originalSeq =
+    const original =
       entry.id === undefined
         ? undefined
-        : (batchSeqById.get(stream)?.get(entry.id) ?? view.findSeqById(stream, entry.id));
-    if (entry.id !== undefined && originalSeq !== undefined) {
-      results.push({ stream, id: entry.id, seq: originalSeq, duplicate: true });
+        : (batchEventById.get(stream)?.get(entry.id) ?? view.findById(stream, entry.id));
+    if (entry.id !== undefined && original !== undefined) {
+      assertSameEvent(entry, original);
+      results.push({ stream, id: entry.id, seq: original.seq, duplicate: true });
       continue;
     }
     assertAppendable(entry, head);
@@ -152,9 +155,9 @@ export function planAppend(entries: readonly StreamEventInput[], view: AppendVie
     });
     // A2 within the batch; a generated id cannot repeat, so only the producer's ids are kept.
     if (entry.id !== undefined) {
-      const seqById = batchSeqById.get(stream) ?? new Map<string, number>();
-      seqById.set(entry.id, seq);
-      batchSeqById.set(stream, seqById);
+      const eventById = batchEventById.get(stream) ?? new Map<string, EventRecord>();
+      eventById.set(entry.id, { stream, seq, json });
+      batchEventById.set(stream, eventById);
     }
   }
 

@@ -28,7 +28,7 @@ interface MemoryStream {
   head: StreamHead;
   /** Held events in seq order. */
   events: StoredEvent[];
-  seqById: Map<string, number>;
+  eventById: Map<string, StoredEvent>;
 }
 
 function toRecord({ stream, seq, json }: StoredEvent): EventRecord {
@@ -48,21 +48,24 @@ export class MemoryEventLog implements EventLog {
   async append(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
     const plan = planAppend(entries, {
       getHead: (stream) => this.#streams.get(stream)?.head,
-      findSeqById: (stream, id) => this.#streams.get(stream)?.seqById.get(id),
+      findById: (stream, id) => {
+        const event = this.#streams.get(stream)?.eventById.get(id);
+        return event && toRecord(event);
+      },
     });
     for (const head of plan.heads) {
       const stored = this.#streams.get(head.stream);
       // State and tags are copied so a caller mutating its input afterwards cannot alter the log.
       const storedHead = { ...head, state: structuredClone(head.state) };
       if (stored) stored.head = storedHead;
-      else this.#streams.set(head.stream, { head: storedHead, events: [], seqById: new Map() });
+      else this.#streams.set(head.stream, { head: storedHead, events: [], eventById: new Map() });
     }
     for (const planned of plan.events) {
       const tags = planned.tags && { ...planned.tags };
       const event: StoredEvent = { ...planned, tags, position: this.#nextPosition++ };
       const stream = this.#streams.get(event.stream)!;
       stream.events.push(event);
-      stream.seqById.set(event.id, event.seq);
+      stream.eventById.set(event.id, event);
       this.#history.push(event);
     }
     return plan.outcome;
@@ -170,7 +173,7 @@ export class MemoryEventLog implements EventLog {
       stream.events = stream.events.filter((event) => {
         if (!isDropped(event, stream.head)) return true;
         dropped.add(event);
-        stream.seqById.delete(event.id);
+        stream.eventById.delete(event.id);
         return false;
       });
     }

@@ -1,7 +1,7 @@
 import { isHeraldError, type JsonValue, type StreamEventInput } from '@herald/protocol';
 import type { PoolClient } from 'pg';
 import { type AppendPlan, listTouchedStreams, planAppend, type StreamHead } from './apply-append.js';
-import type { AppendOutcome } from './event-log.js';
+import type { AppendOutcome, EventRecord } from './event-log.js';
 import { toRequestError, toStoreError } from './postgres-pool.js';
 
 /**
@@ -98,16 +98,19 @@ async function lockStreams(client: PoolClient, streams: readonly string[]): Prom
   return new Map(rows.filter((row) => row.seq > 0).map((row) => [row.name, toHead(row)]));
 }
 
-/** The seqs of the stored events whose ids the group's entries carry, keyed `stream\0id`. */
-async function findStoredIds(client: PoolClient, entries: readonly StreamEventInput[]): Promise<Map<string, number>> {
+/** The stored events whose ids the group's entries carry, keyed `stream\0id`. */
+async function findStoredIds(
+  client: PoolClient,
+  entries: readonly StreamEventInput[],
+): Promise<Map<string, EventRecord>> {
   const withId = entries.filter((entry) => entry.id !== undefined);
   if (withId.length === 0) return new Map();
-  const { rows } = await client.query<{ stream: string; id: string; seq: number }>(
-    `SELECT e.stream, e.id, e.seq FROM unnest($1::text[], $2::text[]) AS wanted (stream, id)
+  const { rows } = await client.query<{ stream: string; id: string; seq: number; json: string }>(
+    `SELECT e.stream, e.id, e.seq, e.json FROM unnest($1::text[], $2::text[]) AS wanted (stream, id)
      JOIN herald_events e ON e.stream = wanted.stream AND e.id = wanted.id`,
     [withId.map((entry) => entry.stream), withId.map((entry) => entry.id)],
   );
-  return new Map(rows.map((row) => [`${row.stream}\0${row.id}`, row.seq]));
+  return new Map(rows.map(({ stream, id, seq, json }) => [`${stream}\0${id}`, { stream, seq, json }]));
 }
 
 /**
@@ -152,17 +155,17 @@ async function writePlan(client: PoolClient, { events, heads }: Pick<AppendPlan,
 }
 
 /** The planner's view of the group's locked heads and known ids, as earlier requests left them. */
-function groupView(heads: Map<string, StreamHead>, storedIds: Map<string, number>) {
+function groupView(heads: Map<string, StreamHead>, storedIds: Map<string, EventRecord>) {
   return {
     getHead: (stream: string) => heads.get(stream),
-    findSeqById: (stream: string, id: string) => storedIds.get(`${stream}\0${id}`),
+    findById: (stream: string, id: string) => storedIds.get(`${stream}\0${id}`),
   };
 }
 
 /** Records a plan's writes in the group's view, for the requests after it. */
-function applyToView(plan: AppendPlan, heads: Map<string, StreamHead>, storedIds: Map<string, number>): void {
+function applyToView(plan: AppendPlan, heads: Map<string, StreamHead>, storedIds: Map<string, EventRecord>): void {
   for (const head of plan.heads) heads.set(head.stream, head);
-  for (const event of plan.events) storedIds.set(`${event.stream}\0${event.id}`, event.seq);
+  for (const { stream, id, seq, json } of plan.events) storedIds.set(`${stream}\0${id}`, { stream, seq, json });
 }
 
 /** Plans every request in order; the planned ones are written together by one statement. */
@@ -170,7 +173,7 @@ async function appendTogether(
   client: PoolClient,
   requests: readonly (readonly StreamEventInput[])[],
   lockedHeads: ReadonlyMap<string, StreamHead>,
-  knownIds: ReadonlyMap<string, number>,
+  knownIds: ReadonlyMap<string, EventRecord>,
 ): Promise<{ settled: PromiseSettledResult<AppendOutcome>[]; heads: Map<string, StreamHead> }> {
   const heads = new Map(lockedHeads);
   const storedIds = new Map(knownIds);

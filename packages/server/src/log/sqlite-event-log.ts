@@ -191,13 +191,16 @@ export class SqliteEventLog implements EventLog {
 
   /** Runs inside the group's transaction, in this request's savepoint. */
   #appendNow(entries: readonly StreamEventInput[]): AppendOutcome {
-    const { selectHead, findSeqById, upsertStream, insertEvent, insertTag } = this.#statements;
+    const { selectHead, findById, upsertStream, insertEvent, insertTag } = this.#statements;
     const plan = planAppend(entries, {
       getHead: (stream) => {
         const row = selectHead.get(stream);
         return row && toHead(row);
       },
-      findSeqById: (stream, id) => findSeqById.get(stream, id)?.seq,
+      findById: (stream, id) => {
+        const row = findById.get(stream, id);
+        return row && { stream, ...row };
+      },
     });
     for (const head of plan.heads) {
       const { stream, epoch, seq, state, final, createdAt, updatedAt } = head;
