@@ -12,6 +12,8 @@ export const MAX_TAG_LENGTH = 256;
 export const MAX_TAGS_PER_EVENT = 32;
 /** Default cap on one event's serialised size (DESIGN "Limits"). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+/** Default cap on a stream's state document: its JSON, in UTF-8 bytes (1 MiB). */
+export const DEFAULT_MAX_STATE_BYTES = 1024 * 1024;
 /** Default and largest number of events in one atomic batch. */
 export const DEFAULT_MAX_BATCH_EVENTS = 1000;
 /** Page size of `GET …/events` when `limit` is omitted, and its ceiling. */

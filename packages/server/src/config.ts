@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_PAYLOAD_BYTES, HeraldError } from '@herald/protocol';
+import {
+  DEFAULT_MAX_BATCH_EVENTS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MAX_STATE_BYTES,
+  HeraldError,
+} from '@herald/protocol';
 
 /** Request and connection limits (DESIGN "Limits"). */
 export interface LimitsConfig {
@@ -8,6 +13,8 @@ export interface LimitsConfig {
   maxPayloadBytes: number;
   /** Most events in one atomic batch (default 1000). */
   maxBatchEvents: number;
+  /** Largest stream state document, as JSON in UTF-8 bytes (default 1 MiB); over it: `state_too_large`. */
+  maxStateBytes: number;
   /** Largest HTTP request body, in bytes (default: a full batch of the largest events, capped at 16 MiB). */
   maxBodyBytes: number;
   /** Sustained publish requests per second per client IP (default 100; 0 = unlimited). */
@@ -90,6 +97,7 @@ const OPTIONS = {
   'trust-proxy': { type: 'string' },
   'max-payload-bytes': { type: 'string' },
   'max-batch-events': { type: 'string' },
+  'max-state-bytes': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'publish-rate-per-second': { type: 'string' },
   'publish-burst': { type: 'string' },
@@ -225,6 +233,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
     limits: {
       maxPayloadBytes,
       maxBatchEvents,
+      maxStateBytes: integer('max-state-bytes', DEFAULT_MAX_STATE_BYTES, 1),
       maxBodyBytes: integer('max-body-bytes', defaultBodyBytes, 1),
       publishRatePerSecond: integer('publish-rate-per-second', 100),
       publishBurst: integer('publish-burst', 200, 1),

@@ -119,6 +119,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   const log =
     options.log ??
     (await createEventLog(config.store, {
+      maxStateBytes: config.limits.maxStateBytes,
       onError: (error) => app.log.warn({ err: error }, 'event log connection error'),
     }));
   const broker =

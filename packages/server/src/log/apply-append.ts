@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   applyMergePatch,
+  DEFAULT_MAX_STATE_BYTES,
   HeraldError,
   type HeraldEvent,
   type JsonValue,
@@ -25,6 +26,12 @@ import { assertSameEvent } from './idempotent-repeat.js';
  * - A5 `state` is the fold of every event's merge patch, starting from `null`.
  * - A6 per stream, `time` never decreases with seq, so retention by age always removes a prefix
  *   of the stream and `firstSeq` stays the oldest held event (no holes if the clock steps back).
+ * - A7 a request whose patches leave a stream's state larger than `maxStateBytes` (its JSON, in
+ *   UTF-8) is refused whole with `state_too_large`; intermediate states within the request do not
+ *   count, only what would be stored. Cost: a patch copies only the objects on its own paths
+ *   (applyMergePatch), and each changed stream's state is serialised once per request, that text
+ *   being both what is measured and what the store writes, so an append costs at most one
+ *   serialisation of a state no larger than the cap.
  * - Any error rejects the whole batch: the planner throws before the store writes anything.
  */
 
@@ -48,11 +55,17 @@ export interface PlannedEvent extends EventRecord {
   readonly tags: Tags | undefined;
 }
 
+/** A stream's new head as an append plans it, with its state serialised once for the store. */
+export interface PlannedHead extends StreamHead {
+  /** `JSON.stringify(state)`: what the store writes. */
+  readonly stateJson: string;
+}
+
 /** Everything a store must write for one append, and what to answer once it is committed. */
 export interface AppendPlan {
   outcome: AppendOutcome;
   /** The new heads of the streams that got events (new streams included), to upsert. */
-  heads: StreamHead[];
+  heads: PlannedHead[];
   /** The events to insert, in commit order (per stream, seq order). */
   events: PlannedEvent[];
 }
@@ -63,6 +76,12 @@ export interface AppendView {
   getHead(stream: string): StreamHead | undefined;
   /** The stored event `id` of `stream`; undefined when there is none. */
   findById(stream: string, id: string): EventRecord | undefined;
+}
+
+/** Limits an append is planned under. */
+export interface AppendLimits {
+  /** Largest state document, as JSON in UTF-8 bytes (default 1 MiB). */
+  maxStateBytes?: number;
 }
 
 /** Bytes of randomness in an epoch: 96 bits, 16 base64url characters. */
@@ -110,12 +129,18 @@ function assertAppendable(entry: StreamEventInput, head: StreamHead | undefined)
  * Plans one atomic append of `entries` against the store's current contents (`view`), received
  * at `now`. Throws `seq_conflict`, `stream_final` or `id_conflict` (a HeraldError) for the whole batch.
  */
-export function planAppend(entries: readonly StreamEventInput[], view: AppendView, now = new Date()): AppendPlan {
+export function planAppend(
+  entries: readonly StreamEventInput[],
+  view: AppendView,
+  now = new Date(),
+  limits: AppendLimits = {},
+): AppendPlan {
   const receivedAt = now.toISOString();
   const heads = new Map<string, StreamHead | undefined>();
   const batchEventById = new Map<string, Map<string, EventRecord>>();
   const results: AppendOutcome['results'] = [];
   const events: PlannedEvent[] = [];
+  const patchedStreams = new Set<string>();
 
   const currentHead = (stream: string): StreamHead | undefined => {
     if (!heads.has(stream)) heads.set(stream, view.getHead(stream));
@@ -143,6 +168,7 @@ export function planAppend(entries: readonly StreamEventInput[], view: AppendVie
     const json = serializeEvent(entry, seq, id, time);
     events.push({ stream, seq, json, id, type: entry.type, time, tags: entry.tags });
     results.push({ stream, id, seq, duplicate: false });
+    if (entry.state !== undefined) patchedStreams.add(stream);
 
     heads.set(stream, {
       stream,
@@ -163,13 +189,35 @@ export function planAppend(entries: readonly StreamEventInput[], view: AppendVie
 
   const changedStreams = new Set(events.map((event) => event.stream));
   const touchedHeads = [...heads.values()].filter((head): head is StreamHead => head !== undefined);
+  const maxStateBytes = limits.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
+  const plannedHeads = touchedHeads
+    .filter((head) => changedStreams.has(head.stream))
+    .map((head) => serializeHead(head, patchedStreams.has(head.stream) ? maxStateBytes : Infinity));
   return {
     outcome: {
       results,
       appended: events.map(({ stream, seq, json }) => ({ stream, seq, json })),
       heads: touchedHeads.map(({ stream, epoch, seq }) => ({ stream, epoch, seq })),
     },
-    heads: touchedHeads.filter((head) => changedStreams.has(head.stream)),
+    heads: plannedHeads,
     events,
   };
+}
+
+/**
+ * Serialises a head's state once; throws `state_too_large` when it is over `maxStateBytes` (A7).
+ * A stream no event of the request patched keeps its stored state, whatever the limit is now.
+ */
+function serializeHead(head: StreamHead, maxStateBytes: number): PlannedHead {
+  const stateJson = JSON.stringify(head.state);
+  // UTF-8 is at most 3 bytes per UTF-16 unit: most states are decided without counting bytes.
+  const size = stateJson.length * 3 <= maxStateBytes ? stateJson.length : Buffer.byteLength(stateJson);
+  if (size > maxStateBytes) {
+    throw new HeraldError(
+      'state_too_large',
+      `the state of stream "${head.stream}" would be ${size} bytes; the limit is ${maxStateBytes}`,
+      { details: { stream: head.stream, size, limit: maxStateBytes } },
+    );
+  }
+  return { ...head, stateJson };
 }

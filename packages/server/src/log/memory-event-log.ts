@@ -1,5 +1,5 @@
 import type { HistoryPage, StreamEventInput, StreamListPage, StreamSnapshot } from '@herald/protocol';
-import { type PlannedEvent, planAppend, type StreamHead } from './apply-append.js';
+import { type AppendLimits, type PlannedEvent, planAppend, type StreamHead } from './apply-append.js';
 import {
   type AppendOutcome,
   type EventLog,
@@ -44,19 +44,30 @@ export class MemoryEventLog implements EventLog {
   /** Every held event in insertion order. */
   #history: StoredEvent[] = [];
   #nextPosition = 1;
+  readonly #limits: AppendLimits;
+
+  /** An empty log; `limits.maxStateBytes` caps each stream's state (default 1 MiB). */
+  constructor(limits: AppendLimits = {}) {
+    this.#limits = limits;
+  }
 
   async append(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
-    const plan = planAppend(entries, {
-      getHead: (stream) => this.#streams.get(stream)?.head,
-      findById: (stream, id) => {
-        const event = this.#streams.get(stream)?.eventById.get(id);
-        return event && toRecord(event);
+    const plan = planAppend(
+      entries,
+      {
+        getHead: (stream) => this.#streams.get(stream)?.head,
+        findById: (stream, id) => {
+          const event = this.#streams.get(stream)?.eventById.get(id);
+          return event && toRecord(event);
+        },
       },
-    });
-    for (const head of plan.heads) {
+      new Date(),
+      this.#limits,
+    );
+    for (const { stateJson, ...head } of plan.heads) {
       const stored = this.#streams.get(head.stream);
       // State and tags are copied so a caller mutating its input afterwards cannot alter the log.
-      const storedHead = { ...head, state: structuredClone(head.state) };
+      const storedHead = { ...head, state: JSON.parse(stateJson) as StreamHead['state'] };
       if (stored) stored.head = storedHead;
       else this.#streams.set(head.stream, { head: storedHead, events: [], eventById: new Map() });
     }

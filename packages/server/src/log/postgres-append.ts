@@ -1,6 +1,13 @@
 import { isHeraldError, type JsonValue, type StreamEventInput } from '@herald/protocol';
 import type { PoolClient } from 'pg';
-import { type AppendPlan, listTouchedStreams, planAppend, type StreamHead } from './apply-append.js';
+import {
+  type AppendLimits,
+  type AppendPlan,
+  listTouchedStreams,
+  type PlannedHead,
+  planAppend,
+  type StreamHead,
+} from './apply-append.js';
 import type { AppendOutcome, EventRecord } from './event-log.js';
 import { toRequestError, toStoreError } from './postgres-pool.js';
 
@@ -146,7 +153,7 @@ async function writePlan(client: PoolClient, { events, heads }: Pick<AppendPlan,
       heads.map((head) => head.stream),
       heads.map((head) => head.epoch),
       heads.map((head) => head.seq),
-      heads.map((head) => JSON.stringify(head.state)),
+      heads.map((head) => head.stateJson),
       heads.map((head) => head.final),
       heads.map((head) => head.createdAt),
       heads.map((head) => head.updatedAt),
@@ -174,15 +181,16 @@ async function appendTogether(
   requests: readonly (readonly StreamEventInput[])[],
   lockedHeads: ReadonlyMap<string, StreamHead>,
   knownIds: ReadonlyMap<string, EventRecord>,
+  limits: AppendLimits,
 ): Promise<{ settled: PromiseSettledResult<AppendOutcome>[]; heads: Map<string, StreamHead> }> {
   const heads = new Map(lockedHeads);
   const storedIds = new Map(knownIds);
   const settled: PromiseSettledResult<AppendOutcome>[] = [];
   const events: AppendPlan['events'] = [];
-  const changedHeads = new Map<string, StreamHead>();
+  const changedHeads = new Map<string, PlannedHead>();
   for (const entries of requests) {
     try {
-      const plan = planAppend(entries, groupView(heads, storedIds));
+      const plan = planAppend(entries, groupView(heads, storedIds), new Date(), limits);
       applyToView(plan, heads, storedIds);
       events.push(...plan.events);
       for (const head of plan.heads) changedHeads.set(head.stream, head);
@@ -199,6 +207,7 @@ async function appendTogether(
 async function commitTogether(
   client: PoolClient,
   requests: readonly (readonly StreamEventInput[])[],
+  limits: AppendLimits,
 ): Promise<PromiseSettledResult<AppendOutcome>[]> {
   const allEntries = requests.flat();
   await client.query('BEGIN');
@@ -206,7 +215,7 @@ async function commitTogether(
     const streams = listTouchedStreams(allEntries);
     const lockedHeads = await lockStreams(client, streams);
     const knownIds = await findStoredIds(client, allEntries);
-    const { settled, heads } = await appendTogether(client, requests, lockedHeads, knownIds);
+    const { settled, heads } = await appendTogether(client, requests, lockedHeads, knownIds, limits);
     const unusedPlaceholders = streams.filter((stream) => !heads.has(stream));
     if (unusedPlaceholders.length > 0) {
       await client.query('DELETE FROM herald_streams WHERE name = ANY($1::text[]) AND seq = 0', [unusedPlaceholders]);
@@ -233,16 +242,17 @@ function isConnectionFailure(error: unknown): boolean {
 export async function commitAppendGroup(
   client: PoolClient,
   requests: readonly (readonly StreamEventInput[])[],
+  limits: AppendLimits = {},
 ): Promise<PromiseSettledResult<AppendOutcome>[]> {
   try {
-    return await commitTogether(client, requests);
+    return await commitTogether(client, requests, limits);
   } catch (error) {
     if (requests.length === 1 || isConnectionFailure(error)) throw toRequestError(error);
   }
   const settled: PromiseSettledResult<AppendOutcome>[] = [];
   for (const request of requests) {
     try {
-      settled.push(...(await commitTogether(client, [request])));
+      settled.push(...(await commitTogether(client, [request], limits)));
     } catch (error) {
       if (isConnectionFailure(error)) throw error;
       settled.push({ status: 'rejected', reason: toRequestError(error) });

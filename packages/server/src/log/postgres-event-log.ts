@@ -7,6 +7,7 @@ import {
   type StreamSnapshot,
 } from '@herald/protocol';
 import type pg from 'pg';
+import type { AppendLimits } from './apply-append.js';
 import type {
   AppendOutcome,
   EventLog,
@@ -84,10 +85,15 @@ export class PostgresEventLog implements EventLog {
   #draining: Promise<void> | undefined;
   #isDraining = false;
   #isClosed = false;
+  readonly #limits: AppendLimits;
 
-  /** Wraps a pool whose connections already use the migrated schema; see createPostgresEventLog. */
-  constructor(pool: pg.Pool) {
+  /**
+   * Wraps a pool whose connections already use the migrated schema (see createPostgresEventLog);
+   * `limits.maxStateBytes` caps each stream's state (default 1 MiB).
+   */
+  constructor(pool: pg.Pool, limits: AppendLimits = {}) {
     this.#pool = pool;
+    this.#limits = limits;
   }
 
   async append(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
@@ -241,6 +247,7 @@ export class PostgresEventLog implements EventLog {
         settled = await commitAppendGroup(
           client,
           group.map((pending) => pending.entries),
+          this.#limits,
         );
         client.release();
       } catch (error) {
@@ -281,7 +288,7 @@ export class PostgresEventLog implements EventLog {
  */
 export async function createPostgresEventLog(
   url: string,
-  options: PostgresEventLogOptions = {},
+  options: PostgresEventLogOptions & AppendLimits = {},
 ): Promise<PostgresEventLog> {
   const { pool, schema } = createPostgresPool(url, options);
   try {
@@ -290,5 +297,8 @@ export async function createPostgresEventLog(
     await pool.end();
     throw error;
   }
-  return new PostgresEventLog(pool);
+  return new PostgresEventLog(
+    pool,
+    options.maxStateBytes === undefined ? {} : { maxStateBytes: options.maxStateBytes },
+  );
 }
