@@ -6,5 +6,6 @@ export * from './names.js';
 export * from './sse.js';
 export * from './sse-cursor.js';
 export * from './sse-parser.js';
+export * from './storable-json.js';
 export * from './validate.js';
 export * from './ws-frames.js';

@@ -7,7 +7,7 @@ import type { HeraldContext } from '../herald-context.js';
 import { toHeraldError } from './error-handler.js';
 import { sendWithEtag } from './etag.js';
 import { encodeEventsPage, type ResolvedPage, readResolvedPage, resolveRead } from './events-page.js';
-import { type QueryParams, readInteger, readString } from './query-params.js';
+import { type QueryParams, readInteger, readPrefix, readString } from './query-params.js';
 import { createReadCaching } from './read-caching.js';
 
 /** Serves a live stream request itself (SSE); registered by the transports when they exist. */
@@ -134,7 +134,7 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
 
   app.get<{ Querystring: QueryParams }>('/v1/streams', async (request, reply) => {
     const query = request.query;
-    const prefix = readString(query, 'prefix') ?? '';
+    const prefix = readPrefix(query);
     authorize(request.principal, 'read', `${prefix}*`);
     if (live.streamList && wantsEventStream(request) && readString(query, 'watch') === '1') {
       return live.streamList(request, reply);
