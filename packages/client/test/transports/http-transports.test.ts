@@ -228,16 +228,20 @@ describe('long-poll and ETag poll transports', () => {
     vi.useRealTimers();
   });
 
-  it('long-polls events?after=&wait= and hands over each page', async () => {
+  it('opens with a read that does not wait (its handshake), then long-polls events?after=&wait= and hands over each page', async () => {
     const server = new FakeHerald();
     const { context, listener, reports } = transportHarness(server, ['run:1']);
     createLongPollTransport(context, listener).open();
     await vi.advanceTimersByTimeAsync(0);
-    expect(server.requests).toEqual(['GET /v1/streams/run%3A1/events?after=0&wait=25']);
+    expect(reports.opens).toBe(1);
+    expect(server.requests).toEqual([
+      'GET /v1/streams/run%3A1/events?after=0',
+      'GET /v1/streams/run%3A1/events?after=0&epoch=epoch-run%3A1&wait=25',
+    ]);
     server.publish('run:1', { type: 'step' });
     await vi.advanceTimersByTimeAsync(0);
-    expect(reports.opens).toBe(1);
-    expect(reports.frames[0]).toMatchObject({ op: 'page', page: { events: [{ seq: 1 }] } });
+    expect(reports.frames.map((frame) => frame.op)).toEqual(['page', 'page']);
+    expect(reports.frames[1]).toMatchObject({ op: 'page', page: { events: [{ seq: 1 }] } });
   });
 
   it('reads events only when the snapshot ETag changes, and stops on a final stream', async () => {
