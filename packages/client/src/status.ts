@@ -36,7 +36,7 @@
  * Order (G1–G3) is not this machine's business: the subscription decides it, whatever transport or
  * probe delivered a frame; the model test checks it on top of this machine.
  */
-import { BACKOFF_BASE_MS, BACKOFF_CAP_MS } from './backoff.js';
+import { BACKOFF_CAP_MS, resolveBackoffMs } from './backoff.js';
 import { isPushTransport } from './transports/transport.js';
 import type { ConnectionStatus, TransportKind } from './types.js';
 
@@ -84,14 +84,16 @@ export type ConnectionEffect =
   /** Close the active transport (if any) and open one of `rung`. */
   | { type: 'connect'; rung: number; isReconnect: boolean }
   | { type: 'closeActive' }
+  /**
+   * (Re)start the named timer. Timers are never cancelled: one that fires when it no longer
+   * applies (a retry while open, a probe timeout with no probe opening) is ignored here.
+   */
   | { type: 'startTimer'; timer: TimerName; delayMs: number }
-  | { type: 'cancelTimer'; timer: TimerName }
   | { type: 'openProbe'; rung: number }
   | { type: 'closeProbe' }
   /** The probe becomes the active transport; the old active one is closed. */
   | { type: 'promoteProbe' }
-  | { type: 'refreshToken' }
-  | { type: 'status'; status: ConnectionStatus; kind: TransportKind };
+  | { type: 'refreshToken' };
 
 export type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'refreshing' | 'closed';
 
@@ -114,8 +116,6 @@ export interface ConnectionState {
   readonly isOffline: boolean;
   /** The probe: the rung it tries, and whether it is opening (else waiting for its timer). */
   readonly probe: { readonly rung: number; readonly isOpening: boolean } | null;
-  /** The status last reported, so that only changes are reported. */
-  readonly reported: { readonly status: ConnectionStatus; readonly kind: TransportKind } | null;
 }
 
 export interface Transition {
@@ -137,8 +137,6 @@ export function initialConnectionState(kinds: readonly TransportKind[], probeInt
     openedAtMs: 0,
     isOffline: false,
     probe: null,
-    // The client starts as `connecting`; only changes from there are reported.
-    reported: { status: 'connecting', kind: kinds[0] ?? 'websocket' },
   };
 }
 
@@ -151,53 +149,29 @@ export function resolveStatus(state: ConnectionState): ConnectionStatus {
 
 /** The transport kind of `rung`. */
 export function kindOf(state: ConnectionState, rung: number): TransportKind {
-  return state.kinds[rung] ?? 'websocket';
-}
-
-/** The full-jitter delay of backoff attempt `attempt`, below the ceiling the failure calls for (I5). */
-export function resolveBackoffMs(attempt: number, failure: FailureInfo, jitter: number): number {
-  const capMs = failure.code === 'unavailable' ? RECONNECT_CAP_MS : BACKOFF_CAP_MS;
-  const ceilingMs = Math.min(capMs, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 16));
-  return Math.floor(jitter * ceilingMs);
+  return state.kinds[rung] as TransportKind;
 }
 
 /** One step of the machine. Pure: the same state and event always give the same result. */
 export function transition(state: ConnectionState, event: ConnectionEvent): Transition {
   if (state.phase === 'closed') return { state, effects: [] };
-  const step = new Step(state);
+  const step: Step = { state, effects: [] };
   apply(step, event);
-  return step.finish();
+  return step;
 }
 
-/** Accumulates the next state and the effects of one transition. */
-class Step {
+/** The next state and the effects of one transition, as they accumulate. */
+interface Step {
   state: ConnectionState;
-  readonly effects: ConnectionEffect[] = [];
+  effects: ConnectionEffect[];
+}
 
-  constructor(state: ConnectionState) {
-    this.state = state;
-  }
+function set(step: Step, patch: Partial<ConnectionState>): void {
+  step.state = { ...step.state, ...patch };
+}
 
-  set(patch: Partial<ConnectionState>): void {
-    this.state = { ...this.state, ...patch };
-  }
-
-  emit(effect: ConnectionEffect): void {
-    this.effects.push(effect);
-  }
-
-  finish(): Transition {
-    if (this.state.phase !== 'closed' && this.state.phase !== 'idle') {
-      const status = resolveStatus(this.state);
-      const kind = kindOf(this.state, this.state.rung);
-      const { reported } = this.state;
-      if (reported?.status !== status || reported.kind !== kind) {
-        this.set({ reported: { status, kind } });
-        this.emit({ type: 'status', status, kind });
-      }
-    }
-    return { state: this.state, effects: this.effects };
-  }
+function emit(step: Step, effect: ConnectionEffect): void {
+  step.effects.push(effect);
 }
 
 function apply(step: Step, event: ConnectionEvent): void {
@@ -208,12 +182,12 @@ function apply(step: Step, event: ConnectionEvent): void {
       return;
     case 'opened':
       if (state.phase !== 'connecting') return;
-      step.set({ phase: 'open', isRetrying: false, isHealthy: false, openedAtMs: event.nowMs });
+      set(step, { phase: 'open', isRetrying: false, isHealthy: false, openedAtMs: event.nowMs });
       // Came back below the best rung: try the best one at once (climbing back within one handshake).
       if (state.rung > 0) waitForProbe(step, 0, 0);
       return;
     case 'streamFrame':
-      if (state.phase === 'open' && !state.isHealthy) step.set({ isHealthy: true, attempt: 0 });
+      if (state.phase === 'open' && !state.isHealthy) set(step, { isHealthy: true, attempt: 0 });
       return;
     case 'failed':
       if (state.phase === 'open' || state.phase === 'connecting') failed(step, event);
@@ -233,38 +207,37 @@ function apply(step: Step, event: ConnectionEvent): void {
       if (state.probe?.isOpening) probeFailed(step);
       return;
     case 'online':
-      step.set({ isOffline: false, attempt: 0 });
+      set(step, { isOffline: false, attempt: 0 });
       if (state.phase === 'waiting') retryAfter(step, 0);
       else if (state.phase === 'open' && state.rung > 0 && !state.probe?.isOpening) waitForProbe(step, 0, 0);
       return;
     case 'offline':
-      step.set({ isOffline: true });
+      set(step, { isOffline: true });
       return;
     case 'close':
-      if (state.probe) step.emit({ type: 'closeProbe' });
-      for (const timer of ['retry', 'probe', 'probeTimeout'] as const) step.emit({ type: 'cancelTimer', timer });
-      step.emit({ type: 'closeActive' });
-      step.set({ phase: 'closed', probe: null });
+      if (state.probe) emit(step, { type: 'closeProbe' });
+      emit(step, { type: 'closeActive' });
+      set(step, { phase: 'closed', probe: null });
       return;
   }
 }
 
 function connect(step: Step, isReconnect: boolean): void {
-  step.set({ phase: 'connecting', isHealthy: false });
-  step.emit({ type: 'connect', rung: step.state.rung, isReconnect });
+  set(step, { phase: 'connecting', isHealthy: false });
+  emit(step, { type: 'connect', rung: step.state.rung, isReconnect });
 }
 
 function failed(step: Step, event: Extract<ConnectionEvent, { type: 'failed' }>): void {
   const { state } = step;
   const wasStable = state.phase === 'open' && event.nowMs - state.openedAtMs >= STABLE_CONNECTION_MS;
   stopProbe(step);
-  step.emit({ type: 'closeActive' });
-  step.set({ isHealthy: false, failures: wasStable ? 0 : state.failures });
+  emit(step, { type: 'closeActive' });
+  set(step, { isHealthy: false, failures: wasStable ? 0 : state.failures });
   if (event.failure.code === 'shutting_down') {
     retryAfter(step, 0);
   } else if (event.failure.code === 'token_expired') {
-    step.set({ phase: 'refreshing', isRetrying: true });
-    step.emit({ type: 'refreshToken' });
+    set(step, { phase: 'refreshing', isRetrying: true });
+    emit(step, { type: 'refreshToken' });
   } else {
     countFailure(step, event.failure, event.jitter);
   }
@@ -280,13 +253,17 @@ function countFailure(step: Step, failure: FailureInfo, jitter: number): void {
     failures = 0;
     rung = (rung + 1) % state.kinds.length;
   }
-  step.set({ failures, rung, attempt: state.attempt + 1 });
-  retryAfter(step, resolveBackoffMs(state.attempt, failure, jitter));
+  set(step, { failures, rung, attempt: state.attempt + 1 });
+  // I5: `unavailable` (down, unreachable) is retried within RECONNECT_CAP_MS, anything else within BACKOFF_CAP_MS.
+  retryAfter(
+    step,
+    resolveBackoffMs(state.attempt, failure.code === 'unavailable' ? RECONNECT_CAP_MS : BACKOFF_CAP_MS, jitter),
+  );
 }
 
 function retryAfter(step: Step, delayMs: number): void {
-  step.set({ phase: 'waiting', isRetrying: true });
-  step.emit({ type: 'startTimer', timer: 'retry', delayMs });
+  set(step, { phase: 'waiting', isRetrying: true });
+  emit(step, { type: 'startTimer', timer: 'retry', delayMs });
 }
 
 function timerFired(step: Step, timer: TimerName): void {
@@ -297,9 +274,9 @@ function timerFired(step: Step, timer: TimerName): void {
   }
   if (timer === 'probe') {
     if (state.phase !== 'open' || state.probe === null || state.probe.isOpening) return;
-    step.set({ probe: { rung: state.probe.rung, isOpening: true } });
-    step.emit({ type: 'openProbe', rung: state.probe.rung });
-    step.emit({ type: 'startTimer', timer: 'probeTimeout', delayMs: PROBE_TIMEOUT_MS });
+    set(step, { probe: { rung: state.probe.rung, isOpening: true } });
+    emit(step, { type: 'openProbe', rung: state.probe.rung });
+    emit(step, { type: 'startTimer', timer: 'probeTimeout', delayMs: PROBE_TIMEOUT_MS });
     return;
   }
   if (state.probe?.isOpening) probeFailed(step);
@@ -309,8 +286,8 @@ function timerFired(step: Step, timer: TimerName): void {
 function waitForProbe(step: Step, rung: number, delayMs: number): void {
   stopProbe(step);
   if (step.state.phase !== 'open' || rung >= step.state.rung) return;
-  step.set({ probe: { rung, isOpening: false } });
-  step.emit({ type: 'startTimer', timer: 'probe', delayMs });
+  set(step, { probe: { rung, isOpening: false } });
+  emit(step, { type: 'startTimer', timer: 'probe', delayMs });
 }
 
 /** Tries the next rung down towards the active one at once, or, when none is left, the best again later. */
@@ -325,9 +302,8 @@ function probeFailed(step: Step): void {
 function promote(step: Step, nowMs: number): void {
   const probe = step.state.probe;
   if (!probe) return;
-  step.emit({ type: 'cancelTimer', timer: 'probeTimeout' });
-  step.emit({ type: 'promoteProbe' });
-  step.set({
+  emit(step, { type: 'promoteProbe' });
+  set(step, {
     probe: null,
     rung: probe.rung,
     failures: 0,
@@ -343,10 +319,6 @@ function promote(step: Step, nowMs: number): void {
 function stopProbe(step: Step): void {
   const { probe } = step.state;
   if (!probe) return;
-  step.emit({ type: 'cancelTimer', timer: 'probe' });
-  if (probe.isOpening) {
-    step.emit({ type: 'cancelTimer', timer: 'probeTimeout' });
-    step.emit({ type: 'closeProbe' });
-  }
-  step.set({ probe: null });
+  if (probe.isOpening) emit(step, { type: 'closeProbe' });
+  set(step, { probe: null });
 }

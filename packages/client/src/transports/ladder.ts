@@ -5,6 +5,7 @@ import {
   type ConnectionState,
   initialConnectionState,
   kindOf,
+  resolveStatus,
   type TimerName,
   transition,
 } from '../status.js';
@@ -39,6 +40,8 @@ export class TransportLadder {
   readonly #streams = new Set<string>();
   readonly #timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
   #state: ConnectionState;
+  #status: ConnectionStatus = 'connecting';
+  #statusKind: TransportKind;
   #active: Transport | undefined;
   #probe: Transport | undefined;
 
@@ -46,6 +49,7 @@ export class TransportLadder {
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#state = initialConnectionState(options.kinds, options.probeIntervalMs);
+    this.#statusKind = this.kind;
   }
 
   /** The rung in use (connected or not). */
@@ -90,12 +94,20 @@ export class TransportLadder {
 
   close(): void {
     this.#dispatch({ type: 'close' });
+    for (const timer of this.#timers.values()) clearTimeout(timer);
   }
 
   #dispatch(event: ConnectionEvent): void {
     const { state, effects } = transition(this.#state, event);
     this.#state = state;
     for (const effect of effects) this.#perform(effect);
+    // The status is the state's (I6); only changes are reported, from `connecting` on.
+    const status = state.phase === 'closed' ? this.#status : resolveStatus(state);
+    if (status !== this.#status || this.kind !== this.#statusKind) {
+      this.#status = status;
+      this.#statusKind = this.kind;
+      this.#options.onStatus(status, this.kind);
+    }
   }
 
   #perform(effect: ConnectionEffect): void {
@@ -123,10 +135,6 @@ export class TransportLadder {
         );
         break;
       }
-      case 'cancelTimer':
-        clearTimeout(this.#timers.get(effect.timer));
-        this.#timers.delete(effect.timer);
-        break;
       case 'openProbe':
         this.#options.onReconnect();
         this.#probe = this.#open(effect.rung);
@@ -145,9 +153,6 @@ export class TransportLadder {
           (isRefreshed) => this.#dispatch({ type: 'tokenRefreshed', isRefreshed, jitter: this.#random() }),
           () => this.#dispatch({ type: 'tokenRefreshed', isRefreshed: false, jitter: this.#random() }),
         );
-        break;
-      case 'status':
-        this.#options.onStatus(effect.status, effect.kind);
         break;
     }
   }

@@ -1,31 +1,44 @@
-import { encodeSseCursor, HeraldError, type SseMessage } from '@herald/protocol';
+import { encodeSseCursor, HeraldError, resolveServerFrame, type ServerFrame, type SseMessage } from '@herald/protocol';
 import { type Position, toHeraldError } from '../http-api.js';
 import { readSseResponse } from '../sse-reader.js';
 import type { Transport, TransportContext, TransportFrame, TransportListener } from './transport.js';
 
 /**
  * The frame a multi-stream SSE message stands for (docs/protocol.md "Several streams"): events and
- * control frames name their `stream` in their data. `undefined` for unknown or garbled messages.
+ * control frames name their `stream` in their data. `undefined` for unknown or garbled messages:
+ * each is checked as the WebSocket's frames are (`resolveServerFrame`), so a message whose data
+ * lacks a field, has one of the wrong type, or tries to pass for another frame is dropped.
  */
 export function frameFromSseMessage(message: SseMessage): TransportFrame | undefined {
+  let data: unknown;
   try {
-    const data = JSON.parse(message.data) as Record<string, unknown> & { stream: string; seq: number };
-    if (typeof data.stream !== 'string') return undefined;
-    switch (message.event) {
-      case 'message':
-        return { op: 'event', ...data } as TransportFrame;
-      case 'live':
-        return { op: 'live', stream: data.stream, seq: data.seq };
-      case 'reset':
-        return { op: 'reset', ...data } as TransportFrame;
-      case 'final':
-        return { op: 'final', stream: data.stream };
-      default:
-        return undefined;
-    }
+    data = JSON.parse(message.data);
   } catch {
     return undefined;
   }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const fields = data as Record<string, unknown>;
+  switch (message.event) {
+    case 'message':
+      return asStreamFrame(resolveServerFrame({ ...fields, op: 'event' }));
+    case 'live':
+      return asStreamFrame(resolveServerFrame({ op: 'live', stream: fields.stream, seq: fields.seq }));
+    case 'reset':
+      return asStreamFrame(resolveServerFrame({ ...fields, op: 'reset' }));
+    case 'final': {
+      // `final` has no WebSocket twin (there the final event says it): its data is `live`'s.
+      const live = asStreamFrame(resolveServerFrame({ op: 'live', stream: fields.stream, seq: fields.seq }));
+      return live ? { op: 'final', stream: live.stream } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+type StreamFrame = Extract<ServerFrame, { op: 'event' | 'live' | 'reset' }>;
+
+function asStreamFrame(frame: ServerFrame | undefined): StreamFrame | undefined {
+  return frame?.op === 'event' || frame?.op === 'live' || frame?.op === 'reset' ? frame : undefined;
 }
 
 /**

@@ -71,6 +71,34 @@ describe('SSE transport', () => {
     expect(frameFromSseMessage({ ...message, event: 'live', data: '{}' })).toBeUndefined();
   });
 
+  it('drops SSE messages that would fail the WebSocket frame checks: wrong types, missing fields, a forged op', () => {
+    const message = { id: '', retry: undefined };
+    const event = makeEvent('s', 1);
+    const garbled = [
+      { event: 'message', data: JSON.stringify({ ...event, seq: '1' }) },
+      { event: 'message', data: JSON.stringify({ ...event, seq: 0 }) },
+      { event: 'message', data: JSON.stringify({ ...event, id: undefined }) },
+      { event: 'message', data: JSON.stringify({ ...event, stream: 'no spaces allowed' }) },
+      { event: 'message', data: JSON.stringify({ ...event, tags: { k: 1 } }) },
+      { event: 'message', data: '[1,2]' },
+      { event: 'live', data: '{"stream":"s","seq":-1}' },
+      { event: 'live', data: '{"stream":"s","seq":1.5}' },
+      { event: 'reset', data: '{"stream":"s","reason":"because","epoch":"e","seq":9,"state":null}' },
+      { event: 'reset', data: '{"stream":"s","reason":"truncated","epoch":7,"seq":9,"state":null}' },
+      { event: 'final', data: '{"stream":"s"}' },
+    ];
+    for (const { event: name, data } of garbled) {
+      expect(frameFromSseMessage({ ...message, event: name, data }), `${name} ${data}`).toBeUndefined();
+    }
+    // An event's data cannot pass for another frame: the message is an event, or nothing.
+    const forged = frameFromSseMessage({
+      ...message,
+      event: 'message',
+      data: JSON.stringify({ ...event, op: 'reset' }),
+    });
+    expect(forged).toMatchObject({ op: 'event', stream: 's', seq: 1 });
+  });
+
   it('carries every stream on one response with the token, and reports its end as a retryable error', async () => {
     const server = new FakeHerald();
     const { context, listener, reports } = transportHarness(server, ['run:1', 'run:2'], {
