@@ -27,6 +27,9 @@ import type {
 } from './types.js';
 import { Watchdog } from './watchdog.js';
 
+/** Default `maxEvents`: the window of latest events a snapshot holds. */
+export const DEFAULT_MAX_EVENTS = 1000;
+
 /** What a subscription needs from its client. */
 export interface SubscriptionContext {
   http: HttpApi;
@@ -50,6 +53,7 @@ export class StreamSubscription implements Subscription {
   readonly #changes = new Emitter<{ change: () => void }>();
   readonly #pending = new PendingEvents();
   #events: HeraldEvent[] = [];
+  readonly #maxEvents: number;
   #state: JsonValue = null;
   /** The seq `#state` reflects: patches of events at or below it are already in it. */
   #stateSeq: number;
@@ -67,6 +71,7 @@ export class StreamSubscription implements Subscription {
   constructor(stream: string, options: SubscribeOptions, context: SubscriptionContext) {
     this.stream = stream;
     this.#options = options;
+    this.#maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     this.#context = context;
     const after = options.after ?? 0;
     this.#order = new StreamOrder(after);
@@ -89,7 +94,8 @@ export class StreamSubscription implements Subscription {
   snapshot(): SubscriptionSnapshot {
     this.#snapshot ??= {
       state: this.#pending.apply(this.#state),
-      events: this.#events.slice(),
+      // `slice(-Infinity)` is the whole array: `maxEvents: Infinity` keeps every event.
+      events: this.#events.slice(-this.#maxEvents),
       seq: this.#order.seq,
       final: this.#isFinal,
       status: this.#resolveStatus(),
@@ -122,10 +128,8 @@ export class StreamSubscription implements Subscription {
   setConnection(status: ConnectionStatus, kind: TransportKind): void {
     this.#connection = status;
     const isWatching = isPushTransport(kind);
-    if (isWatching !== this.#isWatching) {
+    if (isWatching !== this.#isWatching || (status !== 'live' && !this.#watchdog.isArmed)) {
       this.#isWatching = isWatching;
-      this.#rearm('heard');
-    } else if (status !== 'live' && !this.#watchdog.isArmed) {
       this.#rearm('heard');
     }
     this.#invalidate();
@@ -215,7 +219,8 @@ export class StreamSubscription implements Subscription {
   }
 
   #deliver(event: HeraldEvent): void {
-    this.#events.push(event);
+    // Trimmed once it holds twice the window: one copy of maxEvents per maxEvents events, O(1) amortised.
+    if (this.#events.push(event) >= 2 * this.#maxEvents) this.#events = this.#events.slice(-this.#maxEvents);
     this.#lastEventAt = Date.now();
     this.#error = null;
     this.#context.stats.eventsDelivered += 1;

@@ -32,6 +32,36 @@ describe('StreamSubscription', () => {
     expect(subscription.snapshot()).toMatchObject({ seq: 2, state: { step: 2 } });
   });
 
+  it('keeps only the latest maxEvents events in the snapshot while onEvent sees every one', () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 10);
+    const delivered: number[] = [];
+    const { subscription } = openSubscription(server, STREAM, {
+      maxEvents: 3,
+      onEvent: (event) => delivered.push(event.seq),
+    });
+    for (const event of events) subscription.receive(asFrame(event));
+    expect(delivered).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(subscription.snapshot().events.map((event) => event.seq)).toEqual([8, 9, 10]);
+    // The state still reflects every event, trimmed or not.
+    expect(subscription.snapshot()).toMatchObject({ seq: 10, state: { step: 10 } });
+  });
+
+  it('holds the latest 1,000 events by default, and every event with maxEvents Infinity', () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 2500);
+    const windowed = openSubscription(server, STREAM).subscription;
+    const unbounded = openSubscription(server, STREAM, { maxEvents: Number.POSITIVE_INFINITY }).subscription;
+    for (const event of events) {
+      windowed.receive(asFrame(event));
+      unbounded.receive(asFrame(event));
+    }
+    const windowSeqs = windowed.snapshot().events.map((event) => event.seq);
+    expect(windowSeqs).toHaveLength(1000);
+    expect([windowSeqs[0], windowSeqs.at(-1)]).toEqual([1501, 2500]);
+    expect(unbounded.snapshot().events).toHaveLength(2500);
+  });
+
   it('fills a gap from events?after= before delivering later events (G1)', async () => {
     const server = new FakeHerald();
     const [e1, , e3] = publishSteps(server, 3) as [HeraldEvent, HeraldEvent, HeraldEvent];

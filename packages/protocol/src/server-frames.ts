@@ -20,7 +20,6 @@ const maybe =
   (check: (value: unknown) => boolean) =>
   (value: unknown): boolean =>
     value === undefined || check(value);
-const isTags = (value: unknown): boolean => isObject(value) && Object.values(value).every(isString);
 
 /** Per `op`, the checks of each field the client reads; an op not listed is not a server frame. */
 const FRAME_FIELDS: Record<ServerFrame['op'], Record<string, (value: unknown) => boolean>> = {
@@ -32,7 +31,6 @@ const FRAME_FIELDS: Record<ServerFrame['op'], Record<string, (value: unknown) =>
     id: isString,
     type: isString,
     time: isString,
-    tags: maybe(isTags),
     final: maybe((v) => v === !!v),
   },
   // Older servers sent no firstSeq: the subscription then resumes after the snapshot.

@@ -10,29 +10,23 @@ import type { Transport, TransportContext, TransportFrame, TransportListener } f
  * lacks a field, has one of the wrong type, or tries to pass for another frame is dropped.
  */
 export function frameFromSseMessage(message: SseMessage): TransportFrame | undefined {
-  let data: unknown;
+  let fields: Record<string, unknown>;
   try {
-    data = JSON.parse(message.data);
+    fields = Object(JSON.parse(message.data));
   } catch {
     return undefined;
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-  const fields = data as Record<string, unknown>;
-  switch (message.event) {
-    case 'message':
-      return asStreamFrame(resolveServerFrame({ ...fields, op: 'event' }));
-    case 'live':
-      return asStreamFrame(resolveServerFrame({ op: 'live', stream: fields.stream, seq: fields.seq }));
-    case 'reset':
-      return asStreamFrame(resolveServerFrame({ ...fields, op: 'reset' }));
-    case 'final': {
-      // `final` has no WebSocket twin (there the final event says it): its data is `live`'s.
-      const live = asStreamFrame(resolveServerFrame({ op: 'live', stream: fields.stream, seq: fields.seq }));
-      return live ? { op: 'final', stream: live.stream } : undefined;
-    }
-    default:
-      return undefined;
-  }
+  const { event } = message;
+  // `final` has no WebSocket twin (there the final event says it): its data is `live`'s.
+  const candidate =
+    event === 'message' || event === 'reset'
+      ? { ...fields, op: event === 'message' ? 'event' : 'reset' }
+      : { op: 'live', stream: fields.stream, seq: fields.seq };
+  const frame =
+    event === 'message' || event === 'reset' || event === 'live' || event === 'final'
+      ? asStreamFrame(resolveServerFrame(candidate))
+      : undefined;
+  return frame && event === 'final' ? { op: 'final', stream: frame.stream } : frame;
 }
 
 type StreamFrame = Extract<ServerFrame, { op: 'event' | 'live' | 'reset' }>;

@@ -79,7 +79,7 @@ describe('SSE transport', () => {
       { event: 'message', data: JSON.stringify({ ...event, seq: 0 }) },
       { event: 'message', data: JSON.stringify({ ...event, id: undefined }) },
       { event: 'message', data: JSON.stringify({ ...event, stream: 'no spaces allowed' }) },
-      { event: 'message', data: JSON.stringify({ ...event, tags: { k: 1 } }) },
+      { event: 'message', data: JSON.stringify({ ...event, type: 7 }) },
       { event: 'message', data: '[1,2]' },
       { event: 'live', data: '{"stream":"s","seq":-1}' },
       { event: 'live', data: '{"stream":"s","seq":1.5}' },
