@@ -76,6 +76,41 @@ describe('StreamSubscription', () => {
     expect(stats).toMatchObject({ gapsFilled: 1, polls: 0, duplicatesDropped: 1 });
   });
 
+  it('makes no read while idle and caught up on a live push connection, whatever heartbeats arrive (W2, W3)', async () => {
+    const server = new FakeHerald();
+    const { subscription, stats } = openSubscription(server, STREAM);
+    subscription.setConnection('live', 'websocket');
+    subscription.receive({ op: 'subscribed', stream: STREAM, epoch: null, seq: 0, firstSeq: 1, final: false });
+    subscription.receive({ op: 'live', stream: STREAM, seq: 0 });
+    for (let i = 0; i < 20; i += 1) {
+      await vi.advanceTimersByTimeAsync(3000);
+      subscription.receive({ op: 'hb' });
+    }
+    expect(server.requests).toEqual([]);
+    expect(stats.polls).toBe(0);
+  });
+
+  it('reads once staleAfterMs after an event even if heartbeats follow, then stays quiet while live (W1, W2, W4)', async () => {
+    const server = new FakeHerald();
+    const [e1, e2] = publishSteps(server, 2) as [HeraldEvent, HeraldEvent];
+    const { subscription, stats } = openSubscription(server, STREAM);
+    subscription.setConnection('live', 'websocket');
+    subscription.receive({ op: 'live', stream: STREAM, seq: 0 });
+    subscription.receive(asFrame(e1));
+    // e2 is lost on the wire; a heartbeat arrives before staleAfterMs and must not postpone the read.
+    await vi.advanceTimersByTimeAsync(2000);
+    subscription.receive({ op: 'hb' });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(subscription.snapshot().seq).toBe(2);
+    expect(stats.polls).toBe(1);
+    expect(e2.seq).toBe(2);
+    // Nothing more is missing: the next read finds nothing, and then none follows for a minute.
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(stats.polls).toBe(2);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(stats.polls).toBe(2);
+  });
+
   it('makes no read while messages keep arriving within staleAfterMs (seed 001, scenario 1)', async () => {
     const server = new FakeHerald();
     const events = publishSteps(server, 5);
