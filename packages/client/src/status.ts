@@ -23,8 +23,9 @@
  * - I1 At most one active transport and at most one probe exist; a probe exists only while the
  *   active transport is open below the best rung.
  * - I2 A probe is always of a better rung than the active one.
- * - I3 The client ends on the best transport available: once every rung works, any run of events
- *   that lets the scheduled timers fire ends with the active transport open on rung 0.
+ * - I3 The client ends on the best transport available: once the trouble ends (server up, some
+ *   rungs perhaps still blocked), letting the scheduled timers fire ends with the active
+ *   transport open on the best rung that works, whatever happened before.
  * - I4 A failure, whatever its kind, always leads to a scheduled retry (the client never gives up),
  *   unless the client is closed.
  * - I5 Every retry wait is below the backoff ceiling: `RECONNECT_CAP_MS` for `unavailable`
@@ -32,9 +33,10 @@
  *   `BACKOFF_CAP_MS` (backoff.ts) for other failures, such as overload answers.
  * - I6 The status is `live` only when a push transport is open, `polling` only when a pull
  *   transport is open, `offline` whenever the browser says so.
- * - I7 After `close`, no effect other than closing is ever produced.
+ * - I7 After `close` (which closes the transports), no effect is ever produced.
  * Order (G1–G3) is not this machine's business: the subscription decides it, whatever transport or
- * probe delivered a frame; the model test checks it on top of this machine.
+ * probe delivered a frame (test/watchdog.property.test.ts and ordering.property.test.ts check it).
+ * Timers are never cancelled: a timer that fires when it no longer applies is ignored here.
  */
 import { BACKOFF_CAP_MS, resolveBackoffMs } from './backoff.js';
 import { isPushTransport } from './transports/transport.js';
