@@ -8,6 +8,7 @@ import {
 } from '@herald/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
+import { hasSeenFinal } from '../delivery/resolve-resume.js';
 import type { ResetNotice, SubscriptionSink } from '../delivery/subscription.js';
 import type { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { HeraldContext } from '../herald-context.js';
@@ -102,12 +103,6 @@ class MultiStreamSse {
   }
 }
 
-function hasSeenFinal(snapshot: StreamSnapshot, positions: StreamPositions): boolean {
-  const position = positions.get(snapshot.stream);
-  const isSameEpoch = position?.epoch == null || position.epoch === snapshot.epoch;
-  return snapshot.final && isSameEpoch && (position?.seq ?? 0) >= snapshot.seq;
-}
-
 /** Registers `GET /v1/sse?stream=a&stream=b[&cursor=]` (see MultiStreamSse). */
 export function registerMultiStreamSse(app: FastifyInstance, ctx: HeraldContext, transport: SseTransport): void {
   app.get('/v1/sse', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -120,7 +115,10 @@ export function registerMultiStreamSse(app: FastifyInstance, ctx: HeraldContext,
       if (!streams.includes(stream)) positions.delete(stream);
     }
     const snapshots = await Promise.all(streams.map((stream) => ctx.log.getSnapshot(stream)));
-    const unfinished = snapshots.filter((snapshot) => !hasSeenFinal(snapshot, positions));
+    const unfinished = snapshots.filter((snapshot) => {
+      const position = positions.get(snapshot.stream);
+      return !hasSeenFinal(snapshot, position?.seq ?? 0, position?.epoch);
+    });
     if (unfinished.length === 0) return reply.code(204).header('cache-control', 'no-store').send();
 
     let multi: MultiStreamSse | undefined;

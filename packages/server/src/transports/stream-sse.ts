@@ -1,6 +1,7 @@
 import { assertStreamName } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
+import { hasSeenFinal } from '../delivery/resolve-resume.js';
 import type { ResetNotice, SubscriptionSink } from '../delivery/subscription.js';
 import type { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { HeraldContext } from '../herald-context.js';
@@ -74,10 +75,7 @@ export function createStreamSseHandler(ctx: HeraldContext, transport: SseTranspo
     authorize(request.principal, 'read', stream);
     const { after, epoch } = resolveSseResume(request as StreamRequest);
     const snapshot = await ctx.log.getSnapshot(stream);
-    const isSameEpoch = epoch === undefined || epoch === snapshot.epoch;
-    const hasSeenFinal = snapshot.final && isSameEpoch && after >= snapshot.seq;
-    // 204 is the one answer that stops EventSource from reconnecting.
-    if (hasSeenFinal) return reply.code(204).header('cache-control', 'no-store').send();
+    if (hasSeenFinal(snapshot, after, epoch)) return reply.code(204).header('cache-control', 'no-store').send();
 
     let subscription: { close(): void } | undefined;
     const connection = transport.open(request, reply, () => subscription?.close());

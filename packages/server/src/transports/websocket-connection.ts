@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { authorize } from '../auth/authorize.js';
 import { onPrincipalExpiry } from '../auth/on-principal-expiry.js';
 import type { Principal } from '../auth/principal.js';
+import { resolveSnapshotPosition } from '../delivery/resolve-resume.js';
 import type { HeraldContext } from '../herald-context.js';
 import { IdleHeartbeat } from './idle-heartbeat.js';
 import { isSlowConsumer, waitForRoom } from './send-buffer.js';
@@ -200,8 +201,7 @@ export class WebSocketConnection implements StreamFrameWriter {
       const snapshot = await this.#ctx.log.getSnapshot(stream);
       if (sink.isClosed) return;
       sink.reportOpenedAs(snapshot);
-      after = snapshot.seq;
-      epoch = snapshot.epoch ?? undefined;
+      ({ after, epoch } = resolveSnapshotPosition(snapshot));
     }
     const { hub, log } = this.#ctx;
     active.handle = openSubscription({
