@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_PAYLOAD_BYTES, HeraldError } from '@herald/protocol';
+import {
+  DEFAULT_MAX_BATCH_EVENTS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MAX_STATE_BYTES,
+  HeraldError,
+} from '@herald/protocol';
 
 /** Request and connection limits (DESIGN "Limits"). */
 export interface LimitsConfig {
@@ -8,6 +13,8 @@ export interface LimitsConfig {
   maxPayloadBytes: number;
   /** Most events in one atomic batch (default 1000). */
   maxBatchEvents: number;
+  /** Largest stream state document, as JSON in UTF-8 bytes (default 1 MiB); over it: `state_too_large`. */
+  maxStateBytes: number;
   /** Largest HTTP request body, in bytes (default: a full batch of the largest events, capped at 16 MiB). */
   maxBodyBytes: number;
   /** Sustained events published per second per publisher: JWT subject, else client IP (default 100; 0 = unlimited). */
@@ -28,7 +35,7 @@ export interface LimitsConfig {
 export interface RetentionConfig {
   /** Events older than this are deleted, in ms (default 30 days; 0 = keep forever). */
   maxAgeMs: number;
-  /** Only the newest N events of each stream are kept (default: unbounded). */
+  /** Only the newest N events of each stream are kept (default: unbounded; 0 = unbounded). */
   maxEventsPerStream?: number;
   /** How often the sweeper runs, in ms (default 1 minute). */
   sweepIntervalMs: number;
@@ -103,6 +110,7 @@ const OPTIONS = {
   'trust-proxy': { type: 'string' },
   'max-payload-bytes': { type: 'string' },
   'max-batch-events': { type: 'string' },
+  'max-state-bytes': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'publish-rate-per-second': { type: 'string' },
   'publish-burst': { type: 'string' },
@@ -260,6 +268,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
     limits: {
       maxPayloadBytes,
       maxBatchEvents,
+      maxStateBytes: integer('max-state-bytes', DEFAULT_MAX_STATE_BYTES, 1),
       maxBodyBytes: integer('max-body-bytes', defaultBodyBytes, 1),
       publishRatePerSecond: integer('publish-rate-per-second', 100),
       publishBurst: integer('publish-burst', 200, 1),
@@ -272,7 +281,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
       maxAgeMs: integer('retention-max-age-ms', 30 * DAY_MS),
       ...(maxEventsRaw === undefined
         ? {}
-        : { maxEventsPerStream: parseInteger('retention-max-events-per-stream', maxEventsRaw, 1) }),
+        : { maxEventsPerStream: parseInteger('retention-max-events-per-stream', maxEventsRaw, 0) }),
       sweepIntervalMs: integer('retention-sweep-interval-ms', 60_000, 1000),
     },
     jwt: {

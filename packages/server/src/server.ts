@@ -123,11 +123,17 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: sendFrameworkError,
     clientErrorHandler: handleClientError,
+    // Bodies are parsed by plain JSON.parse, as WebSocket frames are, and then validated by
+    // @herald/protocol, which refuses `__proto__` members with `invalid_request` on every
+    // transport alike (storable-json.ts); Fastify's own check would answer HTTP differently.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     ...(serverFactory ? { serverFactory } : {}),
   });
   const log =
     options.log ??
     (await createEventLog(config.store, {
+      maxStateBytes: config.limits.maxStateBytes,
       onError: (error) => app.log.warn({ err: error }, 'event log connection error'),
     }));
   const broker =
@@ -150,7 +156,9 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   });
   const sweeper = new RetentionSweeper(
     log,
-    { ...(config.retention.maxAgeMs > 0 ? { maxAgeMs: config.retention.maxAgeMs } : {}), ...config.retention },
+    // Passed as configured: 0 in either limit means keep, and the stores read it so
+    // (resolveRetentionCutoff, resolveMaxEventsPerStream), whichever way the config was given.
+    config.retention,
     {
       intervalMs: config.retention.sweepIntervalMs,
       onError: (error) => app.log.error({ err: error }, 'retention sweep failed'),

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { EventLog } from '../log/event-log.js';
 import { sendWithEtag } from './etag.js';
-import { type QueryParams, readInteger, readString } from './query-params.js';
+import { type QueryParams, readInteger, readPrefix, readString } from './query-params.js';
 import type { ReadCaching } from './read-caching.js';
 
 /** Serves a live stream request itself (SSE); registered by the transports when they exist. */
@@ -39,7 +39,7 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRoutesDep
 
   app.get<{ Querystring: QueryParams }>('/v1/streams', async (request, reply) => {
     const query = request.query;
-    const prefix = readString(query, 'prefix') ?? '';
+    const prefix = readPrefix(query);
     authorize(request.principal, 'read', `${prefix}*`);
     if (watchStreamList && wantsEventStream(request) && readString(query, 'watch') === '1') {
       return watchStreamList(request, reply);

@@ -9,7 +9,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { Broker } from '../fanout/broker.js';
 import type { Hub } from '../fanout/hub.js';
-import { type QueryParams, readInteger, readString } from '../http/query-params.js';
+import { type QueryParams, readInteger, readPrefix } from '../http/query-params.js';
 import type { LiveHandler } from '../http/stream-routes.js';
 import type { EventLog } from '../log/event-log.js';
 import type { LiveConnection } from './live-connection.js';
@@ -68,7 +68,7 @@ export class StreamListWatch {
   /** The route handler the stream routes dispatch to. */
   readonly handle: LiveHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     const { query } = request as FastifyRequest<{ Querystring: QueryParams }>;
-    const prefix = readString(query, 'prefix') ?? '';
+    const prefix = readPrefix(query);
     authorize(request.principal, 'read', `${prefix}*`);
     if (this.#deps.broker.status === 'degraded') {
       // Announcements of other nodes are not arriving: a watch would look healthy and say nothing.

@@ -25,7 +25,7 @@ describe.each(DURABLE_TEST_STORES)('slow readers and floods on $name', (store) =
     server = await startStoreTestServer(
       store,
       {},
-      { transports: { maxBufferedBytes: MAX_BUFFERED_BYTES, slowConsumerCloseTimeoutMs: 20_000 } },
+      { maxBufferedBytes: MAX_BUFFERED_BYTES, slowConsumerCloseTimeoutMs: 20_000 },
     );
     const stream = 'run:flooded';
     // Only the stalled client reads the marker stream: its channel goes once the server cuts that client.
