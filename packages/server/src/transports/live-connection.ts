@@ -119,9 +119,13 @@ export class LiveConnection implements HeartbeatMember {
     this.#cancelExpiry = this.#scheduleExpiry(principal);
   }
 
-  /** Ends the connection after what was written; later calls do nothing. */
+  /**
+   * Ends the connection after what was written; later calls do nothing, except at shutdown: a
+   * connection still closing (its client has not answered a close) is closed again, so that the
+   * wire's shutdown bound cuts it rather than leaving it open past the server.
+   */
   end(reason: LiveEndReason): Promise<void> | undefined {
-    if (this.#isEnded) return undefined;
+    if (this.#isEnded) return reason === 'shutdown' ? this.#wire.close(reason) : undefined;
     this.#stop();
     return this.#wire.close(reason);
   }

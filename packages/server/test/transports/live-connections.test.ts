@@ -41,12 +41,9 @@ function createRegistry(maxPerIp = 2) {
   return { live, shutdown, gauges, drain, open };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+// Heartbeats, expiry and close timeouts run on fake time.
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => void vi.useRealTimers());
 
 describe('LiveConnections', () => {
   it('admits connections up to the per-IP limit and gives a closed one its place back', () => {
@@ -134,6 +131,14 @@ describe.each(['websocket', 'sse'] as const)('LiveConnection over %s', (kind) =>
     expect(wire.closes).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(wire.closes).toEqual(['expired']);
+  });
+
+  it('closes again at shutdown a connection that ended but whose wire is still closing', async () => {
+    const { shutdown, open } = createRegistry();
+    const { wire, connection } = open(kind);
+    connection.end('expired');
+    await shutdown.run();
+    expect(wire.closes).toEqual(['expired', 'shutdown']);
   });
 
   it('ends once, and writes nothing after', () => {

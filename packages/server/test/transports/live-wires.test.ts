@@ -54,12 +54,9 @@ function fakeReply() {
   return { reply: reply as unknown as FastifyReply, raw };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+// Heartbeats, expiry and close timeouts run on fake time.
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => void vi.useRealTimers());
 
 describe('WebSocketWire', () => {
   const wireOver = (ws: FakeWebSocket) => new WebSocketWire(ws as unknown as WebSocket, SLOW_CONSUMER_CLOSE_TIMEOUT_MS);
