@@ -31,7 +31,8 @@ export interface LiveOpenOptions {
 }
 
 /**
- * Every live connection of a server, whatever its wire: admission (shutdown, the per-IP limit),
+ * Every live connection of a server, whatever its wire: admission (shutdown, the per-IP limit,
+ * which held long-polls count against too),
  * the one heartbeat wheel and tick corker they share, the `herald_connections` gauge, and graceful
  * shutdown: once the publishes in flight are acknowledged, every connection ends (`shutdown`:
  * WebSocket 1012, SSE end).
@@ -58,9 +59,11 @@ export class LiveConnections implements LiveConnectionHost {
     if (this.#deps.shutdown.isShuttingDown) throw new HeraldError('shutting_down', 'the server is shutting down');
   }
 
-  /** Counts a new connection from `ip`; throws `too_many_connections` at the limit. Returns its release. */
+  /**
+   * Counts a new long-lived connection from `ip` (a WebSocket, an SSE response, a held long-poll);
+   * throws `too_many_connections` at the limit. Returns its release.
+   */
   admit(ip: string): () => void {
-    this.assertAccepting();
     return this.#deps.connections.acquire(ip);
   }
 

@@ -8,9 +8,9 @@ import { sendWithEtag } from '../http/etag.js';
 import { encodeEventsPage, type ResolvedPage, readResolvedPage, resolveRead } from '../http/events-page.js';
 import { type QueryParams, readInteger, readString } from '../http/query-params.js';
 import type { ReadCaching } from '../http/read-caching.js';
-import type { ConnectionLimiter } from '../limits/connection-limiter.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ShutdownHooks } from '../shutdown-hooks.js';
+import type { LiveConnections } from './live-connections.js';
 import { sendFailure } from './send-failure.js';
 
 /** An events request: `GET /v1/streams/{stream}/events`. */
@@ -20,8 +20,8 @@ export type EventsRequest = FastifyRequest<{ Params: { stream: string }; Queryst
 export interface PollingTransportDeps {
   log: EventLog;
   hub: Hub;
-  /** Held long-polls count against the client's connections like an SSE response. */
-  connections: ConnectionLimiter;
+  /** Held long-polls are admitted as live connections (the per-IP limit), like an SSE response. */
+  live: Pick<LiveConnections, 'admit'>;
   /** Long-polls the whole server may hold at once. */
   maxLongPolls: number;
   /** herald_long_polls_waiting. */
@@ -73,7 +73,7 @@ export class PollingTransport {
     // recreated during the wait still yields a reset.
     const idleEpoch = page.read.snapshot.epoch;
     // A held poll is a connection like an SSE response: it counts against the client's limit.
-    const release = this.#deps.connections.acquire(request.ip);
+    const release = this.#deps.live.admit(request.ip);
     const onOver = (error?: unknown) => {
       release();
       if (error !== undefined) {

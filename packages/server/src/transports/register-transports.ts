@@ -83,7 +83,7 @@ export function registerTransports(
   const polling = new PollingTransport({
     log,
     hub,
-    connections: limits.connections,
+    live,
     maxLongPolls: limits.maxLongPolls,
     longPollsWaiting: deps.metrics.longPollsWaiting,
     shutdown: deps.shutdown,

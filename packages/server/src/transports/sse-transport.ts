@@ -23,6 +23,7 @@ export class SseTransport {
    * connections. `onEnd` is called once when the response ends, whoever ended it.
    */
   open(request: FastifyRequest, reply: FastifyReply, onEnd: () => void): LiveConnection {
+    this.#live.assertAccepting();
     const release = this.#live.admit(request.ip);
     const wire = new SseWire(reply, this.#retryFrame);
     return this.#live.open('sse', wire, { principal: request.principal, release, onEnd });

@@ -56,8 +56,9 @@ describe('LiveConnections', () => {
 
   it('refuses new connections with shutting_down once shutdown has begun', async () => {
     const { live, shutdown } = createRegistry();
+    expect(() => live.assertAccepting()).not.toThrow();
     await shutdown.run();
-    expect(() => live.admit('10.0.0.1')).toThrow(expect.objectContaining({ code: 'shutting_down' }));
+    expect(() => live.assertAccepting()).toThrow(expect.objectContaining({ code: 'shutting_down' }));
   });
 
   it('counts open connections by wire in the gauge, once each', () => {
