@@ -80,12 +80,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     ws.on('error', (error) => deps.logger.debug({ err: error }, 'WebSocket error'));
   }
 
-  /** Number of streams this connection is subscribed to. */
-  get subscriptionCount(): number {
-    return this.#subscriptions.size;
-  }
-
-  sendControl(frame: ServerFrame): void {
+  #sendControl(frame: ServerFrame): void {
     this.#connection.write(encodeServerFrame(frame));
   }
 
@@ -132,13 +127,13 @@ export class WebSocketConnection implements LiveSinkOwner {
           return;
         case 'unsub':
           this.#unsubscribe(frame.stream);
-          this.sendControl({ op: 'unsubscribed', ...refOf(frame), stream: frame.stream });
+          this.#sendControl({ op: 'unsubscribed', ...refOf(frame), stream: frame.stream });
           return;
         case 'pub':
           this.#publish(frame).catch(fail);
           return;
         case 'ping':
-          this.sendControl({ op: 'pong', ...refOf(frame) });
+          this.#sendControl({ op: 'pong', ...refOf(frame) });
           return;
         case 'auth': {
           const pending: Promise<void> = this.#authenticate(frame.token)
@@ -202,7 +197,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     this.#deps.limits.publishRate.take(this.#principal, this.#clientIp, 1);
     const outcome = await this.#deps.publisher.publish([{ stream, ...event }], 'websocket');
     const [result] = outcome.results;
-    this.sendControl({ op: 'ack', ...refOf(frame), stream, seq: result!.seq, id: result!.id });
+    this.#sendControl({ op: 'ack', ...refOf(frame), stream, seq: result!.seq, id: result!.id });
   }
 
   /** Replaces the connection's token; streams the new token may not read are dropped with an error. */
@@ -232,7 +227,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     const code: ErrorCode = herald.code;
     // A rate-limited publish says when to try again, as HTTP's Retry-After does.
     const retryAfterMs = (herald.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-    this.sendControl({
+    this.#sendControl({
       op: 'error',
       ...(ref === undefined ? {} : { ref }),
       ...(stream === undefined ? {} : { stream }),
