@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { HeraldContext } from '../herald-context.js';
 import { sendIngestAnswer } from './ingest-answer.js';
 import { planMappedDelivery } from './mapped-delivery.js';
 import type { MappedSource } from './mapping-config.js';
-import { publishPlannedEvent } from './publish-planned-event.js';
+import type { IngestPublisher } from './publish-planned-event.js';
 import { parseJsonObject } from './raw-json-body.js';
 import { verifyWebhook } from './webhook-signature.js';
 
@@ -13,7 +12,7 @@ import { verifyWebhook } from './webhook-signature.js';
  */
 export function registerMappedRoutes(
   scope: FastifyInstance,
-  ctx: HeraldContext,
+  publish: IngestPublisher,
   sources: readonly MappedSource[],
 ): void {
   for (const source of sources) {
@@ -21,7 +20,7 @@ export function registerMappedRoutes(
       verifyWebhook(source.auth, request.headers, request.body as Buffer);
       const planned = await planMappedDelivery(source, parseJsonObject(request.body), request.headers);
       if (!planned) return sendIngestAnswer(reply, { outcome: 'ignored', reason: 'not_matched' });
-      return sendIngestAnswer(reply, await publishPlannedEvent(ctx, planned));
+      return sendIngestAnswer(reply, await publish(planned));
     });
   }
 }

@@ -4,8 +4,30 @@ import type { IngestOutcome, PlannedEvent } from './planned-event.js';
 
 /** The tag that holds a delivery's id, so a redelivery is found before its state is recomputed. */
 export const DELIVERY_TAG = 'delivery';
-// Concurrent deliveries for one stream race on `expectedSeq`; each retry re-reads the state.
+// Deliveries to one stream are serialised on this node, so `expectedSeq` conflicts come only from
+// another node publishing to the same stream at the same moment; each retry re-reads the state.
 const MAX_ATTEMPTS = 8;
+
+/** Publishes planned deliveries; see `publishPlannedEvent`. */
+export type IngestPublisher = (planned: PlannedEvent) => Promise<IngestOutcome>;
+
+/**
+ * An IngestPublisher that runs one delivery per stream at a time on this node (a GitHub matrix
+ * build sends many job deliveries for one run at once; unserialised they would all conflict).
+ */
+export function createIngestPublisher(ctx: HeraldContext): IngestPublisher {
+  const tails = new Map<string, Promise<unknown>>();
+  return (planned) => {
+    const previous = tails.get(planned.stream) ?? Promise.resolve();
+    const current = previous.then(() => publishPlannedEvent(ctx, planned));
+    const tail = current.catch(() => {});
+    tails.set(planned.stream, tail);
+    void tail.then(() => {
+      if (tails.get(planned.stream) === tail) tails.delete(planned.stream);
+    });
+    return current;
+  };
+}
 
 /**
  * Publishes a planned delivery through the server's Publisher (append, then announce, G4):

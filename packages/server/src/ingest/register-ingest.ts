@@ -3,6 +3,7 @@ import type { HeraldContext } from '../herald-context.js';
 import { registerGithubRoute } from './github/github-route.js';
 import { registerMappedRoutes } from './mapped-route.js';
 import { loadIngestConfig } from './mapping-config.js';
+import { createIngestPublisher } from './publish-planned-event.js';
 import { keepRawJsonBodies } from './raw-json-body.js';
 
 /**
@@ -19,7 +20,8 @@ export async function registerIngest(app: FastifyInstance, ctx: HeraldContext): 
   if (githubWebhookSecret === undefined && sources.length === 0) return;
   await app.register(async (scope) => {
     keepRawJsonBodies(scope, ctx.config.limits.maxBodyBytes);
-    if (githubWebhookSecret !== undefined) registerGithubRoute(scope, ctx, githubWebhookSecret);
-    registerMappedRoutes(scope, ctx, sources);
+    const publish = createIngestPublisher(ctx);
+    if (githubWebhookSecret !== undefined) registerGithubRoute(scope, publish, githubWebhookSecret);
+    registerMappedRoutes(scope, publish, sources);
   });
 }

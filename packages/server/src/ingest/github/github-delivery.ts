@@ -1,8 +1,8 @@
-import type { JsonValue } from '@herald/protocol';
+import { HeraldError, type JsonValue } from '@herald/protocol';
 import { idAt, isJsonObject, type JsonObject, objectAt, optionalString, stringAt } from '../payload-fields.js';
 import type { PlannedEvent } from '../planned-event.js';
 import { checkRunStream, runStream } from './github-streams.js';
-import { isStale, latestTime, type Progress } from './status-order.js';
+import { isStale, latestTime, type Progress, rankOf } from './status-order.js';
 
 /** The GitHub events (`X-GitHub-Event`) that become Herald events. */
 export const MAPPED_GITHUB_EVENTS = ['workflow_run', 'workflow_job', 'check_run'] as const;
@@ -20,13 +20,16 @@ interface Repository {
   fullName: string;
 }
 
+/** The repository, from `full_name` alone, so its stream and its `repo` tag always agree. */
 function readRepository(payload: JsonObject): Repository {
-  const repository = objectAt(payload, 'repository');
-  return {
-    owner: stringAt(objectAt(payload, 'repository.owner'), 'login', 'repository.owner.login'),
-    name: stringAt(repository, 'name', 'repository.name'),
-    fullName: stringAt(repository, 'full_name', 'repository.full_name'),
-  };
+  const fullName = stringAt(objectAt(payload, 'repository'), 'full_name', 'repository.full_name');
+  const slash = fullName.indexOf('/');
+  if (slash <= 0 || slash === fullName.length - 1) {
+    throw new HeraldError('invalid_request', "the payload's repository.full_name must be owner/repo", {
+      details: { path: 'repository.full_name' },
+    });
+  }
+  return { owner: fullName.slice(0, slash), name: fullName.slice(slash + 1), fullName };
 }
 
 function attemptOf(object: JsonObject): number {
@@ -41,7 +44,16 @@ function statusOf(object: JsonObject, path: string): string {
 /** The progress an entity of the current state shows, if it has a status at all. */
 function progressIn(entity: JsonValue | undefined): Progress | undefined {
   if (!isJsonObject(entity) || typeof entity.status !== 'string') return undefined;
-  return { status: entity.status, updatedAt: typeof entity.updatedAt === 'string' ? entity.updatedAt : null };
+  const steps = Array.isArray(entity.steps) ? entity.steps.filter(isJsonObject) : undefined;
+  return {
+    status: entity.status,
+    updatedAt: typeof entity.updatedAt === 'string' ? entity.updatedAt : null,
+    ...(steps === undefined ? {} : { stepRanks: sumOfStepRanks(steps) }),
+  };
+}
+
+function sumOfStepRanks(steps: readonly JsonObject[]): number {
+  return steps.reduce((sum, step) => sum + rankOf(typeof step.status === 'string' ? step.status : ''), 0);
 }
 
 function field(state: JsonValue, key: string): JsonValue | undefined {
@@ -105,7 +117,8 @@ function planWorkflowJob(payload: JsonObject, deliveryId: string): PlannedEvent 
   const jobId = idAt(job, 'id', 'workflow_job.id');
   const runId = idAt(job, 'run_id', 'workflow_job.run_id');
   const status = statusOf(job, 'workflow_job');
-  const progress: Progress = { status, updatedAt: jobUpdatedAt(job) };
+  const steps = Array.isArray(job.steps) ? job.steps.filter(isJsonObject) : [];
+  const progress: Progress = { status, updatedAt: jobUpdatedAt(job), stepRanks: sumOfStepRanks(steps) };
   const jobState = {
     name: optionalString(job, 'name'),
     status,

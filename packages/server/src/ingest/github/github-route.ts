@@ -1,8 +1,7 @@
 import { HeraldError } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
-import type { HeraldContext } from '../../herald-context.js';
 import { sendIngestAnswer } from '../ingest-answer.js';
-import { publishPlannedEvent } from '../publish-planned-event.js';
+import type { IngestPublisher } from '../publish-planned-event.js';
 import { parseJsonObject } from '../raw-json-body.js';
 import { type RequestHeaders, verifyWebhook, type WebhookAuth } from '../webhook-signature.js';
 import { isMappedGithubEvent, planGithubDelivery } from './github-delivery.js';
@@ -24,7 +23,7 @@ function requiredHeader(headers: RequestHeaders, name: string): string {
  * signature first (401, nothing read or stored), then the headers and payload (400), then the
  * publish. `ping` is answered 200 and unmapped events 202; nothing is stored for either.
  */
-export function registerGithubRoute(scope: FastifyInstance, ctx: HeraldContext, secret: string): void {
+export function registerGithubRoute(scope: FastifyInstance, publish: IngestPublisher, secret: string): void {
   const auth: WebhookAuth = { kind: 'hmac-sha256', header: 'x-hub-signature-256', prefix: 'sha256=', secret };
   scope.post(GITHUB_INGEST_PATH, async (request, reply) => {
     verifyWebhook(auth, request.headers, request.body as Buffer);
@@ -35,6 +34,6 @@ export function registerGithubRoute(scope: FastifyInstance, ctx: HeraldContext, 
     }
     const deliveryId = requiredHeader(request.headers, 'x-github-delivery');
     const planned = planGithubDelivery(event, parseJsonObject(request.body), deliveryId);
-    return sendIngestAnswer(reply, await publishPlannedEvent(ctx, planned));
+    return sendIngestAnswer(reply, await publish(planned));
   });
 }

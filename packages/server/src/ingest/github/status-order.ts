@@ -6,7 +6,9 @@
  *   requested = pending = queued (0) < waiting (1) < in_progress (2) < completed (3)
  *
  * ranked first, then by the delivery's own timestamp (a run's `updated_at`; a job's or check run's
- * latest `started_at`/`completed_at`, steps included). A delivery whose progress is lower than
+ * latest `started_at`/`completed_at`, steps included), then, for a job, by how far its steps have
+ * got (the sum of their status ranks: GitHub's times have one-second resolution, so two
+ * deliveries of a running job often share one). A delivery whose progress is lower than
  * what the state already shows is stale: it changes no state. Equal progress applies (it carries
  * the same facts), and a missing timestamp on either side compares by rank alone. A status GitHub
  * may add later ranks with `queued`, so it never overrides a known later one.
@@ -26,9 +28,12 @@ export interface Progress {
   status: string;
   /** ISO 8601, or null when the payload gives no time. */
   updatedAt: string | null;
+  /** A job's steps' status ranks, summed (absent for runs and check runs). */
+  stepRanks?: number;
 }
 
-function rankOf(status: string): number {
+/** The rank of a status in the order above. */
+export function rankOf(status: string): number {
   return STATUS_RANK[status] ?? 0;
 }
 
@@ -43,7 +48,9 @@ export function compareProgress(a: Progress, b: Progress): number {
   if (byRank !== 0) return byRank;
   const aTime = timeOf(a.updatedAt);
   const bTime = timeOf(b.updatedAt);
-  return aTime === null || bTime === null ? 0 : aTime - bTime;
+  const byTime = aTime === null || bTime === null ? 0 : aTime - bTime;
+  if (byTime !== 0) return byTime;
+  return a.stepRanks === undefined || b.stepRanks === undefined ? 0 : a.stepRanks - b.stepRanks;
 }
 
 /** Whether a delivery at `incoming` would move the state back from `current` (absent: never). */
