@@ -82,10 +82,7 @@ describe('the ordering rule for GitHub deliveries', () => {
       fc.property(fc.shuffledSubarray(lifecycle, { minLength: 1 }), (shuffled) => {
         const seen = applyInOrder(shuffled).map((state) => {
           const job = jobIn(state);
-          const stepRanks = job.steps.reduce(
-            (sum, step) => sum + ['queued', 'in_progress', 'completed'].indexOf(step.status),
-            0,
-          );
+          const stepRanks = job.steps.reduce((sum, step) => sum + rankOf(step.status), 0);
           return { status: job.status, updatedAt: job.updatedAt, stepRanks };
         });
         for (let index = 1; index < seen.length; index++) {
