@@ -59,4 +59,14 @@ describe('resolveConfig', () => {
   it('rejects an unknown flag', () => {
     expect(() => resolveConfig({ argv: ['--prot', '1'] })).toThrow(/invalid configuration/);
   });
+
+  it('reads the webhook ingest settings, and leaves them unset by default', () => {
+    expect(resolveConfig().githubWebhookSecret).toBeUndefined();
+    expect(resolveConfig().ingestConfig).toBeUndefined();
+    const config = resolveConfig({
+      env: { HERALD_GITHUB_WEBHOOK_SECRET: 'from-env', HERALD_INGEST_CONFIG: '/etc/herald/ingest.json' },
+      argv: ['--github-webhook-secret', 'from-flag'],
+    });
+    expect(config).toMatchObject({ githubWebhookSecret: 'from-flag', ingestConfig: '/etc/herald/ingest.json' });
+  });
 });
