@@ -17,7 +17,7 @@ export function registerMappedRoutes(
 ): void {
   for (const source of sources) {
     scope.post(`/v1/ingest/${source.name}`, async (request, reply) => {
-      verifyWebhook(source.auth, request.headers, request.body as Buffer);
+      verifyWebhook(source.auth, request.headers, request.body);
       const planned = await planMappedDelivery(source, parseJsonObject(request.body), request.headers);
       if (!planned) return sendIngestAnswer(reply, { outcome: 'ignored', reason: 'not_matched' });
       return sendIngestAnswer(reply, await publish(planned));

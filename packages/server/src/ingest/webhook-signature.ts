@@ -22,10 +22,12 @@ function headerValue(headers: RequestHeaders, name: string): string | undefined 
 }
 
 /**
- * Checks a delivery against its source's secret in constant time; throws `unauthorized` naming
- * the header when it is missing or does not match, before anything of the body is read.
+ * Checks a delivery's raw body against its source's secret in constant time; throws
+ * `unauthorized` naming the header when it is missing or does not match, before the body is parsed.
  */
-export function verifyWebhook(auth: WebhookAuth, headers: RequestHeaders, rawBody: Buffer): void {
+export function verifyWebhook(auth: WebhookAuth, headers: RequestHeaders, body: unknown): void {
+  // A request with no body reaches the handler with none; it is signed as zero bytes.
+  const rawBody = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
   const given = headerValue(headers, auth.header);
   if (given === undefined || given === '') {
     throw new HeraldError('unauthorized', `missing ${auth.header} header`, { details: { header: auth.header } });

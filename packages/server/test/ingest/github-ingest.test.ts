@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliverGithub, githubExample, type IngestAnswer, signGithubBody } from '../support/github-webhook.js';
 import { type InProcessHerald, startInProcessHerald } from '../support/herald-process.js';
 import { requestJson } from '../support/http-json.js';
+import { type OpenedTestStore, TEST_STORES } from '../support/test-stores.js';
 
 const SECRET = 'It’s a Secret to Everybody';
 // Streams of the @octokit/webhooks-examples payloads used below.
@@ -22,13 +23,17 @@ function jobOf(snapshot: StreamSnapshot, jobId: string): JobState {
   return (snapshot.state as unknown as { jobs: Record<string, JobState> }).jobs[jobId] as JobState;
 }
 
-describe('POST /v1/ingest/github', () => {
+// The redelivery check reads the `delivery` tag through the history query, so it runs on each embedded store.
+describe.each(TEST_STORES)('POST /v1/ingest/github on the $name store', ({ open }) => {
+  let opened: OpenedTestStore;
   let server: InProcessHerald;
   beforeEach(async () => {
-    server = await startInProcessHerald({ githubWebhookSecret: SECRET });
+    opened = await open();
+    server = await startInProcessHerald({ store: opened.store, githubWebhookSecret: SECRET });
   });
   afterEach(async () => {
     await server.close();
+    await opened.cleanup();
   });
 
   const deliver = (event: string, payload: unknown, deliveryId?: string) =>
@@ -335,6 +340,15 @@ describe('POST /v1/ingest/github', () => {
       });
       expect(answer.status).toBe(400);
       expect(answer.body.error?.code).toBe('invalid_json');
+    });
+
+    it('answers 401 for a signed request with no body, storing nothing', async () => {
+      const answer = await requestJson<IngestAnswer>(`${server.url}/v1/ingest/github`, {
+        method: 'POST',
+        headers: { 'x-github-event': 'workflow_run', 'x-hub-signature-256': signGithubBody(SECRET, '{}') },
+      });
+      expect(answer.status).toBe(401);
+      expect(answer.body.error?.code).toBe('unauthorized');
     });
 
     it('answers 415 for a form-encoded delivery (the webhook must send application/json)', async () => {

@@ -26,7 +26,7 @@ function requiredHeader(headers: RequestHeaders, name: string): string {
 export function registerGithubRoute(scope: FastifyInstance, publish: IngestPublisher, secret: string): void {
   const auth: WebhookAuth = { kind: 'hmac-sha256', header: 'x-hub-signature-256', prefix: 'sha256=', secret };
   scope.post(GITHUB_INGEST_PATH, async (request, reply) => {
-    verifyWebhook(auth, request.headers, request.body as Buffer);
+    verifyWebhook(auth, request.headers, request.body);
     const event = requiredHeader(request.headers, 'x-github-event');
     if (event === 'ping') return sendIngestAnswer(reply, { outcome: 'ignored', reason: 'ping' });
     if (!isMappedGithubEvent(event)) {
