@@ -3,6 +3,11 @@ export const BACKOFF_BASE_MS = 500;
 /** Largest reconnect delay, in ms. */
 export const BACKOFF_CAP_MS = 30_000;
 
+/** The full-jitter delay of attempt `attempt` (from 0): `jitter` ∈ [0, 1) of min(capMs, base·2ⁿ), in ms. */
+export function resolveBackoffMs(attempt: number, capMs: number, jitter: number): number {
+  return Math.floor(jitter * Math.min(capMs, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 16)));
+}
+
 /**
  * Exponential backoff with full jitter: attempt n waits a uniform random time in
  * [0, min(cap, base·2ⁿ)), so clients dropped together do not come back together. No attempt limit.
@@ -17,9 +22,7 @@ export class Backoff {
 
   /** The delay before the next attempt, in ms; each call counts one attempt. */
   next(): number {
-    const ceilingMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(this.#attempt, 16));
-    this.#attempt += 1;
-    return Math.floor(this.#random() * ceilingMs);
+    return resolveBackoffMs(this.#attempt++, BACKOFF_CAP_MS, this.#random());
   }
 
   /** Starts over from the base delay (after a stable connection). */

@@ -67,7 +67,11 @@ export function createClient(options: ClientOptions): HeraldClient {
   const ladder: TransportLadder = new TransportLadder({
     kinds,
     create: (kind, listener) => createTransport(kind, transportContext, listener),
-    onFrame: (frame) => subscriptions.route(frame),
+    onFrame: (frame) => {
+      // An error about the connection itself (a refused `auth`) concerns no stream: the app hears it.
+      if (frame.op === 'error' && frame.stream === undefined) events.emit('error', frame.error);
+      else subscriptions.route(frame);
+    },
     onStatus: (next, kind) => {
       if (next === 'live' || next === 'polling') stats.transport = kind;
       subscriptions.setConnection(next, kind);

@@ -27,6 +27,9 @@ import type {
 } from './types.js';
 import { Watchdog } from './watchdog.js';
 
+/** Default `maxEvents`: the window of latest events a snapshot holds. */
+export const DEFAULT_MAX_EVENTS = 1000;
+
 /** What a subscription needs from its client. */
 export interface SubscriptionContext {
   http: HttpApi;
@@ -50,6 +53,7 @@ export class StreamSubscription implements Subscription {
   readonly #changes = new Emitter<{ change: () => void }>();
   readonly #pending = new PendingEvents();
   #events: HeraldEvent[] = [];
+  readonly #maxEvents: number;
   #state: JsonValue = null;
   /** The seq `#state` reflects: patches of events at or below it are already in it. */
   #stateSeq: number;
@@ -67,6 +71,7 @@ export class StreamSubscription implements Subscription {
   constructor(stream: string, options: SubscribeOptions, context: SubscriptionContext) {
     this.stream = stream;
     this.#options = options;
+    this.#maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     this.#context = context;
     const after = options.after ?? 0;
     this.#order = new StreamOrder(after);
@@ -89,7 +94,8 @@ export class StreamSubscription implements Subscription {
   snapshot(): SubscriptionSnapshot {
     this.#snapshot ??= {
       state: this.#pending.apply(this.#state),
-      events: this.#events.slice(),
+      // `slice(-Infinity)` is the whole array: `maxEvents: Infinity` keeps every event.
+      events: this.#events.slice(-this.#maxEvents),
       seq: this.#order.seq,
       final: this.#isFinal,
       status: this.#resolveStatus(),
@@ -114,16 +120,17 @@ export class StreamSubscription implements Subscription {
   }
 
   /**
-   * The connection changed: the watchdog runs only while a push transport is in charge (seed 001).
-   * Only messages restart its wait: the ladder reports `reconnecting` on every failed attempt, and
-   * restarting the wait on each would postpone the poll a dead WebSocket needs.
+   * The connection changed: the watchdog runs only while a push transport is in charge (seed 001),
+   * and a push connection that is not open arms it (W1). An armed wait is not restarted: the ladder
+   * reports `reconnecting` on every failed attempt, and restarting on each would postpone the read
+   * a dead WebSocket needs.
    */
   setConnection(status: ConnectionStatus, kind: TransportKind): void {
     this.#connection = status;
     const isWatching = isPushTransport(kind);
-    if (isWatching !== this.#isWatching) {
+    if (isWatching !== this.#isWatching || (status !== 'live' && !this.#watchdog.isArmed)) {
       this.#isWatching = isWatching;
-      this.#rearm(false);
+      this.#rearm('heard');
     }
     this.#invalidate();
   }
@@ -131,7 +138,10 @@ export class StreamSubscription implements Subscription {
   /** Takes one frame from whatever transport delivered it. */
   receive(frame: TransportFrame): void {
     if (this.#isClosed || this.#isFinal) return;
-    if (frame.op !== 'error') this.#rearm(false);
+    // W1–W3: what a frame does to the watchdog (heartbeats and errors: nothing).
+    if (frame.op === 'event' || frame.op === 'page' || frame.op === 'subscribed' || frame.op === 'reset') {
+      this.#rearm('heard');
+    }
     switch (frame.op) {
       case 'event': {
         const { op: _op, ...event } = frame;
@@ -155,6 +165,7 @@ export class StreamSubscription implements Subscription {
         this.#answered();
         // Everything up to `seq` was sent before `live`; missing any of it means a frame was lost.
         if (frame.seq > this.#order.seq) void this.#catchUp('gap');
+        else if (this.#connection === 'live') this.#rearm('caughtUp');
         break;
       case 'reset':
         this.#answered();
@@ -208,7 +219,8 @@ export class StreamSubscription implements Subscription {
   }
 
   #deliver(event: HeraldEvent): void {
-    this.#events.push(event);
+    // Trimmed once it holds twice the window: one copy of maxEvents per maxEvents events, O(1) amortised.
+    if (this.#events.push(event) >= 2 * this.#maxEvents) this.#events = this.#events.slice(-this.#maxEvents);
     this.#lastEventAt = Date.now();
     this.#error = null;
     this.#context.stats.eventsDelivered += 1;
@@ -272,17 +284,22 @@ export class StreamSubscription implements Subscription {
       this.#invalidate();
     } finally {
       this.#isCatchingUp = false;
-      this.#rearm(reason === 'watchdog' && this.#order.seq === startSeq);
+      const hasFoundNothing = reason === 'watchdog' && this.#order.seq === startSeq;
+      this.#rearm(hasFoundNothing ? 'foundNothing' : 'heard');
     }
   }
 
-  /** Restarts the watchdog's wait (longer after a read that found nothing), or stops it when it has no job. */
-  #rearm(foundNothing: boolean): void {
+  /**
+   * Applies the watchdog rules (watchdog.ts, W1–W4): `heard` restarts the wait, `caughtUp` disarms
+   * it, `foundNothing` disarms it while the connection is live and backs off while it is down.
+   */
+  #rearm(cause: 'heard' | 'caughtUp' | 'foundNothing'): void {
     if (this.#isCatchingUp) return;
     const isNeeded = this.#isWatching && !this.#isFinal && !this.#isClosed;
-    if (!isNeeded) this.#watchdog.stop();
-    else if (foundNothing) this.#watchdog.idle();
-    else this.#watchdog.heard();
+    if (!isNeeded || cause === 'caughtUp') this.#watchdog.stop();
+    else if (cause === 'heard') this.#watchdog.heard();
+    else if (this.#connection === 'live') this.#watchdog.stop();
+    else this.#watchdog.idle();
   }
 
   /** Subscribing after a seq: the state comes from the snapshot, and later patches are applied on top. */

@@ -66,7 +66,7 @@ export interface ClientOptions {
 export interface SubscriptionSnapshot {
   /** The stream's state document, with pending optimistic patches applied on top. */
   state: JsonValue;
-  /** Every event delivered since the subscription's position, in seq order. */
+  /** The latest events delivered (at most the subscription's `maxEvents`), in seq order. */
   events: readonly HeraldEvent[];
   /** The last delivered seq (0 before the first event). */
   seq: number;
@@ -93,6 +93,11 @@ export interface PendingEvent {
 export interface SubscribeOptions {
   /** Deliver only events after this seq (the state is then read from the snapshot). Default 0: full history. */
   after?: number;
+  /**
+   * How many of the latest events `snapshot().events` holds, so a long run keeps bounded memory.
+   * Default 1000; `Infinity` keeps every event. `onEvent` sees every event whatever this is.
+   */
+  maxEvents?: number;
   /** Called once per event, in seq order, never twice for one seq. */
   onEvent?: (event: HeraldEvent) => void;
   /** Called when the state changes, coalesced to at most once per animation frame (50 ms without one). */

@@ -246,6 +246,35 @@ describe('createClient', () => {
     herald.close();
   });
 
+  it('emits an error event when the server refuses a token refresh sent as auth (issue 12, item 14)', async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + 60;
+    const jwt = (n: number) =>
+      [
+        btoa(JSON.stringify({ alg: 'HS256' })),
+        btoa(JSON.stringify({ sub: `user-${n}`, exp: expiresAt + (n - 1) * 60 })),
+        'sig',
+      ].join('.');
+    let issued = 0;
+    const { herald } = setup({ getToken: async () => jwt(++issued) });
+    const errors: { code: string; message: string }[] = [];
+    herald.on('error', (error) => errors.push({ code: error.code, message: error.message }));
+    herald.subscribe('run:a');
+    await settle();
+    FakeWebSocket.last.accept();
+    // 30 s before exp the client fetches a fresh token and sends it on the open connection.
+    await settle(31_000);
+    const auth = FakeWebSocket.last.sent.find((frame) => frame.op === 'auth');
+    expect(auth).toMatchObject({ op: 'auth', token: jwt(2) });
+    FakeWebSocket.last.push({
+      op: 'error',
+      ref: (auth as { ref?: number }).ref,
+      code: 'unauthorized',
+      message: 'bad signature',
+    });
+    expect(errors).toEqual([{ code: 'unauthorized', message: 'bad signature' }]);
+    herald.close();
+  });
+
   it('stops delivering a stream once its subscription closes', async () => {
     const { herald } = setup();
     const sub = herald.subscribe('run:a');

@@ -53,6 +53,28 @@ describe('hybrid watchdog (seed 001)', () => {
     });
   });
 
+  it('makes zero HTTP requests while idle for 60 s on a healthy WebSocket (seed 002: "0 requests when idle")', async () => {
+    const requests: string[] = [];
+    const countingFetch = (input: string, init?: RequestInit) => {
+      requests.push(input);
+      return fetch(input, init);
+    };
+    await publishDirect(herald.serverUrl, 'run:idle', { type: 'job_started' });
+    await publishDirect(herald.serverUrl, 'run:idle', { type: 'job_progress' });
+    // The default staleAfterMs (4 s): shorter than the server's 15 s heartbeat, as in production.
+    client = createTestClient(herald.proxy.url, { fetch: countingFetch });
+    const run = recordSubscription(client, 'run:idle');
+    await waitUntil(() => run.seqs().length === 2 && client?.status === 'live', 5000, 'caught up and live');
+    await sleep(60_000);
+    expect(requests).toEqual([]);
+    expect(client.stats()).toMatchObject({ transport: 'websocket', polls: 0, reconnects: 0 });
+    // Still healthy: the next event arrives over the WebSocket.
+    await publishDirect(herald.serverUrl, 'run:idle', { type: 'workflow_completed', final: true });
+    await waitUntil(run.isFinal, 5000, 'final');
+    expect(run.seqs()).toEqual(seqsUpTo(3));
+    expect(requests).toEqual([]);
+  }, 90_000);
+
   it('catches one silently dropped message with exactly one poll', async () => {
     client = createTestClient(herald.proxy.url, { staleAfterMs: STALE_AFTER_MS });
     const run = recordSubscription(client, 'run:drop');

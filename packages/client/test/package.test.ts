@@ -7,8 +7,12 @@ import { build } from 'esbuild';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-/** The cap on the SDK's minified + gzipped bundle: every byte lands in someone's browser bundle. */
-const MAX_GZIP_BYTES = 10 * 1024;
+/**
+ * The cap on the SDK's minified + gzipped bundle: every byte lands in someone's browser bundle.
+ * 11 KiB since the connection state machine (status.ts) and field-by-field frame checks took it to
+ * the old 10 KiB; the error table, which grows with every code, is in it too.
+ */
+const MAX_GZIP_BYTES = 11 * 1024;
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -70,7 +74,7 @@ describe('@herald/client package', () => {
     expect(manifest.peerDependencies).toBeUndefined();
   });
 
-  it('bundles without a bare import and stays under 10 KB min+gzip', async () => {
+  it('bundles without a bare import and stays under its min+gzip cap', async () => {
     const code = await bundle();
     const imports = [...code.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["']([^"']+)["']/g)].map((match) => match[1]);
     expect(imports).toEqual([]);

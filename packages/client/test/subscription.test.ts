@@ -32,6 +32,36 @@ describe('StreamSubscription', () => {
     expect(subscription.snapshot()).toMatchObject({ seq: 2, state: { step: 2 } });
   });
 
+  it('keeps only the latest maxEvents events in the snapshot while onEvent sees every one', () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 10);
+    const delivered: number[] = [];
+    const { subscription } = openSubscription(server, STREAM, {
+      maxEvents: 3,
+      onEvent: (event) => delivered.push(event.seq),
+    });
+    for (const event of events) subscription.receive(asFrame(event));
+    expect(delivered).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(subscription.snapshot().events.map((event) => event.seq)).toEqual([8, 9, 10]);
+    // The state still reflects every event, trimmed or not.
+    expect(subscription.snapshot()).toMatchObject({ seq: 10, state: { step: 10 } });
+  });
+
+  it('holds the latest 1,000 events by default, and every event with maxEvents Infinity', () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 2500);
+    const windowed = openSubscription(server, STREAM).subscription;
+    const unbounded = openSubscription(server, STREAM, { maxEvents: Number.POSITIVE_INFINITY }).subscription;
+    for (const event of events) {
+      windowed.receive(asFrame(event));
+      unbounded.receive(asFrame(event));
+    }
+    const windowSeqs = windowed.snapshot().events.map((event) => event.seq);
+    expect(windowSeqs).toHaveLength(1000);
+    expect([windowSeqs[0], windowSeqs.at(-1)]).toEqual([1501, 2500]);
+    expect(unbounded.snapshot().events).toHaveLength(2500);
+  });
+
   it('fills a gap from events?after= before delivering later events (G1)', async () => {
     const server = new FakeHerald();
     const [e1, , e3] = publishSteps(server, 3) as [HeraldEvent, HeraldEvent, HeraldEvent];
@@ -44,6 +74,41 @@ describe('StreamSubscription', () => {
     expect(delivered).toEqual([1, 2, 3]);
     expect(server.requests).toEqual(['GET /v1/streams/run%3A1/events?after=1']);
     expect(stats).toMatchObject({ gapsFilled: 1, polls: 0, duplicatesDropped: 1 });
+  });
+
+  it('makes no read while idle and caught up on a live push connection, whatever heartbeats arrive (W2, W3)', async () => {
+    const server = new FakeHerald();
+    const { subscription, stats } = openSubscription(server, STREAM);
+    subscription.setConnection('live', 'websocket');
+    subscription.receive({ op: 'subscribed', stream: STREAM, epoch: null, seq: 0, firstSeq: 1, final: false });
+    subscription.receive({ op: 'live', stream: STREAM, seq: 0 });
+    for (let i = 0; i < 20; i += 1) {
+      await vi.advanceTimersByTimeAsync(3000);
+      subscription.receive({ op: 'hb' });
+    }
+    expect(server.requests).toEqual([]);
+    expect(stats.polls).toBe(0);
+  });
+
+  it('reads once staleAfterMs after an event even if heartbeats follow, then stays quiet while live (W1, W2, W4)', async () => {
+    const server = new FakeHerald();
+    const [e1, e2] = publishSteps(server, 2) as [HeraldEvent, HeraldEvent];
+    const { subscription, stats } = openSubscription(server, STREAM);
+    subscription.setConnection('live', 'websocket');
+    subscription.receive({ op: 'live', stream: STREAM, seq: 0 });
+    subscription.receive(asFrame(e1));
+    // e2 is lost on the wire; a heartbeat arrives before staleAfterMs and must not postpone the read.
+    await vi.advanceTimersByTimeAsync(2000);
+    subscription.receive({ op: 'hb' });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(subscription.snapshot().seq).toBe(2);
+    expect(stats.polls).toBe(1);
+    expect(e2.seq).toBe(2);
+    // Nothing more is missing: the next read finds nothing, and then none follows for a minute.
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(stats.polls).toBe(2);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(stats.polls).toBe(2);
   });
 
   it('makes no read while messages keep arriving within staleAfterMs (seed 001, scenario 1)', async () => {

@@ -73,7 +73,8 @@ describe('transport fallback and recovery', () => {
     expect(lastEventAt).toBeGreaterThanOrEqual(finalPublishedAt);
     expect(lastEventAt).toBeLessThanOrEqual(run.deliveredAt(published + 1) ?? Number.NaN);
     clearInterval(sampler);
-    expect(transports).toEqual(['sse', 'longpoll', 'sse', 'websocket']);
+    // Straight back to the best rung: the first probe tries WebSocket, not the rung just above.
+    expect(transports).toEqual(['sse', 'longpoll', 'websocket']);
     expect(run.seqs()).toEqual(seqsUpTo(published + 1));
     expect(client.stats().eventsDelivered).toBe(published + 1);
   });

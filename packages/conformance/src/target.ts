@@ -37,24 +37,46 @@ export function uniqueStream(label: string): string {
   return `conformance:${label}:${randomBytes(6).toString('hex')}`;
 }
 
-/** Sends a JSON request; resolves the status and parsed body (null for an empty body). */
+/** How long the suite keeps retrying a request the server answered 429, in ms, before it fails. */
+const RATE_LIMITED_GIVE_UP_MS = 60_000;
+
+/** The server's `Retry-After` (seconds), in ms; one second when it sent none. */
+function retryAfterMs(headers: Headers): number {
+  const seconds = Number(headers.get(HEADERS.retryAfter));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
+}
+
+/**
+ * Sends a JSON request; resolves the status and parsed body (null for an empty body). A `429` is
+ * retried after its `Retry-After`, as a well-behaved client does: the suite publishes hundreds of
+ * events, and a server's default per-client publish rate may be lower than that (a refused request
+ * appended nothing, so repeating it is safe).
+ */
 export async function requestJson(
   target: ConformanceTarget,
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
   options: { body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; headers: Headers; body: JsonValue }> {
-  const response = await fetch(`${target.url}${path}`, {
-    method,
-    headers: {
-      ...authHeaders(target),
-      ...(options.body === undefined ? {} : { [HEADERS.contentType]: 'application/json' }),
-      ...options.headers,
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text === '' ? null : JSON.parse(text) };
+  const giveUpAt = Date.now() + RATE_LIMITED_GIVE_UP_MS;
+  for (;;) {
+    const response = await fetch(`${target.url}${path}`, {
+      method,
+      headers: {
+        ...authHeaders(target),
+        ...(options.body === undefined ? {} : { [HEADERS.contentType]: 'application/json' }),
+        ...options.headers,
+      },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+    const text = await response.text();
+    const wait = retryAfterMs(response.headers);
+    const isRateLimited = response.status === 429 && Date.now() + wait < giveUpAt;
+    if (!isRateLimited) {
+      return { status: response.status, headers: response.headers, body: text === '' ? null : JSON.parse(text) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }
 
 /** Publishes `events` to `stream` as one atomic batch; rejects with the server's error. */

@@ -15,8 +15,8 @@ function hasMember(object: JsonObject, key: string): boolean {
   return Object.hasOwn(object, key);
 }
 
-/** Deep equality of JSON values (object member order does not matter). */
-function isJsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+/** Deep equality of JSON values (object member order does not matter; `undefined` equals only itself). */
+export function isJsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === b) return true;
   if (Array.isArray(a))
     return Array.isArray(b) && a.length === b.length && a.every((item, i) => isJsonEqual(item, b[i]));

@@ -1,5 +1,7 @@
 /** Stream names: `run:8f2c`, `batch:b1`, `org:acme` (DESIGN "Concepts"). */
 export const STREAM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
+/** Stream name prefixes (`GET /v1/streams?prefix=`, history `prefix=`): the start of some valid stream name. */
+export const STREAM_PREFIX_PATTERN = /^(?:[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199})?$/;
 /** Event types: `job_started`, `workflow.completed`. */
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 /** Longest producer-supplied idempotency key. */
@@ -10,6 +12,8 @@ export const MAX_TAG_LENGTH = 256;
 export const MAX_TAGS_PER_EVENT = 32;
 /** Default cap on one event's serialised size (DESIGN "Limits"). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+/** Default cap on a stream's state document: its JSON, in UTF-8 bytes (1 MiB). */
+export const DEFAULT_MAX_STATE_BYTES = 1024 * 1024;
 /** Default and largest number of events in one atomic batch. */
 export const DEFAULT_MAX_BATCH_EVENTS = 1000;
 /** Page size of `GET …/events` when `limit` is omitted, and its ceiling. */
@@ -23,6 +27,11 @@ export const HEARTBEAT_INTERVAL_MS = 15_000;
 /** Whether `name` is a valid stream name. */
 export function isValidStreamName(name: unknown): name is string {
   return typeof name === 'string' && STREAM_NAME_PATTERN.test(name);
+}
+
+/** Whether `prefix` can start a stream name (the empty prefix included), so a prefix query can match. */
+export function isValidStreamPrefix(prefix: unknown): prefix is string {
+  return typeof prefix === 'string' && STREAM_PREFIX_PATTERN.test(prefix);
 }
 
 /** Whether `type` is a valid event type. */

@@ -9,6 +9,7 @@ import {
   MAX_TAG_LENGTH,
   MAX_TAGS_PER_EVENT,
 } from './names.js';
+import { assertStorableJson, assertStorableText } from './storable-json.js';
 
 /** Limits applied while parsing published events. */
 export interface EventLimits {
@@ -44,16 +45,26 @@ export function assertStreamName(name: unknown, path = 'stream'): asserts name i
   }
 }
 
+/**
+ * Throws `invalid_request` unless `key: value` is a valid tag, on an event or in a history filter
+ * (`tag.K=V`): 1..MAX_TAG_LENGTH characters of key, at most MAX_TAG_LENGTH of value, storable text,
+ * and a key other than `__proto__` (see storable-json.ts).
+ */
+export function assertTag(key: string, value: unknown, path: string): asserts value is string {
+  if (key.length === 0 || key.length > MAX_TAG_LENGTH) invalid(`tag keys are 1..${MAX_TAG_LENGTH} characters`, path);
+  if (key === '__proto__') invalid('a tag key may not be __proto__', `${path}.${key}`);
+  assertStorableText(key, path);
+  if (typeof value !== 'string' || value.length > MAX_TAG_LENGTH) {
+    invalid(`tag values are strings of at most ${MAX_TAG_LENGTH} characters`, `${path}.${key}`);
+  }
+  assertStorableText(value, `${path}.${key}`);
+}
+
 function parseTags(value: unknown, path: string): Tags {
   if (!isPlainObject(value)) invalid('tags must be an object of strings', path);
   const entries = Object.entries(value);
   if (entries.length > MAX_TAGS_PER_EVENT) invalid(`at most ${MAX_TAGS_PER_EVENT} tags per event`, path);
-  for (const [key, tag] of entries) {
-    if (key.length === 0 || key.length > MAX_TAG_LENGTH) invalid(`tag keys are 1..${MAX_TAG_LENGTH} characters`, path);
-    if (typeof tag !== 'string' || tag.length > MAX_TAG_LENGTH) {
-      invalid(`tag values are strings of at most ${MAX_TAG_LENGTH} characters`, `${path}.${key}`);
-    }
-  }
+  for (const [key, tag] of entries) assertTag(key, tag, path);
   return value as Tags;
 }
 
@@ -72,10 +83,17 @@ export function parseEventInput(value: unknown, limits: EventLimits = {}, path =
     if (typeof value.id !== 'string' || value.id.length === 0 || value.id.length > MAX_EVENT_ID_LENGTH) {
       invalid(`id must be a string of 1..${MAX_EVENT_ID_LENGTH} characters`, `${path}.id`);
     }
+    assertStorableText(value.id, `${path}.id`);
     event.id = value.id;
   }
-  if (value.data !== undefined) event.data = value.data as JsonValue;
-  if (value.state !== undefined) event.state = value.state as JsonValue;
+  if (value.data !== undefined) {
+    assertStorableJson(value.data, `${path}.data`);
+    event.data = value.data as JsonValue;
+  }
+  if (value.state !== undefined) {
+    assertStorableJson(value.state, `${path}.state`);
+    event.state = value.state as JsonValue;
+  }
   if (value.tags !== undefined) event.tags = parseTags(value.tags, `${path}.tags`);
   if (value.final !== undefined) {
     if (typeof value.final !== 'boolean') invalid('final must be a boolean', `${path}.final`);

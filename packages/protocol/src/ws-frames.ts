@@ -1,5 +1,6 @@
 import { type ErrorCode, HeraldError } from './errors.js';
 import type { EventInput, HeraldEvent, JsonValue } from './event.js';
+import { resolveServerFrame } from './server-frames.js';
 import { assertStreamName, type EventLimits, parseEventInput } from './validate.js';
 
 /** WebSocket close codes of the protocol (DESIGN "WebSocket protocol"). */
@@ -57,7 +58,7 @@ export type ServerFrame =
   | { op: 'ack'; ref?: number; stream: string; seq: number; id: string }
   | { op: 'unsubscribed'; ref?: number; stream: string }
   | { op: 'pong'; ref?: number }
-  | { op: 'error'; ref?: number; stream?: string; code: ErrorCode; message: string }
+  | { op: 'error'; ref?: number; stream?: string; code: ErrorCode; message: string; retryAfterMs?: number }
   | { op: 'hb' };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -142,11 +143,10 @@ function parseFrameFields(raw: Record<string, unknown>, ref: number | undefined,
   }
 }
 
-/** Parses one server frame (client side); `undefined` for anything that is not a frame object. */
+/** Parses one server frame (client side); `undefined` for anything that is not a well-formed frame (server-frames.ts). */
 export function parseServerFrame(text: string): ServerFrame | undefined {
   try {
-    const raw: unknown = JSON.parse(text);
-    return isPlainObject(raw) && typeof raw.op === 'string' ? (raw as ServerFrame) : undefined;
+    return resolveServerFrame(JSON.parse(text));
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import type { ConnectionStatus as Status } from '@herald/client';
-import type { CSSProperties, ReactNode } from 'react';
+import { type CSSProperties, type ReactNode, useEffect, useRef, useState } from 'react';
 import { formatAge } from './format-age.js';
+import { useHeraldClient } from './herald-provider.js';
 import { useConnectionStatus } from './use-connection-status.js';
 import { useNow } from './use-now.js';
 
@@ -24,19 +25,59 @@ export interface ConnectionStatusProps {
   lastEventAt?: number | null;
   /** Shows this status instead of the client's, e.g. a stream list's; default: `useConnectionStatus()`. */
   status?: Status;
+  /** Hides the indicator once it has been "Live" for this long, in ms; it shows again on any other status. Default: never hides. */
+  autoHideAfterMs?: number;
   className?: string;
 }
 
+/** Attempts since the connection was last up, counted from the client's `reconnects` (seed 002). */
+function useReconnectAttempts(status: Status): number {
+  const client = useHeraldClient();
+  const reconnects = client.stats().reconnects;
+  const reconnectsWhenUp = useRef(reconnects);
+  if (status !== 'reconnecting') reconnectsWhenUp.current = reconnects;
+  return reconnects - reconnectsWhenUp.current;
+}
+
+/** Whether a `live` status has lasted `afterMs` (never, when `afterMs` is undefined). */
+function useIsLiveAndStable(status: Status, afterMs: number | undefined): boolean {
+  const [isStable, setIsStable] = useState(false);
+  useEffect(() => {
+    setIsStable(false);
+    if (status !== 'live' || afterMs === undefined) return;
+    const timer = setTimeout(() => setIsStable(true), afterMs);
+    return () => clearTimeout(timer);
+  }, [status, afterMs]);
+  return isStable;
+}
+
 /**
- * The connection indicator: green pulsing "Live", yellow "Polling", grey "Reconnecting…", red
- * "Offline", with "Updated 5s ago" when `lastEventAt` is given. Style it through `className`
- * and its `data-status` attribute.
+ * The connection indicator: green pulsing "Live", yellow "Polling", grey "Reconnecting…" with the
+ * attempt count, red "Offline", with "Updated 5s ago" when `lastEventAt` is given, and a title
+ * naming the transport and the time of the last event. Style it through `className` and its
+ * `data-status` attribute.
  */
-export function ConnectionStatus({ lastEventAt = null, status, className }: ConnectionStatusProps): ReactNode {
+export function ConnectionStatus({
+  lastEventAt = null,
+  status,
+  autoHideAfterMs,
+  className,
+}: ConnectionStatusProps): ReactNode {
+  const client = useHeraldClient();
   const clientStatus = useConnectionStatus();
   const shown = status ?? clientStatus;
-  const now = useNow(lastEventAt === null ? null : AGE_TICK_MS);
+  const isReconnecting = shown === 'reconnecting';
+  // Ticks while reconnecting too: attempts are not status changes, so nothing else re-renders.
+  const now = useNow(lastEventAt === null && !isReconnecting ? null : AGE_TICK_MS);
+  const attempts = useReconnectAttempts(shown);
+  const isHidden = useIsLiveAndStable(shown, autoHideAfterMs);
+  if (isHidden) return null;
   const look = CONNECTION_STATUS_LOOKS[shown];
+  const transport = client.stats().transport;
+  const title = [
+    `Transport: ${transport ?? 'none yet'}`,
+    lastEventAt === null ? 'No event yet' : `Last event: ${new Date(lastEventAt).toLocaleTimeString()}`,
+  ].join(' · ');
   const dot: CSSProperties = {
     display: 'inline-block',
     width: 8,
@@ -49,11 +90,13 @@ export function ConnectionStatus({ lastEventAt = null, status, className }: Conn
     <span
       className={className}
       data-status={shown}
+      title={title}
       style={{ display: 'inline-flex', alignItems: 'center', gap: 6, fontSize: 13 }}
     >
       {look.isPulsing && <style>{PULSE_KEYFRAMES}</style>}
       <span aria-hidden="true" style={dot} />
       <span role="status">{look.label}</span>
+      {isReconnecting && attempts > 0 && <span data-attempts={attempts}>(attempt {attempts})</span>}
       {lastEventAt !== null && <span style={{ opacity: 0.65 }}>· Updated {formatAge(lastEventAt, now)}</span>}
     </span>
   );

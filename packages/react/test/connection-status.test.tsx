@@ -113,4 +113,52 @@ describe('ConnectionStatus', () => {
     const { container } = mountIndicator(new FakeClient());
     expect(container.textContent).not.toContain('Updated');
   });
+
+  it('counts reconnect attempts since the connection was last up while reconnecting (seed 002)', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    const client = new FakeClient();
+    client.status = 'live';
+    client.currentStats.reconnects = 2;
+    const { container } = mountIndicator(client);
+    const attempts = () => container.querySelector('[data-attempts]')?.textContent ?? null;
+    act(() => client.setStatus('reconnecting'));
+    expect(attempts()).toBeNull();
+    client.currentStats.reconnects = 5;
+    act(() => vi.advanceTimersByTime(1000));
+    expect(attempts()).toBe('(attempt 3)');
+    act(() => client.setStatus('live'));
+    expect(attempts()).toBeNull();
+  });
+
+  it('names the transport and the time of the last event in its title', () => {
+    const client = new FakeClient();
+    client.status = 'live';
+    client.currentStats.transport = 'websocket';
+    const lastEventAt = Date.UTC(2026, 11, 6, 3, 4, 5);
+    const { container } = mountIndicator(client, lastEventAt);
+    const title = container.querySelector('[data-status]')?.getAttribute('title');
+    expect(title).toBe(`Transport: websocket · Last event: ${new Date(lastEventAt).toLocaleTimeString()}`);
+    const quiet = mountIndicator(new FakeClient());
+    expect(quiet.container.querySelector('[data-status]')?.getAttribute('title')).toBe(
+      'Transport: none yet · No event yet',
+    );
+  });
+
+  it('hides itself once live for autoHideAfterMs, and shows again when the connection degrades', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const client = new FakeClient();
+    client.status = 'live';
+    const { container } = render(
+      <HeraldProvider client={client}>
+        <ConnectionStatus autoHideAfterMs={3000} />
+      </HeraldProvider>,
+    );
+    expect(container.querySelector('[data-status]')).not.toBeNull();
+    act(() => vi.advanceTimersByTime(2999));
+    expect(container.querySelector('[data-status]')).not.toBeNull();
+    act(() => vi.advanceTimersByTime(1));
+    expect(container.querySelector('[data-status]')).toBeNull();
+    act(() => client.setStatus('reconnecting'));
+    expect(container.querySelector('[data-status]')?.getAttribute('data-status')).toBe('reconnecting');
+  });
 });

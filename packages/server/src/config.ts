@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_PAYLOAD_BYTES, HeraldError } from '@herald/protocol';
+import {
+  DEFAULT_MAX_BATCH_EVENTS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MAX_STATE_BYTES,
+  HeraldError,
+} from '@herald/protocol';
 
 /** Request and connection limits (DESIGN "Limits"). */
 export interface LimitsConfig {
@@ -8,14 +13,20 @@ export interface LimitsConfig {
   maxPayloadBytes: number;
   /** Most events in one atomic batch (default 1000). */
   maxBatchEvents: number;
+  /** Largest stream state document, as JSON in UTF-8 bytes (default 1 MiB); over it: `state_too_large`. */
+  maxStateBytes: number;
   /** Largest HTTP request body, in bytes (default: a full batch of the largest events, capped at 16 MiB). */
   maxBodyBytes: number;
-  /** Sustained publish requests per second per client IP (default 100; 0 = unlimited). */
+  /** Sustained events published per second per publisher: JWT subject, else client IP (default 100; 0 = unlimited). */
   publishRatePerSecond: number;
-  /** Publish requests a client IP may burst above the sustained rate (default 200). */
+  /** Events a publisher may burst above the sustained rate (default 200). */
   publishBurst: number;
-  /** Concurrent WebSocket/SSE connections per client IP (default 100). */
+  /** Sustained events per second published with the API key (default 0 = unlimited: the backend's own key). */
+  apiKeyPublishRatePerSecond: number;
+  /** Concurrent WebSocket/SSE connections and held long-polls per client IP (default 100). */
   maxConnectionsPerIp: number;
+  /** Long-polls held at once by the whole server (default 10000); more are refused `too_many_connections`. */
+  maxLongPolls: number;
   /** Streams one WebSocket connection may subscribe to (default 1000). */
   maxSubscriptionsPerConnection: number;
 }
@@ -24,7 +35,7 @@ export interface LimitsConfig {
 export interface RetentionConfig {
   /** Events older than this are deleted, in ms (default 30 days; 0 = keep forever). */
   maxAgeMs: number;
-  /** Only the newest N events of each stream are kept (default: unbounded). */
+  /** Only the newest N events of each stream are kept (default: unbounded; 0 = unbounded). */
   maxEventsPerStream?: number;
   /** How often the sweeper runs, in ms (default 1 minute). */
   sweepIntervalMs: number;
@@ -63,10 +74,10 @@ export interface HeraldConfig {
   /** pino log level (default info). */
   logLevel: string;
   /**
-   * Trust `X-Forwarded-For` from a reverse proxy such as nginx, so per-IP limits count clients,
-   * not the proxy (default off: a client could otherwise claim any address).
+   * Which reverse proxies' `X-Forwarded-For` entries to trust, so per-IP limits count clients, not
+   * the proxy (default: none, since a client could otherwise claim any address). See `TrustProxy`.
    */
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   limits: LimitsConfig;
   retention: RetentionConfig;
   jwt: JwtConfig;
@@ -75,6 +86,15 @@ export interface HeraldConfig {
   /** Path of the generic webhook mapping file (JSON); enables `POST /v1/ingest/<source>`. */
   ingestConfig?: string;
 }
+
+/**
+ * Trusted proxies: `false` trusts none; a number N trusts the N nearest hops (the client address is
+ * the Nth entry of `X-Forwarded-For` from the right, the one the outermost trusted proxy saw; `true`
+ * means 1, the one proxy in front); a list trusts those addresses and CIDR ranges (or
+ * `loopback`, `linklocal`, `uniquelocal`). Only entries added by trusted proxies count, so a
+ * forged leftmost entry never does.
+ */
+export type TrustProxy = boolean | number | string[];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_BODY_BYTES_CAP = 16 * 1024 * 1024;
@@ -94,9 +114,12 @@ const OPTIONS = {
   'trust-proxy': { type: 'string' },
   'max-payload-bytes': { type: 'string' },
   'max-batch-events': { type: 'string' },
+  'max-state-bytes': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'publish-rate-per-second': { type: 'string' },
   'publish-burst': { type: 'string' },
+  'api-key-publish-rate-per-second': { type: 'string' },
+  'max-long-polls': { type: 'string' },
   'max-connections-per-ip': { type: 'string' },
   'max-subscriptions-per-connection': { type: 'string' },
   'retention-max-age-ms': { type: 'string' },
@@ -137,6 +160,26 @@ function parseBoolean(option: string, raw: string): boolean {
   if (['0', 'false', 'no', 'off', ''].includes(normalised)) return false;
   return configError(option, `must be true or false, got "${raw}"`);
 }
+
+/** `HERALD_TRUST_PROXY`: a boolean, a hop count, or a comma-separated list of addresses/CIDRs. */
+function parseTrustProxy(raw: string): TrustProxy {
+  const trimmed = raw.trim();
+  if (/^\d+$/.test(trimmed)) return parseInteger('trust-proxy', trimmed, 0, 100) || false;
+  if (['true', 'yes', 'on'].includes(trimmed.toLowerCase())) return 1;
+  if (['false', 'no', 'off', ''].includes(trimmed.toLowerCase())) return false;
+  const entries = trimmed
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  const isAddressLike = (entry: string) => /^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(entry) || NAMED_RANGES.has(entry);
+  const invalid = entries.find((entry) => !isAddressLike(entry));
+  if (invalid !== undefined) {
+    configError('trust-proxy', `must be true, false, a hop count or a list of addresses/CIDRs, got "${invalid}"`);
+  }
+  return entries;
+}
+
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 function checkStore(store: string): string {
   const isKnown =
@@ -229,21 +272,24 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0),
     logLevel: read('log-level') ?? 'info',
-    trustProxy: parseBoolean('trust-proxy', read('trust-proxy') ?? 'false'),
+    trustProxy: parseTrustProxy(read('trust-proxy') ?? 'false'),
     limits: {
       maxPayloadBytes,
       maxBatchEvents,
+      maxStateBytes: integer('max-state-bytes', DEFAULT_MAX_STATE_BYTES, 1),
       maxBodyBytes: integer('max-body-bytes', defaultBodyBytes, 1),
       publishRatePerSecond: integer('publish-rate-per-second', 100),
       publishBurst: integer('publish-burst', 200, 1),
+      apiKeyPublishRatePerSecond: integer('api-key-publish-rate-per-second', 0),
       maxConnectionsPerIp: integer('max-connections-per-ip', 100, 1),
+      maxLongPolls: integer('max-long-polls', 10_000, 1),
       maxSubscriptionsPerConnection: integer('max-subscriptions-per-connection', 1000, 1),
     },
     retention: {
       maxAgeMs: integer('retention-max-age-ms', 30 * DAY_MS),
       ...(maxEventsRaw === undefined
         ? {}
-        : { maxEventsPerStream: parseInteger('retention-max-events-per-stream', maxEventsRaw, 1) }),
+        : { maxEventsPerStream: parseInteger('retention-max-events-per-stream', maxEventsRaw, 0) }),
       sweepIntervalMs: integer('retention-sweep-interval-ms', 60_000, 1000),
     },
     jwt: {

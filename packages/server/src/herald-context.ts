@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Authenticator } from './auth/authenticator.js';
 import type { HeraldConfig } from './config.js';
 import type { Publisher } from './delivery/publisher.js';
+import type { DependencyFailureLog } from './dependency-failure-log.js';
 import type { Broker } from './fanout/broker.js';
 import type { Hub } from './fanout/hub.js';
 import type { Limits } from './limits/limits.js';
@@ -21,6 +22,8 @@ export interface HeraldContext {
   readonly limits: Limits;
   readonly metrics: HeraldMetrics;
   readonly logger: FastifyBaseLogger;
+  /** Logs why a dependency failed a request (503 unavailable), rate-limited per cause. */
+  readonly dependencyFailures: DependencyFailureLog;
   /** Transports register their connection closers here for graceful shutdown. */
   readonly shutdown: ShutdownHooks;
 }

@@ -5,17 +5,24 @@ import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastif
 import { createAuthenticator } from './auth/authenticator.js';
 import { defineConfig, type HeraldConfig, type HeraldConfigInput } from './config.js';
 import { Publisher } from './delivery/publisher.js';
+import { DependencyFailureLog } from './dependency-failure-log.js';
 import type { Broker } from './fanout/broker.js';
 import { createBroker } from './fanout/create-broker.js';
 import { Hub } from './fanout/hub.js';
 import type { HeraldContext } from './herald-context.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
 import { registerDashboard } from './http/dashboard.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import {
+  handleClientError,
+  MAX_PATH_PARAM_LENGTH,
+  registerErrorHandling,
+  sendFrameworkError,
+} from './http/error-handler.js';
 import { registerHistoryRoutes } from './http/history-routes.js';
 import {
   acceptJsonBodiesOnly,
   corsOptions,
+  type LogStream,
   loggerOptions,
   registerRequestMetrics,
   requestLogController,
@@ -78,6 +85,8 @@ export interface HeraldOptions {
   log?: EventLog;
   /** A Broker to use instead of opening `config.broker`. */
   broker?: Broker;
+  /** Where the pino log lines go instead of stdout (an embedding app's stream, or a test's capture). */
+  logStream?: LogStream;
 }
 
 /** A running Herald: its Fastify app, the in-process publisher and its lifecycle. */
@@ -103,18 +112,28 @@ export interface Herald {
 /** Creates a Herald server from a (partial) configuration; reads like the server's table of contents. */
 export async function createHerald(input: HeraldConfigInput = {}, options: HeraldOptions = {}): Promise<Herald> {
   const config = defineConfig(input);
+  const limits = createLimits(config.limits, config.trustProxy);
   const { server } = options;
   const serverFactory: FastifyServerFactory | undefined = server && ((handler) => server.on('request', handler));
   const app = Fastify({
-    logger: loggerOptions(config),
+    logger: loggerOptions(config, options.logStream),
     logController: requestLogController(config),
     bodyLimit: config.limits.maxBodyBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: limits.proxyTrust,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: handleClientError,
+    // Bodies are parsed by plain JSON.parse, as WebSocket frames are, and then validated by
+    // @herald/protocol, which refuses `__proto__` members with `invalid_request` on every
+    // transport alike (storable-json.ts); Fastify's own check would answer HTTP differently.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     ...(serverFactory ? { serverFactory } : {}),
   });
   const log =
     options.log ??
     (await createEventLog(config.store, {
+      maxStateBytes: config.limits.maxStateBytes,
       onError: (error) => app.log.warn({ err: error }, 'event log connection error'),
     }));
   const broker =
@@ -137,7 +156,9 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   });
   const sweeper = new RetentionSweeper(
     log,
-    { ...(config.retention.maxAgeMs > 0 ? { maxAgeMs: config.retention.maxAgeMs } : {}), ...config.retention },
+    // Passed as configured: 0 in either limit means keep, and the stores read it so
+    // (resolveRetentionCutoff, resolveMaxEventsPerStream), whichever way the config was given.
+    config.retention,
     {
       intervalMs: config.retention.sweepIntervalMs,
       onError: (error) => app.log.error({ err: error }, 'retention sweep failed'),
@@ -150,13 +171,14 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     hub,
     publisher,
     authenticate: createAuthenticator({ ...(config.apiKey ? { apiKey: config.apiKey } : {}), jwt: config.jwt }),
-    limits: createLimits(config.limits),
+    limits,
     metrics,
     logger: app.log,
+    dependencyFailures: new DependencyFailureLog(app.log),
     shutdown: new ShutdownHooks(),
   };
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, context.dependencyFailures);
   acceptJsonBodiesOnly(app);
   await app.register(cors, corsOptions(config));
   registerRequestPrincipal(app, context.authenticate);

@@ -69,4 +69,20 @@ describe('resolveConfig', () => {
     });
     expect(config).toMatchObject({ githubWebhookSecret: 'from-flag', ingestConfig: '/etc/herald/ingest.json' });
   });
+
+  it('reads HERALD_TRUST_PROXY as none, a hop count (true = 1) or a list of proxy addresses', () => {
+    const trust = (value: string) => resolveConfig({ env: { HERALD_TRUST_PROXY: value } }).trustProxy;
+    expect(trust('false')).toBe(false);
+    expect(trust('0')).toBe(false);
+    expect(trust('true')).toBe(1);
+    expect(trust('2')).toBe(2);
+    expect(trust('127.0.0.1, 10.0.0.0/8,loopback')).toEqual(['127.0.0.1', '10.0.0.0/8', 'loopback']);
+    expect(() => trust('nginx.local')).toThrow(/trust-proxy/);
+  });
+
+  it('leaves the API key unthrottled by default and reads its own publish rate', () => {
+    expect(resolveConfig().limits.apiKeyPublishRatePerSecond).toBe(0);
+    const env = { HERALD_API_KEY_PUBLISH_RATE_PER_SECOND: '5000', HERALD_MAX_LONG_POLLS: '50' };
+    expect(resolveConfig({ env }).limits).toMatchObject({ apiKeyPublishRatePerSecond: 5000, maxLongPolls: 50 });
+  });
 });

@@ -1,14 +1,16 @@
 import type { HeraldError } from '@herald/protocol';
-import { Backoff } from '../backoff.js';
+import {
+  type ConnectionEffect,
+  type ConnectionEvent,
+  type ConnectionState,
+  initialConnectionState,
+  kindOf,
+  resolveStatus,
+  type TimerName,
+  transition,
+} from '../status.js';
 import type { ConnectionStatus, TransportKind } from '../types.js';
-import { isPushTransport, type Transport, type TransportFrame, type TransportListener } from './transport.js';
-
-/** Consecutive failures of one transport after which the ladder moves one rung down. */
-export const FALLBACK_AFTER_FAILURES = 2;
-/** A connection that lived this long proved its wire works: its failure does not count towards a fallback, in ms. */
-export const STABLE_CONNECTION_MS = 10_000;
-/** How long a probe of a better transport may take to open before it is abandoned, in ms. */
-export const PROBE_TIMEOUT_MS = 10_000;
+import type { Transport, TransportFrame, TransportListener } from './transport.js';
 
 /** What the ladder needs from the client. */
 export interface LadderOptions {
@@ -20,7 +22,7 @@ export interface LadderOptions {
   onStatus(status: ConnectionStatus, kind: TransportKind): void;
   /** A failure, after which the ladder retries by itself. */
   onError(error: HeraldError): void;
-  /** Counts a connection attempt after the first. */
+  /** Counts a connection attempt after the first (reconnects and probes). */
   onReconnect(): void;
   /** Fetches a fresh token before reconnecting after `token_expired`; resolves false when that is impossible. */
   refreshToken(): Promise<boolean>;
@@ -29,54 +31,36 @@ export interface LadderOptions {
 }
 
 /**
- * Chooses the transport. State machine per rung:
- *
- *   connecting ──open──▶ open ──error──▶ waiting (backoff) ──▶ connecting
- *        └──────────error───────────────────┘
- *
- * - A connection is healthy once it delivers its first stream frame (`subscribed`, an event, `live`,
- *   a page…), not merely once it opens: that resets the backoff, so the first retry after losing it
- *   is short (seed 003: "Live" again soon after a restart), while a server that accepts connections
- *   and drops them before answering still meets a growing backoff.
- * - A rung that fails FALLBACK_AFTER_FAILURES times in a row without a stable connection, or is
- *   refused outright (a non-retryable error), hands over to the next rung (after the last: the
- *   first again, so a client never gives up).
- * - Close 1012 (`shutting_down`), `token_expired` (after a refresh) and the browser's `online` event
- *   reconnect at once; other failures wait a full-jitter backoff (500 ms base, 30 s cap).
- * - Below the first rung, every `probeIntervalMs` the rung above is opened beside the current one;
- *   when it opens it takes over. Overlapping deliveries are harmless: the subscription drops duplicates.
+ * Runs the connection state machine (`status.ts`): turns transport reports, timers and the
+ * browser's online/offline into its events, and carries out its effects. It decides nothing itself.
  */
 export class TransportLadder {
   readonly #options: LadderOptions;
-  readonly #backoff: Backoff;
+  readonly #random: () => number;
   readonly #streams = new Set<string>();
-  #rung = 0;
+  readonly #timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
+  #state: ConnectionState;
+  #status: ConnectionStatus = 'connecting';
+  #statusKind: TransportKind;
   #active: Transport | undefined;
-  #isOpen = false;
-  #isHealthy = false;
-  #openedAt = 0;
-  #failures = 0;
-  #isRetrying = false;
-  #isOffline = false;
-  #isClosed = false;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #probe: Transport | undefined;
-  #probeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: LadderOptions) {
     this.#options = options;
-    this.#backoff = new Backoff(options.random);
+    this.#random = options.random ?? Math.random;
+    this.#state = initialConnectionState(options.kinds, options.probeIntervalMs);
+    this.#statusKind = this.kind;
   }
 
   /** The rung in use (connected or not). */
   get kind(): TransportKind {
-    return this.#options.kinds[this.#rung] ?? 'websocket';
+    return kindOf(this.#state, this.#state.rung);
   }
 
   /** Starts delivering a stream (connecting on first use). */
   add(stream: string): void {
     this.#streams.add(stream);
-    if (!this.#active && this.#retryTimer === undefined && !this.#isClosed) this.#connect();
+    this.#dispatch({ type: 'start' });
     this.#active?.add(stream);
     this.#probe?.add(stream);
   }
@@ -93,18 +77,14 @@ export class TransportLadder {
     return [...this.#streams];
   }
 
-  /** Network is back (browser `online`): skip the backoff wait. */
+  /** Network is back (browser `online`): skip the backoff wait, and try the best rung again. */
   reconnectNow(): void {
-    this.#isOffline = false;
-    if (this.#isOpen || this.#isClosed || !this.#active) return;
-    this.#backoff.reset();
-    this.#scheduleConnect(0);
+    this.#dispatch({ type: 'online' });
   }
 
   /** The browser reports no network. */
   setOffline(): void {
-    this.#isOffline = true;
-    this.#emitStatus();
+    this.#dispatch({ type: 'offline' });
   }
 
   /** Hands a refreshed token to the live connection. */
@@ -113,136 +93,104 @@ export class TransportLadder {
   }
 
   close(): void {
-    this.#isClosed = true;
-    clearTimeout(this.#retryTimer);
-    this.#stopProbe();
-    this.#active?.close();
-    this.#active = undefined;
+    this.#dispatch({ type: 'close' });
+    for (const timer of this.#timers.values()) clearTimeout(timer);
   }
 
-  #connect(): void {
-    this.#retryTimer = undefined;
-    if (this.#isClosed) return;
-    if (this.#active) this.#options.onReconnect();
-    // `reconnectNow` may replace an attempt still in flight: it must not linger.
-    this.#active?.close();
+  #dispatch(event: ConnectionEvent): void {
+    const { state, effects } = transition(this.#state, event);
+    this.#state = state;
+    for (const effect of effects) this.#perform(effect);
+    // The status is the state's (I6); only changes are reported, from `connecting` on.
+    const status = state.phase === 'closed' ? this.#status : resolveStatus(state);
+    if (status !== this.#status || this.kind !== this.#statusKind) {
+      this.#status = status;
+      this.#statusKind = this.kind;
+      this.#options.onStatus(status, this.kind);
+    }
+  }
+
+  #perform(effect: ConnectionEffect): void {
+    switch (effect.type) {
+      case 'connect': {
+        if (effect.isReconnect) this.#options.onReconnect();
+        // An `online` event may replace an attempt still in flight: it must not linger.
+        this.#active?.close();
+        this.#active = this.#open(effect.rung);
+        break;
+      }
+      case 'closeActive':
+        this.#active?.close();
+        this.#active = undefined;
+        break;
+      case 'startTimer': {
+        const { timer } = effect;
+        clearTimeout(this.#timers.get(timer));
+        this.#timers.set(
+          timer,
+          setTimeout(() => {
+            this.#timers.delete(timer);
+            this.#dispatch({ type: 'timer', timer });
+          }, effect.delayMs),
+        );
+        break;
+      }
+      case 'openProbe':
+        this.#options.onReconnect();
+        this.#probe = this.#open(effect.rung);
+        break;
+      case 'closeProbe':
+        this.#probe?.close();
+        this.#probe = undefined;
+        break;
+      case 'promoteProbe':
+        this.#active?.close();
+        this.#active = this.#probe;
+        this.#probe = undefined;
+        break;
+      case 'refreshToken':
+        void this.#options.refreshToken().then(
+          (isRefreshed) => this.#dispatch({ type: 'tokenRefreshed', isRefreshed, jitter: this.#random() }),
+          () => this.#dispatch({ type: 'tokenRefreshed', isRefreshed: false, jitter: this.#random() }),
+        );
+        break;
+    }
+  }
+
+  #open(rung: number): Transport {
     const transport: Transport = this.#options.create(
-      this.kind,
+      kindOf(this.#state, rung),
       this.#listenerFor(() => transport),
     );
-    this.#active = transport;
-    this.#isOpen = false;
-    this.#isHealthy = false;
     transport.open();
+    return transport;
   }
 
   /** Routes a transport's reports by its role now; reports of a replaced transport are stale and dropped. */
   #listenerFor(transport: () => Transport): TransportListener {
+    const isActive = () => transport() === this.#active;
+    const isProbe = () => transport() === this.#probe;
     return {
       onOpen: () => {
-        if (transport() === this.#active) this.#opened();
-        else if (transport() === this.#probe) this.#promote(transport());
+        if (isActive()) this.#dispatch({ type: 'opened', nowMs: Date.now() });
+        else if (isProbe()) this.#dispatch({ type: 'probeOpened', nowMs: Date.now() });
       },
       onError: (error) => {
-        if (transport() === this.#active) void this.#failed(error);
-        else if (transport() === this.#probe) this.#scheduleProbe();
+        if (isActive()) {
+          this.#options.onError(error);
+          const failure = { code: error.code, retryable: error.retryable };
+          this.#dispatch({ type: 'failed', nowMs: Date.now(), failure, jitter: this.#random() });
+        } else if (isProbe()) {
+          this.#dispatch({ type: 'probeFailed' });
+        }
       },
       onFrame: (frame) => {
-        if (transport() === this.#active) this.#heard(frame);
-        if (transport() === this.#active || transport() === this.#probe) this.#options.onFrame(frame);
+        if (!isActive() && !isProbe()) return;
+        // Heartbeats and errors prove nothing: a server that is going away may still send them.
+        const isStreamFrame = frame.op !== 'hb' && frame.op !== 'error';
+        if (isActive() && isStreamFrame) this.#dispatch({ type: 'streamFrame' });
+        this.#options.onFrame(frame);
       },
     };
-  }
-
-  #opened(): void {
-    this.#isOpen = true;
-    this.#isRetrying = false;
-    this.#openedAt = Date.now();
-    this.#emitStatus();
-    if (this.#rung > 0) this.#scheduleProbe();
-  }
-
-  #heard(frame: TransportFrame): void {
-    // Heartbeats and errors prove nothing: a server that is going away may still send them.
-    const isStreamFrame = frame.op !== 'hb' && frame.op !== 'error';
-    if (this.#isHealthy || !this.#isOpen || !isStreamFrame) return;
-    this.#isHealthy = true;
-    this.#backoff.reset();
-  }
-
-  async #failed(error: HeraldError): Promise<void> {
-    const wasStable = this.#isOpen && Date.now() - this.#openedAt >= STABLE_CONNECTION_MS;
-    this.#active?.close();
-    this.#isOpen = false;
-    this.#isHealthy = false;
-    this.#stopProbe();
-    this.#options.onError(error);
-    if (wasStable) this.#failures = 0;
-    if (error.code === 'shutting_down') return this.#retry(0);
-    if (error.code === 'token_expired' && (await this.#options.refreshToken())) return this.#retry(0);
-    // A refusal (a proxy's 403, a policy close) will not change on retry: this wire is blocked.
-    this.#failures = error.retryable ? this.#failures + 1 : FALLBACK_AFTER_FAILURES;
-    if (this.#failures >= FALLBACK_AFTER_FAILURES) {
-      this.#failures = 0;
-      this.#rung = (this.#rung + 1) % this.#options.kinds.length;
-    }
-    this.#retry(this.#backoff.next());
-  }
-
-  #retry(delayMs: number): void {
-    this.#isRetrying = true;
-    this.#emitStatus();
-    this.#scheduleConnect(delayMs);
-  }
-
-  #scheduleConnect(delayMs: number): void {
-    if (this.#isClosed) return;
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(() => this.#connect(), delayMs);
-  }
-
-  #scheduleProbe(): void {
-    this.#stopProbe();
-    this.#probeTimer = setTimeout(() => this.#startProbe(), this.#options.probeIntervalMs);
-  }
-
-  #startProbe(): void {
-    const kind = this.#options.kinds[this.#rung - 1];
-    if (kind === undefined || !this.#isOpen) return;
-    this.#options.onReconnect();
-    const probe: Transport = this.#options.create(
-      kind,
-      this.#listenerFor(() => probe),
-    );
-    this.#probe = probe;
-    this.#probeTimer = setTimeout(() => this.#scheduleProbe(), PROBE_TIMEOUT_MS);
-    probe.open();
-  }
-
-  #promote(probe: Transport): void {
-    clearTimeout(this.#probeTimer);
-    this.#probe = undefined;
-    this.#active?.close();
-    this.#active = probe;
-    this.#rung -= 1;
-    this.#failures = 0;
-    this.#backoff.reset();
-    this.#opened();
-  }
-
-  #stopProbe(): void {
-    clearTimeout(this.#probeTimer);
-    this.#probe?.close();
-    this.#probe = undefined;
-  }
-
-  #emitStatus(): void {
-    this.#options.onStatus(this.#resolveStatus(), this.kind);
-  }
-
-  #resolveStatus(): ConnectionStatus {
-    if (this.#isOffline) return 'offline';
-    if (this.#isOpen) return isPushTransport(this.kind) ? 'live' : 'polling';
-    return this.#isRetrying ? 'reconnecting' : 'connecting';
   }
 }

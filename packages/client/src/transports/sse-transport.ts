@@ -1,31 +1,38 @@
-import { encodeSseCursor, HeraldError, type SseMessage } from '@herald/protocol';
+import { encodeSseCursor, HeraldError, resolveServerFrame, type ServerFrame, type SseMessage } from '@herald/protocol';
 import { type Position, toHeraldError } from '../http-api.js';
 import { readSseResponse } from '../sse-reader.js';
 import type { Transport, TransportContext, TransportFrame, TransportListener } from './transport.js';
 
 /**
  * The frame a multi-stream SSE message stands for (docs/protocol.md "Several streams"): events and
- * control frames name their `stream` in their data. `undefined` for unknown or garbled messages.
+ * control frames name their `stream` in their data. `undefined` for unknown or garbled messages:
+ * each is checked as the WebSocket's frames are (`resolveServerFrame`), so a message whose data
+ * lacks a field, has one of the wrong type, or tries to pass for another frame is dropped.
  */
 export function frameFromSseMessage(message: SseMessage): TransportFrame | undefined {
+  let fields: Record<string, unknown>;
   try {
-    const data = JSON.parse(message.data) as Record<string, unknown> & { stream: string; seq: number };
-    if (typeof data.stream !== 'string') return undefined;
-    switch (message.event) {
-      case 'message':
-        return { op: 'event', ...data } as TransportFrame;
-      case 'live':
-        return { op: 'live', stream: data.stream, seq: data.seq };
-      case 'reset':
-        return { op: 'reset', ...data } as TransportFrame;
-      case 'final':
-        return { op: 'final', stream: data.stream };
-      default:
-        return undefined;
-    }
+    fields = Object(JSON.parse(message.data));
   } catch {
     return undefined;
   }
+  const { event } = message;
+  // `final` has no WebSocket twin (there the final event says it): its data is `live`'s.
+  const candidate =
+    event === 'message' || event === 'reset'
+      ? { ...fields, op: event === 'message' ? 'event' : 'reset' }
+      : { op: 'live', stream: fields.stream, seq: fields.seq };
+  const frame =
+    event === 'message' || event === 'reset' || event === 'live' || event === 'final'
+      ? asStreamFrame(resolveServerFrame(candidate))
+      : undefined;
+  return frame && event === 'final' ? { op: 'final', stream: frame.stream } : frame;
+}
+
+type StreamFrame = Extract<ServerFrame, { op: 'event' | 'live' | 'reset' }>;
+
+function asStreamFrame(frame: ServerFrame | undefined): StreamFrame | undefined {
+  return frame?.op === 'event' || frame?.op === 'live' || frame?.op === 'reset' ? frame : undefined;
 }
 
 /**

@@ -9,7 +9,8 @@ import type { TransportKind, WebSocketConstructor } from '../types.js';
  */
 export type TransportFrame =
   | Extract<ServerFrame, { op: 'subscribed' | 'live' | 'event' | 'reset' }>
-  | { op: 'error'; stream: string; error: HeraldError }
+  /** An error about one stream, or (no `stream`) about the connection, such as a refused `auth`. */
+  | { op: 'error'; stream?: string; error: HeraldError }
   | { op: 'page'; stream: string; page: EventsPage }
   | { op: 'final'; stream: string }
   | { op: 'hb'; stream?: string };

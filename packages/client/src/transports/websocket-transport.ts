@@ -142,10 +142,11 @@ export class WebSocketTransport implements Transport {
         this.#listener.onFrame(frame);
         break;
       case 'error':
-        if (frame.stream !== undefined) {
-          const error = new HeraldError(frame.code, frame.message);
-          this.#listener.onFrame({ op: 'error', stream: frame.stream, error });
-        }
+        this.#listener.onFrame({
+          op: 'error',
+          stream: frame.stream,
+          error: new HeraldError(frame.code, frame.message),
+        });
         break;
     }
   }

@@ -14,9 +14,12 @@ const FORBIDDEN = 'HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: cl
 class ServerFrameReader {
   #buffer = Buffer.alloc(0);
   #isUpgraded = false;
+  /** A plain HTTP response (SSE, long-poll) after its head: its bytes pass through as they come. */
+  #isPassThrough = false;
 
   /** Bytes to forward for this chunk, with the frames `shouldDrop` matches removed. */
   push(chunk: Buffer, shouldDrop: MessageFilter): Buffer {
+    if (this.#isPassThrough) return chunk;
     this.#buffer = Buffer.concat([this.#buffer, chunk]);
     const out: Buffer[] = [];
     if (!this.#isUpgraded) {
@@ -27,6 +30,8 @@ class ServerFrameReader {
       out.push(head);
       this.#buffer = this.#buffer.subarray(headEnd + 4);
       if (!this.#isUpgraded) {
+        // Keep-alive responses after this one pass through too: only WebSocket frames are ever dropped.
+        this.#isPassThrough = true;
         out.push(this.#buffer);
         this.#buffer = Buffer.alloc(0);
         return Buffer.concat(out);
@@ -85,6 +90,8 @@ export class FaultProxy {
    * buffer fills as it would for a slow reader, through TCP backpressure.
    */
   readBytesPerSecond = 0;
+  /** Reset every new connection at once, as a server that is down (see `takeDown`). */
+  isDown = false;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly #dropFilters: { filter: MessageFilter; remaining: number }[] = [];
@@ -133,6 +140,17 @@ export class FaultProxy {
     this.#sockets.clear();
   }
 
+  /** An outage: cuts every open connection and resets new ones until `bringUp`. */
+  takeDown(): void {
+    this.isDown = true;
+    this.dropConnections();
+  }
+
+  /** Ends the outage: new connections reach the server again. */
+  bringUp(): void {
+    this.isDown = false;
+  }
+
   /**
    * Holds the server's bytes on WebSocket connections until `resume` (a wedged socket; HTTP keeps
    * flowing). With `includeHttp`, every connection's bytes are held: a blackout, connections kept
@@ -155,6 +173,10 @@ export class FaultProxy {
   }
 
   #handle(client: Socket): void {
+    if (this.isDown) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = new Socket();
     this.#track(client);
     this.#track(upstream);

@@ -71,6 +71,34 @@ describe('SSE transport', () => {
     expect(frameFromSseMessage({ ...message, event: 'live', data: '{}' })).toBeUndefined();
   });
 
+  it('drops SSE messages that would fail the WebSocket frame checks: wrong types, missing fields, a forged op', () => {
+    const message = { id: '', retry: undefined };
+    const event = makeEvent('s', 1);
+    const garbled = [
+      { event: 'message', data: JSON.stringify({ ...event, seq: '1' }) },
+      { event: 'message', data: JSON.stringify({ ...event, seq: 0 }) },
+      { event: 'message', data: JSON.stringify({ ...event, id: undefined }) },
+      { event: 'message', data: JSON.stringify({ ...event, stream: 'no spaces allowed' }) },
+      { event: 'message', data: JSON.stringify({ ...event, type: 7 }) },
+      { event: 'message', data: '[1,2]' },
+      { event: 'live', data: '{"stream":"s","seq":-1}' },
+      { event: 'live', data: '{"stream":"s","seq":1.5}' },
+      { event: 'reset', data: '{"stream":"s","reason":"because","epoch":"e","seq":9,"state":null}' },
+      { event: 'reset', data: '{"stream":"s","reason":"truncated","epoch":7,"seq":9,"state":null}' },
+      { event: 'final', data: '{"stream":"s"}' },
+    ];
+    for (const { event: name, data } of garbled) {
+      expect(frameFromSseMessage({ ...message, event: name, data }), `${name} ${data}`).toBeUndefined();
+    }
+    // An event's data cannot pass for another frame: the message is an event, or nothing.
+    const forged = frameFromSseMessage({
+      ...message,
+      event: 'message',
+      data: JSON.stringify({ ...event, op: 'reset' }),
+    });
+    expect(forged).toMatchObject({ op: 'event', stream: 's', seq: 1 });
+  });
+
   it('carries every stream on one response with the token, and reports its end as a retryable error', async () => {
     const server = new FakeHerald();
     const { context, listener, reports } = transportHarness(server, ['run:1', 'run:2'], {
@@ -228,16 +256,20 @@ describe('long-poll and ETag poll transports', () => {
     vi.useRealTimers();
   });
 
-  it('long-polls events?after=&wait= and hands over each page', async () => {
+  it('opens with a read that does not wait (its handshake), then long-polls events?after=&wait= and hands over each page', async () => {
     const server = new FakeHerald();
     const { context, listener, reports } = transportHarness(server, ['run:1']);
     createLongPollTransport(context, listener).open();
     await vi.advanceTimersByTimeAsync(0);
-    expect(server.requests).toEqual(['GET /v1/streams/run%3A1/events?after=0&wait=25']);
+    expect(reports.opens).toBe(1);
+    expect(server.requests).toEqual([
+      'GET /v1/streams/run%3A1/events?after=0',
+      'GET /v1/streams/run%3A1/events?after=0&epoch=epoch-run%3A1&wait=25',
+    ]);
     server.publish('run:1', { type: 'step' });
     await vi.advanceTimersByTimeAsync(0);
-    expect(reports.opens).toBe(1);
-    expect(reports.frames[0]).toMatchObject({ op: 'page', page: { events: [{ seq: 1 }] } });
+    expect(reports.frames.map((frame) => frame.op)).toEqual(['page', 'page']);
+    expect(reports.frames[1]).toMatchObject({ op: 'page', page: { events: [{ seq: 1 }] } });
   });
 
   it('reads events only when the snapshot ETag changes, and stops on a final stream', async () => {

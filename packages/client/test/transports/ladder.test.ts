@@ -137,8 +137,8 @@ describe('TransportLadder', () => {
     last().listener.onOpen();
     last().listener.onError(unavailable());
     const before = created.length;
-    // The fourth failure in a row: half of 4000 ms.
-    await vi.advanceTimersByTimeAsync(1999);
+    // The fourth failure in a row: half of 4000 ms, capped at RECONNECT_CAP_MS (3000 ms) for `unavailable`.
+    await vi.advanceTimersByTimeAsync(1499);
     expect(created).toHaveLength(before);
     await vi.advanceTimersByTimeAsync(1);
     expect(created).toHaveLength(before + 1);
@@ -165,7 +165,7 @@ describe('TransportLadder', () => {
     expect(created).toHaveLength(2);
   });
 
-  it('probes the rung above while degraded and hands over when it opens', async () => {
+  it('probes the best rung as soon as a lower one opens, and hands over when the probe opens', async () => {
     const { ladder, statuses, last, reconnects } = setup({ kinds: ['websocket', 'sse'] });
     ladder.add('run:1');
     for (let i = 0; i < 2; i += 1) {
@@ -175,7 +175,7 @@ describe('TransportLadder', () => {
     const sse = last();
     sse.listener.onOpen();
     expect(statuses.at(-1)).toBe('live');
-    await vi.advanceTimersByTimeAsync(30_000);
+    await vi.advanceTimersByTimeAsync(0);
     const probe = last();
     expect(probe.kind).toBe('websocket');
     expect(sse.isClosed).toBe(false);

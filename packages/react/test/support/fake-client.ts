@@ -103,8 +103,18 @@ export class FakeClient implements HeraldClient {
     for (const listener of this.#listeners.status) listener(status);
   }
 
+  /** What `stats()` returns; tests change it. */
+  currentStats: ClientStats = {
+    transport: null,
+    polls: 0,
+    reconnects: 0,
+    eventsDelivered: 0,
+    duplicatesDropped: 0,
+    gapsFilled: 0,
+  };
+
   stats(): ClientStats {
-    return { transport: null, polls: 0, reconnects: 0, eventsDelivered: 0, duplicatesDropped: 0, gapsFilled: 0 };
+    return { ...this.currentStats };
   }
 
   publish(): never {

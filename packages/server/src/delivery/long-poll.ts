@@ -1,3 +1,4 @@
+import { HeraldError } from '@herald/protocol';
 import type { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { ChannelAttachment, Hub } from '../fanout/hub.js';
 import type { ChannelListener } from '../fanout/stream-channel.js';
@@ -125,6 +126,7 @@ export class LongPollWaits {
   /** Each wait's answer: what the route does once it is over. */
   #waiting = new Map<EventWait, (error?: unknown) => void>();
   #isStopped = false;
+  #maxWaiting: number;
   #release: EventWaitEnd = (wait, error) => {
     const answer = this.#waiting.get(wait);
     this.#waiting.delete(wait);
@@ -132,20 +134,27 @@ export class LongPollWaits {
     answer?.(error);
   };
 
-  /** `gauge` counts the waiting polls (herald_long_polls_waiting). */
-  constructor(hub: Hub, gauge: { inc(): void; dec(): void }) {
+  /** `gauge` counts the waiting polls (herald_long_polls_waiting); at most `maxWaiting` are held at once. */
+  constructor(hub: Hub, gauge: { inc(): void; dec(): void }, maxWaiting = Number.POSITIVE_INFINITY) {
     this.#hub = hub;
     this.#gauge = gauge;
+    this.#maxWaiting = maxWaiting;
   }
 
   /**
    * Holds `response` (see EventWait) until the wait is over or the response closes, then calls
    * `answer` once, never synchronously: with the error when the stream's channel could not be attached.
+   * Throws `too_many_connections` (and holds nothing) when `maxWaiting` polls are already held.
    */
   hold(response: ClosingResponse, options: Omit<EventWaitOptions, 'hub'>, answer: (error?: unknown) => void): void {
     if (this.#isStopped) {
       queueMicrotask(answer);
       return;
+    }
+    if (this.#waiting.size >= this.#maxWaiting) {
+      throw new HeraldError('too_many_connections', `the server holds at most ${this.#maxWaiting} long-polls`, {
+        details: { limit: this.#maxWaiting },
+      });
     }
     this.#gauge.inc();
     const wait = new EventWait({ hub: this.#hub, ...options }, this.#release);

@@ -1,5 +1,8 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type ErrorCode, HeraldError, isHeraldError } from '@herald/protocol';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DependencyFailureLog } from '../dependency-failure-log.js';
 
 /** Fastify's own error codes, mapped to Herald's (bad JSON, body too large, wrong media type…). */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -10,7 +13,17 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
   FST_ERR_VALIDATION: 'invalid_request',
   FST_ERR_NOT_FOUND: 'not_found',
+  FST_ERR_BAD_URL: 'invalid_request',
+  // Only stream names are path parameters, and the router's length limit is far above the longest
+  // valid (even percent-encoded) name: a parameter that long is no stream name.
+  FST_ERR_MAX_PARAM_LENGTH: 'invalid_stream_name',
 };
+
+/**
+ * Longest path parameter the router accepts. A valid stream name is at most 200 characters, 600
+ * once each `:`/`@` is percent-encoded; Fastify's default (100) refused valid names with a 414.
+ */
+export const MAX_PATH_PARAM_LENGTH = 1024;
 
 /**
  * The one mapping from a throwable to a HeraldError. Fastify's errors get their protocol code;
@@ -36,14 +49,54 @@ export function sendError(reply: FastifyReply, error: HeraldError): FastifyReply
   return reply.code(error.status).header('cache-control', 'no-store').type('application/json').send(error.toBody());
 }
 
+/**
+ * Fastify's `frameworkErrors` option: errors its router raises before any route runs (a URL that
+ * does not decode, an over-long parameter) get Herald's envelope like every other error.
+ */
+export function sendFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  sendError(reply, toHeraldError(error));
+}
+
+/** A whole HTTP/1.1 error response, for sockets no Fastify reply exists for (refused upgrades, unparsable requests). */
+export function encodeRawHttpError(error: HeraldError): string {
+  const body = JSON.stringify(error.toBody());
+  return (
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
+    'Connection: close\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+/**
+ * Fastify's `clientErrorHandler` option: a request Node's HTTP parser refuses (malformed, headers
+ * over the size limit) is answered `400 invalid_request` in Herald's envelope, then the socket closed.
+ */
+export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const message =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 'the request headers exceed the size limit' : 'malformed HTTP request';
+  if (socket.writable) socket.end(encodeRawHttpError(new HeraldError('invalid_request', message)));
+  else socket.destroy();
+}
+
+const STREAM_ROUTE_SHAPE = /^\/v1\/streams\/([^/]+)(?:\/events)?$/;
+
 /** Installs the one error handler and the not-found handler on `app`. */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, dependencyFailures: DependencyFailureLog): void {
   app.setErrorHandler((error, request, reply) => {
     const heraldError = toHeraldError(error);
     if (heraldError.code === 'internal') request.log.error({ err: error }, 'request failed');
+    dependencyFailures.report(heraldError, `${request.method} ${request.routeOptions.url ?? 'unmatched'}`);
     return sendError(reply, heraldError);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new HeraldError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    // GET of a stream route whose parameter is over the router's length limit falls through the
+    // dashboard's catch-all to here, rather than raising FST_ERR_MAX_PARAM_LENGTH as other methods do.
+    const streamParam = STREAM_ROUTE_SHAPE.exec(path)?.[1];
+    if (streamParam !== undefined && streamParam.length > MAX_PATH_PARAM_LENGTH) {
+      return sendError(reply, new HeraldError('invalid_stream_name', 'the stream name is too long'));
+    }
+    return sendError(reply, new HeraldError('not_found', `no route ${request.method} ${path}`));
+  });
 }

@@ -1,28 +1,47 @@
-import { assertStreamName, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '@herald/protocol';
+import { assertStreamName, DEFAULT_PAGE_LIMIT, HeraldError, isValidEventType, MAX_PAGE_LIMIT } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { HeraldContext } from '../herald-context.js';
 import type { HistoryQuery } from '../log/event-log.js';
 import { sendWithEtag } from './etag.js';
-import { type QueryParams, readChoice, readInteger, readString, readTags } from './query-params.js';
+import { type QueryParams, readChoice, readInteger, readPrefix, readString, readTags } from './query-params.js';
+import { createReadCaching } from './read-caching.js';
+
+// A type filter naming more types than this is refused: it is a mistake, not a query.
+const MAX_TYPES_PER_FILTER = 100;
+
+/** `type=a,b` as a list; every entry must be a valid event type (one that could match). */
+function readTypes(query: QueryParams): string[] | undefined {
+  const types = readString(query, 'type')
+    ?.split(',')
+    .map((type) => type.trim())
+    .filter((type) => type.length > 0);
+  if (types === undefined || types.length === 0) return undefined;
+  const isValid = types.length <= MAX_TYPES_PER_FILTER && types.every((type) => isValidEventType(type));
+  if (!isValid) {
+    throw new HeraldError(
+      'invalid_request',
+      `type must be at most ${MAX_TYPES_PER_FILTER} comma-separated event types (^[A-Za-z0-9_.:-]{1,100}$)`,
+      { details: { path: 'type' } },
+    );
+  }
+  return types;
+}
 
 /** Reads `GET /v1/events` parameters into a history query. */
 function parseHistoryQuery(query: QueryParams): HistoryQuery {
   const stream = readString(query, 'stream');
   if (stream !== undefined) assertStreamName(stream);
-  const prefix = readString(query, 'prefix');
-  const types = readString(query, 'type')
-    ?.split(',')
-    .map((type) => type.trim())
-    .filter((type) => type.length > 0);
+  const prefix = readPrefix(query);
+  const types = readTypes(query);
   const tags = readTags(query);
   const since = readString(query, 'since');
   const until = readString(query, 'until');
   const cursor = readString(query, 'cursor');
   return {
     ...(stream === undefined ? {} : { stream }),
-    ...(prefix === undefined ? {} : { prefix }),
-    ...(types === undefined || types.length === 0 ? {} : { types }),
+    ...(prefix === '' ? {} : { prefix }),
+    ...(types === undefined ? {} : { types }),
     ...(tags === undefined ? {} : { tags }),
     ...(since === undefined ? {} : { since }),
     ...(until === undefined ? {} : { until }),
@@ -34,11 +53,12 @@ function parseHistoryQuery(query: QueryParams): HistoryQuery {
 
 /** Registers `GET /v1/events`: the history query across streams, with keyset pagination. */
 export function registerHistoryRoutes(app: FastifyInstance, ctx: HeraldContext): void {
+  const caching = createReadCaching(ctx.config);
   app.get<{ Querystring: QueryParams }>('/v1/events', async (request, reply) => {
     const query = parseHistoryQuery(request.query);
     // The narrowest filter given decides what must be readable: one stream, a prefix, or all.
     authorize(request.principal, 'read', query.stream ?? `${query.prefix ?? ''}*`);
     const page = await ctx.log.queryEvents(query);
-    return sendWithEtag(request, reply, JSON.stringify(page), 'no-cache');
+    return sendWithEtag(request, reply, JSON.stringify(page), caching.revalidate);
   });
 }

@@ -4,13 +4,19 @@ import { redactTokenInUrl } from '../auth/request-token.js';
 import type { HeraldConfig } from '../config.js';
 import type { HeraldMetrics } from '../metrics.js';
 
+/** A destination for log lines (pino writes one JSON line per call). */
+export interface LogStream {
+  write(line: string): void;
+}
+
 /**
  * pino settings: tokens never reach the log, whether sent as `Authorization` or as `?token=`
- * (DESIGN "Auth": never logged).
+ * (DESIGN "Auth": never logged). Lines go to `stream` when given, else stdout.
  */
-export function loggerOptions(config: HeraldConfig): FastifyServerOptions['logger'] {
+export function loggerOptions(config: HeraldConfig, stream?: LogStream): FastifyServerOptions['logger'] {
   return {
     level: config.logLevel,
+    ...(stream ? { stream } : {}),
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'token'], censor: '[redacted]' },
     serializers: {
       req: (request: { method: string; url: string; ip?: string }) => ({

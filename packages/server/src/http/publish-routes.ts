@@ -20,7 +20,7 @@ function statusOf(outcome: AppendOutcome): number {
 export function registerPublishRoutes(app: FastifyInstance, ctx: HeraldContext): void {
   function publish(request: FastifyRequest, entries: StreamEventInput[]): Promise<AppendOutcome> {
     for (const stream of new Set(entries.map((entry) => entry.stream))) authorize(request.principal, 'publish', stream);
-    ctx.limits.publishRate.take(request.ip);
+    ctx.limits.publishRate.take(request.principal, request.ip, entries.length);
     return ctx.publisher.publish(entries, 'http');
   }
 

@@ -1,4 +1,4 @@
-import { HeraldError } from '@herald/protocol';
+import { assertTag, HeraldError, isValidStreamPrefix, MAX_TAGS_PER_EVENT } from '@herald/protocol';
 
 /** A parsed query string as Fastify hands it over. */
 export type QueryParams = Record<string, string | string[] | undefined>;
@@ -33,14 +33,29 @@ export function readChoice<T extends string>(query: QueryParams, name: string, c
   return raw as T;
 }
 
-/** `tag.K=V` parameters as `{K: V}`, or undefined when there are none. */
+/**
+ * `tag.K=V` parameters as `{K: V}`, or undefined when there are none. Each is checked as an event's
+ * tag is (so `tag.__proto__` is refused rather than silently dropped), and a filter may name at
+ * most as many tags as an event can carry: more could never match, and would only cost the store.
+ */
 export function readTags(query: QueryParams): Record<string, string> | undefined {
   const tags: Record<string, string> = {};
   for (const name of Object.keys(query)) {
     if (!name.startsWith('tag.')) continue;
     const value = readString(query, name);
     if (name.length === 4 || value === undefined) invalid(name, 'must be tag.KEY=VALUE');
-    tags[name.slice(4)] = value;
+    const key = name.slice(4);
+    assertTag(key, value, 'tag');
+    if (Object.keys(tags).length >= MAX_TAGS_PER_EVENT)
+      invalid('tag', `filters may name at most ${MAX_TAGS_PER_EVENT} tags`);
+    tags[key] = value;
   }
   return Object.keys(tags).length === 0 ? undefined : tags;
+}
+
+/** The `prefix` parameter ('' when absent); a prefix no stream name can start with is an error. */
+export function readPrefix(query: QueryParams): string {
+  const prefix = readString(query, 'prefix') ?? '';
+  if (!isValidStreamPrefix(prefix)) invalid('prefix', 'must be the start of a stream name');
+  return prefix;
 }

@@ -1,12 +1,14 @@
 import { assertStreamName, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_WAIT_SECONDS } from '@herald/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
+import type { Principal } from '../auth/principal.js';
 import { LongPollWaits } from '../delivery/long-poll.js';
 import type { HeraldContext } from '../herald-context.js';
 import { toHeraldError } from './error-handler.js';
 import { sendWithEtag } from './etag.js';
-import { encodeEventsPage, isSettledPage, type ResolvedPage, readResolvedPage, resolveRead } from './events-page.js';
-import { type QueryParams, readInteger, readString } from './query-params.js';
+import { encodeEventsPage, type ResolvedPage, readResolvedPage, resolveRead } from './events-page.js';
+import { type QueryParams, readInteger, readPrefix, readString } from './query-params.js';
+import { createReadCaching } from './read-caching.js';
 
 /** Serves a live stream request itself (SSE); registered by the transports when they exist. */
 export type LiveHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown;
@@ -19,18 +21,17 @@ export interface LiveHandlers {
   streamList?: LiveHandler;
 }
 
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-const REVALIDATE = 'no-cache';
-
 type EventsRequest = FastifyRequest<{ Params: { stream: string }; Querystring: QueryParams }>;
+
+/** How long the request's credential stays valid, in ms (Infinity when it never expires). */
+function timeUntilExpiryMs(principal: Principal): number {
+  return principal.expiresAtMs === undefined
+    ? Number.POSITIVE_INFINITY
+    : Math.max(0, principal.expiresAtMs - Date.now());
+}
 
 function wantsEventStream(request: FastifyRequest): boolean {
   return request.headers.accept?.includes('text/event-stream') === true;
-}
-
-function sendPage(request: FastifyRequest, reply: FastifyReply, page: ResolvedPage): void {
-  const cacheControl = isSettledPage(page) ? IMMUTABLE : REVALIDATE;
-  sendWithEtag(request, reply, encodeEventsPage(page), cacheControl);
 }
 
 /**
@@ -47,7 +48,10 @@ function sendFailure(request: FastifyRequest, reply: FastifyReply, error: unknow
 
 /** Registers the stream snapshot, events page (with long-poll) and stream list routes. */
 export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, live: LiveHandlers = {}): void {
-  const longPolls = new LongPollWaits(ctx.hub, ctx.metrics.longPollsWaiting);
+  const caching = createReadCaching(ctx.config);
+  const sendPage = (request: EventsRequest, reply: FastifyReply, page: ResolvedPage) =>
+    sendWithEtag(request, reply, encodeEventsPage(page), caching.forPage(page, readString(request.query, 'epoch')));
+  const longPolls = new LongPollWaits(ctx.hub, ctx.metrics.longPollsWaiting, ctx.limits.maxLongPolls);
   ctx.shutdown.add(() => longPolls.stop());
 
   app.get<{ Params: { stream: string } }>('/v1/streams/:stream', async (request, reply) => {
@@ -55,7 +59,7 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
     assertStreamName(stream);
     authorize(request.principal, 'read', stream);
     const snapshot = await ctx.log.getSnapshot(stream);
-    return sendWithEtag(request, reply, JSON.stringify(snapshot), REVALIDATE);
+    return sendWithEtag(request, reply, JSON.stringify(snapshot), caching.revalidate);
   });
 
   // Not async: a long-poll held by this route then keeps no suspended frame (see serveEvents).
@@ -79,7 +83,11 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
     const query = request.query;
     const after = readInteger(query, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
-    const waitMs = readInteger(query, 'wait', 0, 0, MAX_WAIT_SECONDS) * 1000;
+    const waitMs = Math.min(
+      readInteger(query, 'wait', 0, 0, MAX_WAIT_SECONDS) * 1000,
+      // A wait ends when the token expires; the answer then says so (answerLongPoll).
+      timeUntilExpiryMs(request.principal),
+    );
     const epoch = readString(query, 'epoch');
     const page = await readResolvedPage(ctx.log, stream, after, limit, epoch);
     const isIdle = !page.isReset && page.read.events.length === 0 && !page.read.snapshot.final;
@@ -90,7 +98,10 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
     // The epoch the client was first answered in stays the reference, so a stream deleted and
     // recreated during the wait still yields a reset.
     const idleEpoch = page.read.snapshot.epoch;
-    longPolls.hold(reply.raw, { stream, after, epoch: idleEpoch, waitMs }, (error) => {
+    // A held poll is a connection like an SSE response: it counts against the client's limit.
+    const release = ctx.limits.connections.acquire(request.ip);
+    const onOver = (error?: unknown) => {
+      release();
       if (error !== undefined) {
         sendFailure(request, reply, error);
         return;
@@ -98,7 +109,13 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
       answerLongPoll(request, reply, after, limit, epoch ?? idleEpoch ?? undefined).catch((failure: unknown) =>
         sendFailure(request, reply, failure),
       );
-    });
+    };
+    try {
+      longPolls.hold(reply.raw, { stream, after, epoch: idleEpoch, waitMs }, onOver);
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   /** Sends a held long-poll's page: what the log holds after `after` once the wait is over. */
@@ -109,13 +126,15 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
     limit: number,
     epoch: string | undefined,
   ): Promise<void> {
+    // The token may have expired during the wait: nothing published since may reach it.
+    authorize(request.principal, 'read', request.params.stream);
     const read = await ctx.log.readEvents(request.params.stream, after, limit);
     sendPage(request, reply, await resolveRead(ctx.log, read, after, limit, epoch));
   }
 
   app.get<{ Querystring: QueryParams }>('/v1/streams', async (request, reply) => {
     const query = request.query;
-    const prefix = readString(query, 'prefix') ?? '';
+    const prefix = readPrefix(query);
     authorize(request.principal, 'read', `${prefix}*`);
     if (live.streamList && wantsEventStream(request) && readString(query, 'watch') === '1') {
       return live.streamList(request, reply);
@@ -126,6 +145,6 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: HeraldContext, l
       limit: readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT),
       ...(cursor === undefined ? {} : { cursor }),
     });
-    return sendWithEtag(request, reply, JSON.stringify(page), REVALIDATE);
+    return sendWithEtag(request, reply, JSON.stringify(page), caching.revalidate);
   });
 }

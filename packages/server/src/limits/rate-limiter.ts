@@ -2,9 +2,9 @@ import { HeraldError } from '@herald/protocol';
 
 /** Options of a RateLimiter. */
 export interface RateLimiterOptions {
-  /** Sustained requests per second per key (0 = unlimited). */
+  /** Sustained tokens (events) per second per key (0 = unlimited). */
   ratePerSecond: number;
-  /** Requests a key may make at once above the sustained rate. */
+  /** Tokens a key may spend at once above the sustained rate. */
   burst: number;
   /** Clock in ms (default Date.now), injectable for tests. */
   now?: () => number;
@@ -20,9 +20,10 @@ interface Bucket {
 const PRUNE_THRESHOLD = 10_000;
 
 /**
- * A token bucket per key (client IP): publishes over HTTP and WebSocket share it. `take` throws
- * `rate_limited` with `details.retryAfterMs`, which HTTP turns into a `Retry-After` header and
- * WebSocket into an error frame.
+ * A token bucket per key (a principal: JWT subject, else client IP), spent one token per event so
+ * that a batch of 1,000 costs what 1,000 single publishes cost. `take` throws `rate_limited` with
+ * `details.retryAfterMs`, which HTTP turns into a `Retry-After` header and WebSocket into an error
+ * frame carrying `retryAfterMs`.
  */
 export class RateLimiter {
   readonly #ratePerMs: number;
@@ -36,17 +37,22 @@ export class RateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Spends `cost` tokens of `key`'s bucket, or throws `rate_limited` when it has too few. */
+  /**
+   * Spends `cost` tokens of `key`'s bucket, or throws `rate_limited` when it has too few. A cost
+   * above the burst (a batch larger than the bucket) is admitted once the bucket is full and
+   * leaves it in debt, so the batch is paid for by the wait before the key's next publish.
+   */
   take(key: string, cost = 1): void {
     if (this.#ratePerMs === 0) return;
     const nowMs = this.#now();
     const bucket = this.#refill(key, nowMs);
-    if (bucket.tokens >= cost) {
+    const needed = Math.min(cost, this.#burst);
+    if (bucket.tokens >= needed) {
       bucket.tokens -= cost;
       return;
     }
-    const retryAfterMs = Math.ceil((cost - bucket.tokens) / this.#ratePerMs);
-    throw new HeraldError('rate_limited', 'too many publishes from this client; slow down', {
+    const retryAfterMs = Math.ceil((needed - bucket.tokens) / this.#ratePerMs);
+    throw new HeraldError('rate_limited', 'too many events published by this client; slow down', {
       details: { retryAfterMs },
     });
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   applyMergePatch,
+  DEFAULT_MAX_STATE_BYTES,
   HeraldError,
   type HeraldEvent,
   type JsonValue,
@@ -9,6 +10,7 @@ import {
 } from '@herald/protocol';
 import { createEventId } from './event-id.js';
 import type { AppendOutcome, EventRecord } from './event-log.js';
+import { assertSameEvent } from './idempotent-repeat.js';
 
 /**
  * The append rules every EventLog shares, as one pure function over what the store holds.
@@ -16,13 +18,20 @@ import type { AppendOutcome, EventRecord } from './event-log.js';
  * Invariants (the contract of `EventLog.append`, checked by test/support/event-log-contract.ts):
  * - A1 seqs are contiguous per stream: each appended event gets the stream's head seq + 1.
  * - A2 an `id` the stream already holds (stored, or earlier in the same batch) appends nothing and
- *   reports the original seq; such a repeat skips the `expectedSeq` and final checks, so retrying
- *   an acknowledged publish (even the final one) answers the same as the first time.
+ *   reports the original seq when the event is the same (idempotent-repeat.ts), and is refused
+ *   with `id_conflict` when it differs; such a repeat skips the `expectedSeq` and final checks, so
+ *   retrying an acknowledged publish (even the final one) answers the same as the first time.
  * - A3 `expectedSeq` is the head seq before that event, counting earlier events of the batch.
  * - A4 nothing follows a final event; `final: true` closes the stream.
  * - A5 `state` is the fold of every event's merge patch, starting from `null`.
  * - A6 per stream, `time` never decreases with seq, so retention by age always removes a prefix
  *   of the stream and `firstSeq` stays the oldest held event (no holes if the clock steps back).
+ * - A7 a request whose patches leave a stream's state larger than `maxStateBytes` (its JSON, in
+ *   UTF-8) is refused whole with `state_too_large`; intermediate states within the request do not
+ *   count, only what would be stored. Cost: a patch copies only the objects on its own paths
+ *   (applyMergePatch), and each changed stream's state is serialised once per request, that text
+ *   being both what is measured and what the store writes, so an append costs at most one
+ *   serialisation of a state no larger than the cap.
  * - Any error rejects the whole batch: the planner throws before the store writes anything.
  */
 
@@ -46,11 +55,17 @@ export interface PlannedEvent extends EventRecord {
   readonly tags: Tags | undefined;
 }
 
+/** A stream's new head as an append plans it, with its state serialised once for the store. */
+export interface PlannedHead extends StreamHead {
+  /** `JSON.stringify(state)`: what the store writes. */
+  readonly stateJson: string;
+}
+
 /** Everything a store must write for one append, and what to answer once it is committed. */
 export interface AppendPlan {
   outcome: AppendOutcome;
   /** The new heads of the streams that got events (new streams included), to upsert. */
-  heads: StreamHead[];
+  heads: PlannedHead[];
   /** The events to insert, in commit order (per stream, seq order). */
   events: PlannedEvent[];
 }
@@ -59,8 +74,14 @@ export interface AppendPlan {
 export interface AppendView {
   /** The stored head of `stream`; undefined when the stream does not exist. */
   getHead(stream: string): StreamHead | undefined;
-  /** The seq of the stored event `id` of `stream`; undefined when there is none. */
-  findSeqById(stream: string, id: string): number | undefined;
+  /** The stored event `id` of `stream`; undefined when there is none. */
+  findById(stream: string, id: string): EventRecord | undefined;
+}
+
+/** Limits an append is planned under. */
+export interface AppendLimits {
+  /** Largest state document, as JSON in UTF-8 bytes (default 1 MiB). */
+  maxStateBytes?: number;
 }
 
 /** Bytes of randomness in an epoch: 96 bits, 16 base64url characters. */
@@ -106,14 +127,20 @@ function assertAppendable(entry: StreamEventInput, head: StreamHead | undefined)
 
 /**
  * Plans one atomic append of `entries` against the store's current contents (`view`), received
- * at `now`. Throws `seq_conflict` or `stream_final` (a HeraldError) for the whole batch.
+ * at `now`. Throws `seq_conflict`, `stream_final` or `id_conflict` (a HeraldError) for the whole batch.
  */
-export function planAppend(entries: readonly StreamEventInput[], view: AppendView, now = new Date()): AppendPlan {
+export function planAppend(
+  entries: readonly StreamEventInput[],
+  view: AppendView,
+  now = new Date(),
+  limits: AppendLimits = {},
+): AppendPlan {
   const receivedAt = now.toISOString();
   const heads = new Map<string, StreamHead | undefined>();
-  const batchSeqById = new Map<string, Map<string, number>>();
+  const batchEventById = new Map<string, Map<string, EventRecord>>();
   const results: AppendOutcome['results'] = [];
   const events: PlannedEvent[] = [];
+  const patchedStreams = new Set<string>();
 
   const currentHead = (stream: string): StreamHead | undefined => {
     if (!heads.has(stream)) heads.set(stream, view.getHead(stream));
@@ -123,12 +150,13 @@ export function planAppend(entries: readonly StreamEventInput[], view: AppendVie
   for (const entry of entries) {
     const { stream } = entry;
     const head = currentHead(stream);
-    const originalSeq =
+    const original =
       entry.id === undefined
         ? undefined
-        : (batchSeqById.get(stream)?.get(entry.id) ?? view.findSeqById(stream, entry.id));
-    if (entry.id !== undefined && originalSeq !== undefined) {
-      results.push({ stream, id: entry.id, seq: originalSeq, duplicate: true });
+        : (batchEventById.get(stream)?.get(entry.id) ?? view.findById(stream, entry.id));
+    if (entry.id !== undefined && original !== undefined) {
+      assertSameEvent(entry, original);
+      results.push({ stream, id: entry.id, seq: original.seq, duplicate: true });
       continue;
     }
     assertAppendable(entry, head);
@@ -140,6 +168,7 @@ export function planAppend(entries: readonly StreamEventInput[], view: AppendVie
     const json = serializeEvent(entry, seq, id, time);
     events.push({ stream, seq, json, id, type: entry.type, time, tags: entry.tags });
     results.push({ stream, id, seq, duplicate: false });
+    if (entry.state !== undefined) patchedStreams.add(stream);
 
     heads.set(stream, {
       stream,
@@ -152,21 +181,43 @@ export function planAppend(entries: readonly StreamEventInput[], view: AppendVie
     });
     // A2 within the batch; a generated id cannot repeat, so only the producer's ids are kept.
     if (entry.id !== undefined) {
-      const seqById = batchSeqById.get(stream) ?? new Map<string, number>();
-      seqById.set(entry.id, seq);
-      batchSeqById.set(stream, seqById);
+      const eventById = batchEventById.get(stream) ?? new Map<string, EventRecord>();
+      eventById.set(entry.id, { stream, seq, json });
+      batchEventById.set(stream, eventById);
     }
   }
 
   const changedStreams = new Set(events.map((event) => event.stream));
   const touchedHeads = [...heads.values()].filter((head): head is StreamHead => head !== undefined);
+  const maxStateBytes = limits.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
+  const plannedHeads = touchedHeads
+    .filter((head) => changedStreams.has(head.stream))
+    .map((head) => serializeHead(head, patchedStreams.has(head.stream) ? maxStateBytes : Infinity));
   return {
     outcome: {
       results,
       appended: events.map(({ stream, seq, json }) => ({ stream, seq, json })),
       heads: touchedHeads.map(({ stream, epoch, seq }) => ({ stream, epoch, seq })),
     },
-    heads: touchedHeads.filter((head) => changedStreams.has(head.stream)),
+    heads: plannedHeads,
     events,
   };
+}
+
+/**
+ * Serialises a head's state once; throws `state_too_large` when it is over `maxStateBytes` (A7).
+ * A stream no event of the request patched keeps its stored state, whatever the limit is now.
+ */
+function serializeHead(head: StreamHead, maxStateBytes: number): PlannedHead {
+  const stateJson = JSON.stringify(head.state);
+  // UTF-8 is at most 3 bytes per UTF-16 unit: most states are decided without counting bytes.
+  const size = stateJson.length * 3 <= maxStateBytes ? stateJson.length : Buffer.byteLength(stateJson);
+  if (size > maxStateBytes) {
+    throw new HeraldError(
+      'state_too_large',
+      `the state of stream "${head.stream}" would be ${size} bytes; the limit is ${maxStateBytes}`,
+      { details: { stream: head.stream, size, limit: maxStateBytes } },
+    );
+  }
+  return { ...head, stateJson };
 }

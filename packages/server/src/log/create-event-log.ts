@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HeraldError } from '@herald/protocol';
+import type { AppendLimits } from './apply-append.js';
 import type { EventLog } from './event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { createPostgresEventLog } from './postgres-event-log.js';
@@ -14,11 +15,11 @@ export const SQLITE_FILE_NAME = 'herald.db';
  * directory holding `herald.db` (so the default `sqlite:` + data dir works). Missing directories
  * are created.
  */
-function openSqlite(path: string): EventLog {
+function openSqlite(path: string, limits: AppendLimits): EventLog {
   if (path === '') throw new HeraldError('invalid_request', 'sqlite: needs a path, e.g. sqlite:./data');
   const filename = path.endsWith('.db') ? path : join(path, SQLITE_FILE_NAME);
   mkdirSync(dirname(filename), { recursive: true });
-  return new SqliteEventLog(filename);
+  return new SqliteEventLog(filename, limits);
 }
 
 /**
@@ -26,16 +27,20 @@ function openSqlite(path: string): EventLog {
  * PostgresEventLog (log/postgres-event-log.ts), which receives the whole URL.
  */
 const OPENERS: Record<string, (url: string, rest: string, options: EventLogOptions) => EventLog | Promise<EventLog>> = {
-  memory: () => new MemoryEventLog(),
-  sqlite: (_url, path) => openSqlite(path),
+  memory: (_url, _rest, options) => new MemoryEventLog(appendLimits(options)),
+  sqlite: (_url, path, options) => openSqlite(path, appendLimits(options)),
   postgres: (url, _rest, options) => createPostgresEventLog(url, options),
   postgresql: (url, _rest, options) => createPostgresEventLog(url, options),
 };
 
-/** Options of `createEventLog`. */
-export interface EventLogOptions {
+/** Options of `createEventLog`; `maxStateBytes` caps each stream's state (default 1 MiB). */
+export interface EventLogOptions extends AppendLimits {
   /** Background failures of a networked store (an idle PostgreSQL connection lost), for logging. */
   onError?: (error: Error) => void;
+}
+
+function appendLimits({ maxStateBytes }: EventLogOptions): AppendLimits {
+  return maxStateBytes === undefined ? {} : { maxStateBytes };
 }
 
 /** Opens the EventLog a store URL names: `memory:`, `sqlite:PATH`; throws `invalid_request` otherwise. */

@@ -54,9 +54,9 @@ export interface StreamListQuery {
 
 /** Retention policy applied by the sweeper. */
 export interface RetentionPolicy {
-  /** Events older than this are deleted (ms; default 30 days). */
+  /** Events older than this are deleted (ms; absent or 0 = no age limit). */
   maxAgeMs?: number;
-  /** Only the newest N events of each stream are kept. */
+  /** Only the newest N events of each stream are kept (absent or 0 = no count limit). */
   maxEventsPerStream?: number;
 }
 

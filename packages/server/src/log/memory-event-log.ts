@@ -1,5 +1,5 @@
 import type { HistoryPage, StreamEventInput, StreamListPage, StreamSnapshot } from '@herald/protocol';
-import { type PlannedEvent, planAppend, type StreamHead } from './apply-append.js';
+import { type AppendLimits, type PlannedEvent, planAppend, type StreamHead } from './apply-append.js';
 import {
   type AppendOutcome,
   type EventLog,
@@ -17,7 +17,7 @@ import {
   toHistoryPage,
   toStreamListPage,
 } from './query-cursors.js';
-import { resolveRetentionCutoff } from './retention-sweeper.js';
+import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
 
 interface StoredEvent extends PlannedEvent {
   /** Global insertion order, the history query's keyset. */
@@ -28,7 +28,7 @@ interface MemoryStream {
   head: StreamHead;
   /** Held events in seq order. */
   events: StoredEvent[];
-  seqById: Map<string, number>;
+  eventById: Map<string, StoredEvent>;
 }
 
 function toRecord({ stream, seq, json }: StoredEvent): EventRecord {
@@ -44,25 +44,39 @@ export class MemoryEventLog implements EventLog {
   /** Every held event in insertion order. */
   #history: StoredEvent[] = [];
   #nextPosition = 1;
+  readonly #limits: AppendLimits;
+
+  /** An empty log; `limits.maxStateBytes` caps each stream's state (default 1 MiB). */
+  constructor(limits: AppendLimits = {}) {
+    this.#limits = limits;
+  }
 
   async append(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
-    const plan = planAppend(entries, {
-      getHead: (stream) => this.#streams.get(stream)?.head,
-      findSeqById: (stream, id) => this.#streams.get(stream)?.seqById.get(id),
-    });
-    for (const head of plan.heads) {
+    const plan = planAppend(
+      entries,
+      {
+        getHead: (stream) => this.#streams.get(stream)?.head,
+        findById: (stream, id) => {
+          const event = this.#streams.get(stream)?.eventById.get(id);
+          return event && toRecord(event);
+        },
+      },
+      new Date(),
+      this.#limits,
+    );
+    for (const { stateJson, ...head } of plan.heads) {
       const stored = this.#streams.get(head.stream);
       // State and tags are copied so a caller mutating its input afterwards cannot alter the log.
-      const storedHead = { ...head, state: structuredClone(head.state) };
+      const storedHead = { ...head, state: JSON.parse(stateJson) as StreamHead['state'] };
       if (stored) stored.head = storedHead;
-      else this.#streams.set(head.stream, { head: storedHead, events: [], seqById: new Map() });
+      else this.#streams.set(head.stream, { head: storedHead, events: [], eventById: new Map() });
     }
     for (const planned of plan.events) {
       const tags = planned.tags && { ...planned.tags };
       const event: StoredEvent = { ...planned, tags, position: this.#nextPosition++ };
       const stream = this.#streams.get(event.stream)!;
       stream.events.push(event);
-      stream.seqById.set(event.id, event.seq);
+      stream.eventById.set(event.id, event);
       this.#history.push(event);
     }
     return plan.outcome;
@@ -136,7 +150,7 @@ export class MemoryEventLog implements EventLog {
 
   async sweepRetention(policy: RetentionPolicy): Promise<number> {
     const cutoff = resolveRetentionCutoff(policy);
-    const maxEvents = policy.maxEventsPerStream;
+    const maxEvents = resolveMaxEventsPerStream(policy);
     return this.#dropEvents(
       (event, head) =>
         (cutoff !== undefined && event.time < cutoff) || (maxEvents !== undefined && event.seq <= head.seq - maxEvents),
@@ -170,7 +184,7 @@ export class MemoryEventLog implements EventLog {
       stream.events = stream.events.filter((event) => {
         if (!isDropped(event, stream.head)) return true;
         dropped.add(event);
-        stream.seqById.delete(event.id);
+        stream.eventById.delete(event.id);
         return false;
       });
     }

@@ -1,15 +1,33 @@
-import { HeraldError, type JsonValue, type StreamEventInput } from '@herald/protocol';
+import { isHeraldError, type JsonValue, type StreamEventInput } from '@herald/protocol';
 import type { PoolClient } from 'pg';
-import { type AppendPlan, listTouchedStreams, planAppend, type StreamHead } from './apply-append.js';
-import type { AppendOutcome } from './event-log.js';
+import {
+  type AppendLimits,
+  type AppendPlan,
+  listTouchedStreams,
+  type PlannedHead,
+  planAppend,
+  type StreamHead,
+} from './apply-append.js';
+import type { AppendOutcome, EventRecord } from './event-log.js';
+import { toRequestError, toStoreError } from './postgres-pool.js';
 
 /**
  * One group of appends in ONE PostgreSQL transaction (group commit), each request planned by the
  * shared `planAppend`. The whole group is written by one statement, so a group costs the same
  * few round trips however many requests it holds. A request the planner refuses (`seq_conflict`,
- * `stream_final`) writes nothing and fails alone. Should the group's write itself fail (text
- * PostgreSQL cannot store), it is rolled back and the requests are written again one by one,
- * each inside its own SAVEPOINT, so only the request at fault fails.
+ * `stream_final`, …) writes nothing and fails alone.
+ *
+ * Isolation (why one bad request cannot fail the others): validation refuses what PostgreSQL
+ * cannot store before a request is queued, but a group must not depend on that. Should any
+ * statement of the group's transaction fail — the id lookup, the locks, the write, whatever the
+ * request at fault did — the transaction is rolled back whole, so nothing of the group is stored,
+ * and each request is then committed again alone, in its own transaction: each commits or fails
+ * on its own merits. (A SAVEPOINT per request would not be enough: the id lookup and the locks
+ * are shared by the group and run before any request's own statements.) The retry is safe
+ * because the rolled-back transaction left nothing behind; it is skipped when the connection
+ * itself failed, whose outcome is unknown (the caller answers `unavailable`, and a retry with the
+ * same ids is safe, G5). Bad input is rare, so the N transactions of the fallback cost nothing in
+ * the common case.
  *
  * Locking (why commit order equals seq order across nodes): every stream the group touches is
  * locked up front with `SELECT … FOR UPDATE`, after `INSERT … ON CONFLICT DO NOTHING` has made a
@@ -57,9 +75,6 @@ interface HeadRow {
   updated_at: Date;
 }
 
-// SQLSTATEs PostgreSQL raises for text it cannot store: NUL characters (\u0000) in text or jsonb.
-const UNSTORABLE_TEXT_CODES = new Set(['22P05', '22021']);
-
 function toHead(row: HeadRow): StreamHead {
   return {
     stream: row.name,
@@ -90,23 +105,25 @@ async function lockStreams(client: PoolClient, streams: readonly string[]): Prom
   return new Map(rows.filter((row) => row.seq > 0).map((row) => [row.name, toHead(row)]));
 }
 
-/** The seqs of the stored events whose ids the group's entries carry, keyed `stream\0id`. */
-async function findStoredIds(client: PoolClient, entries: readonly StreamEventInput[]): Promise<Map<string, number>> {
+/** The stored events whose ids the group's entries carry, keyed `stream\0id`. */
+async function findStoredIds(
+  client: PoolClient,
+  entries: readonly StreamEventInput[],
+): Promise<Map<string, EventRecord>> {
   const withId = entries.filter((entry) => entry.id !== undefined);
   if (withId.length === 0) return new Map();
-  const { rows } = await client.query<{ stream: string; id: string; seq: number }>(
-    `SELECT e.stream, e.id, e.seq FROM unnest($1::text[], $2::text[]) AS wanted (stream, id)
+  const { rows } = await client.query<{ stream: string; id: string; seq: number; json: string }>(
+    `SELECT e.stream, e.id, e.seq, e.json FROM unnest($1::text[], $2::text[]) AS wanted (stream, id)
      JOIN herald_events e ON e.stream = wanted.stream AND e.id = wanted.id`,
     [withId.map((entry) => entry.stream), withId.map((entry) => entry.id)],
   );
-  return new Map(rows.map((row) => [`${row.stream}\0${row.id}`, row.seq]));
+  return new Map(rows.map(({ stream, id, seq, json }) => [`${stream}\0${id}`, { stream, seq, json }]));
 }
 
 /**
  * Inserts the events and updates the heads (one per stream), in one statement, under the
  * positions lock (see the file header). Each event's position (nextval) is computed from a row of
- * the join with `positions_lock`, so no position is drawn before the lock is held. A lock taken
- * inside a savepoint that is rolled back is released with it: each write takes it again.
+ * the join with `positions_lock`, so no position is drawn before the lock is held.
  */
 async function writePlan(client: PoolClient, { events, heads }: Pick<AppendPlan, 'events' | 'heads'>): Promise<void> {
   await client.query(
@@ -136,7 +153,7 @@ async function writePlan(client: PoolClient, { events, heads }: Pick<AppendPlan,
       heads.map((head) => head.stream),
       heads.map((head) => head.epoch),
       heads.map((head) => head.seq),
-      heads.map((head) => JSON.stringify(head.state)),
+      heads.map((head) => head.stateJson),
       heads.map((head) => head.final),
       heads.map((head) => head.createdAt),
       heads.map((head) => head.updatedAt),
@@ -144,39 +161,18 @@ async function writePlan(client: PoolClient, { events, heads }: Pick<AppendPlan,
   );
 }
 
-/** Maps PostgreSQL's refusal of NUL characters to a client error (G7); anything else is unchanged. */
-function toAppendError(error: unknown): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !UNSTORABLE_TEXT_CODES.has(code)) return error;
-  return new HeraldError('invalid_request', 'the PostgreSQL store cannot hold the character \\u0000', {
-    cause: error,
-  });
-}
-
 /** The planner's view of the group's locked heads and known ids, as earlier requests left them. */
-function groupView(heads: Map<string, StreamHead>, storedIds: Map<string, number>) {
+function groupView(heads: Map<string, StreamHead>, storedIds: Map<string, EventRecord>) {
   return {
     getHead: (stream: string) => heads.get(stream),
-    findSeqById: (stream: string, id: string) => storedIds.get(`${stream}\0${id}`),
+    findById: (stream: string, id: string) => storedIds.get(`${stream}\0${id}`),
   };
 }
 
 /** Records a plan's writes in the group's view, for the requests after it. */
-function applyToView(plan: AppendPlan, heads: Map<string, StreamHead>, storedIds: Map<string, number>): void {
+function applyToView(plan: AppendPlan, heads: Map<string, StreamHead>, storedIds: Map<string, EventRecord>): void {
   for (const head of plan.heads) heads.set(head.stream, head);
-  for (const event of plan.events) storedIds.set(`${event.stream}\0${event.id}`, event.seq);
-}
-
-/** Runs `write` inside a savepoint, so that its failure rolls back only what it wrote. */
-async function inSavepoint(client: PoolClient, write: () => Promise<void>): Promise<void> {
-  await client.query('SAVEPOINT append');
-  try {
-    await write();
-  } catch (error) {
-    await client.query('ROLLBACK TO SAVEPOINT append');
-    throw toAppendError(error);
-  }
-  await client.query('RELEASE SAVEPOINT append');
+  for (const { stream, id, seq, json } of plan.events) storedIds.set(`${stream}\0${id}`, { stream, seq, json });
 }
 
 /** Plans every request in order; the planned ones are written together by one statement. */
@@ -184,16 +180,17 @@ async function appendTogether(
   client: PoolClient,
   requests: readonly (readonly StreamEventInput[])[],
   lockedHeads: ReadonlyMap<string, StreamHead>,
-  knownIds: ReadonlyMap<string, number>,
+  knownIds: ReadonlyMap<string, EventRecord>,
+  limits: AppendLimits,
 ): Promise<{ settled: PromiseSettledResult<AppendOutcome>[]; heads: Map<string, StreamHead> }> {
   const heads = new Map(lockedHeads);
   const storedIds = new Map(knownIds);
   const settled: PromiseSettledResult<AppendOutcome>[] = [];
   const events: AppendPlan['events'] = [];
-  const changedHeads = new Map<string, StreamHead>();
+  const changedHeads = new Map<string, PlannedHead>();
   for (const entries of requests) {
     try {
-      const plan = planAppend(entries, groupView(heads, storedIds));
+      const plan = planAppend(entries, groupView(heads, storedIds), new Date(), limits);
       applyToView(plan, heads, storedIds);
       events.push(...plan.events);
       for (const head of plan.heads) changedHeads.set(head.stream, head);
@@ -202,42 +199,15 @@ async function appendTogether(
       settled.push({ status: 'rejected', reason });
     }
   }
-  const group = { events, heads: [...changedHeads.values()] };
-  if (events.length > 0) await inSavepoint(client, () => writePlan(client, group));
+  if (events.length > 0) await writePlan(client, { events, heads: [...changedHeads.values()] });
   return { settled, heads };
 }
 
-/** The fallback: plans and writes each request in its own savepoint, so a failed write fails one request. */
-async function appendOneByOne(
+/** Commits `requests` in one transaction; rejects (nothing stored) when any statement fails. */
+async function commitTogether(
   client: PoolClient,
   requests: readonly (readonly StreamEventInput[])[],
-  lockedHeads: ReadonlyMap<string, StreamHead>,
-  knownIds: ReadonlyMap<string, number>,
-): Promise<{ settled: PromiseSettledResult<AppendOutcome>[]; heads: Map<string, StreamHead> }> {
-  const heads = new Map(lockedHeads);
-  const storedIds = new Map(knownIds);
-  const settled: PromiseSettledResult<AppendOutcome>[] = [];
-  for (const entries of requests) {
-    try {
-      const plan = planAppend(entries, groupView(heads, storedIds));
-      if (plan.events.length > 0) await inSavepoint(client, () => writePlan(client, plan));
-      applyToView(plan, heads, storedIds);
-      settled.push({ status: 'fulfilled', value: plan.outcome });
-    } catch (reason) {
-      settled.push({ status: 'rejected', reason });
-    }
-  }
-  return { settled, heads };
-}
-
-/**
- * Commits a group of append requests in one transaction and answers one settled outcome per
- * request, in order. Rejects (every request failing with it) only when the transaction itself
- * fails; the caller's connection is left outside any transaction either way.
- */
-export async function commitAppendGroup(
-  client: PoolClient,
-  requests: readonly (readonly StreamEventInput[])[],
+  limits: AppendLimits,
 ): Promise<PromiseSettledResult<AppendOutcome>[]> {
   const allEntries = requests.flat();
   await client.query('BEGIN');
@@ -245,9 +215,7 @@ export async function commitAppendGroup(
     const streams = listTouchedStreams(allEntries);
     const lockedHeads = await lockStreams(client, streams);
     const knownIds = await findStoredIds(client, allEntries);
-    const { settled, heads } = await appendTogether(client, requests, lockedHeads, knownIds).catch(() =>
-      appendOneByOne(client, requests, lockedHeads, knownIds),
-    );
+    const { settled, heads } = await appendTogether(client, requests, lockedHeads, knownIds, limits);
     const unusedPlaceholders = streams.filter((stream) => !heads.has(stream));
     if (unusedPlaceholders.length > 0) {
       await client.query('DELETE FROM herald_streams WHERE name = ANY($1::text[]) AND seq = 0', [unusedPlaceholders]);
@@ -258,4 +226,37 @@ export async function commitAppendGroup(
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   }
+}
+
+/** Whether `error` means the connection, not the request, failed (the transaction's outcome is unknown). */
+function isConnectionFailure(error: unknown): boolean {
+  return isHeraldError(toStoreError(error));
+}
+
+/**
+ * Commits a group of append requests and answers one settled outcome per request, in order: in
+ * one transaction, or, when that fails, each request alone (see the file header). Rejects, every
+ * request failing with it, only when the connection fails; the caller's connection is left
+ * outside any transaction either way.
+ */
+export async function commitAppendGroup(
+  client: PoolClient,
+  requests: readonly (readonly StreamEventInput[])[],
+  limits: AppendLimits = {},
+): Promise<PromiseSettledResult<AppendOutcome>[]> {
+  try {
+    return await commitTogether(client, requests, limits);
+  } catch (error) {
+    if (requests.length === 1 || isConnectionFailure(error)) throw toRequestError(error);
+  }
+  const settled: PromiseSettledResult<AppendOutcome>[] = [];
+  for (const request of requests) {
+    try {
+      settled.push(...(await commitTogether(client, [request], limits)));
+    } catch (error) {
+      if (isConnectionFailure(error)) throw error;
+      settled.push({ status: 'rejected', reason: toRequestError(error) });
+    }
+  }
+  return settled;
 }

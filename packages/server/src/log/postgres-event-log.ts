@@ -7,6 +7,7 @@ import {
   type StreamSnapshot,
 } from '@herald/protocol';
 import type pg from 'pg';
+import type { AppendLimits } from './apply-append.js';
 import type {
   AppendOutcome,
   EventLog,
@@ -18,7 +19,7 @@ import type {
 import { emptySnapshot } from './event-log.js';
 import { commitAppendGroup } from './postgres-append.js';
 import { buildPostgresHistorySql } from './postgres-history-sql.js';
-import { createPostgresPool, type PostgresEventLogOptions, toStoreError } from './postgres-pool.js';
+import { createPostgresPool, type PostgresEventLogOptions, toRequestError, toStoreError } from './postgres-pool.js';
 import { migratePostgres } from './postgres-schema.js';
 import {
   decodeStreamCursor,
@@ -28,7 +29,7 @@ import {
   toHistoryPage,
   toStreamListPage,
 } from './query-cursors.js';
-import { resolveRetentionCutoff } from './retention-sweeper.js';
+import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
 
 // Appends grouped into one transaction stop growing past this many events, so one group's
 // transaction (and the row locks it holds) stays short.
@@ -84,10 +85,15 @@ export class PostgresEventLog implements EventLog {
   #draining: Promise<void> | undefined;
   #isDraining = false;
   #isClosed = false;
+  readonly #limits: AppendLimits;
 
-  /** Wraps a pool whose connections already use the migrated schema; see createPostgresEventLog. */
-  constructor(pool: pg.Pool) {
+  /**
+   * Wraps a pool whose connections already use the migrated schema (see createPostgresEventLog);
+   * `limits.maxStateBytes` caps each stream's state (default 1 MiB).
+   */
+  constructor(pool: pg.Pool, limits: AppendLimits = {}) {
     this.#pool = pool;
+    this.#limits = limits;
   }
 
   async append(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
@@ -101,7 +107,7 @@ export class PostgresEventLog implements EventLog {
   async readEvents(stream: string, after: number, limit: number): Promise<EventsRead> {
     this.#assertOpen();
     // One statement is one MVCC snapshot: the head and the events agree under concurrent appends.
-    const { rows } = await this.#pool.query<SnapshotRow & { seqs: number[] | null; jsons: string[] | null }>(
+    const { rows } = await this.#read<SnapshotRow & { seqs: number[] | null; jsons: string[] | null }>(
       `SELECT ${SNAPSHOT_COLUMNS}, page.seqs, page.jsons
        FROM herald_streams s
        CROSS JOIN LATERAL (
@@ -120,7 +126,7 @@ export class PostgresEventLog implements EventLog {
 
   async getSnapshot(stream: string): Promise<StreamSnapshot> {
     this.#assertOpen();
-    const { rows } = await this.#pool.query<SnapshotRow>(
+    const { rows } = await this.#read<SnapshotRow>(
       `SELECT ${SNAPSHOT_COLUMNS} FROM herald_streams s WHERE s.name = $1`,
       [stream],
     );
@@ -131,7 +137,7 @@ export class PostgresEventLog implements EventLog {
     this.#assertOpen();
     const [lowest, beyond] = query.prefix === undefined ? [null, null] : prefixRange(query.prefix);
     const afterName = query.cursor === undefined ? null : decodeStreamCursor(query.cursor);
-    const { rows } = await this.#pool.query<SnapshotRow>(
+    const { rows } = await this.#read<SnapshotRow>(
       `SELECT ${SNAPSHOT_COLUMNS} FROM herald_streams s
        WHERE ($1::text IS NULL OR (s.name >= $1 AND s.name < $2)) AND ($3::text IS NULL OR s.name > $3)
        ORDER BY s.name LIMIT $4`,
@@ -144,7 +150,7 @@ export class PostgresEventLog implements EventLog {
     this.#assertOpen();
     const resolved = resolveHistoryQuery(query);
     const { sql, params } = buildPostgresHistorySql(resolved);
-    const { rows } = await this.#pool.query<{ position: number; json: string }>(sql, params);
+    const { rows } = await this.#read<{ position: number; json: string }>(sql, params);
     return toHistoryPage(rows, resolved.limit);
   }
 
@@ -178,11 +184,12 @@ export class PostgresEventLog implements EventLog {
     this.#assertOpen();
     const cutoff = resolveRetentionCutoff(policy);
     let deleted = cutoff === undefined ? 0 : await this.deleteEventsOlderThan(cutoff);
-    if (policy.maxEventsPerStream !== undefined) {
+    const maxEventsPerStream = resolveMaxEventsPerStream(policy);
+    if (maxEventsPerStream !== undefined) {
       const { rowCount } = await this.#pool.query(
         `DELETE FROM herald_events e USING herald_streams s
          WHERE e.stream = s.name AND s.seq > $1 AND e.seq <= s.seq - $1`,
-        [policy.maxEventsPerStream],
+        [maxEventsPerStream],
       );
       deleted += rowCount ?? 0;
     }
@@ -204,6 +211,15 @@ export class PostgresEventLog implements EventLog {
     this.#isClosed = true;
     await this.#draining;
     await this.#pool.end();
+  }
+
+  /** One read query; its failures are mapped by toRequestError. */
+  async #read<TRow extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<TRow>> {
+    try {
+      return await this.#pool.query<TRow>(sql, params);
+    } catch (error) {
+      throw toRequestError(error);
+    }
   }
 
   #assertOpen(): void {
@@ -231,6 +247,7 @@ export class PostgresEventLog implements EventLog {
         settled = await commitAppendGroup(
           client,
           group.map((pending) => pending.entries),
+          this.#limits,
         );
         client.release();
       } catch (error) {
@@ -271,7 +288,7 @@ export class PostgresEventLog implements EventLog {
  */
 export async function createPostgresEventLog(
   url: string,
-  options: PostgresEventLogOptions = {},
+  options: PostgresEventLogOptions & AppendLimits = {},
 ): Promise<PostgresEventLog> {
   const { pool, schema } = createPostgresPool(url, options);
   try {
@@ -280,5 +297,8 @@ export async function createPostgresEventLog(
     await pool.end();
     throw error;
   }
-  return new PostgresEventLog(pool);
+  return new PostgresEventLog(
+    pool,
+    options.maxStateBytes === undefined ? {} : { maxStateBytes: options.maxStateBytes },
+  );
 }

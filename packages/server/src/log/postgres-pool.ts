@@ -40,6 +40,20 @@ export function toStoreError(error: unknown): unknown {
   return isConnectionFailure ? new HeraldError('unavailable', 'PostgreSQL cannot be reached', { cause: error }) : error;
 }
 
+// SQLSTATE class 22, data exception: a value of the request the database cannot take (a NUL in
+// text, a time out of range). Validation refuses those before any query; should one slip
+// through, the request still fails as the client's error, never as a 500.
+const DATA_EXCEPTION = /^22/;
+
+/** The error a failed query of one request answers: bad input → `invalid_request`, a lost connection → `unavailable`. */
+export function toRequestError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && DATA_EXCEPTION.test(code)) {
+    return new HeraldError('invalid_request', 'the store cannot take a value of this request', { cause: error });
+  }
+  return toStoreError(error);
+}
+
 /** Splits `?schema=` off a `postgres://` URL; the rest is pg's connection string. */
 function parseStoreUrl(url: string): { connectionString: string; schema: string | undefined } {
   const parsed = new URL(url);

@@ -2,6 +2,7 @@ import {
   HeraldError,
   type HeraldEvent,
   type HistoryPage,
+  isValidStreamName,
   type StreamListPage,
   type StreamSnapshot,
 } from '@herald/protocol';
@@ -48,17 +49,27 @@ export function encodeStreamCursor(name: string): string {
 /** The last stream name of the previous list page; throws `invalid_request` on a foreign cursor. */
 export function decodeStreamCursor(cursor: string): string {
   const value = decode(cursor) as { s?: unknown } | undefined;
-  if (typeof value?.s !== 'string') invalidCursor();
+  // The cursor names the last stream shown, always a valid name; anything else was not issued here.
+  if (!isValidStreamName(value?.s)) invalidCursor();
   return value.s;
 }
 
-/** Normalises an ISO 8601 time to the stored form (UTC, ms); throws `invalid_request` if unparsable. */
+// Times are ISO 8601 with four-digit years, the range every store can compare: PostgreSQL's
+// timestamptz stops at 4713 BC and reads JavaScript's extended years (±YYYYYY) as errors
+// (SQLSTATE 22008, 22009), so they are refused here rather than answered with a 500.
+const EARLIEST_TIME_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** Normalises an ISO 8601 time to the stored form (UTC, ms); throws `invalid_request` if unparsable or out of range. */
 export function parseIsoTime(value: string, path: string): string {
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) {
-    throw new HeraldError('invalid_request', `${path} must be an ISO 8601 time`, { details: { path } });
+  const timeMs = new Date(value).getTime();
+  const isInRange = timeMs >= EARLIEST_TIME_MS && timeMs <= LATEST_TIME_MS;
+  if (!isInRange) {
+    throw new HeraldError('invalid_request', `${path} must be an ISO 8601 time in years 0001..9999`, {
+      details: { path },
+    });
   }
-  return time.toISOString();
+  return new Date(timeMs).toISOString();
 }
 
 /** Validates and normalises a history query for a store. */

@@ -16,9 +16,19 @@ export interface RetentionSweeperOptions {
   onError?: (error: unknown) => void;
 }
 
-/** The time before which `policy`'s age limit deletes events; undefined without an age limit. */
+/**
+ * The time before which `policy`'s age limit deletes events; undefined without an age limit.
+ * 0 means no limit (keep forever), as documented for `HERALD_RETENTION_MAX_AGE_MS`.
+ */
 export function resolveRetentionCutoff(policy: RetentionPolicy, nowMs = Date.now()): string | undefined {
-  return policy.maxAgeMs === undefined ? undefined : new Date(nowMs - policy.maxAgeMs).toISOString();
+  const hasAgeLimit = policy.maxAgeMs !== undefined && policy.maxAgeMs > 0;
+  return hasAgeLimit ? new Date(nowMs - policy.maxAgeMs!).toISOString() : undefined;
+}
+
+/** How many events per stream `policy` keeps; undefined without a count limit (0 = keep every event). */
+export function resolveMaxEventsPerStream(policy: RetentionPolicy): number | undefined {
+  const hasCountLimit = policy.maxEventsPerStream !== undefined && policy.maxEventsPerStream > 0;
+  return hasCountLimit ? policy.maxEventsPerStream : undefined;
 }
 
 /** Applies a retention policy to an EventLog in the background, once per interval. */

@@ -7,7 +7,7 @@ import {
   type StreamSnapshot,
 } from '@herald/protocol';
 import Database from 'better-sqlite3';
-import { planAppend } from './apply-append.js';
+import { type AppendLimits, planAppend } from './apply-append.js';
 import type {
   AppendOutcome,
   EventLog,
@@ -25,7 +25,7 @@ import {
   toHistoryPage,
   toStreamListPage,
 } from './query-cursors.js';
-import { resolveRetentionCutoff } from './retention-sweeper.js';
+import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
 import { configureSqlite, migrateSqlite } from './sqlite-schema.js';
 import {
   buildHistorySql,
@@ -64,10 +64,15 @@ export class SqliteEventLog implements EventLog {
   readonly #db: Database.Database;
   readonly #appends: GroupCommit<readonly StreamEventInput[], AppendOutcome>;
   readonly #statements: SqliteStatements;
+  readonly #limits: AppendLimits;
   #isClosed = false;
 
-  /** Opens (creating and migrating as needed) the database file at `filename`. */
-  constructor(filename: string) {
+  /**
+   * Opens (creating and migrating as needed) the database file at `filename`;
+   * `limits.maxStateBytes` caps each stream's state (default 1 MiB).
+   */
+  constructor(filename: string, limits: AppendLimits = {}) {
+    this.#limits = limits;
     const db = new Database(filename);
     this.#db = db;
     configureSqlite(db);
@@ -150,9 +155,9 @@ export class SqliteEventLog implements EventLog {
     this.#assertOpen();
     const cutoff = resolveRetentionCutoff(policy);
     let deleted = cutoff === undefined ? 0 : await this.deleteEventsOlderThan(cutoff);
-    if (policy.maxEventsPerStream === undefined) return deleted;
+    const maxEventsPerStream = resolveMaxEventsPerStream(policy);
+    if (maxEventsPerStream === undefined) return deleted;
 
-    const { maxEventsPerStream } = policy;
     const overCount = this.#statements.selectStreamsOverCount.all(maxEventsPerStream, maxEventsPerStream);
     const trimChunk = this.#db.transaction((chunk: typeof overCount) =>
       chunk.reduce(
@@ -191,17 +196,25 @@ export class SqliteEventLog implements EventLog {
 
   /** Runs inside the group's transaction, in this request's savepoint. */
   #appendNow(entries: readonly StreamEventInput[]): AppendOutcome {
-    const { selectHead, findSeqById, upsertStream, insertEvent, insertTag } = this.#statements;
-    const plan = planAppend(entries, {
-      getHead: (stream) => {
-        const row = selectHead.get(stream);
-        return row && toHead(row);
+    const { selectHead, findById, upsertStream, insertEvent, insertTag } = this.#statements;
+    const plan = planAppend(
+      entries,
+      {
+        getHead: (stream) => {
+          const row = selectHead.get(stream);
+          return row && toHead(row);
+        },
+        findById: (stream, id) => {
+          const row = findById.get(stream, id);
+          return row && { stream, ...row };
+        },
       },
-      findSeqById: (stream, id) => findSeqById.get(stream, id)?.seq,
-    });
+      new Date(),
+      this.#limits,
+    );
     for (const head of plan.heads) {
-      const { stream, epoch, seq, state, final, createdAt, updatedAt } = head;
-      upsertStream.run(stream, epoch, seq, JSON.stringify(state), final ? 1 : 0, createdAt, updatedAt);
+      const { stream, epoch, seq, stateJson, final, createdAt, updatedAt } = head;
+      upsertStream.run(stream, epoch, seq, stateJson, final ? 1 : 0, createdAt, updatedAt);
     }
     for (const event of plan.events) {
       const { lastInsertRowid } = insertEvent.run(

@@ -51,7 +51,7 @@ export function toSnapshot(row: SnapshotRow): StreamSnapshot {
 export interface SqliteStatements {
   selectHead: Database.Statement<[string], StreamRow>;
   selectSnapshot: Database.Statement<[string], SnapshotRow>;
-  findSeqById: Database.Statement<[string, string], { seq: number }>;
+  findById: Database.Statement<[string, string], { seq: number; json: string }>;
   upsertStream: Database.Statement<[string, string, number, string, number, string, string], unknown>;
   insertEvent: Database.Statement<[string, number, string, string, string, string], unknown>;
   insertTag: Database.Statement<[number | bigint, string, string], unknown>;
@@ -70,7 +70,9 @@ export function prepareSqliteStatements(db: Database.Database): SqliteStatements
       'SELECT name, epoch, seq, state, final, created_at, updated_at FROM streams WHERE name = ?',
     ),
     selectSnapshot: db.prepare<[string], SnapshotRow>(`${SNAPSHOT_SELECT} WHERE name = ?`),
-    findSeqById: db.prepare<[string, string], { seq: number }>('SELECT seq FROM events WHERE stream = ? AND id = ?'),
+    findById: db.prepare<[string, string], { seq: number; json: string }>(
+      'SELECT seq, json FROM events WHERE stream = ? AND id = ?',
+    ),
     upsertStream: db.prepare<[string, string, number, string, number, string, string]>(`
       INSERT INTO streams (name, epoch, seq, state, final, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET

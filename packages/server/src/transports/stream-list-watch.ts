@@ -8,7 +8,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { HeraldContext } from '../herald-context.js';
-import { type QueryParams, readInteger, readString } from '../http/query-params.js';
+import { type QueryParams, readInteger, readPrefix } from '../http/query-params.js';
 import type { LiveHandler } from '../http/stream-routes.js';
 import type { SseConnection } from './sse-connection.js';
 import type { SseTransport } from './sse-transport.js';
@@ -56,7 +56,7 @@ export class StreamListWatch {
   /** The route handler the stream routes dispatch to. */
   readonly handle: LiveHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     const { query } = request as FastifyRequest<{ Querystring: QueryParams }>;
-    const prefix = readString(query, 'prefix') ?? '';
+    const prefix = readPrefix(query);
     authorize(request.principal, 'read', `${prefix}*`);
     if (this.#ctx.broker.status === 'degraded') {
       // Announcements of other nodes are not arriving: a watch would look healthy and say nothing.

@@ -222,7 +222,7 @@ export class WebSocketConnection implements StreamFrameWriter {
   async #publish(frame: Extract<ClientFrame, { op: 'pub' }>): Promise<void> {
     const { stream, event } = frame;
     authorize(this.#principal, 'publish', stream);
-    this.#ctx.limits.publishRate.take(this.#clientIp);
+    this.#ctx.limits.publishRate.take(this.#principal, this.#clientIp, 1);
     const outcome = await this.#ctx.publisher.publish([{ stream, ...event }], 'websocket');
     const [result] = outcome.results;
     this.sendControl({ op: 'ack', ...refOf(frame), stream, seq: result!.seq, id: result!.id });
@@ -253,18 +253,22 @@ export class WebSocketConnection implements StreamFrameWriter {
   #sendError(error: unknown, ref: number | undefined, stream?: string): void {
     const herald = isHeraldError(error) ? error : new HeraldError('internal', 'internal error', { cause: error });
     if (herald.code === 'internal') this.#ctx.logger.error({ err: error, stream }, 'WebSocket request failed');
+    this.#ctx.dependencyFailures.report(herald, 'WebSocket frame');
     const isOwnTokenExpired = herald.code === 'token_expired' && isExpired(this.#principal);
     if (isOwnTokenExpired) {
       this.close(CLOSE_CODES.tokenExpired, 'token expired');
       return;
     }
     const code: ErrorCode = herald.code;
+    // A rate-limited publish says when to try again, as HTTP's Retry-After does.
+    const retryAfterMs = (herald.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
     this.sendControl({
       op: 'error',
       ...(ref === undefined ? {} : { ref }),
       ...(stream === undefined ? {} : { stream }),
       code,
       message: herald.message,
+      ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
     });
   }
 

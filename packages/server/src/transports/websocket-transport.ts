@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CLOSE_CODES, DEFAULT_MAX_PAYLOAD_BYTES, HeraldError } from '@herald/protocol';
+import { CLOSE_CODES, DEFAULT_MAX_PAYLOAD_BYTES, HeraldError, isHeraldError } from '@herald/protocol';
 import { WebSocketServer } from 'ws';
 import type { HeraldContext } from '../herald-context.js';
 import { TickCorker } from './tick-corker.js';
@@ -78,6 +78,9 @@ export class WebSocketTransport {
     try {
       admission = await admitUpgrade(request, this.#ctx);
     } catch (error) {
+      // Refusals the protocol expects (bad token, full) are the client's business; anything else is ours.
+      if (!isHeraldError(error)) this.#ctx.logger.error({ err: error }, 'WebSocket upgrade failed');
+      this.#ctx.dependencyFailures.report(error, 'WebSocket upgrade');
       rejectUpgrade(socket, error);
       return;
     }

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HeraldError, isHeraldError } from '@herald/protocol';
 import type { Principal } from '../auth/principal.js';
 import { readRequestToken } from '../auth/request-token.js';
 import type { HeraldContext } from '../herald-context.js';
+import { encodeRawHttpError } from '../http/error-handler.js';
 import { resolveClientIp } from '../limits/client-ip.js';
 
 /** A client let through the checks that come before the WebSocket handshake. */
@@ -30,7 +30,7 @@ export async function admitUpgrade(request: IncomingMessage, ctx: HeraldContext)
   if (!isOriginAllowed(request.headers.origin, ctx.config.corsOrigins)) {
     throw new HeraldError('forbidden', 'this Origin may not open WebSockets');
   }
-  const clientIp = resolveClientIp(request, ctx.config.trustProxy);
+  const clientIp = resolveClientIp(request, ctx.limits.proxyTrust);
   const release = ctx.limits.connections.acquire(clientIp);
   try {
     const principal = await ctx.authenticate(readRequestToken(request));
@@ -44,10 +44,5 @@ export async function admitUpgrade(request: IncomingMessage, ctx: HeraldContext)
 /** Answers a refused upgrade with a plain HTTP error (`{"error": …}`) and closes the socket. */
 export function rejectUpgrade(socket: Duplex, error: unknown): void {
   const herald = isHeraldError(error) ? error : new HeraldError('internal', 'internal error');
-  const body = JSON.stringify(herald.toBody());
-  socket.end(
-    `HTTP/1.1 ${herald.status} ${STATUS_CODES[herald.status]}\r\n` +
-      'Connection: close\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
+  socket.end(encodeRawHttpError(herald));
 }

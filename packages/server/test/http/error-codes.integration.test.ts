@@ -94,6 +94,20 @@ const BAD_REQUESTS: BadRequest[] = [
     token: async () => API_KEY,
   },
   {
+    name: 'a reused id with a different event',
+    code: 'id_conflict',
+    path: '/v1/streams/run:1/events',
+    body: { type: 'not-the-seed', id: 'seed-run:1' },
+    token: async () => API_KEY,
+  },
+  {
+    name: 'a state patch past the state limit',
+    code: 'state_too_large',
+    path: '/v1/streams/run:1/events',
+    body: { type: 'a', state: { big: 'x'.repeat(600) } },
+    token: async () => API_KEY,
+  },
+  {
     name: 'an event over the payload limit',
     code: 'payload_too_large',
     path: '/v1/streams/run:1/events',
@@ -130,11 +144,17 @@ beforeAll(async () => {
   server = await startInProcessHerald({
     apiKey: API_KEY,
     jwt: { secret: TEST_JWT_SECRET },
-    limits: { maxPayloadBytes: 1024, maxBatchEvents: 10, maxBodyBytes: MAX_BODY_BYTES, publishRatePerSecond: 0 },
+    limits: {
+      maxPayloadBytes: 1024,
+      maxBatchEvents: 10,
+      maxBodyBytes: MAX_BODY_BYTES,
+      maxStateBytes: 512,
+      publishRatePerSecond: 0,
+    },
   });
   for (const stream of ['run:1', 'run:final']) {
     await requestJson(`${server.url}/v1/streams/${stream}/events`, {
-      body: { type: 'seed', state: { ok: true }, final: stream === 'run:final' },
+      body: { type: 'seed', id: `seed-${stream}`, state: { ok: true }, final: stream === 'run:final' },
       token: API_KEY,
     });
   }

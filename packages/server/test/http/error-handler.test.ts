@@ -1,6 +1,7 @@
 import { HeraldError } from '@herald/protocol';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { DependencyFailureLog } from '../../src/dependency-failure-log.js';
 import { registerErrorHandling, toHeraldError } from '../../src/http/error-handler.js';
 
 describe('toHeraldError', () => {
@@ -26,7 +27,7 @@ describe('registerErrorHandling', () => {
   it('answers 500 internal with no stack and logs the cause', async () => {
     const logged: unknown[] = [];
     const app = Fastify({ logger: { level: 'error', stream: { write: (line: string) => logged.push(line) } } });
-    registerErrorHandling(app);
+    registerErrorHandling(app, new DependencyFailureLog(app.log));
     app.get('/boom', async () => {
       throw new Error('secret detail');
     });

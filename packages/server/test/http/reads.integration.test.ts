@@ -57,10 +57,14 @@ describe('GET /v1/streams/{stream}/events', () => {
     expect(page.body).toMatchObject({ final: true, events: [] });
   });
 
-  it('caches a page below the head as immutable and an open-ended page as no-cache', async () => {
-    await publish('run:cache', { events: [{ type: 'a' }, { type: 'b' }, { type: 'c' }] });
-    const settled = await fetch(`${server.url}/v1/streams/run:cache/events?after=0&limit=2`);
-    expect(settled.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  it('lets a shared cache keep an epoch-pinned page below the head for seconds, and revalidates any other page', async () => {
+    const { epoch } = (await publish('run:cache', { events: [{ type: 'a' }, { type: 'b' }, { type: 'c' }] })).body as {
+      epoch: string;
+    };
+    const settled = await fetch(`${server.url}/v1/streams/run:cache/events?after=0&limit=2&epoch=${epoch}`);
+    expect(settled.headers.get('cache-control')).toBe('public, max-age=5');
+    const unpinned = await fetch(`${server.url}/v1/streams/run:cache/events?after=0&limit=2`);
+    expect(unpinned.headers.get('cache-control')).toBe('no-cache');
     const open = await fetch(`${server.url}/v1/streams/run:cache/events?after=2`);
     expect(open.headers.get('cache-control')).toBe('no-cache');
     const etag = open.headers.get('etag')!;

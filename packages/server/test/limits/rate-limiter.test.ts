@@ -24,4 +24,14 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ ratePerSecond: 0, burst: 1 });
     for (let i = 0; i < 100; i++) limiter.take('a');
   });
+
+  it('spends one token per unit of cost, and lets a cost above the burst through a full bucket as debt', () => {
+    let nowMs = 0;
+    const limiter = new RateLimiter({ ratePerSecond: 10, burst: 20, now: () => nowMs });
+    limiter.take('a', 50);
+    // 30 tokens of debt plus the one wanted, at 10 per second.
+    expect(() => limiter.take('a')).toThrow(expect.objectContaining({ details: { retryAfterMs: 3100 } }));
+    nowMs = 3100;
+    expect(() => limiter.take('a')).not.toThrow();
+  });
 });

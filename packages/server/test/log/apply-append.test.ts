@@ -2,25 +2,26 @@ import { applyMergePatch, type HeraldEvent, type JsonValue, type StreamEventInpu
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AppendPlan, planAppend, type StreamHead } from '../../src/log/apply-append.js';
+import type { EventRecord } from '../../src/log/event-log.js';
 
 /** A minimal store around the planner: commits a plan only when planning succeeded (atomicity). */
 function createModelStore() {
   const heads = new Map<string, StreamHead>();
   const events: HeraldEvent[] = [];
-  const seqById = new Map<string, number>();
+  const eventById = new Map<string, EventRecord>();
   return {
     heads,
     events,
     append(entries: readonly StreamEventInput[], now?: Date): AppendPlan {
       const plan = planAppend(
         entries,
-        { getHead: (stream) => heads.get(stream), findSeqById: (stream, id) => seqById.get(`${stream}\n${id}`) },
+        { getHead: (stream) => heads.get(stream), findById: (stream, id) => eventById.get(`${stream}\n${id}`) },
         now,
       );
       for (const head of plan.heads) heads.set(head.stream, head);
       for (const event of plan.events) {
         events.push(JSON.parse(event.json) as HeraldEvent);
-        seqById.set(`${event.stream}\n${event.id}`, event.seq);
+        eventById.set(`${event.stream}\n${event.id}`, { stream: event.stream, seq: event.seq, json: event.json });
       }
       return plan;
     },
@@ -56,7 +57,7 @@ describe('planAppend', () => {
           try {
             plan = store.append(batch);
           } catch (error) {
-            expect((error as { code?: string }).code).toMatch(/^(seq_conflict|stream_final)$/);
+            expect((error as { code?: string }).code).toMatch(/^(seq_conflict|stream_final|id_conflict)$/);
             expect(store.events).toHaveLength(countBefore);
             continue;
           }
@@ -109,6 +110,52 @@ describe('planAppend', () => {
     expect(() => store.append([{ stream: 'run:a', type: 'x', expectedSeq: 0 }])).toThrow(
       expect.objectContaining({ code: 'seq_conflict', details: { stream: 'run:a', expectedSeq: 0, actualSeq: 1 } }),
     );
+  });
+
+  it('answers a repeat of the same event with the original seq, whatever its member order', () => {
+    const store = createModelStore();
+    store.append([{ stream: 'run:a', type: 'x', id: 'e1', data: { a: 1, b: [1, { c: 2 }] }, tags: { k: 'v' } }]);
+    const plan = store.append([
+      { stream: 'run:a', type: 'x', id: 'e1', data: { b: [1, { c: 2 }], a: 1 }, tags: { k: 'v' }, expectedSeq: 7 },
+    ]);
+    expect(plan.outcome.results).toEqual([{ stream: 'run:a', id: 'e1', seq: 1, duplicate: true }]);
+  });
+
+  it.each([
+    ['type', { type: 'y' }],
+    ['data', { data: { a: 2 } }],
+    ['an absent data as null', { data: null }],
+    ['state', { state: { s: 1 } }],
+    ['tags', { tags: { k: 'w' } }],
+    ['final', { final: true }],
+  ])('refuses a reused id whose event differs in %s with id_conflict, appending nothing', (_field, change) => {
+    const store = createModelStore();
+    store.append([{ stream: 'run:a', type: 'x', id: 'e1', tags: { k: 'v' } }]);
+    expect(() =>
+      store.append([
+        { stream: 'run:a', type: 'x' },
+        { stream: 'run:a', type: 'x', id: 'e1', tags: { k: 'v' }, ...change },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'id_conflict', details: { stream: 'run:a', id: 'e1', seq: 1 } }));
+    expect(store.events).toHaveLength(1);
+  });
+
+  it('refuses an id used twice in one batch for different events', () => {
+    const store = createModelStore();
+    expect(() =>
+      store.append([
+        { stream: 'run:a', type: 'x', id: 'e1', data: 1 },
+        { stream: 'run:a', type: 'x', id: 'e1', data: 2 },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'id_conflict' }));
+    const plan = store.append([
+      { stream: 'run:a', type: 'x', id: 'e1', data: 1 },
+      { stream: 'run:a', type: 'x', id: 'e1', data: 1, tags: {} },
+    ]);
+    expect(plan.outcome.results.map((result) => [result.seq, result.duplicate])).toEqual([
+      [1, false],
+      [1, true],
+    ]);
   });
 
   it('leaves a touched stream out of the writes when all its entries are repeats', () => {

@@ -1,3 +1,4 @@
+import { STREAM_NAME_PATTERN } from '@herald/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,12 +12,18 @@ import {
 describe('query cursors', () => {
   it('round-trips any history position and stream name through an opaque base64url cursor', () => {
     fc.assert(
-      fc.property(fc.nat(), fc.string(), (position, name) => {
+      fc.property(fc.nat(), fc.stringMatching(STREAM_NAME_PATTERN), (position, name) => {
         const cursor = encodeHistoryCursor(position);
         expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
         expect(resolveHistoryQuery({ order: 'desc', limit: 5, cursor }).afterPosition).toBe(position);
         expect(decodeStreamCursor(encodeStreamCursor(name))).toBe(name);
       }),
+    );
+  });
+
+  it.each(['run:\u0000', '', 'x'.repeat(201)])('rejects a stream cursor naming the invalid stream name %j', (name) => {
+    expect(() => decodeStreamCursor(encodeStreamCursor(name))).toThrow(
+      expect.objectContaining({ code: 'invalid_request' }),
     );
   });
 

@@ -114,6 +114,17 @@ export function describeEventLogContract(
         expect(await seqsOf('run:a')).toEqual([1, 2]);
       });
 
+      it('refuses a reused id with a different event with id_conflict, appending nothing of the batch', async () => {
+        await log.append([ev('run:a', 'x', { id: 'e1', data: { a: 1, b: 2 }, tags: { k: 'v' } })]);
+        const same = await log.append([ev('run:a', 'x', { id: 'e1', data: { b: 2, a: 1 }, tags: { k: 'v' } })]);
+        expect(same.results).toEqual([{ stream: 'run:a', id: 'e1', seq: 1, duplicate: true }]);
+        await expect(
+          log.append([ev('run:b'), ev('run:a', 'x', { id: 'e1', data: { a: 1, b: 3 }, tags: { k: 'v' } })]),
+        ).rejects.toMatchObject({ code: 'id_conflict', details: { stream: 'run:a', id: 'e1', seq: 1 } });
+        expect(await seqsOf('run:a')).toEqual([1]);
+        expect(await log.getSnapshot('run:b')).toMatchObject({ seq: 0 });
+      });
+
       it('appends an id repeated within one batch once', async () => {
         const { results, appended } = await log.append([
           ev('run:a', 'x', { id: 'same' }),
@@ -251,9 +262,19 @@ export function describeEventLogContract(
         const { appended } = await log.append([ev('run:a'), ev('run:a'), ev('run:b')]);
         expect(await log.sweepRetention({ maxAgeMs: 60_000 })).toBe(0);
         await waitForClockPast((JSON.parse(appended.at(-1)!.json) as HeraldEvent).time);
-        expect(await log.sweepRetention({ maxAgeMs: 0 })).toBe(3);
+        await sleep(2);
+        expect(await log.sweepRetention({ maxAgeMs: 1 })).toBe(3);
         expect(await log.getSnapshot('run:a')).toMatchObject({ seq: 2, firstSeq: 3 });
         expect(await log.readEvents('run:a', 0, 10)).toMatchObject({ events: [], hasMore: false });
+      });
+
+      it('keeps every event when maxAgeMs and maxEventsPerStream are 0 (0 = keep)', async () => {
+        const { appended } = await log.append([ev('run:a'), ev('run:a'), ev('run:b')]);
+        await waitForClockPast((JSON.parse(appended.at(-1)!.json) as HeraldEvent).time);
+        await sleep(2);
+        expect(await log.sweepRetention({ maxAgeMs: 0, maxEventsPerStream: 0 })).toBe(0);
+        expect(await seqsOf('run:a')).toEqual([1, 2]);
+        expect(await log.getSnapshot('run:b')).toMatchObject({ seq: 1, firstSeq: 1 });
       });
 
       it('deletes the events older than a given time', async () => {
@@ -375,7 +396,7 @@ export function describeEventLogContract(
           await log.close();
           log = await harness.reopen();
           expect({ snapshot: await log.getSnapshot('run:a'), events: await readAll('run:a') }).toEqual(before);
-          const repeat = await log.append([ev('run:a', 'x', { id: 'e3' })]);
+          const repeat = await log.append([ev('run:a', 'x', { id: 'e3', state: { k3: 3 } })]);
           expect(repeat.results[0]).toMatchObject({ seq: outcomes[3]!.results[0]!.seq, duplicate: true });
           const next = await log.append([ev('run:a')]);
           expect(next.heads).toEqual([{ stream: 'run:a', epoch: before.snapshot.epoch, seq: 11 }]);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -62,17 +62,25 @@ export class NginxProcess {
 
   /** Renders deploy/nginx.conf for `nodeUrls` and runs nginx in the foreground on a free port. */
   static async start(nodeUrls: readonly string[]): Promise<NginxProcess> {
+    const template = await readFile(NGINX_CONF, 'utf8');
+    const nodePorts = nodeUrls.map((url) => Number(new URL(url).port));
+    return NginxProcess.startWithConf((port) => renderNginxConf(template, port, nodePorts));
+  }
+
+  /**
+   * Runs nginx in the foreground with the config `renderConf` gives for its free port and prefix
+   * directory (which holds `logs/` and `temp/`), for tests that need a config of their own.
+   */
+  static async startWithConf(renderConf: (port: number, prefix: string) => string): Promise<NginxProcess> {
     const prefix = await mkdtemp(path.join(tmpdir(), 'herald-nginx-'));
+    // mkdtemp makes it 0700; nginx workers run as another user when started as root, and must
+    // reach what nginx creates inside (a proxy cache directory).
+    await chmod(prefix, 0o755);
     await mkdir(path.join(prefix, 'logs'));
     await mkdir(path.join(prefix, 'temp'));
     const port = await findFreePort();
-    const conf = renderNginxConf(
-      await readFile(NGINX_CONF, 'utf8'),
-      port,
-      nodeUrls.map((url) => Number(new URL(url).port)),
-    );
     const confPath = path.join(prefix, 'nginx.conf');
-    await writeFile(confPath, conf);
+    await writeFile(confPath, renderConf(port, prefix));
     const child = spawn('nginx', ['-p', prefix, '-c', confPath, '-g', 'daemon off;'], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });

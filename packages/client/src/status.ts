@@ -1,0 +1,326 @@
+/**
+ * The client's connection as a pure transition function: `transition(state, event) → {state, effects}`.
+ * Transports and timers only feed it events (`TransportLadder` does that) and carry out its
+ * effects; every decision about rungs, probing, backoff and online/offline is made here.
+ *
+ *            start                opened
+ *   idle ─────────────▶ connecting ─────────▶ open ──┐ streamFrame: healthy (backoff starts over)
+ *                          ▲   │ failed             │ failed
+ *              retryTimer  │   ▼                    ▼
+ *                       waiting (full-jitter backoff; a rung that keeps failing hands over
+ *                          ▲     to the next, after the last the first again)
+ *                          └─ tokenRefreshed ── refreshing (failed with token_expired)
+ *
+ *   While open below the best rung, a probe runs beside the active transport:
+ *     probe: waiting ──probeTimer──▶ opening ──probeOpened──▶ promoted (active = probe, rung up)
+ *                 ▲                     │ probeFailed / probeTimeout
+ *                 └── next rung down ───┘ (the rung just under the active one failed too:
+ *                                          wait probeIntervalMs and start again at the top)
+ *   The first probe after opening below the best rung starts at once, at the best rung, so a
+ *   client that came back from an outage on a lower rung is on the best one within one handshake.
+ *
+ * Invariants (cited by test/status.property.test.ts):
+ * - I1 At most one active transport and at most one probe exist; a probe exists only while the
+ *   active transport is open below the best rung.
+ * - I2 A probe is always of a better rung than the active one.
+ * - I3 The client ends on the best transport available: once the trouble ends (server up, some
+ *   rungs perhaps still blocked), letting the scheduled timers fire ends with the active
+ *   transport open on the best rung that works, whatever happened before.
+ * - I4 A failure, whatever its kind, always leads to a scheduled retry (the client never gives up),
+ *   unless the client is closed.
+ * - I5 Every retry wait is below the backoff ceiling: `RECONNECT_CAP_MS` for `unavailable`
+ *   (the server or the way to it is down: come back within seconds, seed 003) and
+ *   `BACKOFF_CAP_MS` (backoff.ts) for other failures, such as overload answers.
+ * - I6 The status is `live` only when a push transport is open, `polling` only when a pull
+ *   transport is open, `offline` whenever the browser says so.
+ * - I7 After `close` (which closes the transports), no effect is ever produced.
+ * Order (G1–G3) is not this machine's business: the subscription decides it, whatever transport or
+ * probe delivered a frame (test/watchdog.property.test.ts and ordering.property.test.ts check it).
+ * Timers are never cancelled: a timer that fires when it no longer applies is ignored here.
+ */
+import { BACKOFF_CAP_MS, resolveBackoffMs } from './backoff.js';
+import { isPushTransport } from './transports/transport.js';
+import type { ConnectionStatus, TransportKind } from './types.js';
+
+/** Consecutive failures of one rung after which the client moves one rung down. */
+export const FALLBACK_AFTER_FAILURES = 2;
+/** A connection that lived this long proved its wire works: its failure does not count towards a fallback, in ms. */
+export const STABLE_CONNECTION_MS = 10_000;
+/** How long a probe may take to complete its handshake before it counts as failed, in ms. */
+export const PROBE_TIMEOUT_MS = 10_000;
+/**
+ * Largest reconnect delay while the server cannot be reached (`unavailable`), in ms. Seed 003 wants
+ * the page live again within seconds of a restart, whatever the outage's length: with full jitter
+ * the first attempt after a restart comes within this, and an unreachable server costs nothing but
+ * a refused TCP connection per attempt.
+ */
+export const RECONNECT_CAP_MS = 3_000;
+
+export type TimerName = 'retry' | 'probe' | 'probeTimeout';
+
+/** What a failure says, as far as the machine cares. */
+export interface FailureInfo {
+  code: string;
+  retryable: boolean;
+}
+
+export type ConnectionEvent =
+  /** The first stream was added: connect if idle. */
+  | { type: 'start' }
+  /** The active transport completed its handshake. */
+  | { type: 'opened'; nowMs: number }
+  /** The active transport delivered a stream frame (not a heartbeat, not an error). */
+  | { type: 'streamFrame' }
+  /** The active transport died. `jitter` is a uniform random number in [0, 1). */
+  | { type: 'failed'; nowMs: number; failure: FailureInfo; jitter: number }
+  /** The token refresh asked for after `token_expired` ended. */
+  | { type: 'tokenRefreshed'; isRefreshed: boolean; jitter: number }
+  | { type: 'timer'; timer: TimerName }
+  | { type: 'probeOpened'; nowMs: number }
+  | { type: 'probeFailed' }
+  | { type: 'online' }
+  | { type: 'offline' }
+  | { type: 'close' };
+
+export type ConnectionEffect =
+  /** Close the active transport (if any) and open one of `rung`. */
+  | { type: 'connect'; rung: number; isReconnect: boolean }
+  | { type: 'closeActive' }
+  /**
+   * (Re)start the named timer. Timers are never cancelled: one that fires when it no longer
+   * applies (a retry while open, a probe timeout with no probe opening) is ignored here.
+   */
+  | { type: 'startTimer'; timer: TimerName; delayMs: number }
+  | { type: 'openProbe'; rung: number }
+  | { type: 'closeProbe' }
+  /** The probe becomes the active transport; the old active one is closed. */
+  | { type: 'promoteProbe' }
+  | { type: 'refreshToken' };
+
+export type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'refreshing' | 'closed';
+
+export interface ConnectionState {
+  readonly kinds: readonly TransportKind[];
+  /** While open below the best rung, the wait between probe rounds, in ms. */
+  readonly probeIntervalMs: number;
+  readonly phase: Phase;
+  /** The active (or next) transport's index in `kinds`. */
+  readonly rung: number;
+  /** Consecutive failures of `rung` without a stable connection. */
+  readonly failures: number;
+  /** Backoff attempts since the last healthy connection. */
+  readonly attempt: number;
+  /** Whether a connection attempt has failed since the last open (status `reconnecting`). */
+  readonly isRetrying: boolean;
+  /** The active transport delivered a stream frame since it opened. */
+  readonly isHealthy: boolean;
+  readonly openedAtMs: number;
+  readonly isOffline: boolean;
+  /** The probe: the rung it tries, and whether it is opening (else waiting for its timer). */
+  readonly probe: { readonly rung: number; readonly isOpening: boolean } | null;
+}
+
+export interface Transition {
+  state: ConnectionState;
+  effects: ConnectionEffect[];
+}
+
+/** The machine before the first stream. */
+export function initialConnectionState(kinds: readonly TransportKind[], probeIntervalMs: number): ConnectionState {
+  return {
+    kinds,
+    probeIntervalMs,
+    phase: 'idle',
+    rung: 0,
+    failures: 0,
+    attempt: 0,
+    isRetrying: false,
+    isHealthy: false,
+    openedAtMs: 0,
+    isOffline: false,
+    probe: null,
+  };
+}
+
+/** The status a state shows (I6). */
+export function resolveStatus(state: ConnectionState): ConnectionStatus {
+  if (state.isOffline) return 'offline';
+  if (state.phase === 'open') return isPushTransport(kindOf(state, state.rung)) ? 'live' : 'polling';
+  return state.isRetrying ? 'reconnecting' : 'connecting';
+}
+
+/** The transport kind of `rung`. */
+export function kindOf(state: ConnectionState, rung: number): TransportKind {
+  return state.kinds[rung] as TransportKind;
+}
+
+/** One step of the machine. Pure: the same state and event always give the same result. */
+export function transition(state: ConnectionState, event: ConnectionEvent): Transition {
+  if (state.phase === 'closed') return { state, effects: [] };
+  const step: Step = { state, effects: [] };
+  apply(step, event);
+  return step;
+}
+
+/** The next state and the effects of one transition, as they accumulate. */
+interface Step {
+  state: ConnectionState;
+  effects: ConnectionEffect[];
+}
+
+function set(step: Step, patch: Partial<ConnectionState>): void {
+  step.state = { ...step.state, ...patch };
+}
+
+function emit(step: Step, effect: ConnectionEffect): void {
+  step.effects.push(effect);
+}
+
+function apply(step: Step, event: ConnectionEvent): void {
+  const { state } = step;
+  switch (event.type) {
+    case 'start':
+      if (state.phase === 'idle') connect(step, false);
+      return;
+    case 'opened':
+      if (state.phase !== 'connecting') return;
+      set(step, { phase: 'open', isRetrying: false, isHealthy: false, openedAtMs: event.nowMs });
+      // Came back below the best rung: try the best one at once (climbing back within one handshake).
+      if (state.rung > 0) waitForProbe(step, 0, 0);
+      return;
+    case 'streamFrame':
+      if (state.phase === 'open' && !state.isHealthy) set(step, { isHealthy: true, attempt: 0 });
+      return;
+    case 'failed':
+      if (state.phase === 'open' || state.phase === 'connecting') failed(step, event);
+      return;
+    case 'tokenRefreshed':
+      if (state.phase !== 'refreshing') return;
+      if (event.isRefreshed) retryAfter(step, 0);
+      else countFailure(step, { code: 'token_expired', retryable: true }, event.jitter);
+      return;
+    case 'timer':
+      timerFired(step, event.timer);
+      return;
+    case 'probeOpened':
+      if (state.probe?.isOpening && state.phase === 'open') promote(step, event.nowMs);
+      return;
+    case 'probeFailed':
+      if (state.probe?.isOpening) probeFailed(step);
+      return;
+    case 'online':
+      set(step, { isOffline: false, attempt: 0 });
+      if (state.phase === 'waiting') retryAfter(step, 0);
+      else if (state.phase === 'open' && state.rung > 0 && !state.probe?.isOpening) waitForProbe(step, 0, 0);
+      return;
+    case 'offline':
+      set(step, { isOffline: true });
+      return;
+    case 'close':
+      if (state.probe) emit(step, { type: 'closeProbe' });
+      emit(step, { type: 'closeActive' });
+      set(step, { phase: 'closed', probe: null });
+      return;
+  }
+}
+
+function connect(step: Step, isReconnect: boolean): void {
+  set(step, { phase: 'connecting', isHealthy: false });
+  emit(step, { type: 'connect', rung: step.state.rung, isReconnect });
+}
+
+function failed(step: Step, event: Extract<ConnectionEvent, { type: 'failed' }>): void {
+  const { state } = step;
+  const wasStable = state.phase === 'open' && event.nowMs - state.openedAtMs >= STABLE_CONNECTION_MS;
+  stopProbe(step);
+  emit(step, { type: 'closeActive' });
+  set(step, { isHealthy: false, failures: wasStable ? 0 : state.failures });
+  if (event.failure.code === 'shutting_down') {
+    retryAfter(step, 0);
+  } else if (event.failure.code === 'token_expired') {
+    set(step, { phase: 'refreshing', isRetrying: true });
+    emit(step, { type: 'refreshToken' });
+  } else {
+    countFailure(step, event.failure, event.jitter);
+  }
+}
+
+/** Counts a failure of the rung, moves down when it keeps failing or was refused outright, and backs off (I4). */
+function countFailure(step: Step, failure: FailureInfo, jitter: number): void {
+  const { state } = step;
+  // A refusal (a proxy's 403, a policy close) will not change on retry: this wire is blocked.
+  let failures = failure.retryable ? state.failures + 1 : FALLBACK_AFTER_FAILURES;
+  let rung = state.rung;
+  if (failures >= FALLBACK_AFTER_FAILURES) {
+    failures = 0;
+    rung = (rung + 1) % state.kinds.length;
+  }
+  set(step, { failures, rung, attempt: state.attempt + 1 });
+  // I5: `unavailable` (down, unreachable) is retried within RECONNECT_CAP_MS, anything else within BACKOFF_CAP_MS.
+  retryAfter(
+    step,
+    resolveBackoffMs(state.attempt, failure.code === 'unavailable' ? RECONNECT_CAP_MS : BACKOFF_CAP_MS, jitter),
+  );
+}
+
+function retryAfter(step: Step, delayMs: number): void {
+  set(step, { phase: 'waiting', isRetrying: true });
+  emit(step, { type: 'startTimer', timer: 'retry', delayMs });
+}
+
+function timerFired(step: Step, timer: TimerName): void {
+  const { state } = step;
+  if (timer === 'retry') {
+    if (state.phase === 'waiting') connect(step, true);
+    return;
+  }
+  if (timer === 'probe') {
+    if (state.phase !== 'open' || state.probe === null || state.probe.isOpening) return;
+    set(step, { probe: { rung: state.probe.rung, isOpening: true } });
+    emit(step, { type: 'openProbe', rung: state.probe.rung });
+    emit(step, { type: 'startTimer', timer: 'probeTimeout', delayMs: PROBE_TIMEOUT_MS });
+    return;
+  }
+  if (state.probe?.isOpening) probeFailed(step);
+}
+
+/** Plans a probe of `rung` in `delayMs` (I1: only while open below the best rung; I2: above the active rung). */
+function waitForProbe(step: Step, rung: number, delayMs: number): void {
+  stopProbe(step);
+  if (step.state.phase !== 'open' || rung >= step.state.rung) return;
+  set(step, { probe: { rung, isOpening: false } });
+  emit(step, { type: 'startTimer', timer: 'probe', delayMs });
+}
+
+/** Tries the next rung down towards the active one at once, or, when none is left, the best again later. */
+function probeFailed(step: Step): void {
+  const { probe } = step.state;
+  if (!probe) return;
+  const next = probe.rung + 1;
+  if (next < step.state.rung) waitForProbe(step, next, 0);
+  else waitForProbe(step, 0, step.state.probeIntervalMs);
+}
+
+function promote(step: Step, nowMs: number): void {
+  const probe = step.state.probe;
+  if (!probe) return;
+  emit(step, { type: 'promoteProbe' });
+  set(step, {
+    probe: null,
+    rung: probe.rung,
+    failures: 0,
+    attempt: 0,
+    isHealthy: false,
+    isRetrying: false,
+    openedAtMs: nowMs,
+  });
+  // The rungs above were just tried (top first) and failed: the next probe waits its interval.
+  if (probe.rung > 0) waitForProbe(step, 0, step.state.probeIntervalMs);
+}
+
+function stopProbe(step: Step): void {
+  const { probe } = step.state;
+  if (!probe) return;
+  if (probe.isOpening) emit(step, { type: 'closeProbe' });
+  set(step, { probe: null });
+}
