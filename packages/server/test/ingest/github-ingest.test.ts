@@ -374,3 +374,21 @@ describe('POST /v1/ingest/github without a configured secret', () => {
     }
   });
 });
+
+describe('POST /v1/ingest/github on a server with an API key', () => {
+  it('takes a signed delivery without the API key: the signature authenticates GitHub', async () => {
+    const server = await startInProcessHerald({ apiKey: 'backend-key', githubWebhookSecret: SECRET });
+    try {
+      const answer = await deliverGithub(server.url, 'workflow_run', githubExample('workflow_run', 3), {
+        secret: SECRET,
+      });
+      expect(answer.status).toBe(201);
+      const refused = await deliverGithub(server.url, 'workflow_run', githubExample('workflow_run', 1), {
+        secret: 'backend-key',
+      });
+      expect(refused.status).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
+});
