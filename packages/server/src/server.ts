@@ -32,6 +32,7 @@ import { registerPublishRoutes } from './http/publish-routes.js';
 import { createReadCaching } from './http/read-caching.js';
 import { registerRequestPrincipal } from './http/request-principal.js';
 import { registerStreamRoutes } from './http/stream-routes.js';
+import { registerIngest } from './ingest/register-ingest.js';
 import { createLimits } from './limits/limits.js';
 import { createEventLog } from './log/create-event-log.js';
 import type { EventLog } from './log/event-log.js';
@@ -190,6 +191,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   registerHistoryRoutes(app, context);
   registerAdminRoutes(app, context);
   registerOpsRoutes(app, context);
+  await registerIngest(app, context);
   await registerDashboard(app);
   sweeper.start();
 
