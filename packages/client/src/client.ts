@@ -37,6 +37,8 @@ export function createClient(options: ClientOptions): HeraldClient {
   const fetch = options.fetch ?? ((input: string, init?: RequestInit) => globalThis.fetch(input, init));
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const kinds = options.transports?.length ? options.transports : TRANSPORT_ORDER;
+  const probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+  const refreshToken = () => tokens.refresh().then(Boolean, () => false);
   const events = new Emitter<ClientEvents>();
   const stats: ClientStats = {
     transport: null,
@@ -48,6 +50,7 @@ export function createClient(options: ClientOptions): HeraldClient {
   };
   let status: ConnectionStatus = 'connecting';
   let isClosed = false;
+  let isOffline = false;
   const watches = new Set<StreamListWatch>();
 
   const tokens = new TokenSource(options.token, options.getToken, (token) => ladder.authenticate(token));
@@ -83,14 +86,22 @@ export function createClient(options: ClientOptions): HeraldClient {
     onReconnect: () => {
       stats.reconnects += 1;
     },
-    refreshToken: () => tokens.refresh().then(Boolean, () => false),
-    probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
+    refreshToken,
+    probeIntervalMs,
   });
   const subscriptions = new Subscriptions({ http, staleAfterMs, stats }, ladder, ladder.kind);
 
   const network = globalThis as NetworkEvents;
-  const onOnline = () => ladder.reconnectNow();
-  const onOffline = () => ladder.setOffline();
+  const onOnline = () => {
+    isOffline = false;
+    ladder.reconnectNow();
+    for (const watch of watches) watch.reconnectNow();
+  };
+  const onOffline = () => {
+    isOffline = true;
+    ladder.setOffline();
+    for (const watch of watches) watch.setOffline();
+  };
   network.addEventListener?.('online', onOnline);
   network.addEventListener?.('offline', onOffline);
 
@@ -115,7 +126,17 @@ export function createClient(options: ClientOptions): HeraldClient {
     },
     queryEvents: (query = {}, readOptions = {}) => http.queryEvents(query, readOptions.signal),
     watchStreams(prefix, onChange) {
-      const watch = new StreamListWatch(http, prefix, staleAfterMs, onChange);
+      const pollIntervalMs = staleAfterMs;
+      const watch = new StreamListWatch({
+        http,
+        prefix,
+        kinds,
+        pollIntervalMs,
+        probeIntervalMs,
+        refreshToken,
+        onChange,
+      });
+      if (isOffline) watch.setOffline();
       watches.add(watch);
       watch.start();
       return () => {

@@ -183,8 +183,12 @@ export interface ReadOptions {
 export interface StreamList {
   /** Snapshots of the streams under the prefix, in no particular order (deleted streams leave it). */
   streams: readonly StreamSnapshot[];
-  /** `live` while the SSE watch is open, `polling` while the list is polled instead, `loading` before either. */
-  status: 'loading' | 'live' | 'polling';
+  /**
+   * How the list is followed, by the client's connection rules: `live` on the SSE watch, `polling`
+   * while the list is polled with its ETag instead, `reconnecting` after a failure, `offline` while
+   * the browser reports no network, `loading` before the first connection.
+   */
+  status: 'loading' | 'live' | 'polling' | 'reconnecting' | 'offline';
   /** The last failed read; `null` after the next successful one. */
   error: HeraldError | null;
 }
@@ -211,8 +215,9 @@ export interface HeraldClient {
   /** One page of the cross-stream history query (`GET /v1/events`). */
   queryEvents(query?: HistoryQuery, options?: ReadOptions): Promise<HistoryPage>;
   /**
-   * Follows the streams under `prefix` (SSE watch, ETag polling while it is unavailable) and calls
-   * `onChange` with the whole list on every change; returns the stop function.
+   * Follows the streams under `prefix` (SSE watch, ETag polling while it is unavailable or not in
+   * `transports`, nothing while offline) and calls `onChange` with the whole list on every change;
+   * returns the stop function.
    */
   watchStreams(prefix: string, onChange: (list: StreamList) => void): () => void;
   /** Closes every subscription, watch and the connection; idempotent. */
