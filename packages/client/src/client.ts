@@ -1,6 +1,7 @@
 import { assertStreamName, type HeraldError, type PublishResult } from '@herald/protocol';
 import { Emitter } from './emitter.js';
 import { HttpApi } from './http-api.js';
+import { DEFAULT_OUTBOX_EXPIRY_MS, Outbox } from './outbox.js';
 import { publishEvent } from './publisher.js';
 import { StreamListWatch } from './stream-list-watch.js';
 import { Subscriptions } from './subscriptions.js';
@@ -55,6 +56,7 @@ export function createClient(options: ClientOptions): HeraldClient {
 
   const tokens = new TokenSource(options.token, options.getToken, (token) => ladder.authenticate(token));
   const http = new HttpApi(options.url, fetch, tokens);
+  const outbox = new Outbox(http, options.outboxExpiryMs ?? DEFAULT_OUTBOX_EXPIRY_MS);
   const transportContext: TransportContext = {
     url: options.url,
     http,
@@ -76,7 +78,11 @@ export function createClient(options: ClientOptions): HeraldClient {
       else subscriptions.route(frame);
     },
     onStatus: (next, kind) => {
-      if (next === 'live' || next === 'polling') stats.transport = kind;
+      if (next === 'live' || next === 'polling') {
+        stats.transport = kind;
+        // The connection is back: the outbox need not wait out its backoff.
+        outbox.wake();
+      }
       subscriptions.setConnection(next, kind);
       if (next === status) return;
       status = next;
@@ -94,11 +100,13 @@ export function createClient(options: ClientOptions): HeraldClient {
   const network = globalThis as NetworkEvents;
   const onOnline = () => {
     isOffline = false;
+    outbox.setOffline(false);
     ladder.reconnectNow();
     for (const watch of watches) watch.reconnectNow();
   };
   const onOffline = () => {
     isOffline = true;
+    outbox.setOffline(true);
     ladder.setOffline();
     for (const watch of watches) watch.setOffline();
   };
@@ -117,7 +125,7 @@ export function createClient(options: ClientOptions): HeraldClient {
     stats: () => ({ ...stats }),
     publish(stream: string, event: PublishInput, publishOptions: PublishOptions = {}): Promise<PublishResult> {
       assertStreamName(stream);
-      return publishEvent(http, (name) => subscriptions.of(name), stream, event, publishOptions);
+      return publishEvent(http, outbox, (name) => subscriptions.of(name), stream, event, publishOptions);
     },
     async listStreams(query = {}, readOptions = {}) {
       const read = await http.listStreams(query, null, readOptions.signal);
@@ -148,6 +156,7 @@ export function createClient(options: ClientOptions): HeraldClient {
       if (isClosed) return;
       isClosed = true;
       for (const watch of watches) watch.stop();
+      outbox.close();
       subscriptions.closeAll();
       ladder.close();
       tokens.close();

@@ -56,6 +56,11 @@ export interface ClientOptions {
   staleAfterMs?: number;
   /** How often a degraded client tries to move back up the transport order, in ms. Default 30000. */
   probeIntervalMs?: number;
+  /**
+   * How long an optimistic publish may wait in the outbox for the server (down, unreachable,
+   * offline) before it is rolled back, in ms. Default 300000 (5 minutes).
+   */
+  outboxExpiryMs?: number;
   /** WebSocket constructor. Default `globalThis.WebSocket` (pass `ws`'s on Node 20). */
   WebSocket?: WebSocketConstructor;
   /** fetch implementation. Default `globalThis.fetch`. */
@@ -140,7 +145,12 @@ export type PublishInput = EventInput;
 
 /** Options of `publish`. */
 export interface PublishOptions {
-  /** Apply the event's state patch locally at once; reconcile with the server's echo, roll back on error. */
+  /**
+   * Show the event as pending at once (its state patch applied) and keep it in the outbox until the
+   * server takes it, even across an outage or offline: events of one stream leave in publish order,
+   * one at a time, under their original ids. Rolled back on a refusal (a non-retryable error, for
+   * that event alone) or after `outboxExpiryMs`; the promise settles then.
+   */
   optimistic?: boolean;
 }
 
@@ -208,7 +218,10 @@ export interface HeraldClient {
   /** Listens to client events; returns the unsubscribe function. */
   on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): () => void;
   stats(): ClientStats;
-  /** Publishes one event over HTTP, retrying retryable errors with the same idempotency id. */
+  /**
+   * Publishes one event over HTTP under one idempotency id: retried up to 5 times on retryable
+   * errors, or with `optimistic`, kept in the outbox until the server takes or refuses it.
+   */
   publish(stream: string, event: PublishInput, options?: PublishOptions): Promise<PublishResult>;
   /** One page of stream snapshots (`GET /v1/streams`). */
   listStreams(query?: StreamListQuery, options?: ReadOptions): Promise<StreamListPage>;
