@@ -1,6 +1,7 @@
 import { assertStreamName, type HeraldError, type PublishResult } from '@herald/protocol';
 import { Emitter } from './emitter.js';
 import { HttpApi } from './http-api.js';
+import { DEFAULT_OUTBOX_EXPIRY_MS, Outbox } from './outbox.js';
 import { publishEvent } from './publisher.js';
 import { StreamListWatch } from './stream-list-watch.js';
 import { Subscriptions } from './subscriptions.js';
@@ -37,6 +38,8 @@ export function createClient(options: ClientOptions): HeraldClient {
   const fetch = options.fetch ?? ((input: string, init?: RequestInit) => globalThis.fetch(input, init));
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const kinds = options.transports?.length ? options.transports : TRANSPORT_ORDER;
+  const probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+  const refreshToken = () => tokens.refresh().then(Boolean, () => false);
   const events = new Emitter<ClientEvents>();
   const stats: ClientStats = {
     transport: null,
@@ -48,10 +51,12 @@ export function createClient(options: ClientOptions): HeraldClient {
   };
   let status: ConnectionStatus = 'connecting';
   let isClosed = false;
+  let isOffline = false;
   const watches = new Set<StreamListWatch>();
 
   const tokens = new TokenSource(options.token, options.getToken, (token) => ladder.authenticate(token));
   const http = new HttpApi(options.url, fetch, tokens);
+  const outbox = new Outbox(http, options.outboxExpiryMs ?? DEFAULT_OUTBOX_EXPIRY_MS);
   const transportContext: TransportContext = {
     url: options.url,
     http,
@@ -73,7 +78,11 @@ export function createClient(options: ClientOptions): HeraldClient {
       else subscriptions.route(frame);
     },
     onStatus: (next, kind) => {
-      if (next === 'live' || next === 'polling') stats.transport = kind;
+      if (next === 'live' || next === 'polling') {
+        stats.transport = kind;
+        // The connection is back: the outbox need not wait out its backoff.
+        outbox.wake();
+      }
       subscriptions.setConnection(next, kind);
       if (next === status) return;
       status = next;
@@ -83,14 +92,24 @@ export function createClient(options: ClientOptions): HeraldClient {
     onReconnect: () => {
       stats.reconnects += 1;
     },
-    refreshToken: () => tokens.refresh().then(Boolean, () => false),
-    probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
+    refreshToken,
+    probeIntervalMs,
   });
   const subscriptions = new Subscriptions({ http, staleAfterMs, stats }, ladder, ladder.kind);
 
   const network = globalThis as NetworkEvents;
-  const onOnline = () => ladder.reconnectNow();
-  const onOffline = () => ladder.setOffline();
+  const onOnline = () => {
+    isOffline = false;
+    outbox.setOffline(false);
+    ladder.reconnectNow();
+    for (const watch of watches) watch.reconnectNow();
+  };
+  const onOffline = () => {
+    isOffline = true;
+    outbox.setOffline(true);
+    ladder.setOffline();
+    for (const watch of watches) watch.setOffline();
+  };
   network.addEventListener?.('online', onOnline);
   network.addEventListener?.('offline', onOffline);
 
@@ -106,7 +125,7 @@ export function createClient(options: ClientOptions): HeraldClient {
     stats: () => ({ ...stats }),
     publish(stream: string, event: PublishInput, publishOptions: PublishOptions = {}): Promise<PublishResult> {
       assertStreamName(stream);
-      return publishEvent(http, (name) => subscriptions.of(name), stream, event, publishOptions);
+      return publishEvent(http, outbox, (name) => subscriptions.of(name), stream, event, publishOptions);
     },
     async listStreams(query = {}, readOptions = {}) {
       const read = await http.listStreams(query, null, readOptions.signal);
@@ -115,7 +134,17 @@ export function createClient(options: ClientOptions): HeraldClient {
     },
     queryEvents: (query = {}, readOptions = {}) => http.queryEvents(query, readOptions.signal),
     watchStreams(prefix, onChange) {
-      const watch = new StreamListWatch(http, prefix, staleAfterMs, onChange);
+      const pollIntervalMs = staleAfterMs;
+      const watch = new StreamListWatch({
+        http,
+        prefix,
+        kinds,
+        pollIntervalMs,
+        probeIntervalMs,
+        refreshToken,
+        onChange,
+      });
+      if (isOffline) watch.setOffline();
       watches.add(watch);
       watch.start();
       return () => {
@@ -127,6 +156,7 @@ export function createClient(options: ClientOptions): HeraldClient {
       if (isClosed) return;
       isClosed = true;
       for (const watch of watches) watch.stop();
+      outbox.close();
       subscriptions.closeAll();
       ladder.close();
       tokens.close();

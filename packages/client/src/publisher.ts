@@ -1,6 +1,7 @@
 import type { PublishResult } from '@herald/protocol';
 import { Backoff } from './backoff.js';
 import type { HttpApi } from './http-api.js';
+import type { Outbox } from './outbox.js';
 import type { StreamSubscription } from './subscription.js';
 import type { PublishInput, PublishOptions } from './types.js';
 
@@ -38,28 +39,19 @@ export async function publishWithRetry(
 }
 
 /**
- * The client's `publish`: gives the event an id, and with `optimistic` (seed 004) shows it in every
- * subscription of the stream at once, then lets the echo settle it or rolls it back on failure.
+ * The client's `publish`: gives the event an id; with `optimistic` (seed 004) hands it to the
+ * outbox, which shows it in every subscription of the stream at once and keeps it until the server
+ * takes it (outbox.ts); otherwise sends it with a few retries and reports the answer.
  */
-export async function publishEvent(
+export function publishEvent(
   http: HttpApi,
+  outbox: Outbox,
   subscriptionsOf: (stream: string) => StreamSubscription[],
   stream: string,
   event: PublishInput,
   options: PublishOptions,
 ): Promise<PublishResult> {
   const withId = { ...event, id: event.id ?? createEventId() };
-  const optimistic = options.optimistic ? subscriptionsOf(stream) : [];
-  for (const subscription of optimistic) {
-    subscription.addPending({ id: withId.id, type: withId.type, data: withId.data, state: withId.state });
-  }
-  try {
-    const result = await publishWithRetry(http, stream, withId);
-    const seq = result.events.find((published) => published.id === withId.id)?.seq ?? result.seq;
-    for (const subscription of optimistic) subscription.acknowledgePending(withId.id, seq);
-    return result;
-  } catch (error) {
-    for (const subscription of optimistic) subscription.rollbackPending(withId.id);
-    throw error;
-  }
+  if (options.optimistic) return outbox.add(stream, withId, subscriptionsOf(stream));
+  return publishWithRetry(http, stream, withId);
 }

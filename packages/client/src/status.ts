@@ -10,6 +10,7 @@
  *                       waiting (full-jitter backoff; a rung that keeps failing hands over
  *                          ▲     to the next, after the last the first again)
  *                          └─ tokenRefreshed ── refreshing (failed with token_expired)
+ *   offline (from any phase): close everything, wait in `waiting` without retrying; online: retry at once.
  *
  *   While open below the best rung, a probe runs beside the active transport:
  *     probe: waiting ──probeTimer──▶ opening ──probeOpened──▶ promoted (active = probe, rung up)
@@ -27,13 +28,15 @@
  *   rungs perhaps still blocked), letting the scheduled timers fire ends with the active
  *   transport open on the best rung that works, whatever happened before.
  * - I4 A failure, whatever its kind, always leads to a scheduled retry (the client never gives up),
- *   unless the client is closed.
+ *   unless the client is closed or offline (I8).
  * - I5 Every retry wait is below the backoff ceiling: `RECONNECT_CAP_MS` for `unavailable`
  *   (the server or the way to it is down: come back within seconds, seed 003) and
  *   `BACKOFF_CAP_MS` (backoff.ts) for other failures, such as overload answers.
  * - I6 The status is `live` only when a push transport is open, `polling` only when a pull
  *   transport is open, `offline` whenever the browser says so.
  * - I7 After `close` (which closes the transports), no effect is ever produced.
+ * - I8 While the browser says offline, no transport is open or opening and none is opened (no
+ *   requests); `online` connects again at once.
  * Order (G1–G3) is not this machine's business: the subscription decides it, whatever transport or
  * probe delivered a frame (test/watchdog.property.test.ts and ordering.property.test.ts check it).
  * Timers are never cancelled: a timer that fires when it no longer applies is ignored here.
@@ -180,7 +183,8 @@ function apply(step: Step, event: ConnectionEvent): void {
   const { state } = step;
   switch (event.type) {
     case 'start':
-      if (state.phase === 'idle') connect(step, false);
+      // I8: offline from the start, it waits for `online` before its first request.
+      if (state.phase === 'idle') state.isOffline ? set(step, { phase: 'waiting' }) : connect(step, false);
       return;
     case 'opened':
       if (state.phase !== 'connecting') return;
@@ -214,7 +218,12 @@ function apply(step: Step, event: ConnectionEvent): void {
       else if (state.phase === 'open' && state.rung > 0 && !state.probe?.isOpening) waitForProbe(step, 0, 0);
       return;
     case 'offline':
+      // I8: no network, no requests: everything closes until `online`.
       set(step, { isOffline: true });
+      if (state.phase === 'idle' || state.phase === 'closed') return;
+      stopProbe(step);
+      emit(step, { type: 'closeActive' });
+      set(step, { phase: 'waiting', isHealthy: false });
       return;
     case 'close':
       if (state.probe) emit(step, { type: 'closeProbe' });
@@ -271,7 +280,7 @@ function retryAfter(step: Step, delayMs: number): void {
 function timerFired(step: Step, timer: TimerName): void {
   const { state } = step;
   if (timer === 'retry') {
-    if (state.phase === 'waiting') connect(step, true);
+    if (state.phase === 'waiting' && !state.isOffline) connect(step, true);
     return;
   }
   if (timer === 'probe') {

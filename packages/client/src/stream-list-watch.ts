@@ -1,132 +1,82 @@
-import { HeraldError, MAX_PAGE_LIMIT, type StreamSnapshot } from '@herald/protocol';
-import { Backoff } from './backoff.js';
-import { type HttpApi, toHeraldError } from './http-api.js';
-import { readSseResponse } from './sse-reader.js';
-import type { StreamList } from './types.js';
+import type { StreamSnapshot } from '@herald/protocol';
+import type { HttpApi } from './http-api.js';
+import { TransportLadder } from './transports/ladder.js';
+import {
+  createStreamListTransport,
+  resolveStreamListKinds,
+  type StreamListFrame,
+} from './transports/stream-list-transport.js';
+import type { StreamList, TransportKind } from './types.js';
+
+/** What a stream list watch needs from the client. */
+export interface StreamListWatchOptions {
+  http: HttpApi;
+  prefix: string;
+  /** The client's `transports`. */
+  kinds: readonly TransportKind[];
+  pollIntervalMs: number;
+  probeIntervalMs: number;
+  refreshToken(): Promise<boolean>;
+  onChange(list: StreamList): void;
+}
 
 /**
- * Follows the streams under a prefix (docs/protocol.md "Stream list watch"). The SSE watch sends the
- * listing, `live`, then each changed snapshot; a reconnect starts from a fresh listing. While the
- * watch is down it polls `GET /v1/streams?prefix=` with its ETag every `pollIntervalMs` (an
- * unchanged list costs a 304) and retries the watch with backoff, unless the watch was refused
- * outright (then it only polls).
+ * Follows the streams under a prefix (docs/protocol.md "Stream list watch") through its own
+ * instance of the connection state machine (`status.ts`, run by a `TransportLadder`), so it falls
+ * back, climbs back up and goes quiet offline by the same rules as the client's streams: the SSE
+ * watch while push is allowed and works, ETag polling of `GET /v1/streams?prefix=` otherwise.
  */
 export class StreamListWatch {
-  readonly #http: HttpApi;
-  readonly #prefix: string;
-  readonly #pollIntervalMs: number;
+  readonly #ladder: TransportLadder<StreamListFrame>;
   readonly #onChange: (list: StreamList) => void;
-  readonly #backoff = new Backoff();
   #byName = new Map<string, StreamSnapshot>();
   #list: StreamList = { streams: [], status: 'loading', error: null };
-  #etag: string | null = null;
-  #watch: AbortController | undefined;
-  #poll: AbortController | undefined;
-  #pollTimer: ReturnType<typeof setTimeout> | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #isStopped = false;
 
-  constructor(http: HttpApi, prefix: string, pollIntervalMs: number, onChange: (list: StreamList) => void) {
-    this.#http = http;
-    this.#prefix = prefix;
-    this.#pollIntervalMs = pollIntervalMs;
-    this.#onChange = onChange;
+  constructor(options: StreamListWatchOptions) {
+    this.#onChange = options.onChange;
+    const context = { http: options.http, prefix: options.prefix, pollIntervalMs: options.pollIntervalMs };
+    this.#ladder = new TransportLadder<StreamListFrame>({
+      kinds: resolveStreamListKinds(options.kinds),
+      create: (kind, listener) => createStreamListTransport(kind, context, listener),
+      onFrame: (frame) => this.#apply(frame),
+      onStatus: (status) => this.#emit({ status: status === 'connecting' ? 'loading' : status }),
+      onError: (error) => this.#emit({ error }),
+      onReconnect: () => {},
+      refreshToken: options.refreshToken,
+      probeIntervalMs: options.probeIntervalMs,
+    });
   }
 
-  /** Opens the watch. */
+  /** Starts following the list. */
   start(): void {
-    void this.#openWatch();
+    this.#ladder.start();
   }
 
-  /** Stops watching and polling, silently; idempotent. */
+  /** Stops every request, silently; idempotent. */
   stop(): void {
-    this.#isStopped = true;
-    clearTimeout(this.#timer);
-    this.#watch?.abort();
-    this.#stopPolling();
+    this.#ladder.close();
   }
 
-  async #openWatch(): Promise<void> {
-    const controller = new AbortController();
-    this.#watch = controller;
-    const { signal } = controller;
-    try {
-      const response = await this.#http.openStreamListWatch(this.#prefix, MAX_PAGE_LIMIT, signal);
-      const listing = new Map<string, StreamSnapshot>();
-      let isLive = false;
-      await readSseResponse(
-        response,
-        {
-          onBytes: () => {},
-          onMessage: (message) => {
-            if (message.event === 'live') {
-              isLive = true;
-              this.#stopPolling();
-              this.#backoff.reset();
-              this.#replace(listing, 'live');
-            } else if (message.event === 'message') {
-              const snapshot = JSON.parse(message.data) as StreamSnapshot;
-              if (isLive) this.#apply(snapshot);
-              else listing.set(snapshot.stream, snapshot);
-            }
-          },
-        },
-        signal,
-      );
-      throw new HeraldError('unavailable', 'the stream list watch ended');
-    } catch (error) {
-      if (this.#isStopped || signal.aborted) return;
-      const heraldError = toHeraldError(error);
-      this.#startPolling();
-      if (heraldError.retryable) this.#timer = setTimeout(() => this.#openWatch(), this.#backoff.next());
-    }
+  /** The browser reports no network: no request until `reconnectNow`. */
+  setOffline(): void {
+    this.#ladder.setOffline();
   }
 
-  /** One changed snapshot from the live watch; a deleted stream reads as a never-created one (no epoch). */
-  #apply(snapshot: StreamSnapshot): void {
-    if (snapshot.epoch === null) this.#byName.delete(snapshot.stream);
-    else this.#byName.set(snapshot.stream, snapshot);
-    this.#emit({});
+  /** The network is back: connect at once. */
+  reconnectNow(): void {
+    this.#ladder.reconnectNow();
   }
 
-  #replace(byName: Map<string, StreamSnapshot>, status: StreamList['status']): void {
-    this.#byName = byName;
-    this.#emit({ status, error: null });
+  /** A whole list replaces the view; a changed snapshot updates it (a deleted stream has no epoch and leaves). */
+  #apply(frame: StreamListFrame): void {
+    if (frame.op === 'list') this.#byName = new Map(frame.streams.map((snapshot) => [snapshot.stream, snapshot]));
+    else if (frame.snapshot.epoch === null) this.#byName.delete(frame.snapshot.stream);
+    else this.#byName.set(frame.snapshot.stream, frame.snapshot);
+    this.#emit({ error: null });
   }
 
   #emit(changes: Partial<StreamList>): void {
     this.#list = { ...this.#list, ...changes, streams: [...this.#byName.values()] };
     this.#onChange(this.#list);
-  }
-
-  #startPolling(): void {
-    if (this.#poll) return;
-    this.#poll = new AbortController();
-    this.#emit({ status: 'polling' });
-    void this.#readList(this.#poll.signal);
-  }
-
-  #stopPolling(): void {
-    clearTimeout(this.#pollTimer);
-    this.#poll?.abort();
-    this.#poll = undefined;
-  }
-
-  async #readList(signal: AbortSignal): Promise<void> {
-    try {
-      const read = await this.#http.listStreams({ prefix: this.#prefix, limit: MAX_PAGE_LIMIT }, this.#etag, signal);
-      if (signal.aborted) return;
-      if (read) {
-        this.#etag = read.etag;
-        this.#replace(new Map(read.page.streams.map((snapshot) => [snapshot.stream, snapshot])), 'polling');
-      } else if (this.#list.error) {
-        this.#emit({ error: null });
-      }
-    } catch (error) {
-      if (signal.aborted) return;
-      this.#emit({ error: toHeraldError(error) });
-    }
-    // The watch may have taken over (aborting `signal`) while this read was in flight.
-    if (!signal.aborted) this.#pollTimer = setTimeout(() => this.#readList(signal), this.#pollIntervalMs);
   }
 }

@@ -128,7 +128,8 @@ export class StreamSubscription implements Subscription {
   setConnection(status: ConnectionStatus, kind: TransportKind): void {
     this.#connection = status;
     const isWatching = isPushTransport(kind);
-    if (isWatching !== this.#isWatching || (status !== 'live' && !this.#watchdog.isArmed)) {
+    const isOffline = status === 'offline';
+    if (isWatching !== this.#isWatching || isOffline || (status !== 'live' && !this.#watchdog.isArmed)) {
       this.#isWatching = isWatching;
       this.#rearm('heard');
     }
@@ -295,7 +296,8 @@ export class StreamSubscription implements Subscription {
    */
   #rearm(cause: 'heard' | 'caughtUp' | 'foundNothing'): void {
     if (this.#isCatchingUp) return;
-    const isNeeded = this.#isWatching && !this.#isFinal && !this.#isClosed;
+    // Offline, a read can only fail: the watchdog waits for the connection to come back (I8).
+    const isNeeded = this.#isWatching && !this.#isFinal && !this.#isClosed && this.#connection !== 'offline';
     if (!isNeeded || cause === 'caughtUp') this.#watchdog.stop();
     else if (cause === 'heard') this.#watchdog.heard();
     else if (this.#connection === 'live') this.#watchdog.stop();

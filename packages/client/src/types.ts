@@ -56,6 +56,11 @@ export interface ClientOptions {
   staleAfterMs?: number;
   /** How often a degraded client tries to move back up the transport order, in ms. Default 30000. */
   probeIntervalMs?: number;
+  /**
+   * How long an optimistic publish may wait in the outbox for the server (down, unreachable,
+   * offline) before it is rolled back, in ms. Default 300000 (5 minutes).
+   */
+  outboxExpiryMs?: number;
   /** WebSocket constructor. Default `globalThis.WebSocket` (pass `ws`'s on Node 20). */
   WebSocket?: WebSocketConstructor;
   /** fetch implementation. Default `globalThis.fetch`. */
@@ -140,7 +145,12 @@ export type PublishInput = EventInput;
 
 /** Options of `publish`. */
 export interface PublishOptions {
-  /** Apply the event's state patch locally at once; reconcile with the server's echo, roll back on error. */
+  /**
+   * Show the event as pending at once (its state patch applied) and keep it in the outbox until the
+   * server takes it, even across an outage or offline: events of one stream leave in publish order,
+   * one at a time, under their original ids. Rolled back on a refusal (a non-retryable error, for
+   * that event alone) or after `outboxExpiryMs`; the promise settles then.
+   */
   optimistic?: boolean;
 }
 
@@ -183,8 +193,12 @@ export interface ReadOptions {
 export interface StreamList {
   /** Snapshots of the streams under the prefix, in no particular order (deleted streams leave it). */
   streams: readonly StreamSnapshot[];
-  /** `live` while the SSE watch is open, `polling` while the list is polled instead, `loading` before either. */
-  status: 'loading' | 'live' | 'polling';
+  /**
+   * How the list is followed, by the client's connection rules: `live` on the SSE watch, `polling`
+   * while the list is polled with its ETag instead, `reconnecting` after a failure, `offline` while
+   * the browser reports no network, `loading` before the first connection.
+   */
+  status: 'loading' | 'live' | 'polling' | 'reconnecting' | 'offline';
   /** The last failed read; `null` after the next successful one. */
   error: HeraldError | null;
 }
@@ -204,15 +218,19 @@ export interface HeraldClient {
   /** Listens to client events; returns the unsubscribe function. */
   on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): () => void;
   stats(): ClientStats;
-  /** Publishes one event over HTTP, retrying retryable errors with the same idempotency id. */
+  /**
+   * Publishes one event over HTTP under one idempotency id: retried up to 5 times on retryable
+   * errors, or with `optimistic`, kept in the outbox until the server takes or refuses it.
+   */
   publish(stream: string, event: PublishInput, options?: PublishOptions): Promise<PublishResult>;
   /** One page of stream snapshots (`GET /v1/streams`). */
   listStreams(query?: StreamListQuery, options?: ReadOptions): Promise<StreamListPage>;
   /** One page of the cross-stream history query (`GET /v1/events`). */
   queryEvents(query?: HistoryQuery, options?: ReadOptions): Promise<HistoryPage>;
   /**
-   * Follows the streams under `prefix` (SSE watch, ETag polling while it is unavailable) and calls
-   * `onChange` with the whole list on every change; returns the stop function.
+   * Follows the streams under `prefix` (SSE watch, ETag polling while it is unavailable or not in
+   * `transports`, nothing while offline) and calls `onChange` with the whole list on every change;
+   * returns the stop function.
    */
   watchStreams(prefix: string, onChange: (list: StreamList) => void): () => void;
   /** Closes every subscription, watch and the connection; idempotent. */

@@ -2,7 +2,7 @@
  * Model-based tests of the connection state machine (src/status.ts): fast-check drives it with
  * random sequences of transport failures and recoveries, server outages, blocked rungs,
  * offline/online and timer firings, carrying out its effects in a simulated world, and checks the
- * invariants I1–I7 after every step.
+ * invariants I1–I8 after every step.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -99,7 +99,12 @@ class World {
     }
     if (this.probeAttempt !== null) expect(state.probe?.isOpening).toBe(true);
     // I4: never stuck: whatever the phase, something is under way that moves it on.
-    if (state.phase === 'waiting') expect(this.timers.has('retry')).toBe(true);
+    if (state.phase === 'waiting' && !state.isOffline) expect(this.timers.has('retry')).toBe(true);
+    // I8: offline, nothing is open or opening (the browser's word stops every request).
+    if (state.isOffline && state.phase !== 'idle') {
+      expect([this.attempt, this.activeRung, this.probeAttempt]).toEqual([null, null, null]);
+      expect(state.phase).toBe('waiting');
+    }
     if (state.phase === 'connecting') expect(this.attempt).toBe(state.rung);
     if (state.phase === 'refreshing') expect(this.isRefreshing).toBe(true);
     if (state.phase === 'open') expect(this.activeRung ?? this.attempt).toBe(state.rung);
@@ -254,7 +259,7 @@ function run(world: World, command: Command): void {
 }
 
 describe('connection state machine (model-based)', () => {
-  it('keeps I1, I2, I4, I5 and I6 after every step, and ends on the best rung available once trouble ends (I3)', () => {
+  it('keeps I1, I2, I4, I5, I6 and I8 after every step, and ends on the best rung available once trouble ends (I3)', () => {
     fc.assert(
       fc.property(
         fc.array(commandArbitrary, { maxLength: 80 }),

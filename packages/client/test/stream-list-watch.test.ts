@@ -1,7 +1,8 @@
 import type { StreamSnapshot } from '@herald/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../src/index.js';
-import type { FetchFunction, StreamList } from '../src/types.js';
+import { resolveStreamListKinds } from '../src/transports/stream-list-transport.js';
+import type { ClientOptions, FetchFunction, StreamList } from '../src/types.js';
 
 function snapshotOf(stream: string, seq: number, epoch: string | null = 'ep1'): StreamSnapshot {
   return { stream, epoch, seq, firstSeq: 1, state: { seq }, final: false, createdAt: null, updatedAt: null };
@@ -44,11 +45,23 @@ function createListServer() {
     return new Response(JSON.stringify({ streams: state.streams }), { status: 200, headers: { etag } });
   };
   const push = (chunk: string) => state.watches.at(-1)?.enqueue(encoder.encode(chunk));
-  return { state, fetch, push, listReads: () => state.requests.filter((r) => !r.url.includes('watch=1')) };
+  return {
+    state,
+    fetch,
+    push,
+    listReads: () => state.requests.filter((r) => !r.url.includes('watch=1')),
+    watchOpens: () => state.requests.filter((r) => r.url.includes('watch=1')),
+  };
 }
 
-function watch(server: ReturnType<typeof createListServer>) {
-  const client = createClient({ url: 'http://herald.test', token: 'secret', fetch: server.fetch, staleAfterMs: 1000 });
+function watch(server: ReturnType<typeof createListServer>, options: Partial<ClientOptions> = {}) {
+  const client = createClient({
+    url: 'http://herald.test',
+    token: 'secret',
+    fetch: server.fetch,
+    staleAfterMs: 1000,
+    ...options,
+  });
   const lists: StreamList[] = [];
   const stop = client.watchStreams('run:', (list) => lists.push(list));
   return { client, lists, stop, last: () => lists.at(-1) };
@@ -121,41 +134,121 @@ describe('watchStreams', () => {
     expect(last()?.streams.map((s) => [s.stream, s.seq])).toEqual([['run:a', 5]]);
   });
 
-  it('polls the list with its ETag while the watch is down, and stops once it is live again', async () => {
+  it('retries a dropped watch, falls back to ETag polling after two failures, and climbs back by handshake', async () => {
     const server = createListServer();
     server.state.streams = [snapshotOf('run:a', 1)];
     const { last } = watch(server);
     await vi.advanceTimersByTimeAsync(0);
     server.state.watches[0]?.close();
     await vi.advanceTimersByTimeAsync(0);
+    // One failure: the watch is retried first (same rules as the client's streams).
+    expect(last()?.status).toBe('reconnecting');
+    server.state.watchStatus = 503;
+    await vi.advanceTimersByTimeAsync(3000);
+    // The retry fails too: polling, and a probe of the watch at once (still refused).
+    expect(server.watchOpens()).toHaveLength(3);
     expect(last()?.status).toBe('polling');
-    expect(last()?.streams).toHaveLength(1);
+    expect(last()?.streams.map((s) => s.stream)).toEqual(['run:a']);
     await vi.advanceTimersByTimeAsync(1000);
     expect(server.listReads().at(-1)?.headers.get('if-none-match')).toBe('"v1"');
-    // The watch is retried after a backoff; once live, polling stops.
-    await vi.advanceTimersByTimeAsync(500);
-    expect(server.state.watches).toHaveLength(2);
+    // The watch works again: the next probe opens it, and its listing and `live` promote it.
+    server.state.watchStatus = 200;
+    await vi.advanceTimersByTimeAsync(30_000);
+    const probes = server.watchOpens().length;
+    expect(probes).toBe(4);
+    server.state.streams = [snapshotOf('run:a', 1), snapshotOf('run:b', 1)];
+    server.push(
+      `data: ${JSON.stringify(snapshotOf('run:a', 1))}\n\ndata: ${JSON.stringify(snapshotOf('run:b', 1))}\n\n`,
+    );
     server.push('event: live\ndata: {}\n\n');
     await vi.advanceTimersByTimeAsync(0);
     expect(last()?.status).toBe('live');
+    expect(last()?.streams.map((s) => s.stream)).toEqual(['run:a', 'run:b']);
+    // No polling while the watch is healthy, and no further probe.
     const reads = server.listReads().length;
-    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.advanceTimersByTimeAsync(60_000);
     expect(server.listReads()).toHaveLength(reads);
+    expect(server.watchOpens()).toHaveLength(probes);
   });
 
-  it('only polls when the watch is refused, and reports a failed read until the next good one', async () => {
+  it('moves to polling on one refusal of the watch, and probes it again once per probe interval', async () => {
+    const server = createListServer();
+    server.state.watchStatus = 404;
+    const { last } = watch(server, { probeIntervalMs: 30_000 });
+    // A refusal moves one rung down after the first backoff wait (below 500 ms), not after two failures.
+    await vi.advanceTimersByTimeAsync(500);
+    expect(last()?.status).toBe('polling');
+    expect(server.watchOpens()).toHaveLength(2);
+    // The refused watch, the probe at once after polling opened, then one probe per 30 s.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.watchOpens()).toHaveLength(4);
+    expect(last()?.status).toBe('polling');
+  });
+
+  it('reports a failed read until the next good one', async () => {
     const server = createListServer();
     server.state.watchStatus = 404;
     server.state.listStatus = 403;
     const { last } = watch(server);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(last()?.status).toBe('polling');
+    await vi.advanceTimersByTimeAsync(500);
     expect(last()?.error?.code).toBe('forbidden');
     server.state.listStatus = 200;
-    await vi.advanceTimersByTimeAsync(1000);
+    server.state.streams = [snapshotOf('run:a', 1)];
+    await vi.advanceTimersByTimeAsync(30_000);
     expect(last()?.error).toBeNull();
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(server.state.requests.filter((r) => r.url.includes('watch=1'))).toHaveLength(1);
+    expect(last()?.streams.map((s) => s.stream)).toEqual(['run:a']);
+  });
+
+  it('never opens the watch when `transports` allows no push, and polls the list instead', async () => {
+    const server = createListServer();
+    server.state.streams = [snapshotOf('run:a', 1)];
+    const { last } = watch(server, { transports: ['poll'] });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.watchOpens()).toHaveLength(0);
+    expect(server.listReads().length).toBeGreaterThan(100);
+    expect(last()?.status).toBe('polling');
+  });
+
+  it('makes no request while offline and reconnects at once when back online (I8)', async () => {
+    const network = new EventTarget();
+    vi.stubGlobal('addEventListener', network.addEventListener.bind(network));
+    vi.stubGlobal('removeEventListener', network.removeEventListener.bind(network));
+    try {
+      const server = createListServer();
+      const { last } = watch(server, { transports: ['poll'] });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(last()?.status).toBe('polling');
+      network.dispatchEvent(new Event('offline'));
+      expect(last()?.status).toBe('offline');
+      const count = server.state.requests.length;
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(server.state.requests).toHaveLength(count);
+      network.dispatchEvent(new Event('online'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(server.state.requests).toHaveLength(count + 1);
+      expect(last()?.status).toBe('polling');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('starts offline without a request when the browser already said so', async () => {
+    const network = new EventTarget();
+    vi.stubGlobal('addEventListener', network.addEventListener.bind(network));
+    vi.stubGlobal('removeEventListener', network.removeEventListener.bind(network));
+    try {
+      const server = createListServer();
+      const client = createClient({ url: 'http://herald.test', fetch: server.fetch });
+      network.dispatchEvent(new Event('offline'));
+      client.watchStreams('run:', () => {});
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(server.state.requests).toHaveLength(0);
+      network.dispatchEvent(new Event('online'));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(server.watchOpens()).toHaveLength(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('stops every request when stopped', async () => {
@@ -167,5 +260,14 @@ describe('watchStreams', () => {
     const count = server.state.requests.length;
     await vi.advanceTimersByTimeAsync(60_000);
     expect(server.state.requests).toHaveLength(count);
+  });
+});
+
+describe('resolveStreamListKinds', () => {
+  it('keeps the SSE watch, maps pull transports to polling and drops WebSocket, which has no list counterpart', () => {
+    expect(resolveStreamListKinds(['websocket', 'sse', 'longpoll', 'poll'])).toEqual(['sse', 'poll']);
+    expect(resolveStreamListKinds(['longpoll', 'sse'])).toEqual(['poll', 'sse']);
+    expect(resolveStreamListKinds(['sse'])).toEqual(['sse']);
+    expect(resolveStreamListKinds(['websocket'])).toEqual(['poll']);
   });
 });

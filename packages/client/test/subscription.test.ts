@@ -189,6 +189,20 @@ describe('StreamSubscription', () => {
     expect(stats.polls).toBe(1);
   });
 
+  it('makes no watchdog read while offline, and watches again once the connection is coming back (I8)', async () => {
+    const server = new FakeHerald();
+    const [e1] = publishSteps(server, 1) as [HeraldEvent];
+    const { subscription, stats } = openSubscription(server, STREAM);
+    subscription.setConnection('live', 'websocket');
+    subscription.receive(asFrame(e1));
+    subscription.setConnection('offline', 'websocket');
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.requests).toEqual([]);
+    subscription.setConnection('reconnecting', 'websocket');
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(stats.polls).toBe(1);
+  });
+
   it('stops all work once the final event is delivered', async () => {
     const server = new FakeHerald();
     server.publish(STREAM, { type: 'step' });

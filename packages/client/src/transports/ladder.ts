@@ -12,13 +12,13 @@ import {
 import type { ConnectionStatus, TransportKind } from '../types.js';
 import type { Transport, TransportFrame, TransportListener } from './transport.js';
 
-/** What the ladder needs from the client. */
-export interface LadderOptions {
+/** What the ladder needs from its owner (the client's streams, or one stream list watch). */
+export interface LadderOptions<Frame extends { op: string } = TransportFrame> {
   /** Transports in preference order (the rungs). */
   kinds: readonly TransportKind[];
-  create(kind: TransportKind, listener: TransportListener): Transport;
+  create(kind: TransportKind, listener: TransportListener<Frame>): Transport;
   /** Every frame of the active transport or of a probe. */
-  onFrame(frame: TransportFrame): void;
+  onFrame(frame: Frame): void;
   onStatus(status: ConnectionStatus, kind: TransportKind): void;
   /** A failure, after which the ladder retries by itself. */
   onError(error: HeraldError): void;
@@ -33,9 +33,10 @@ export interface LadderOptions {
 /**
  * Runs the connection state machine (`status.ts`): turns transport reports, timers and the
  * browser's online/offline into its events, and carries out its effects. It decides nothing itself.
+ * The client runs one for its streams, and each stream list watch its own.
  */
-export class TransportLadder {
-  readonly #options: LadderOptions;
+export class TransportLadder<Frame extends { op: string } = TransportFrame> {
+  readonly #options: LadderOptions<Frame>;
   readonly #random: () => number;
   readonly #streams = new Set<string>();
   readonly #timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
@@ -45,7 +46,7 @@ export class TransportLadder {
   #active: Transport | undefined;
   #probe: Transport | undefined;
 
-  constructor(options: LadderOptions) {
+  constructor(options: LadderOptions<Frame>) {
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#state = initialConnectionState(options.kinds, options.probeIntervalMs);
@@ -57,19 +58,24 @@ export class TransportLadder {
     return kindOf(this.#state, this.#state.rung);
   }
 
+  /** Connects, unless already under way. */
+  start(): void {
+    this.#dispatch({ type: 'start' });
+  }
+
   /** Starts delivering a stream (connecting on first use). */
   add(stream: string): void {
     this.#streams.add(stream);
-    this.#dispatch({ type: 'start' });
-    this.#active?.add(stream);
-    this.#probe?.add(stream);
+    this.start();
+    this.#active?.add?.(stream);
+    this.#probe?.add?.(stream);
   }
 
   /** Stops delivering a stream. */
   remove(stream: string): void {
     this.#streams.delete(stream);
-    this.#active?.remove(stream);
-    this.#probe?.remove(stream);
+    this.#active?.remove?.(stream);
+    this.#probe?.remove?.(stream);
   }
 
   /** The streams being delivered. */
@@ -167,7 +173,7 @@ export class TransportLadder {
   }
 
   /** Routes a transport's reports by its role now; reports of a replaced transport are stale and dropped. */
-  #listenerFor(transport: () => Transport): TransportListener {
+  #listenerFor(transport: () => Transport): TransportListener<Frame> {
     const isActive = () => transport() === this.#active;
     const isProbe = () => transport() === this.#probe;
     return {

@@ -15,11 +15,14 @@ export type TransportFrame =
   | { op: 'final'; stream: string }
   | { op: 'hb'; stream?: string };
 
-/** What a transport reports. Transports never throw: failures arrive here. */
-export interface TransportListener {
+/**
+ * What a transport reports. Transports never throw: failures arrive here. `Frame` is what the wire
+ * carries: stream frames, or the stream list's changes for the list watch's wires.
+ */
+export interface TransportListener<Frame = TransportFrame> {
   /** The wire works (socket open, or the first HTTP response arrived). */
   onOpen(): void;
-  onFrame(frame: TransportFrame): void;
+  onFrame(frame: Frame): void;
   /** The transport is dead; it reports nothing more. `error.retryable` says whether trying again may help. */
   onError(error: HeraldError): void;
 }
@@ -41,15 +44,18 @@ export interface TransportContext {
   countPoll(): void;
 }
 
-/** One wire that moves a set of streams' frames; single-use: after `onError` or `close` it is done. */
+/**
+ * One wire that moves a set of streams' frames; single-use: after `onError` or `close` it is done.
+ * The stream list watch's wires follow one prefix and have no `add`/`remove`.
+ */
 export interface Transport {
   readonly kind: TransportKind;
   /** Starts connecting and delivering every stream of `context.streams()`. */
   open(): void;
   /** Starts delivering one more stream from its position. */
-  add(stream: string): void;
+  add?(stream: string): void;
   /** Stops delivering a stream. */
-  remove(stream: string): void;
+  remove?(stream: string): void;
   /** Stops everything, silently. */
   close(): void;
   /** Hands a refreshed token to a live connection, where the wire supports it. */

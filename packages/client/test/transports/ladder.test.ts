@@ -212,21 +212,31 @@ describe('TransportLadder', () => {
     expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket', 'poll', 'poll', 'websocket']);
   });
 
-  it('skips the backoff wait when the network comes back', async () => {
+  it('closes its transports while offline, opens none, and reconnects at once when the network comes back (I8)', async () => {
     const { ladder, created, statuses, last } = setup();
     ladder.add('run:1');
     last().listener.onOpen();
     ladder.setOffline();
     expect(statuses.at(-1)).toBe('offline');
-    for (let i = 0; i < 5; i += 1) {
-      last().listener.onError(unavailable());
-      await vi.advanceTimersByTimeAsync(60_000);
-    }
-    const before = created.length;
-    last().listener.onError(unavailable());
+    expect(last().isClosed).toBe(true);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(created).toHaveLength(1);
     ladder.reconnectNow();
     await vi.advanceTimersByTimeAsync(0);
-    expect(created.length).toBe(before + 1);
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket']);
+    last().listener.onOpen();
+    expect(statuses.at(-1)).toBe('live');
+  });
+
+  it('makes no request when it starts offline, until the network comes back (I8)', async () => {
+    const { ladder, created } = setup();
+    ladder.setOffline();
+    ladder.add('run:1');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(created).toHaveLength(0);
+    ladder.reconnectNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(created).toHaveLength(1);
   });
 
   it('ignores reports from a transport it has replaced', async () => {

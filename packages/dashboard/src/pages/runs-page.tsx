@@ -22,8 +22,8 @@ const PREFIX_LABELS: Record<(typeof GRID_PREFIXES)[number], string> = {
 };
 
 /** What the list's health looks like on the connection indicator. */
-function listConnection(list: StreamListView): 'connecting' | 'live' | 'polling' | 'reconnecting' {
-  if (list.error) return 'reconnecting';
+function listConnection(list: StreamListView): 'connecting' | 'live' | 'polling' | 'reconnecting' | 'offline' {
+  if (list.error && list.status !== 'offline') return 'reconnecting';
   return list.status === 'loading' ? 'connecting' : list.status;
 }
 
