@@ -2,7 +2,7 @@ import { assertStreamName, HeraldError } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { HeraldContext } from '../herald-context.js';
-import { type QueryParams, readString } from './query-params.js';
+import { type QueryParams, readTime } from './query-params.js';
 
 /** Registers the admin routes: `DELETE /v1/streams/{stream}` and `DELETE /v1/events?olderThan=`. */
 export function registerAdminRoutes(app: FastifyInstance, ctx: HeraldContext): void {
@@ -17,14 +17,13 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: HeraldContext): v
 
   app.delete<{ Querystring: QueryParams }>('/v1/events', async (request, reply) => {
     authorize(request.principal, 'admin');
-    const olderThan = readString(request.query, 'olderThan');
-    const isValidTime = olderThan !== undefined && !Number.isNaN(Date.parse(olderThan));
-    if (!isValidTime) {
-      throw new HeraldError('invalid_request', 'olderThan must be an ISO 8601 time', {
+    const olderThan = readTime(request.query, 'olderThan');
+    if (olderThan === undefined) {
+      throw new HeraldError('invalid_request', 'olderThan is required: an ISO 8601 date-time', {
         details: { path: 'olderThan' },
       });
     }
-    const deleted = await ctx.log.deleteEventsOlderThan(new Date(olderThan).toISOString());
+    const deleted = await ctx.log.deleteEventsOlderThan(olderThan);
     return reply.header('cache-control', 'no-store').send({ deleted });
   });
 }

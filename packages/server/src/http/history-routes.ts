@@ -4,7 +4,15 @@ import { authorize } from '../auth/authorize.js';
 import type { HeraldContext } from '../herald-context.js';
 import type { HistoryQuery } from '../log/event-log.js';
 import { sendWithEtag } from './etag.js';
-import { type QueryParams, readChoice, readInteger, readPrefix, readString, readTags } from './query-params.js';
+import {
+  type QueryParams,
+  readChoice,
+  readInteger,
+  readPrefix,
+  readString,
+  readTags,
+  readTime,
+} from './query-params.js';
 import { createReadCaching } from './read-caching.js';
 
 // A type filter naming more types than this is refused: it is a mistake, not a query.
@@ -35,8 +43,8 @@ function parseHistoryQuery(query: QueryParams): HistoryQuery {
   const prefix = readPrefix(query);
   const types = readTypes(query);
   const tags = readTags(query);
-  const since = readString(query, 'since');
-  const until = readString(query, 'until');
+  const since = readTime(query, 'since');
+  const until = readTime(query, 'until');
   const cursor = readString(query, 'cursor');
   return {
     ...(stream === undefined ? {} : { stream }),

@@ -1,4 +1,5 @@
 import { assertTag, HeraldError, isValidStreamPrefix, MAX_TAGS_PER_EVENT } from '@herald/protocol';
+import { parseIsoTime } from '../log/query-cursors.js';
 
 /** A parsed query string as Fastify hands it over. */
 export type QueryParams = Record<string, string | string[] | undefined>;
@@ -12,6 +13,17 @@ export function readString(query: QueryParams, name: string): string | undefined
   const value = query[name];
   if (Array.isArray(value)) invalid(name, 'may be given once');
   return value === '' ? undefined : value;
+}
+
+/**
+ * A time parameter (`since`, `until`, `olderThan`) as a UTC ISO 8601 date-time, or undefined when
+ * absent. Unlike other parameters, an empty one is refused: a time filter that silently
+ * vanished would widen a query, or a deletion.
+ */
+export function readTime(query: QueryParams, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) invalid(name, 'may be given once');
+  return value === undefined ? undefined : parseIsoTime(value, name);
 }
 
 /** An integer query parameter within `[min, max]`, or `fallback` when absent. */
