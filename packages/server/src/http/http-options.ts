@@ -55,7 +55,23 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: HeraldMetr
   });
 }
 
-/** Request bodies are JSON or nothing: any other content type answers `415 unsupported_media_type`. */
+/** Methods whose Herald routes take no body. */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE']);
+
+/**
+ * Request bodies are JSON or nothing: any other content type answers `415 unsupported_media_type`.
+ * An empty body labelled `application/json` is no body on a DELETE or GET (generic HTTP clients
+ * set the header on every request); elsewhere it stays `invalid_json`.
+ */
 export function acceptJsonBodiesOnly(app: FastifyInstance): void {
   app.removeContentTypeParser('text/plain');
+  // Bodies are parsed by plain JSON.parse rules; prototype members are refused later, by
+  // @herald/protocol, on every transport alike (see server.ts).
+  const parseJson = app.getDefaultJsonParser('ignore', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const isNoBody = body.length === 0 && BODYLESS_METHODS.has(request.method);
+    if (isNoBody) done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
 }
