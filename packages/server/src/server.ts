@@ -24,6 +24,7 @@ import {
   corsOptions,
   type LogStream,
   loggerOptions,
+  refuseMalformedQueryStrings,
   registerRequestMetrics,
   requestLogController,
 } from './http/http-options.js';
@@ -181,6 +182,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
 
   registerErrorHandling(app, context.dependencyFailures);
   acceptJsonBodiesOnly(app);
+  refuseMalformedQueryStrings(app);
   await app.register(cors, corsOptions(config));
   registerRequestPrincipal(app, context.authenticate);
   registerRequestMetrics(app, context.metrics);

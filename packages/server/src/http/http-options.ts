@@ -1,4 +1,5 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
+import { HeraldError } from '@herald/protocol';
 import { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { redactTokenInUrl } from '../auth/request-token.js';
 import type { HeraldConfig } from '../config.js';
@@ -73,5 +74,31 @@ export function acceptJsonBodiesOnly(app: FastifyInstance): void {
     const isNoBody = body.length === 0 && BODYLESS_METHODS.has(request.method);
     if (isNoBody) done(null, undefined);
     else parseJson(request, body as string, done);
+  });
+}
+
+/** Whether every `%XX` escape of a raw query string is complete and spells UTF-8. */
+function hasWellFormedEscapes(rawQuery: string): boolean {
+  try {
+    decodeURIComponent(rawQuery);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A query string with a broken escape (`%FF`, `%E2%82`, `%zz`) is `400 invalid_request`, as such a
+ * path is: Fastify's parser would pass it on as literal text, so `tag.a=%FF` would quietly filter
+ * on the three characters `%FF`.
+ */
+export function refuseMalformedQueryStrings(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const at = request.url.indexOf('?');
+    if (at !== -1 && !hasWellFormedEscapes(request.url.slice(at + 1))) {
+      throw new HeraldError('invalid_request', 'the query string has an invalid percent-encoding', {
+        details: { path: 'query' },
+      });
+    }
   });
 }

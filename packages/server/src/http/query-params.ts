@@ -1,4 +1,4 @@
-import { assertTag, HeraldError, isValidStreamPrefix, MAX_TAGS_PER_EVENT } from '@herald/protocol';
+import { assertTag, HeraldError, isValidEpoch, isValidStreamPrefix, MAX_TAGS_PER_EVENT } from '@herald/protocol';
 import { parseIsoTime } from '../log/query-cursors.js';
 
 /** A parsed query string as Fastify hands it over. */
@@ -24,6 +24,13 @@ export function readTime(query: QueryParams, name: string): string | undefined {
   const value = query[name];
   if (Array.isArray(value)) invalid(name, 'may be given once');
   return value === undefined ? undefined : parseIsoTime(value, name);
+}
+
+/** `epoch=` as a client got it from the server, or undefined when absent or empty. */
+export function readEpoch(query: QueryParams): string | undefined {
+  const epoch = readString(query, 'epoch');
+  if (epoch !== undefined && !isValidEpoch(epoch)) invalid('epoch', 'must be an epoch the server issued');
+  return epoch;
 }
 
 /** An integer query parameter within `[min, max]`, or `fallback` when absent. */

@@ -32,6 +32,14 @@ function decode(cursor: string): unknown {
   }
 }
 
+/** The one member of a cursor object `{[key]: value}` as issued, or undefined for any other shape. */
+function decodeSingleMember(cursor: string, key: 'h' | 's'): unknown {
+  const value = decode(cursor);
+  const isIssuedShape =
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).join() === key;
+  return isIssuedShape ? (value as Record<string, unknown>)[key] : undefined;
+}
+
 function invalidCursor(): never {
   throw new HeraldError('invalid_request', 'cursor is not one this server issued', { details: { path: 'cursor' } });
 }
@@ -48,10 +56,10 @@ export function encodeStreamCursor(name: string): string {
 
 /** The last stream name of the previous list page; throws `invalid_request` on a foreign cursor. */
 export function decodeStreamCursor(cursor: string): string {
-  const value = decode(cursor) as { s?: unknown } | undefined;
+  const stream = decodeSingleMember(cursor, 's');
   // The cursor names the last stream shown, always a valid name; anything else was not issued here.
-  if (!isValidStreamName(value?.s)) invalidCursor();
-  return value.s;
+  if (!isValidStreamName(stream)) invalidCursor();
+  return stream;
 }
 
 // Times are ISO 8601 with four-digit years, the range every store can compare: PostgreSQL's
@@ -99,9 +107,11 @@ export function resolveHistoryQuery(query: HistoryQuery): ResolvedHistoryQuery {
   if (since !== undefined) resolved.since = parseIsoTime(since, 'since');
   if (until !== undefined) resolved.until = parseIsoTime(until, 'until');
   if (cursor !== undefined) {
-    const value = decode(cursor) as { h?: unknown } | undefined;
-    if (!Number.isSafeInteger(value?.h)) invalidCursor();
-    resolved.afterPosition = value?.h as number;
+    // Positions are the store's insertion order, from 0 up.
+    const position = decodeSingleMember(cursor, 'h');
+    const isPosition = typeof position === 'number' && Number.isSafeInteger(position) && position >= 0;
+    if (!isPosition) invalidCursor();
+    resolved.afterPosition = position;
   }
   return resolved;
 }
