@@ -15,8 +15,11 @@ export class SseWire implements LiveWire {
   #response: ServerResponse;
   #batch: BatchedWriter;
 
-  /** Takes over `reply` and sends the head and `retryFrame` (the `retry:` line, as bytes). */
-  constructor(reply: FastifyReply, retryFrame: Buffer) {
+  /**
+   * Takes over `reply` and sends the head, with `cacheControl` (ReadCaching.eventStream), and
+   * `retryFrame` (the `retry:` line, as bytes).
+   */
+  constructor(reply: FastifyReply, retryFrame: Buffer, cacheControl: string) {
     reply.hijack();
     const response = reply.raw;
     this.#response = response;
@@ -28,7 +31,7 @@ export class SseWire implements LiveWire {
       if (value !== undefined) headers[name] = value;
     }
     headers['content-type'] = 'text/event-stream; charset=utf-8';
-    headers['cache-control'] = 'no-cache, no-transform';
+    headers['cache-control'] = cacheControl;
     // Proxies such as nginx would otherwise buffer the stream.
     headers['x-accel-buffering'] = 'no';
     // Corked: the head and the `retry:` line still leave in one packet.
