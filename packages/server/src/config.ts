@@ -148,7 +148,8 @@ export function envName(flag: string): string {
   return `HERALD_${flag.toUpperCase().replaceAll('-', '_')}`;
 }
 
-function configError(option: string, message: string): never {
+/** Throws the startup error that names `option` (its flag and env var). */
+export function configError(option: string, message: string): never {
   throw new HeraldError('invalid_request', `invalid configuration: --${option} / ${envName(option)} ${message}`, {
     details: { option },
   });

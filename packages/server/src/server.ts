@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import { assertStreamName, type JsonValue } from '@herald/protocol';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
-import { defineConfig, type HeraldConfig, type HeraldConfigInput } from './config.js';
+import { configError, defineConfig, type HeraldConfig, type HeraldConfigInput } from './config.js';
 import { Publisher } from './delivery/publisher.js';
 import { DependencyFailureLog } from './dependency-failure-log.js';
 import type { Broker } from './fanout/broker.js';
@@ -206,8 +206,14 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
         await app.ready();
         return '';
       }
-      const url = await app.listen({ host: config.host, port: config.port });
-      return url;
+      try {
+        return await app.listen({ host: config.host, port: config.port });
+      } catch (error) {
+        // A host name that does not resolve is a configuration mistake: say which option.
+        const isUnresolvable = ['ENOTFOUND', 'EAI_AGAIN'].includes((error as NodeJS.ErrnoException).code ?? '');
+        if (isUnresolvable) configError('host', `"${config.host}" does not resolve to an address to bind`);
+        throw error;
+      }
     },
     watch(stream, fetchState, watchOptions = {}) {
       assertStreamName(stream);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ConfigSources, resolveConfig } from '../../src/config.js';
+import { createHerald } from '../../src/server.js';
 
 /** Node's setTimeout/setInterval fire after ~1 ms when given more than this (TimeoutOverflowWarning). */
 const NODE_TIMER_MAX_MS = 2 ** 31 - 1;
@@ -94,6 +95,17 @@ describe('empty and malformed startup values (attack finding 5)', () => {
     expectRefused({ argv: ['--log-level', 'bogus'] }, 'log-level', /fatal.*silent|silent.*fatal/);
     for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) {
       expect(resolveConfig({ argv: ['--log-level', level] }).logLevel).toBe(level);
+    }
+  });
+});
+
+describe('a --host that does not resolve (attack finding 5)', () => {
+  it('fails listen with an error naming the option, not a bare getaddrinfo error', async () => {
+    const herald = await createHerald({ host: 'no-such-host.invalid', port: 0, store: 'memory:', logLevel: 'silent' });
+    try {
+      await expect(herald.listen()).rejects.toMatchObject({ details: { option: 'host' } });
+    } finally {
+      await herald.close();
     }
   });
 });
