@@ -182,8 +182,9 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
 
   registerErrorHandling(app, context.dependencyFailures);
   acceptJsonBodiesOnly(app);
-  refuseMalformedQueryStrings(app);
   await app.register(cors, corsOptions(config));
+  // After CORS, so a browser can read the refusal.
+  refuseMalformedQueryStrings(app);
   registerRequestPrincipal(app, context.authenticate);
   registerRequestMetrics(app, context.metrics);
   registerPublishRoutes(app, context);

@@ -116,8 +116,12 @@ describe.each(DURABLE_TEST_STORES)('query values on $name', (testStore) => {
     it.each(['tag.a=%FF', 'tag.%FF=a', 'tag.a=%E2%82', 'tag.a=%zz', 'stream=run%FF'])(
       'refuses the malformed percent-encoding %s as the path does',
       async (query) => {
-        const answer = await requestJson(`${server.url}/v1/events?${query}`);
+        const answer = await requestJson(`${server.url}/v1/events?${query}`, {
+          headers: { origin: 'https://dashboard.example' },
+        });
         expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+        // A browser can read the refusal: CORS headers are on it.
+        expect(answer.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
       },
     );
 
