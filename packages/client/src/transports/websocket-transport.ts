@@ -1,6 +1,6 @@
 import {
   type ClientFrame,
-  type ErrorCode,
+  errorCodeOfClose,
   HEARTBEAT_INTERVAL_MS,
   HeraldError,
   parseServerFrame,
@@ -17,23 +17,9 @@ export const WEBSOCKET_DEAD_AFTER_MS = 2 * HEARTBEAT_INTERVAL_MS + 5_000;
 
 const OPEN = 1;
 
-const CLOSE_CODE_ERRORS: Record<number, ErrorCode> = {
-  1003: 'invalid_request',
-  1007: 'invalid_json',
-  1008: 'invalid_request',
-  1009: 'payload_too_large',
-  1011: 'internal',
-  1012: 'shutting_down',
-  1013: 'unavailable',
-  4001: 'token_expired',
-  4003: 'forbidden',
-  4008: 'slow_consumer',
-  4029: 'rate_limited',
-};
-
 /** The error a close code stands for; normal and abnormal closes are a retryable `unavailable`. */
 export function errorFromCloseCode(code: number, reason: string): HeraldError {
-  return new HeraldError(CLOSE_CODE_ERRORS[code] ?? 'unavailable', reason || `WebSocket closed (${code})`, {
+  return new HeraldError(errorCodeOfClose(code) ?? 'unavailable', reason || `WebSocket closed (${code})`, {
     details: { closeCode: code },
   });
 }
