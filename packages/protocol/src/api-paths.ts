@@ -19,6 +19,15 @@ export const API_PATHS = {
   metrics: '/metrics',
 } as const;
 
+/** Every API path starts with this (the dashboard serves its pages outside it). */
+export const API_PREFIX = '/v1/';
+
+/** Route patterns for routers that take `:param` segments (Fastify), with the stream as `:stream`. */
+export const ROUTE_PATTERNS = {
+  stream: `${API_PATHS.streams}/:stream`,
+  streamEvents: `${API_PATHS.streams}/:stream/events`,
+} as const;
+
 /** Query parameter names. */
 export const QUERY_PARAMS = {
   after: 'after',

@@ -4,6 +4,9 @@ import {
   HEARTBEAT_INTERVAL_MS,
   HeraldError,
   parseServerFrame,
+  QUERY_PARAMS,
+  webSocketUrl,
+  withQuery,
 } from '@herald/protocol';
 import { toHeraldError } from '../http-api.js';
 import type { WebSocketLike } from '../types.js';
@@ -26,10 +29,7 @@ export function errorFromCloseCode(code: number, reason: string): HeraldError {
 
 /** The `/v1/ws` URL for a base URL (`http` → `ws`, `https` → `wss`), with `?token=` as browsers cannot set headers. */
 export function resolveWebSocketUrl(baseUrl: string, token: string | undefined): string {
-  const url = new URL(`${baseUrl.replace(/\/+$/, '')}/v1/ws`);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  if (token) url.searchParams.set('token', token);
-  return url.toString();
+  return withQuery(webSocketUrl(baseUrl), { [QUERY_PARAMS.token]: token || undefined });
 }
 
 /** All subscriptions over one WebSocket (DESIGN "WebSocket protocol"). */

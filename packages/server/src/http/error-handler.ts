@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ErrorCode, HeraldError, isHeraldError } from '@herald/protocol';
+import { type ErrorCode, HEADERS, HeraldError, isHeraldError } from '@herald/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DependencyFailureLog } from '../dependency-failure-log.js';
 
@@ -45,8 +45,12 @@ export function toHeraldError(error: unknown): HeraldError {
 export function sendError(reply: FastifyReply, error: HeraldError): FastifyReply {
   const retryAfterMs = (error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
   if (typeof retryAfterMs === 'number')
-    reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-  return reply.code(error.status).header('cache-control', 'no-store').type('application/json').send(error.toBody());
+    reply.header(HEADERS.retryAfter, String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  return reply
+    .code(error.status)
+    .header(HEADERS.cacheControl, 'no-store')
+    .type('application/json')
+    .send(error.toBody());
 }
 
 /**
