@@ -10,7 +10,7 @@ export {
   type LimitsConfig,
   type RetentionConfig,
   resolveConfig,
-} from './config.js';
+} from './config/config.js';
 export {
   createWorkflowSimulator,
   type WorkflowSimulator,

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ErrorCode, HEADERS, HeraldError, isHeraldError } from '@herald/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DependencyFailureLog } from '../dependency-failure-log.js';
+import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
 
 /** Fastify's own error codes, mapped to Herald's (bad JSON, body too large, wrong media type…). */
 const FASTIFY_CODES: Record<string, ErrorCode> = {

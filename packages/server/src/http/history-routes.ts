@@ -9,7 +9,7 @@ import {
 } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../auth/authorize.js';
-import type { HeraldConfig } from '../config.js';
+import type { HeraldConfig } from '../config/config.js';
 import type { EventLog, HistoryQuery } from '../log/event-log.js';
 import { sendWithEtag } from './etag.js';
 import { type QueryParams, readChoice, readInteger, readPrefix, readString, readTags } from './query-params.js';

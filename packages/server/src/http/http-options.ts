@@ -2,8 +2,8 @@ import type { FastifyCorsOptions } from '@fastify/cors';
 import { HEADERS } from '@herald/protocol';
 import { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { redactTokenInUrl } from '../auth/request-token.js';
-import type { HeraldConfig } from '../config.js';
-import type { HeraldMetrics } from '../metrics.js';
+import type { HeraldConfig } from '../config/config.js';
+import type { HeraldMetrics } from '../ops/metrics.js';
 
 /** A destination for log lines (pino writes one JSON line per call). */
 export interface LogStream {

@@ -2,8 +2,8 @@ import { API_PATHS, HEADERS, HeraldError } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Broker } from '../fanout/broker.js';
 import type { EventLog } from '../log/event-log.js';
-import type { HeraldMetrics } from '../metrics.js';
-import type { ShutdownHooks } from '../shutdown-hooks.js';
+import type { HeraldMetrics } from '../ops/metrics.js';
+import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 
 /** Registers `GET /healthz` (liveness), `GET /readyz` (store reachable; broker reported) and `GET /metrics`. */
 export function registerOpsRoutes(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config.js';
+import { resolveConfig } from '../../src/config/config.js';
 
 describe('resolveConfig', () => {
   it('uses the documented defaults', () => {
