@@ -23,7 +23,9 @@ export function readRequestToken(request: TokenSource): string | undefined {
   return token === null || token === '' ? undefined : token;
 }
 
+const TOKEN_PARAMETER_VALUE = new RegExp(`([?&]${QUERY_PARAMS.token}=)[^&#]*`, 'gi');
+
 /** `url` with the value of any `token` query parameter replaced, so it can be logged. */
 export function redactTokenInUrl(url: string): string {
-  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+  return url.replace(TOKEN_PARAMETER_VALUE, '$1[redacted]');
 }

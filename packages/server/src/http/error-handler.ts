@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ErrorCode, HEADERS, HeraldError, isHeraldError } from '@herald/protocol';
+import { API_PATHS, type ErrorCode, HEADERS, HeraldError, isHeraldError } from '@herald/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
 
@@ -83,7 +83,7 @@ export function handleClientError(error: Error & { code?: string }, socket: Dupl
   else socket.destroy();
 }
 
-const STREAM_ROUTE_SHAPE = /^\/v1\/streams\/([^/]+)(?:\/events)?$/;
+const STREAM_ROUTE_SHAPE = new RegExp(`^${API_PATHS.streams}/([^/]+)(?:/events)?$`);
 
 /** Installs the one error handler and the not-found handler on `app`. */
 export function registerErrorHandling(app: FastifyInstance, dependencyFailures: DependencyFailureLog): void {
