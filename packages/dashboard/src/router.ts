@@ -10,7 +10,7 @@ export type Route =
 export const GRID_PREFIXES = ['run:', 'batch:'] as const;
 
 /** Parses `#/runs`, `#/batches`, `#/streams/<stream>` and `#/history?<filters>`. */
-export function parseRoute(hash: string): Route {
+function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
   const [, section, rest] = path.split('/');
   if (section === 'streams' && rest) return { page: 'stream', stream: decodeURIComponent(rest) };

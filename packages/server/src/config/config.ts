@@ -130,7 +130,7 @@ const OPTIONS = {
 type OptionName = Exclude<keyof typeof OPTIONS, 'no-demo'>;
 
 /** The environment variable of a flag: `--data-dir` → `HERALD_DATA_DIR`. */
-export function envName(flag: string): string {
+function envName(flag: string): string {
   return `HERALD_${flag.toUpperCase().replaceAll('-', '_')}`;
 }
 

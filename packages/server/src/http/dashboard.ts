@@ -6,7 +6,7 @@ import { API_PREFIX, HEADERS } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 
 /** Where `vite build` puts the dashboard, from both `src/http` and `dist/http`. */
-export const DEFAULT_DASHBOARD_ROOT = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
+const DEFAULT_DASHBOARD_ROOT = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
 
 /** Options of `registerDashboard`. */
 export interface DashboardOptions {

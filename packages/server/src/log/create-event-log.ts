@@ -8,7 +8,7 @@ import { createPostgresEventLog } from './postgres-event-log.js';
 import { SqliteEventLog } from './sqlite-event-log.js';
 
 /** File name of the embedded log inside a data directory (`./data/herald.db`). */
-export const SQLITE_FILE_NAME = 'herald.db';
+const SQLITE_FILE_NAME = 'herald.db';
 
 /**
  * `sqlite:PATH`: PATH ending in `.db` is the database file itself; any other PATH is a data

@@ -1,7 +1,7 @@
 import type { EventLog, RetentionPolicy } from './event-log.js';
 
 /** Default pause between two retention sweeps, in ms. */
-export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 /** Options of a RetentionSweeper. */
 export interface RetentionSweeperOptions {
