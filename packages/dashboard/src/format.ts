@@ -24,19 +24,58 @@ function count(value: JsonValue | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
+// GitHub conclusions that mean the run did what it should (the others read as failed).
+const SUCCESSFUL_CONCLUSIONS = new Set(['success', 'neutral', 'skipped']);
+
+/**
+ * A status in the grid's words: GitHub's (`in_progress`, `completed` + `conclusion`, from the
+ * `gh:` ingest) becomes `running`, `completed` or `failed`; any other status is shown as it is.
+ */
+function gridStatus(state: JsonValue): string | null {
+  const status = text(field(state, 'status'));
+  const conclusion = text(field(state, 'conclusion'));
+  if (status === 'in_progress') return 'running';
+  if (status === 'completed' && conclusion !== null)
+    return SUCCESSFUL_CONCLUSIONS.has(conclusion) ? 'completed' : 'failed';
+  return status;
+}
+
+/** A GitHub run's jobs (`state.jobs.<jobId>`, from the ingest), as a list. */
+function jobsOf(state: JsonValue): JsonValue[] {
+  const jobs = field(state, 'jobs');
+  return jobs !== null && typeof jobs === 'object' && !Array.isArray(jobs) ? Object.values(jobs) : [];
+}
+
+/** `<job>: <step>` of the first running job's running step, for a GitHub run. */
+function runningStep(jobs: readonly JsonValue[]): string | null {
+  const running = jobs.find((job) => text(field(job, 'status')) === 'in_progress');
+  if (running === undefined) return null;
+  const steps = field(running, 'steps');
+  const step = Array.isArray(steps)
+    ? steps.find((candidate) => text(field(candidate, 'status')) === 'in_progress')
+    : undefined;
+  const jobName = text(field(running, 'name')) ?? 'job';
+  const stepName = step === undefined ? null : text(field(step, 'name'));
+  return stepName === null ? jobName : `${jobName}: ${stepName}`;
+}
+
 /**
  * Reads a stream's state as a run: `status`, `progress` (or `completed + failed` of `total` for a
- * batch), `step`, `error`. A stream without a status reads as `final` or `open`.
+ * batch, or done jobs of a GitHub run's `jobs`), `step`, `error`. A stream without a status reads
+ * as `final` or `open`.
  */
 export function readRunFacts(state: JsonValue, isFinal: boolean): RunFacts {
-  const total = count(field(state, 'total'));
-  const done = (count(field(state, 'completed')) ?? 0) + (count(field(state, 'failed')) ?? 0);
+  const jobs = jobsOf(state);
+  const jobsDone = jobs.filter((job) => text(field(job, 'status')) === 'completed').length;
+  const total = count(field(state, 'total')) ?? (jobs.length > 0 ? jobs.length : null);
+  const done =
+    jobs.length > 0 ? jobsDone : (count(field(state, 'completed')) ?? 0) + (count(field(state, 'failed')) ?? 0);
   const progress = count(field(state, 'progress')) ?? (total ? Math.round((done / total) * 100) : null);
   return {
     name: text(field(state, 'name')),
-    status: text(field(state, 'status')) ?? (isFinal ? 'final' : 'open'),
+    status: gridStatus(state) ?? (isFinal ? 'final' : 'open'),
     progress: progress === null ? null : Math.min(100, Math.max(0, progress)),
-    step: text(field(state, 'step')) ?? (total ? `${done} of ${total} jobs done` : null),
+    step: text(field(state, 'step')) ?? runningStep(jobs) ?? (total ? `${done} of ${total} jobs done` : null),
     error: text(field(state, 'error')),
     attempt: count(field(state, 'attempt')),
     batchId: text(field(state, 'batchId')),

@@ -6,16 +6,17 @@ export type Route =
   | { page: 'stream'; stream: string }
   | { page: 'history'; params: URLSearchParams };
 
-/** The prefixes the grid offers, as tabs. */
-export const GRID_PREFIXES = ['run:', 'batch:'] as const;
+/** The prefixes the grid offers, as tabs (`gh:`: GitHub Actions runs and check runs from the ingest). */
+export const GRID_PREFIXES = ['run:', 'batch:', 'gh:'] as const;
 
-/** Parses `#/runs`, `#/batches`, `#/streams/<stream>` and `#/history?<filters>`. */
-function parseRoute(hash: string): Route {
+/** Parses `#/runs`, `#/batches`, `#/github`, `#/streams/<stream>` and `#/history?<filters>`. */
+export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
   const [, section, rest] = path.split('/');
   if (section === 'streams' && rest) return { page: 'stream', stream: decodeURIComponent(rest) };
   if (section === 'history') return { page: 'history', params: new URLSearchParams(query) };
   if (section === 'batches') return { page: 'runs', prefix: 'batch:' };
+  if (section === 'github') return { page: 'runs', prefix: 'gh:' };
   return { page: 'runs', prefix: 'run:' };
 }
 
@@ -26,7 +27,8 @@ export function hrefOf(route: Route): string {
     const query = route.params.toString();
     return `#/history${query ? `?${query}` : ''}`;
   }
-  return route.prefix === 'batch:' ? '#/batches' : '#/runs';
+  if (route.prefix === 'batch:') return '#/batches';
+  return route.prefix === 'gh:' ? '#/github' : '#/runs';
 }
 
 function subscribe(listener: () => void): () => void {

@@ -14,6 +14,8 @@ export const API_PATHS = {
   sse: '/v1/sse',
   /** The WebSocket endpoint. */
   webSocket: '/v1/ws',
+  /** Webhook ingest: `POST /v1/ingest/{source}` (`github`, or a source of the mapping file). */
+  ingest: '/v1/ingest',
   health: '/healthz',
   ready: '/readyz',
   metrics: '/metrics',
@@ -90,6 +92,11 @@ export function streamPath(stream: string): string {
 /** `/v1/streams/{stream}/events`: a stream's events (pages, long-poll, SSE) and its publish route. */
 export function streamEventsPath(stream: string): string {
   return `${streamPath(stream)}/events`;
+}
+
+/** `/v1/ingest/{source}`: a webhook source's ingest route (source names are `[a-z0-9_-]`, nothing to encode). */
+export function ingestPath(source: string): string {
+  return `${API_PATHS.ingest}/${source}`;
 }
 
 /** The WebSocket URL of a server whose HTTP base URL is `baseUrl` (`http` → `ws`, `https` → `wss`). */

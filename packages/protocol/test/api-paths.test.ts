@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   API_PATHS,
   API_PREFIX,
+  ingestPath,
   ROUTE_PATTERNS,
   streamEventsPath,
   streamPath,
@@ -35,8 +36,12 @@ describe('api paths', () => {
   });
 
   it('starts every API path with the API prefix', () => {
-    for (const path of [API_PATHS.streams, API_PATHS.events, API_PATHS.sse, API_PATHS.webSocket]) {
+    for (const path of [API_PATHS.streams, API_PATHS.events, API_PATHS.sse, API_PATHS.webSocket, API_PATHS.ingest]) {
       expect(path.startsWith(API_PREFIX), path).toBe(true);
     }
+  });
+
+  it("builds a webhook source's ingest path", () => {
+    expect(ingestPath('github')).toBe('/v1/ingest/github');
   });
 });

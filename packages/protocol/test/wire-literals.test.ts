@@ -15,8 +15,10 @@ const BEING_MIGRATED = new Set<string>([
   // being migrated by the live-layer change
   'packages/server/src/http/stream-routes.ts',
   'packages/server/src/transports/multi-stream-sse.ts',
-  'packages/server/src/transports/sse-connection.ts',
+  'packages/server/src/transports/polling-transport.ts',
   'packages/server/src/transports/sse-resume.ts',
+  'packages/server/src/transports/sse-wire.ts',
+  'packages/server/src/transports/stream-events-route.ts',
   'packages/server/src/transports/stream-list-watch.ts',
   'packages/server/src/transports/stream-sse.ts',
   'packages/server/src/transports/websocket-transport.ts',

@@ -28,8 +28,10 @@ import {
 } from './http/http-options.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerPublishRoutes } from './http/publish-routes.js';
+import { createReadCaching } from './http/read-caching.js';
 import { registerRequestPrincipal } from './http/request-principal.js';
 import { registerStreamRoutes } from './http/stream-routes.js';
+import { registerIngest } from './ingest/register-ingest.js';
 import { createLimits } from './limits/limits.js';
 import { createEventLog } from './log/create-event-log.js';
 import type { EventLog } from './log/event-log.js';
@@ -183,11 +185,13 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   registerRequestPrincipal(app, context.authenticate);
   registerRequestMetrics(app, context.metrics);
   registerPublishRoutes(app, context);
-  const transports = registerTransports(app, context, options.transports);
-  registerStreamRoutes(app, context, transports.live);
+  const caching = createReadCaching(config);
+  const transports = registerTransports(app, context, caching, options.transports);
+  registerStreamRoutes(app, { log, caching, watchStreamList: transports.watchStreamList });
   registerHistoryRoutes(app, context);
   registerAdminRoutes(app, context);
   registerOpsRoutes(app, context);
+  await registerIngest(app, context);
   await registerDashboard(app);
   sweeper.start();
 

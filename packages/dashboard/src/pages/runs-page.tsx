@@ -15,7 +15,11 @@ import { GRID_PREFIXES, hrefOf } from '../router.js';
 // Enough rows for a screenful of recent runs; older ones stay reachable through History.
 const MAX_ROWS = 200;
 const STATUS_FILTERS = ['all', 'running', 'retrying', 'completed', 'failed'] as const;
-const PREFIX_LABELS: Record<(typeof GRID_PREFIXES)[number], string> = { 'run:': 'Runs', 'batch:': 'Batches' };
+const PREFIX_LABELS: Record<(typeof GRID_PREFIXES)[number], string> = {
+  'run:': 'Runs',
+  'batch:': 'Batches',
+  'gh:': 'GitHub',
+};
 
 /** What the list's health looks like on the connection indicator. */
 function listConnection(list: StreamListView): 'connecting' | 'live' | 'polling' | 'reconnecting' {

@@ -60,7 +60,9 @@ describe('history page in Chromium against a real server', () => {
   let published: Published[];
 
   beforeAll(async () => {
-    server = await startHeraldProcess({ args: ['--no-demo'] });
+    // The events are set up as a backend would publish them, far above an anonymous client's default
+    // publish rate: this suite is about the page, not the limits.
+    server = await startHeraldProcess({ args: ['--no-demo', '--publish-rate-per-second', '0'] });
     browser = await launchChromium();
     const events = Array.from({ length: EVENT_COUNT }, (_, i) => eventAt(i));
     published = [];

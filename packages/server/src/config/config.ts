@@ -81,6 +81,10 @@ export interface HeraldConfig {
   limits: LimitsConfig;
   retention: RetentionConfig;
   jwt: JwtConfig;
+  /** Shared secret of GitHub webhooks; enables `POST /v1/ingest/github` (default: route absent). */
+  githubWebhookSecret?: string;
+  /** Path of the generic webhook mapping file (JSON); enables `POST /v1/ingest/<source>`. */
+  ingestConfig?: string;
 }
 
 /**
@@ -125,6 +129,8 @@ const OPTIONS = {
   'jwks-url': { type: 'string' },
   'jwt-issuer': { type: 'string' },
   'jwt-audience': { type: 'string' },
+  'github-webhook-secret': { type: 'string' },
+  'ingest-config': { type: 'string' },
 } as const;
 
 type OptionName = Exclude<keyof typeof OPTIONS, 'no-demo'>;
@@ -244,6 +250,8 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
   const jwtIssuer = read('jwt-issuer');
   const jwtAudience = read('jwt-audience');
   const apiKey = read('api-key');
+  const githubWebhookSecret = read('github-webhook-secret');
+  const ingestConfig = read('ingest-config');
 
   let demo = sources.demoByDefault ?? false;
   const demoEnv = env[envName('demo')];
@@ -290,6 +298,8 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
       ...(jwtIssuer === undefined ? {} : { issuer: jwtIssuer }),
       ...(jwtAudience === undefined ? {} : { audience: jwtAudience }),
     },
+    ...(githubWebhookSecret === undefined ? {} : { githubWebhookSecret }),
+    ...(ingestConfig === undefined ? {} : { ingestConfig }),
   };
 }
 

@@ -18,3 +18,21 @@ export function resolveResume(snapshot: StreamSnapshot, after: number, epoch?: s
   if (after < resetAfter) return { kind: 'reset', reason: 'truncated', after: resetAfter };
   return { kind: 'catch-up', after };
 }
+
+/**
+ * Whether a subscriber at `after` (of `epoch`) has already seen `snapshot`'s final event, so a
+ * live transport has nothing to send: SSE answers 204, the one answer that stops EventSource from
+ * reconnecting. As in resolveResume, a position without an epoch (`undefined` or `null`) is trusted.
+ */
+export function hasSeenFinal(snapshot: StreamSnapshot, after: number, epoch?: string | null): boolean {
+  const isSameEpoch = epoch == null || epoch === snapshot.epoch;
+  return snapshot.final && isSameEpoch && after >= snapshot.seq;
+}
+
+/**
+ * Snapshot as position: a subscriber that asks for the state but gives no position starts at the
+ * state's seq, so the events that follow apply to that state.
+ */
+export function resolveSnapshotPosition(snapshot: StreamSnapshot): { after: number; epoch?: string } {
+  return snapshot.epoch === null ? { after: snapshot.seq } : { after: snapshot.seq, epoch: snapshot.epoch };
+}

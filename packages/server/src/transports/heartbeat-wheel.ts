@@ -13,7 +13,7 @@ export interface HeartbeatMember {
 }
 
 /**
- * Heartbeats for every connection of a transport from one interval timer (DESIGN: a heartbeat
+ * Heartbeats for every live connection of a server, WebSocket and SSE alike, from one interval timer (DESIGN: a heartbeat
  * every 15 s when idle). A timer per connection would stay allocated for the whole life of each
  * idle connection; here a connection only records the turn of its last write, which costs no
  * timer work on the delivery path either.

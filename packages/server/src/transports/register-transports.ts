@@ -1,39 +1,95 @@
-import type { FastifyInstance } from 'fastify';
-import type { HeraldContext } from '../herald-context.js';
-import type { LiveHandlers } from '../http/stream-routes.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '@herald/protocol';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Publisher } from '../delivery/publisher.js';
+import type { Broker } from '../fanout/broker.js';
+import type { Hub } from '../fanout/hub.js';
+import type { ReadCaching } from '../http/read-caching.js';
+import type { LiveHandler } from '../http/stream-routes.js';
+import type { Limits } from '../limits/limits.js';
+import type { EventLog } from '../log/event-log.js';
+import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
+import type { HeraldMetrics } from '../ops/metrics.js';
+import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
+import { LiveConnections } from './live-connections.js';
 import { registerMultiStreamSse } from './multi-stream-sse.js';
+import { PollingTransport } from './polling-transport.js';
 import { SseTransport } from './sse-transport.js';
+import { registerStreamEventsRoute } from './stream-events-route.js';
 import { StreamListWatch } from './stream-list-watch.js';
 import { createStreamSseHandler } from './stream-sse.js';
 import { resolveTransportOptions, type TransportOptions } from './transport-options.js';
 import { WebSocketTransport } from './websocket-transport.js';
 
+/** Envelope allowed around the largest event in a WebSocket `pub` frame, in bytes. */
+const FRAME_ENVELOPE_BYTES = 4096;
+
+/** What the transports work with, built once by `createHerald`. */
+export interface TransportsDeps {
+  config: { corsOrigins: readonly string[] };
+  log: EventLog;
+  broker: Broker;
+  hub: Hub;
+  publisher: Publisher;
+  authenticate: Authenticator;
+  limits: Limits;
+  metrics: Pick<HeraldMetrics, 'connections' | 'longPollsWaiting'>;
+  logger: FastifyBaseLogger;
+  dependencyFailures: DependencyFailureLog;
+  shutdown: ShutdownHooks;
+}
+
 /** The live transports of a server, once registered. */
 export interface LiveTransports {
-  /** Hand these to `registerStreamRoutes`: its routes dispatch `Accept: text/event-stream` to them. */
-  live: LiveHandlers;
-  websocket: WebSocketTransport;
-  sse: SseTransport;
+  /** Hand this to `registerStreamRoutes`: `GET /v1/streams?watch=1` as SSE. */
+  watchStreamList: LiveHandler;
 }
 
 /**
- * Registers WebSocket (`GET /v1/ws`, on the app's HTTP server `upgrade`), multi-stream SSE
- * (`GET /v1/sse`) and the SSE handlers of the stream routes; both transports join graceful shutdown.
+ * Registers the four wires: WebSocket (`GET /v1/ws`, on the app's HTTP server `upgrade`),
+ * multi-stream SSE (`GET /v1/sse`), and `GET /v1/streams/{stream}/events` as SSE, ETag polling
+ * and long-poll. WebSocket and SSE connections are live connections of one registry
+ * (LiveConnections); every transport joins graceful shutdown.
  */
 export function registerTransports(
   app: FastifyInstance,
-  ctx: HeraldContext,
+  deps: TransportsDeps,
+  caching: ReadCaching,
   options: Partial<TransportOptions> = {},
 ): LiveTransports {
   const resolved = resolveTransportOptions(options);
-  const sse = new SseTransport(ctx, resolved);
-  const websocket = new WebSocketTransport(ctx, resolved);
+  const { log, hub, limits } = deps;
+  const live = new LiveConnections(
+    {
+      shutdown: deps.shutdown,
+      connections: limits.connections,
+      publisher: deps.publisher,
+      gauge: deps.metrics.connections,
+    },
+    resolved,
+  );
+  const sse = new SseTransport(live, resolved.sseRetryMs);
+  const websocket = new WebSocketTransport({
+    ...deps,
+    live,
+    corsOrigins: deps.config.corsOrigins,
+    proxyTrust: limits.proxyTrust,
+    slowConsumerCloseTimeoutMs: resolved.slowConsumerCloseTimeoutMs,
+    maxFrameBytes:
+      resolved.maxFrameBytes ?? (limits.event.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + FRAME_ENVELOPE_BYTES,
+  });
   websocket.attach(app.server);
-  registerMultiStreamSse(app, ctx, sse);
-  const streamListWatch = new StreamListWatch(ctx, sse);
-  return {
-    live: { streamEvents: createStreamSseHandler(ctx, sse), streamList: streamListWatch.handle },
-    websocket,
-    sse,
-  };
+  registerMultiStreamSse(app, { hub, log, maxStreams: limits.maxSubscriptionsPerConnection }, sse);
+  const polling = new PollingTransport({
+    log,
+    hub,
+    live,
+    maxLongPolls: limits.maxLongPolls,
+    longPollsWaiting: deps.metrics.longPollsWaiting,
+    shutdown: deps.shutdown,
+    caching,
+  });
+  registerStreamEventsRoute(app, createStreamSseHandler({ hub, log }, sse), polling);
+  const streamListWatch = new StreamListWatch(deps, sse);
+  return { watchStreamList: streamListWatch.handle };
 }

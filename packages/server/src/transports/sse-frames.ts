@@ -1,18 +1,36 @@
-import { encodeSseControl } from '@herald/protocol';
+import { encodeSseControl, SSE_HEARTBEAT } from '@herald/protocol';
 import type { ResetNotice } from '../delivery/subscription.js';
+import type { DeliveredEvent } from '../fanout/delivered-event.js';
+import { memoizeLast } from './last-value-memo.js';
+import type { FrameEncoder } from './live-sink.js';
+
+/** `: hb`, shared by every SSE response. */
+export const SSE_HEARTBEAT_BYTES = Buffer.from(SSE_HEARTBEAT);
+
+/** An event's SSE chunk (`id: <seq>`) as bytes, encoded once however many responses it is written to. */
+export const sseEventBytes = memoizeLast((event: DeliveredEvent) => Buffer.from(event.sseFrame));
 
 /** `event: reset`: the position is void; data is the snapshot at the head (`seq`, `state`). */
-export function encodeSseReset(notice: ResetNotice): string {
+export function encodeSseReset(notice: ResetNotice): Buffer {
   const { stream, reason, epoch, seq, firstSeq, state } = notice;
-  return encodeSseControl('reset', JSON.stringify({ stream, reason, epoch, seq, firstSeq, state }));
+  return Buffer.from(encodeSseControl('reset', JSON.stringify({ stream, reason, epoch, seq, firstSeq, state })));
 }
 
 /** `event: live`: everything up to `seq` was sent; what follows is live. */
-export function encodeSseLive(stream: string, seq: number): string {
-  return encodeSseControl('live', JSON.stringify({ stream, seq }));
+export function encodeSseLive(stream: string, seq: number): Buffer {
+  return Buffer.from(encodeSseControl('live', JSON.stringify({ stream, seq })));
 }
 
 /** `event: final`: the stream closed at `seq`; nothing more will follow for it. */
-export function encodeSseFinal(stream: string, seq: number): string {
-  return encodeSseControl('final', JSON.stringify({ stream, seq }));
+export function encodeSseFinal(stream: string, seq: number): Buffer {
+  return Buffer.from(encodeSseControl('final', JSON.stringify({ stream, seq })));
 }
+
+/** The frames of a single-stream SSE response: stateless, so one encoder serves every response. */
+export const SSE_FRAME_ENCODER: FrameEncoder = {
+  opened: () => undefined,
+  reset: encodeSseReset,
+  event: (_stream, event) => sseEventBytes(event),
+  live: encodeSseLive,
+  final: encodeSseFinal,
+};

@@ -5,23 +5,35 @@ import {
   MAX_PAGE_LIMIT,
   type StreamSnapshot,
 } from '@herald/protocol';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
-import type { HeraldContext } from '../herald-context.js';
+import type { Broker } from '../fanout/broker.js';
+import type { Hub } from '../fanout/hub.js';
 import { type QueryParams, readInteger, readPrefix } from '../http/query-params.js';
 import type { LiveHandler } from '../http/stream-routes.js';
-import type { SseConnection } from './sse-connection.js';
+import type { EventLog } from '../log/event-log.js';
+import type { LiveConnection } from './live-connection.js';
 import type { SseTransport } from './sse-transport.js';
 
 interface Watcher {
   prefix: string;
-  connection: SseConnection;
+  connection: LiveConnection;
   /** Changes seen while the first listing is being read; `undefined` once it has been sent. */
   pending: StreamSnapshot[] | undefined;
 }
 
-function encodeSnapshot(snapshot: StreamSnapshot): string {
-  return `data: ${JSON.stringify(snapshot)}\n\n`;
+/** What the stream list watch works with. */
+export interface StreamListWatchDeps {
+  log: EventLog;
+  hub: Hub;
+  broker: Broker;
+  logger: FastifyBaseLogger;
+}
+
+const LIVE_FRAME = Buffer.from(encodeSseControl('live', '{}'));
+
+function encodeSnapshot(snapshot: StreamSnapshot): Buffer {
+  return Buffer.from(`data: ${JSON.stringify(snapshot)}\n\n`);
 }
 
 /** Whether `snapshot` says something the listing did not (newer head, or another epoch). */
@@ -40,7 +52,7 @@ function isNewerThanListed(snapshot: StreamSnapshot, listed: Map<string, StreamS
  * announcements would look healthy and miss what other nodes publish, so clients poll the list.
  */
 export class StreamListWatch {
-  #ctx: HeraldContext;
+  #deps: StreamListWatchDeps;
   #transport: SseTransport;
   #watchers = new Set<Watcher>();
   #removeTap: (() => void) | undefined;
@@ -48,8 +60,8 @@ export class StreamListWatch {
   #reading = new Set<string>();
   #staleWhileReading = new Set<string>();
 
-  constructor(ctx: HeraldContext, transport: SseTransport) {
-    this.#ctx = ctx;
+  constructor(deps: StreamListWatchDeps, transport: SseTransport) {
+    this.#deps = deps;
     this.#transport = transport;
   }
 
@@ -58,7 +70,7 @@ export class StreamListWatch {
     const { query } = request as FastifyRequest<{ Querystring: QueryParams }>;
     const prefix = readPrefix(query);
     authorize(request.principal, 'read', `${prefix}*`);
-    if (this.#ctx.broker.status === 'degraded') {
+    if (this.#deps.broker.status === 'degraded') {
       // Announcements of other nodes are not arriving: a watch would look healthy and say nothing.
       throw new HeraldError('unavailable', 'the broker is down: poll GET /v1/streams until the watch is back');
     }
@@ -70,21 +82,21 @@ export class StreamListWatch {
     watcher = { prefix, connection, pending: [] };
     this.#add(watcher);
     try {
-      const page = await this.#ctx.log.listStreams({ ...(prefix === '' ? {} : { prefix }), limit });
+      const page = await this.#deps.log.listStreams({ ...(prefix === '' ? {} : { prefix }), limit });
       this.#sendListing(watcher, page.streams);
     } catch (error) {
       request.log.error({ err: error }, 'stream list watch failed');
-      watcher.connection.end();
+      watcher.connection.end('failed');
     }
     return reply;
   };
 
   #add(watcher: Watcher): void {
     this.#watchers.add(watcher);
-    this.#removeTap ??= this.#ctx.hub.watchAll((stream) => this.#onChange(stream));
-    this.#removeStatusListener ??= this.#ctx.broker.onStatus((status) => {
+    this.#removeTap ??= this.#deps.hub.watchAll((stream) => this.#onChange(stream));
+    this.#removeStatusListener ??= this.#deps.broker.onStatus((status) => {
       // Watchers would miss what other nodes publish; ended, their clients poll the list instead.
-      if (status === 'degraded') for (const each of this.#watchers) each.connection.end();
+      if (status === 'degraded') for (const each of this.#watchers) each.connection.end('failed');
     });
   }
 
@@ -104,7 +116,7 @@ export class StreamListWatch {
       if (isNewerThanListed(snapshot, listed)) watcher.connection.write(encodeSnapshot(snapshot));
     }
     watcher.pending = undefined;
-    watcher.connection.write(encodeSseControl('live', '{}'));
+    watcher.connection.write(LIVE_FRAME);
   }
 
   #onChange(stream: string): void {
@@ -114,12 +126,12 @@ export class StreamListWatch {
       return;
     }
     this.#reading.add(stream);
-    this.#ctx.log
+    this.#deps.log
       .getSnapshot(stream)
       .then(
         (snapshot) => this.#broadcast(snapshot),
         (error: unknown) =>
-          this.#ctx.logger.error({ err: error, stream }, 'stream list watch could not read a snapshot'),
+          this.#deps.logger.error({ err: error, stream }, 'stream list watch could not read a snapshot'),
       )
       .finally(() => {
         this.#reading.delete(stream);

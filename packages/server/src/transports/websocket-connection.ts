@@ -1,6 +1,4 @@
-import type { Socket } from 'node:net';
 import {
-  CLOSE_CODES,
   type ClientFrame,
   type ErrorCode,
   HeraldError,
@@ -8,98 +6,95 @@ import {
   parseClientFrame,
   type ServerFrame,
 } from '@herald/protocol';
-import WebSocket from 'ws';
+import type { FastifyBaseLogger } from 'fastify';
+import type WebSocket from 'ws';
+import type { Authenticator } from '../auth/authenticator.js';
 import { authorize } from '../auth/authorize.js';
-import { onPrincipalExpiry } from '../auth/on-principal-expiry.js';
 import type { Principal } from '../auth/principal.js';
-import type { HeraldContext } from '../herald-context.js';
-import { IdleHeartbeat } from './idle-heartbeat.js';
-import { isSlowConsumer, waitForRoom } from './send-buffer.js';
+import type { Publisher } from '../delivery/publisher.js';
+import { resolveSnapshotPosition } from '../delivery/resolve-resume.js';
+import type { Hub } from '../fanout/hub.js';
+import type { Limits } from '../limits/limits.js';
+import type { EventLog } from '../log/event-log.js';
+import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
+import type { LiveConnection } from './live-connection.js';
+import type { LiveConnections } from './live-connections.js';
+import { LiveSink, type LiveSinkOwner } from './live-sink.js';
 import { openSubscription, type SubscriptionHandle } from './subscription-handle.js';
-import type { TickCorker } from './tick-corker.js';
-import type { TransportOptions } from './transport-options.js';
-import { encodeServerFrame, HEARTBEAT_FRAME, underlyingSocket } from './websocket-frames.js';
-import { type StreamFrameWriter, WebSocketStreamSink } from './websocket-stream-sink.js';
+import { encodeServerFrame, WebSocketFrameEncoder } from './websocket-frames.js';
+import { WebSocketWire } from './websocket-wire.js';
 
-/** What a WebSocketConnection is given by its transport. */
-export interface WebSocketConnectionOptions {
-  ctx: HeraldContext;
-  options: TransportOptions;
-  corker: TickCorker;
+/** What every WebSocketConnection of a server works with (one object, shared). */
+export interface WebSocketConnectionDeps {
+  live: LiveConnections;
+  hub: Hub;
+  log: EventLog;
+  publisher: Pick<Publisher, 'publish'>;
+  authenticate: Authenticator;
+  limits: Pick<Limits, 'event' | 'publishRate' | 'maxSubscriptionsPerConnection'>;
+  logger: FastifyBaseLogger;
+  dependencyFailures: DependencyFailureLog;
+  /** How long a slow consumer's close may take before its socket is destroyed, in ms. */
+  slowConsumerCloseTimeoutMs: number;
+}
+
+/** What one WebSocketConnection is opened with. */
+export interface WebSocketConnectionInit {
   principal: Principal;
   clientIp: string;
-  /** Called once when the socket has closed. */
-  onClose: () => void;
+  /** Its place under the per-IP connection limit. */
+  release: () => void;
 }
 
 interface ActiveSubscription {
-  sink: WebSocketStreamSink;
+  sink: LiveSink;
   handle: SubscriptionHandle | undefined;
 }
 
 /**
- * One client's WebSocket (DESIGN "WebSocket protocol"): parses its frames, keeps its
- * subscriptions (one per stream), and writes their frames with backpressure. Bad frames are
- * answered with an error frame echoing `ref` and never affect other subscriptions or clients.
+ * One client's WebSocket (DESIGN "WebSocket protocol"): parses its frames and keeps its
+ * subscriptions (one per stream), which write to its LiveConnection (heartbeat, slow consumer,
+ * token expiry, shutdown). Bad frames are answered with an error frame echoing `ref` and never
+ * affect other subscriptions or clients.
  */
-export class WebSocketConnection implements StreamFrameWriter {
-  #ws: WebSocket;
-  #socket: Socket;
-  #ctx: HeraldContext;
-  #options: TransportOptions;
-  #corker: TickCorker;
+export class WebSocketConnection implements LiveSinkOwner {
+  #connection: LiveConnection;
+  #deps: WebSocketConnectionDeps;
   #principal: Principal;
   #clientIp: string;
   #subscriptions = new Map<string, ActiveSubscription>();
-  #heartbeat: IdleHeartbeat;
-  #cancelExpiry: () => void = () => {};
   /** Frames that arrive while an `auth` is verified wait for it, so a `sub` right after uses the new token. */
   #pendingAuth: Promise<void> | undefined;
 
-  constructor(ws: WebSocket, connection: WebSocketConnectionOptions) {
-    this.#ws = ws;
-    this.#socket = underlyingSocket(ws);
-    this.#ctx = connection.ctx;
-    this.#options = connection.options;
-    this.#corker = connection.corker;
-    this.#principal = connection.principal;
-    this.#clientIp = connection.clientIp;
-    this.#heartbeat = new IdleHeartbeat(this.#options.heartbeatIntervalMs, () => this.sendBytes(HEARTBEAT_FRAME));
-    this.#scheduleExpiry();
-    ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
-    ws.on('error', (error) => this.#ctx.logger.debug({ err: error }, 'WebSocket error'));
-    ws.once('close', () => {
-      this.#stop();
-      connection.onClose();
+  constructor(ws: WebSocket, deps: WebSocketConnectionDeps, init: WebSocketConnectionInit) {
+    this.#deps = deps;
+    this.#principal = init.principal;
+    this.#clientIp = init.clientIp;
+    const wire = new WebSocketWire(ws, deps.slowConsumerCloseTimeoutMs);
+    this.#connection = deps.live.open('websocket', wire, {
+      principal: init.principal,
+      release: init.release,
+      onEnd: () => this.#stopSubscriptions(),
     });
+    ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
+    ws.on('error', (error) => deps.logger.debug({ err: error }, 'WebSocket error'));
   }
 
-  /** Number of streams this connection is subscribed to. */
-  get subscriptionCount(): number {
-    return this.#subscriptions.size;
+  #sendControl(frame: ServerFrame): void {
+    this.#connection.write(encodeServerFrame(frame));
   }
 
-  sendControl(frame: ServerFrame): void {
-    this.sendBytes(encodeServerFrame(frame));
+  /** The stream is final and its subscriber caught up: forget the subscription. */
+  finished(sink: LiveSink): void {
+    this.#release(sink);
   }
 
-  sendBytes(bytes: Buffer): void {
-    if (this.#ws.readyState !== WebSocket.OPEN) return;
-    const isFirstWriteOfTick = this.#corker.hold(this.#socket);
-    if (isSlowConsumer(this.#socket, isFirstWriteOfTick, this.#options.maxBufferedBytes)) {
-      this.#closeSlowConsumer();
-      return;
-    }
-    this.#socket.write(bytes);
-    // Once per tick is enough for a 15 s idle timer, and keeps timer work off the burst path.
-    if (isFirstWriteOfTick) this.#heartbeat.touch();
+  failed(sink: LiveSink, error: unknown): void {
+    this.#sendError(error, undefined, sink.stream);
+    this.#release(sink);
   }
 
-  ready(): Promise<void> | undefined {
-    return waitForRoom(this.#socket, this.#options.maxBufferedBytes / 2);
-  }
-
-  release(sink: WebSocketStreamSink): void {
+  #release(sink: LiveSink): void {
     const active = this.#subscriptions.get(sink.stream);
     if (active?.sink !== sink) return;
     this.#subscriptions.delete(sink.stream);
@@ -107,36 +102,13 @@ export class WebSocketConnection implements StreamFrameWriter {
     active.handle?.close();
   }
 
-  reportFailure(stream: string, error: unknown): void {
-    this.#sendError(error, undefined, stream);
-  }
-
-  /** Closes the connection (shutdown 1012, token expiry 4001, …); subscriptions stop at once. */
-  close(code: number, reason: string): void {
-    this.#stop();
-    this.#ws.close(code, reason);
-  }
-
-  /** Closes with `code` and resolves once the socket has closed, cutting it after `waitMs`. */
-  closeAndWait(code: number, reason: string, waitMs: number): Promise<void> {
-    if (this.#ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#ws.terminate(), waitMs);
-      this.#ws.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.close(code, reason);
-    });
-  }
-
   #receive(data: WebSocket.RawData, isBinary: boolean): void {
     if (isBinary) {
-      this.close(CLOSE_CODES.unsupportedData, 'frames must be JSON text');
+      this.#connection.end('bad_frame');
       return;
     }
     const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
-    const frame = parseClientFrame(text, this.#ctx.limits.event);
+    const frame = parseClientFrame(text, this.#deps.limits.event);
     if ('error' in frame) {
       this.#sendError(frame.error, frame.ref);
       return;
@@ -155,13 +127,13 @@ export class WebSocketConnection implements StreamFrameWriter {
           return;
         case 'unsub':
           this.#unsubscribe(frame.stream);
-          this.sendControl({ op: 'unsubscribed', ...refOf(frame), stream: frame.stream });
+          this.#sendControl({ op: 'unsubscribed', ...refOf(frame), stream: frame.stream });
           return;
         case 'pub':
           this.#publish(frame).catch(fail);
           return;
         case 'ping':
-          this.sendControl({ op: 'pong', ...refOf(frame) });
+          this.#sendControl({ op: 'pong', ...refOf(frame) });
           return;
         case 'auth': {
           const pending: Promise<void> = this.#authenticate(frame.token)
@@ -182,7 +154,7 @@ export class WebSocketConnection implements StreamFrameWriter {
     const { stream } = frame;
     authorize(this.#principal, 'read', stream);
     const isNewStream = !this.#subscriptions.has(stream);
-    const max = this.#ctx.limits.maxSubscriptionsPerConnection;
+    const max = this.#deps.limits.maxSubscriptionsPerConnection;
     if (isNewStream && this.#subscriptions.size >= max) {
       throw new HeraldError('too_many_subscriptions', `at most ${max} streams per connection`, {
         details: { limit: max },
@@ -191,19 +163,19 @@ export class WebSocketConnection implements StreamFrameWriter {
     // A repeated sub restarts the stream from the position it gives.
     this.#unsubscribe(stream);
     const wantsState = frame.snapshot === true;
-    const sink = new WebSocketStreamSink(this, stream, { ...refOf(frame), wantsState });
+    const encoder = new WebSocketFrameEncoder({ ...refOf(frame), wantsState });
+    const sink = new LiveSink(this.#connection, stream, encoder, this);
     const active: ActiveSubscription = { sink, handle: undefined };
     this.#subscriptions.set(stream, active);
     let { after, epoch } = frame;
     if (after === undefined && wantsState) {
       // State without a position: the state itself is the position, and events follow its seq.
-      const snapshot = await this.#ctx.log.getSnapshot(stream);
+      const snapshot = await this.#deps.log.getSnapshot(stream);
       if (sink.isClosed) return;
-      sink.reportOpenedAs(snapshot);
-      after = snapshot.seq;
-      epoch = snapshot.epoch ?? undefined;
+      encoder.reportOpenedAs(snapshot);
+      ({ after, epoch } = resolveSnapshotPosition(snapshot));
     }
-    const { hub, log } = this.#ctx;
+    const { hub, log } = this.#deps;
     active.handle = openSubscription({
       hub,
       log,
@@ -216,53 +188,46 @@ export class WebSocketConnection implements StreamFrameWriter {
 
   #unsubscribe(stream: string): void {
     const active = this.#subscriptions.get(stream);
-    if (active) this.release(active.sink);
+    if (active) this.#release(active.sink);
   }
 
   async #publish(frame: Extract<ClientFrame, { op: 'pub' }>): Promise<void> {
     const { stream, event } = frame;
     authorize(this.#principal, 'publish', stream);
-    this.#ctx.limits.publishRate.take(this.#principal, this.#clientIp, 1);
-    const outcome = await this.#ctx.publisher.publish([{ stream, ...event }], 'websocket');
+    this.#deps.limits.publishRate.take(this.#principal, this.#clientIp, 1);
+    const outcome = await this.#deps.publisher.publish([{ stream, ...event }], 'websocket');
     const [result] = outcome.results;
-    this.sendControl({ op: 'ack', ...refOf(frame), stream, seq: result!.seq, id: result!.id });
+    this.#sendControl({ op: 'ack', ...refOf(frame), stream, seq: result!.seq, id: result!.id });
   }
 
   /** Replaces the connection's token; streams the new token may not read are dropped with an error. */
   async #authenticate(token: string): Promise<void> {
-    const principal = await this.#ctx.authenticate(token);
+    const principal = await this.#deps.authenticate(token);
     this.#principal = principal;
-    this.#scheduleExpiry();
+    this.#connection.renewExpiry(principal);
     for (const [stream, active] of this.#subscriptions) {
       try {
         authorize(principal, 'read', stream);
       } catch (error) {
         this.#sendError(error, undefined, stream);
-        this.release(active.sink);
+        this.#release(active.sink);
       }
     }
   }
 
-  #scheduleExpiry(): void {
-    this.#cancelExpiry();
-    this.#cancelExpiry = onPrincipalExpiry(this.#principal, () =>
-      this.close(CLOSE_CODES.tokenExpired, 'token expired'),
-    );
-  }
-
   #sendError(error: unknown, ref: number | undefined, stream?: string): void {
     const herald = isHeraldError(error) ? error : new HeraldError('internal', 'internal error', { cause: error });
-    if (herald.code === 'internal') this.#ctx.logger.error({ err: error, stream }, 'WebSocket request failed');
-    this.#ctx.dependencyFailures.report(herald, 'WebSocket frame');
+    if (herald.code === 'internal') this.#deps.logger.error({ err: error, stream }, 'WebSocket request failed');
+    this.#deps.dependencyFailures.report(herald, 'WebSocket frame');
     const isOwnTokenExpired = herald.code === 'token_expired' && isExpired(this.#principal);
     if (isOwnTokenExpired) {
-      this.close(CLOSE_CODES.tokenExpired, 'token expired');
+      this.#connection.end('expired');
       return;
     }
     const code: ErrorCode = herald.code;
     // A rate-limited publish says when to try again, as HTTP's Retry-After does.
     const retryAfterMs = (herald.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-    this.sendControl({
+    this.#sendControl({
       op: 'error',
       ...(ref === undefined ? {} : { ref }),
       ...(stream === undefined ? {} : { stream }),
@@ -272,15 +237,7 @@ export class WebSocketConnection implements StreamFrameWriter {
     });
   }
 
-  #closeSlowConsumer(): void {
-    this.close(CLOSE_CODES.slowConsumer, 'slow consumer');
-    // A client that does not read will not answer the close either; its buffer is freed then.
-    setTimeout(() => this.#ws.terminate(), this.#options.slowConsumerCloseTimeoutMs).unref();
-  }
-
-  #stop(): void {
-    this.#heartbeat.stop();
-    this.#cancelExpiry();
+  #stopSubscriptions(): void {
     for (const active of this.#subscriptions.values()) {
       active.sink.close();
       active.handle?.close();

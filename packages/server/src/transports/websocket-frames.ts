@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
-import type { ServerFrame } from '@herald/protocol';
+import type { ServerFrame, StreamSnapshot } from '@herald/protocol';
 import type WebSocket from 'ws';
+import type { ResetNotice } from '../delivery/subscription.js';
 import type { DeliveredEvent } from '../fanout/delivered-event.js';
 import { memoizeLast } from './last-value-memo.js';
+import type { FrameEncoder } from './live-sink.js';
 
 const FIN_TEXT = 0x81;
 const LENGTH_16 = 126;
@@ -50,4 +52,47 @@ export const HEARTBEAT_FRAME = encodeServerFrame({ op: 'hb' });
  */
 export function underlyingSocket(ws: WebSocket): Socket {
   return (ws as unknown as { _socket: Socket })._socket;
+}
+
+/**
+ * The frames of one WebSocket `sub`: `subscribed` (echoing its `ref`, with the state when asked),
+ * the events, `live`. WebSocket has no `final` frame: a final stream's subscription ends at `live`.
+ */
+export class WebSocketFrameEncoder implements FrameEncoder {
+  #ref: number | undefined;
+  #wantsState: boolean;
+  #openedAs: StreamSnapshot | undefined;
+
+  constructor(options: { ref?: number; wantsState: boolean }) {
+    this.#ref = options.ref;
+    this.#wantsState = options.wantsState;
+  }
+
+  /**
+   * Makes `subscribed` report `snapshot` (read before the subscription started at its seq) instead
+   * of the subscription's first read, so its `state` and `seq` match the events that follow.
+   */
+  reportOpenedAs(snapshot: StreamSnapshot): void {
+    this.#openedAs = snapshot;
+  }
+
+  opened(_stream: string, snapshot: StreamSnapshot): Buffer {
+    const { stream, epoch, seq, firstSeq, final, state } = this.#openedAs ?? snapshot;
+    const ref = this.#ref === undefined ? {} : { ref: this.#ref };
+    const withState = this.#wantsState ? { state } : {};
+    return encodeServerFrame({ op: 'subscribed', ...ref, stream, epoch, seq, firstSeq, final, ...withState });
+  }
+
+  reset(notice: ResetNotice): Buffer {
+    const { stream, reason, epoch, seq, firstSeq, state } = notice;
+    return encodeServerFrame({ op: 'reset', stream, reason, epoch, seq, firstSeq, state });
+  }
+
+  event(_stream: string, event: DeliveredEvent): Buffer {
+    return eventFrameBytes(event);
+  }
+
+  live(stream: string, seq: number): Buffer {
+    return encodeServerFrame({ op: 'live', stream, seq });
+  }
 }

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HeraldError, isHeraldError } from '@herald/protocol';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
 import { readRequestToken } from '../auth/request-token.js';
-import type { HeraldContext } from '../herald-context.js';
 import { encodeRawHttpError } from '../http/error-handler.js';
-import { resolveClientIp } from '../limits/client-ip.js';
+import { type ProxyTrust, resolveClientIp } from '../limits/client-ip.js';
+import type { LiveConnections } from './live-connections.js';
 
 /** A client let through the checks that come before the WebSocket handshake. */
 export interface Admission {
@@ -20,20 +21,29 @@ function isOriginAllowed(origin: string | undefined, allowed: readonly string[])
   return origin === undefined || allowed.includes('*') || allowed.includes(origin);
 }
 
+/** What the checks before a WebSocket handshake work with. */
+export interface UpgradeAdmissionDeps {
+  live: LiveConnections;
+  /** Origins browsers may open WebSockets from (`*`: any). */
+  corsOrigins: readonly string[];
+  proxyTrust: ProxyTrust;
+  authenticate: Authenticator;
+}
+
 /**
  * The checks a WebSocket passes before its handshake, so a refused client costs no connection:
  * shutdown, the Origin allow-list, the per-IP connection limit, then the token (which may be
  * absent: an anonymous connection can still read what the server allows, or send `auth`).
  */
-export async function admitUpgrade(request: IncomingMessage, ctx: HeraldContext): Promise<Admission> {
-  if (ctx.shutdown.isShuttingDown) throw new HeraldError('shutting_down', 'the server is shutting down');
-  if (!isOriginAllowed(request.headers.origin, ctx.config.corsOrigins)) {
+export async function admitUpgrade(request: IncomingMessage, deps: UpgradeAdmissionDeps): Promise<Admission> {
+  deps.live.assertAccepting();
+  if (!isOriginAllowed(request.headers.origin, deps.corsOrigins)) {
     throw new HeraldError('forbidden', 'this Origin may not open WebSockets');
   }
-  const clientIp = resolveClientIp(request, ctx.limits.proxyTrust);
-  const release = ctx.limits.connections.acquire(clientIp);
+  const clientIp = resolveClientIp(request, deps.proxyTrust);
+  const release = deps.live.admit(clientIp);
   try {
-    const principal = await ctx.authenticate(readRequestToken(request));
+    const principal = await deps.authenticate(readRequestToken(request));
     return { principal, clientIp, release };
   } catch (error) {
     release();

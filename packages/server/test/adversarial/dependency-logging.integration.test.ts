@@ -1,6 +1,5 @@
 import { createHerald, type Herald } from '@herald/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Authenticator } from '../../src/auth/authenticator.js';
 import { requestJson } from '../support/http-json.js';
 import { dropTestSchema, schemaStoreUrl, uniqueSchemaName } from '../support/postgres-test-schema.js';
 import { findFreePort } from '../support/redis-server-process.js';
@@ -94,9 +93,10 @@ describe('dependency failures are logged on the server, rate-limited (issue 12 i
     const { lines, logStream } = captureLog();
     herald = await createHerald({ host: '127.0.0.1', port: 0, store: 'memory:' }, { logStream });
     const url = await herald.listen();
-    // A fault of Herald's own while admitting the upgrade (here: the authenticator breaks).
-    (herald.context as { authenticate: Authenticator }).authenticate = async () => {
-      throw new Error('authenticator bug');
+    // A fault of Herald's own while admitting the upgrade (here: the connection limiter breaks).
+    // The transports hold their collaborators, not the context, so the fault goes into a shared one.
+    herald.context.limits.connections.acquire = () => {
+      throw new Error('connection limiter bug');
     };
     const refused = await openRefusedWebSocket(url, { token: 'anything' });
     expect(refused.status).toBe(500);
@@ -104,6 +104,6 @@ describe('dependency failures are logged on the server, rate-limited (issue 12 i
     const logged = lines.filter((line) => line.msg === 'WebSocket upgrade failed');
     expect(logged).toHaveLength(1);
     expect(logged[0]!.level).toBe(50);
-    expect(JSON.stringify(logged[0])).toContain('authenticator bug');
+    expect(JSON.stringify(logged[0])).toContain('connection limiter bug');
   });
 });

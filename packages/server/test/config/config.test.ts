@@ -62,6 +62,16 @@ describe('resolveConfig', () => {
     );
   });
 
+  it('reads the webhook ingest settings, and leaves them unset by default', () => {
+    expect(resolveConfig().githubWebhookSecret).toBeUndefined();
+    expect(resolveConfig().ingestConfig).toBeUndefined();
+    const config = resolveConfig({
+      env: { HERALD_GITHUB_WEBHOOK_SECRET: 'from-env', HERALD_INGEST_CONFIG: '/etc/herald/ingest.json' },
+      argv: ['--github-webhook-secret', 'from-flag'],
+    });
+    expect(config).toMatchObject({ githubWebhookSecret: 'from-flag', ingestConfig: '/etc/herald/ingest.json' });
+  });
+
   it('reads HERALD_TRUST_PROXY as none, a hop count (true = 1) or a list of proxy addresses', () => {
     const trust = (value: string) => resolveConfig({ env: { HERALD_TRUST_PROXY: value } }).trustProxy;
     expect(trust('false')).toBe(false);
