@@ -3,22 +3,6 @@ import type { EventInput, HeraldEvent, JsonValue } from './event.js';
 import { resolveServerFrame } from './server-frames.js';
 import { assertStreamName, type EventLimits, parseEventInput } from './validate.js';
 
-/** WebSocket close codes of the protocol (DESIGN "WebSocket protocol"). */
-export const CLOSE_CODES = {
-  normal: 1000,
-  unsupportedData: 1003,
-  invalidPayload: 1007,
-  policy: 1008,
-  tooBig: 1009,
-  internal: 1011,
-  serviceRestart: 1012,
-  tryAgainLater: 1013,
-  tokenExpired: 4001,
-  forbidden: 4003,
-  slowConsumer: 4008,
-  rateLimited: 4029,
-} as const;
-
 /** Client → server frames. Every frame may carry `ref`, echoed by the reply. */
 export type ClientFrame =
   | { op: 'sub'; stream: string; after?: number; epoch?: string; snapshot?: boolean; ref?: number }

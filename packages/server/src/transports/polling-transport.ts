@@ -9,7 +9,7 @@ import { encodeEventsPage, type ResolvedPage, readResolvedPage, resolveRead } fr
 import { type QueryParams, readInteger, readString } from '../http/query-params.js';
 import type { ReadCaching } from '../http/read-caching.js';
 import type { EventLog } from '../log/event-log.js';
-import type { ShutdownHooks } from '../shutdown-hooks.js';
+import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 import type { LiveConnections } from './live-connections.js';
 import { sendFailure } from './send-failure.js';
 
