@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_WAIT_SECONDS } from '@herald/protocol';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_WAIT_SECONDS, QUERY_PARAMS } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import { timeUntilExpiryMs } from '../auth/on-principal-expiry.js';
@@ -55,14 +55,14 @@ export class PollingTransport {
   async serve(request: EventsRequest, reply: FastifyReply): Promise<void> {
     const { stream } = request.params;
     const query = request.query;
-    const after = readInteger(query, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
-    const limit = readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
+    const after = readInteger(query, QUERY_PARAMS.after, 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = readInteger(query, QUERY_PARAMS.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
     const waitMs = Math.min(
-      readInteger(query, 'wait', 0, 0, MAX_WAIT_SECONDS) * 1000,
+      readInteger(query, QUERY_PARAMS.wait, 0, 0, MAX_WAIT_SECONDS) * 1000,
       // A wait ends when the token expires; the answer then says so (#answerLongPoll).
       timeUntilExpiryMs(request.principal),
     );
-    const epoch = readString(query, 'epoch');
+    const epoch = readString(query, QUERY_PARAMS.epoch);
     const page = await readResolvedPage(this.#deps.log, stream, after, limit, epoch);
     const isIdle = !page.isReset && page.read.events.length === 0 && !page.read.snapshot.final;
     if (!isIdle || waitMs === 0) {
@@ -109,7 +109,7 @@ export class PollingTransport {
 
   /** ETag polling: the page with its ETag, or 304 when the client already has it. */
   #sendPage(request: EventsRequest, reply: FastifyReply, page: ResolvedPage): void {
-    const cacheControl = this.#deps.caching.forPage(page, readString(request.query, 'epoch'));
+    const cacheControl = this.#deps.caching.forPage(page, readString(request.query, QUERY_PARAMS.epoch));
     sendWithEtag(request, reply, encodeEventsPage(page), cacheControl);
   }
 }
