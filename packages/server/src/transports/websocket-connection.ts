@@ -63,8 +63,12 @@ export class WebSocketConnection implements LiveSinkOwner {
   #principal: Principal;
   #clientIp: string;
   #subscriptions = new Map<string, ActiveSubscription>();
-  /** Frames that arrive while an `auth` is verified wait for it, so a `sub` right after uses the new token. */
-  #pendingAuth: Promise<void> | undefined;
+  /**
+   * Set while an `auth` is verified: the end of the queue of frames that arrived since. Frames are
+   * handled strictly in arrival order, each with the principal of every `auth` before it, so a
+   * frame behind several `auth`s waits for all of them (docs/protocol.md "auth").
+   */
+  #queueTail: Promise<void> | undefined;
 
   constructor(ws: WebSocket, deps: WebSocketConnectionDeps, init: WebSocketConnectionInit) {
     this.#deps = deps;
@@ -113,11 +117,16 @@ export class WebSocketConnection implements LiveSinkOwner {
       this.#sendError(frame.error, frame.ref);
       return;
     }
-    if (this.#pendingAuth) void this.#pendingAuth.then(() => this.#handle(frame));
-    else this.#handle(frame);
+    const tail = this.#queueTail ? this.#queueTail.then(() => this.#handle(frame)) : this.#handle(frame);
+    if (tail === undefined) return;
+    this.#queueTail = tail;
+    void tail.then(() => {
+      if (this.#queueTail === tail) this.#queueTail = undefined;
+    });
   }
 
-  #handle(frame: ClientFrame): void {
+  /** Handles one frame; for an `auth`, returns its verification, which the frames after it wait for (it never rejects). */
+  #handle(frame: ClientFrame): Promise<void> | undefined {
     const stream = 'stream' in frame ? frame.stream : undefined;
     const fail = (error: unknown) => this.#sendError(error, frame.ref, stream);
     try {
@@ -135,19 +144,13 @@ export class WebSocketConnection implements LiveSinkOwner {
         case 'ping':
           this.#sendControl({ op: 'pong', ...refOf(frame) });
           return;
-        case 'auth': {
-          const pending: Promise<void> = this.#authenticate(frame.token)
-            .catch(fail)
-            .finally(() => {
-              if (this.#pendingAuth === pending) this.#pendingAuth = undefined;
-            });
-          this.#pendingAuth = pending;
-          return;
-        }
+        case 'auth':
+          return this.#authenticate(frame.token).catch(fail);
       }
     } catch (error) {
       fail(error);
     }
+    return undefined;
   }
 
   async #subscribe(frame: Extract<ClientFrame, { op: 'sub' }>): Promise<void> {
