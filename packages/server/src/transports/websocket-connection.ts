@@ -5,6 +5,7 @@ import {
   isHeraldError,
   parseClientFrame,
   type ServerFrame,
+  type StreamSnapshot,
 } from '@herald/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
@@ -48,6 +49,7 @@ export interface WebSocketConnectionInit {
 
 interface ActiveSubscription {
   sink: LiveSink;
+  encoder: WebSocketFrameEncoder;
   handle: SubscriptionHandle | undefined;
 }
 
@@ -94,7 +96,9 @@ export class WebSocketConnection implements LiveSinkOwner {
   }
 
   failed(sink: LiveSink, error: unknown): void {
-    this.#sendError(error, undefined, sink.stream);
+    const active = this.#subscriptions.get(sink.stream);
+    if (active?.sink !== sink) return;
+    this.#sendError(error, active.encoder.unansweredRef, sink.stream);
     this.#release(sink);
   }
 
@@ -168,12 +172,18 @@ export class WebSocketConnection implements LiveSinkOwner {
     const wantsState = frame.snapshot === true;
     const encoder = new WebSocketFrameEncoder({ ...refOf(frame), wantsState });
     const sink = new LiveSink(this.#connection, stream, encoder, this);
-    const active: ActiveSubscription = { sink, handle: undefined };
+    const active: ActiveSubscription = { sink, encoder, handle: undefined };
     this.#subscriptions.set(stream, active);
     let { after, epoch } = frame;
     if (after === undefined && wantsState) {
       // State without a position: the state itself is the position, and events follow its seq.
-      const snapshot = await this.#deps.log.getSnapshot(stream);
+      let snapshot: StreamSnapshot;
+      try {
+        snapshot = await this.#deps.log.getSnapshot(stream);
+      } catch (error) {
+        this.failed(sink, error);
+        return;
+      }
       if (sink.isClosed) return;
       encoder.reportOpenedAs(snapshot);
       ({ after, epoch } = resolveSnapshotPosition(snapshot));
@@ -189,9 +199,13 @@ export class WebSocketConnection implements LiveSinkOwner {
     });
   }
 
+  /** Ends the stream's subscription; a `sub` not yet answered (a repeated `sub` or an `unsub` came first) gets `unsubscribed`. */
   #unsubscribe(stream: string): void {
     const active = this.#subscriptions.get(stream);
-    if (active) this.#release(active.sink);
+    if (!active) return;
+    const ref = active.encoder.unansweredRef;
+    this.#release(active.sink);
+    if (ref !== undefined) this.#sendControl({ op: 'unsubscribed', ref, stream });
   }
 
   async #publish(frame: Extract<ClientFrame, { op: 'pub' }>): Promise<void> {
@@ -212,7 +226,7 @@ export class WebSocketConnection implements LiveSinkOwner {
       try {
         authorize(principal, 'read', stream);
       } catch (error) {
-        this.#sendError(error, undefined, stream);
+        this.#sendError(error, active.encoder.unansweredRef, stream);
         this.#release(active.sink);
       }
     }
