@@ -117,11 +117,9 @@ export class WebSocketConnection implements LiveSinkOwner {
     }
     const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
     const frame = parseClientFrame(text, this.#deps.limits.event);
-    if ('error' in frame) {
-      this.#sendError(frame.error, frame.ref);
-      return;
-    }
-    const tail = this.#queueTail ? this.#queueTail.then(() => this.#handle(frame)) : this.#handle(frame);
+    // A bad frame's error waits its turn too, so replies keep the order of the frames.
+    const handle = 'error' in frame ? () => this.#sendError(frame.error, frame.ref) : () => this.#handle(frame);
+    const tail = this.#queueTail ? this.#queueTail.then(handle) : handle();
     if (tail === undefined) return;
     this.#queueTail = tail;
     void tail.then(() => {

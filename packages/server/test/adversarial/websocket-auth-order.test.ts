@@ -155,6 +155,18 @@ describe('WebSocket auth frames in a row', () => {
     }
   });
 
+  it('answers a bad frame sent behind an auth after the frames before it', async () => {
+    server.slowTokens.add(everything);
+    const client = await WsTestClient.open(server.url, { token: readA });
+    client.send({ op: 'auth', token: everything });
+    const ping = client.send({ op: 'ping' });
+    client.send('{"op":"dance","ref":500}');
+    await client.reply(500);
+    const replies = client.frames.filter((frame) => 'ref' in frame && (frame.ref === ping || frame.ref === 500));
+    expect(replies.map((frame) => frame.op)).toEqual(['pong', 'error']);
+    client.socket.close();
+  });
+
   it('holds for a long row of auth frames, whichever token is slow', async () => {
     server.slowTokens.add(everything).add(onlyC);
     const row = [onlyC, everything, onlyC, API_KEY, everything, onlyC];
