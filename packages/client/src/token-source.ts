@@ -44,6 +44,8 @@ export class TokenSource {
   #refreshing: Promise<string | undefined> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #isClosed = false;
+  /** The current token came expired: the next `getToken` call waits for the backoff timer. */
+  #isBackingOff = false;
   readonly #backoff: Backoff;
 
   constructor(
@@ -74,10 +76,13 @@ export class TokenSource {
     return this.#token ?? (this.canRefresh ? this.refresh() : undefined);
   }
 
-  /** Fetches a fresh token (one call at a time); resolves to the current one when `getToken` fails. */
-  refresh(): Promise<string | undefined> {
+  /**
+   * Fetches a fresh token (one call at a time). While the last one came expired, only the scheduled
+   * retry calls `getToken`, once per backoff step; asking sooner gets the current token.
+   */
+  refresh(isScheduled = false): Promise<string | undefined> {
     const getToken = this.#getToken;
-    if (!getToken) return Promise.resolve(this.#token);
+    if (!getToken || (this.#isBackingOff && !isScheduled)) return this.#refreshing ?? Promise.resolve(this.#token);
     this.#refreshing ??= (async () => {
       try {
         const token = await getToken();
@@ -106,10 +111,11 @@ export class TokenSource {
     const expiresAt = resolveTokenExpiry(token);
     if (expiresAt === undefined || !this.canRefresh) return;
     let delayMs = resolveRefreshDelayMs(expiresAt - Date.now());
+    this.#isBackingOff = delayMs === undefined;
     if (delayMs === undefined) delayMs = this.#backoff.next();
     else this.#backoff.reset();
     this.#timer = setTimeout(() => {
-      this.refresh().catch(() => {
+      this.refresh(true).catch(() => {
         // The next request or the server's 4001 triggers another refresh.
       });
     }, delayMs);

@@ -67,6 +67,24 @@ describe('TokenSource', () => {
     tokens.close();
   });
 
+  it('calls getToken once per backoff step however often a refresh is asked while tokens come expired', async () => {
+    const getToken = vi.fn(async () => jwt(Date.now() / 1000 - 10));
+    const tokens = new TokenSource(
+      undefined,
+      getToken,
+      () => {},
+      () => 0.999,
+    );
+    await tokens.ready();
+    // The connection and every HTTP 401 ask again (here ten times a second).
+    for (let elapsedMs = 0; elapsedMs < MINUTE_MS; elapsedMs += 100) {
+      await expect(tokens.refresh()).resolves.toBe(tokens.current);
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(getToken.mock.calls.length).toBeLessThanOrEqual(8);
+    tokens.close();
+  });
+
   it('starts the backoff over once a token with time left arrives', async () => {
     let isExpired = true;
     const getToken = vi.fn(async () => jwt(Date.now() / 1000 + (isExpired ? -10 : 3600)));
