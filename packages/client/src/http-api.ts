@@ -1,6 +1,7 @@
 import {
   type ErrorCode,
   type EventsPage,
+  HEADERS,
   HeraldError,
   type HistoryPage,
   isHeraldError,
@@ -42,7 +43,7 @@ function codeForStatus(status: number): ErrorCode {
 
 async function errorFromResponse(response: Response): Promise<HeraldError> {
   // Herald's body carries `details.retryAfterMs`; a proxy's page only the header (seconds; a date is ignored).
-  const retryAfterSeconds = Number(response.headers.get('retry-after'));
+  const retryAfterSeconds = Number(response.headers.get(HEADERS.retryAfter));
   const details = retryAfterSeconds > 0 ? { retryAfterMs: retryAfterSeconds * 1000 } : undefined;
   const fallback = new HeraldError(codeForStatus(response.status), `HTTP ${response.status}`, { details });
   try {
@@ -61,8 +62,7 @@ export function toHeraldError(error: unknown): HeraldError {
 
 /** The wait an answer asks for before a retry (`rate_limited`'s `retryAfterMs`), in ms; 0 when none. */
 export function resolveRetryAfterMs(error: unknown): number {
-  const retryAfterMs = (error as { details?: { retryAfterMs?: unknown } }).details?.retryAfterMs;
-  return typeof retryAfterMs === 'number' ? retryAfterMs : 0;
+  return Number((error as { details?: { retryAfterMs?: unknown } } | undefined)?.details?.retryAfterMs) || 0;
 }
 
 /** Turns anything fetch threw into a retryable `unavailable` error. */

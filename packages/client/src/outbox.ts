@@ -77,7 +77,7 @@ export class Outbox {
   wake(): void {
     for (const queue of this.#queues.values()) {
       // A rate limit is the server's answer, not the connection's: it still holds.
-      if (queue.isSending || queue.entries.length === 0 || queue.lastError?.code === 'rate_limited') continue;
+      if (queue.isSending || queue.entries.length === 0 || resolveRetryAfterMs(queue.lastError)) continue;
       queue.attempt = 0;
       void this.#send(queue);
     }

@@ -4,7 +4,7 @@ import { Backoff } from './backoff.js';
 /** How long before a JWT's `exp` a fresh token is fetched at most, in ms. */
 export const REFRESH_BEFORE_EXPIRY_MS = 30_000;
 /** A refresh due sooner than this counts as due already: the token came (nearly) expired. */
-export const MIN_REFRESH_DELAY_MS = 1000;
+const MIN_REFRESH_DELAY_MS = 1000;
 
 /**
  * How long after its arrival a token living `lifetimeMs` more is replaced, in ms: 30 s before its
@@ -80,9 +80,9 @@ export class TokenSource {
    * Fetches a fresh token (one call at a time). While the last one came expired, only the scheduled
    * retry calls `getToken`, once per backoff step; asking sooner gets the current token.
    */
-  refresh(isScheduled = false): Promise<string | undefined> {
+  refresh(isScheduled?: boolean): Promise<string | undefined> {
     const getToken = this.#getToken;
-    if (!getToken || (this.#isBackingOff && !isScheduled)) return this.#refreshing ?? Promise.resolve(this.#token);
+    if (!getToken || (this.#isBackingOff && !isScheduled)) return Promise.resolve(this.#token);
     this.#refreshing ??= (async () => {
       try {
         const token = await getToken();
@@ -110,14 +110,13 @@ export class TokenSource {
     clearTimeout(this.#timer);
     const expiresAt = resolveTokenExpiry(token);
     if (expiresAt === undefined || !this.canRefresh) return;
-    let delayMs = resolveRefreshDelayMs(expiresAt - Date.now());
+    const delayMs = resolveRefreshDelayMs(expiresAt - Date.now());
     this.#isBackingOff = delayMs === undefined;
-    if (delayMs === undefined) delayMs = this.#backoff.next();
-    else this.#backoff.reset();
+    if (!this.#isBackingOff) this.#backoff.reset();
     this.#timer = setTimeout(() => {
       this.refresh(true).catch(() => {
         // The next request or the server's 4001 triggers another refresh.
       });
-    }, delayMs);
+    }, delayMs ?? this.#backoff.next());
   }
 }

@@ -1,3 +1,4 @@
+import { HEADERS } from '@herald/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../src/index.js';
 import type { FetchFunction } from '../src/types.js';
@@ -23,14 +24,14 @@ function setup(refusal: () => Response) {
 /** Herald's own 429: `Retry-After` in seconds and `details.retryAfterMs`. */
 function heraldRateLimited(): Response {
   const body = { error: { code: 'rate_limited', message: 'slow down', details: { retryAfterMs: RETRY_AFTER_MS } } };
-  return Response.json(body, { status: 429, headers: { 'retry-after': String(RETRY_AFTER_MS / 1000) } });
+  return Response.json(body, { status: 429, headers: { [HEADERS.retryAfter]: String(RETRY_AFTER_MS / 1000) } });
 }
 
 /** A proxy's 429 (say nginx limit_req): an HTML page, the wait only in `Retry-After`. */
 function proxyRateLimited(): Response {
   return new Response('<html>429</html>', {
     status: 429,
-    headers: { 'content-type': 'text/html', 'retry-after': String(RETRY_AFTER_MS / 1000) },
+    headers: { 'content-type': 'text/html', [HEADERS.retryAfter]: String(RETRY_AFTER_MS / 1000) },
   });
 }
 
