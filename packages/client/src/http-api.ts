@@ -50,7 +50,10 @@ function codeForStatus(status: number): ErrorCode {
 }
 
 async function errorFromResponse(response: Response): Promise<HeraldError> {
-  const fallback = new HeraldError(codeForStatus(response.status), `HTTP ${response.status}`);
+  // Herald's body carries `details.retryAfterMs`; a proxy's page only the header (seconds; a date is ignored).
+  const retryAfterSeconds = Number(response.headers.get(HEADERS.retryAfter));
+  const details = retryAfterSeconds > 0 ? { retryAfterMs: retryAfterSeconds * 1000 } : undefined;
+  const fallback = new HeraldError(codeForStatus(response.status), `HTTP ${response.status}`, { details });
   try {
     const body: unknown = await response.json();
     const error = HeraldError.fromBody(body, fallback.message);
@@ -63,6 +66,11 @@ async function errorFromResponse(response: Response): Promise<HeraldError> {
 /** A thrown value as a HeraldError: anything foreign comes from the network or the runtime and is retryable. */
 export function toHeraldError(error: unknown): HeraldError {
   return isHeraldError(error) ? error : networkError(error);
+}
+
+/** The wait an answer asks for before a retry (`rate_limited`'s `retryAfterMs`), in ms; 0 when none. */
+export function resolveRetryAfterMs(error: unknown): number {
+  return Number((error as { details?: { retryAfterMs?: unknown } } | undefined)?.details?.retryAfterMs) || 0;
 }
 
 /** Turns anything fetch threw into a retryable `unavailable` error. */
