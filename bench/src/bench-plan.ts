@@ -39,7 +39,7 @@ export const QUICK_PLAN: BenchPlan = {
     targets: MANY_STREAMS_TARGETS,
     streams: 50,
     subscribersPerStream: 2,
-    rates: [200, 400, 800, 1600],
+    rates: [200, 400, 800, 1600, 3200],
     stepSec: 1.5,
   },
   fanoutSingle: {
@@ -72,7 +72,7 @@ export const FULL_PLAN: BenchPlan = {
     targets: MANY_STREAMS_TARGETS,
     streams: 2000,
     subscribersPerStream: 2,
-    rates: [500, 1000, 2000, 4000, 8000],
+    rates: [250, 500, 1000, 2000, 4000, 8000],
     stepSec: 4,
   },
   fanoutSingle: {
