@@ -27,7 +27,7 @@ const MESSAGE_SIZE_BYTES = 200;
 const MANY_STREAMS_TARGETS = ['herald-ws', 'herald-sse', 'ws-corked-http', 'socketio-http'];
 
 /**
- * Under three minutes on a 2-core machine: every scenario at reduced counts and durations. The
+ * About five minutes on a 2-core machine: every scenario at reduced counts and durations. The
  * 5,000-subscriber fan-out is left to `--full`: opening and closing 5,000 sockets per target costs
  * more wall-clock than the measurement itself. Latency and memory each keep their cheapest peers
  * (ws-corked; ws and http-sse), so every table has a ratio measured in the same run; Socket.IO,
