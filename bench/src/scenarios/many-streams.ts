@@ -57,11 +57,13 @@ export interface ManyStreamsResult extends ManyStreamsParams {
 // drowned; the ramp stops there.
 const DRAIN_TIMEOUT_MS = 10_000;
 const MIN_RATE_ACHIEVED = 0.9;
+// A p99 this many times the bound means the server is saturated: higher rates only queue deeper.
+const DROWNED_P99_FACTOR = 4;
 
 /**
  * Opens `streams × subscribersPerStream` subscribers (subscriber i on stream i mod streams), then
  * publishes at each rate in turn from a separate load process, one event per HTTP POST, and stops
- * rising at the first rate not sustained. Herald runs on SQLite (durable: acknowledged after
+ * rising once a rate loses events, falls behind, or its p99 is far past the bound. Herald runs on SQLite (durable: acknowledged after
  * commit); the peers (`ws-corked-http`, `socketio-http`) broadcast from the same route.
  */
 export async function runManyStreams(params: ManyStreamsParams): Promise<ManyStreamsResult> {
@@ -112,8 +114,10 @@ export async function runManyStreams(params: ManyStreamsParams): Promise<ManyStr
             p99Ms <= params.maxP99Ms,
         };
         steps.push(step);
-        // A rate not sustained is the ceiling; a lossy step leaves subscribers in no state to go on.
-        if (!step.isSustained) break;
+        // A lossy or overrun step is the ceiling (and leaves subscribers in no state to go on). A tail
+        // over the bound alone goes on rising: on a shared machine one noisy step is not the ceiling.
+        const isOverrun = !isComplete || published.failures > 0 || step.publishedPerSec < MIN_RATE_ACHIEVED * perSecond;
+        if (isOverrun || p99Ms > DROWNED_P99_FACTOR * params.maxP99Ms) break;
         firstMark += rounds;
       }
     } finally {
@@ -124,6 +128,7 @@ export async function runManyStreams(params: ManyStreamsParams): Promise<ManyStr
     await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // The highest rate sustained; a noisy step below it does not lower it.
   const best = steps.filter((s) => s.isSustained).at(-1);
   return {
     ...params,
