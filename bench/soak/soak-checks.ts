@@ -52,9 +52,11 @@ export function checkHeads(
   return failures;
 }
 
-/** RSS growth of one node after warm-up: the median of its first post-warm-up samples against its last ones. */
+/** RSS growth of one node process after warm-up: the median of its first post-warm-up samples against its last ones. */
 export interface RssGrowth {
   node: number;
+  /** The process judged: a restarted node is a new process, with memory of its own. */
+  pid: number;
   baselineKiB: number;
   finalKiB: number;
   growth: number;
@@ -63,26 +65,41 @@ export interface RssGrowth {
 const MEDIAN_WINDOW = 3;
 
 /**
- * Per node, samples taken `warmUpMs` or more after its process started (a restarted node warms up
- * again) count; the median of the first three is the baseline, the median of the last three the
- * final figure. A node with fewer than two such samples cannot be judged, and fails the check: a
+ * Per node process (a node restarted by a fault is a new process, judged on its own: comparing the
+ * killed process's memory with its successor's would measure the restart, not a leak), samples
+ * taken `warmUpMs` or more after the process started count; the median of the first three is the
+ * baseline, the median of the last three the final figure. Each process with two such samples or
+ * more is judged. A node none of whose processes has them cannot be judged, and fails the check: a
  * run too short to see memory proves nothing about it.
  */
 export function measureRssGrowth(samples: readonly ResourceSample[], nodeCount: number, warmUpMs: number): RssGrowth[] {
   return Array.from({ length: nodeCount }, (_, node) => {
-    const warm = samples.filter((sample) => sample.node === node && sample.ageMs >= warmUpMs).map((s) => s.rssKiB);
-    const baselineKiB = median(warm.slice(0, MEDIAN_WINDOW));
-    const finalKiB = median(warm.slice(-MEDIAN_WINDOW));
-    return { node, baselineKiB, finalKiB, growth: warm.length < 2 ? Number.NaN : finalKiB / baselineKiB - 1 };
-  });
+    const warmByPid = new Map<number, number[]>();
+    for (const sample of samples) {
+      if (sample.node !== node || sample.ageMs < warmUpMs) continue;
+      const warm = warmByPid.get(sample.pid) ?? [];
+      warm.push(sample.rssKiB);
+      warmByPid.set(sample.pid, warm);
+    }
+    const judged = [...warmByPid].filter(([, warm]) => warm.length >= 2);
+    if (judged.length === 0)
+      return [{ node, pid: 0, baselineKiB: Number.NaN, finalKiB: Number.NaN, growth: Number.NaN }];
+    return judged.map(([pid, warm]) => {
+      const baselineKiB = median(warm.slice(0, MEDIAN_WINDOW));
+      const finalKiB = median(warm.slice(-MEDIAN_WINDOW));
+      return { node, pid, baselineKiB, finalKiB, growth: finalKiB / baselineKiB - 1 };
+    });
+  }).flat();
 }
 
 export function checkRssGrowth(growths: readonly RssGrowth[]): string[] {
-  return growths.flatMap(({ node, baselineKiB, finalKiB, growth }) => {
+  return growths.flatMap(({ node, pid, baselineKiB, finalKiB, growth }) => {
     if (Number.isNaN(growth)) return [`node ${node + 1}: too few RSS samples after warm-up to judge memory`];
     if (growth <= MAX_RSS_GROWTH) return [];
     const percent = (growth * 100).toFixed(1);
-    return [`node ${node + 1}: RSS grew ${percent}% after warm-up (${baselineKiB} KiB → ${finalKiB} KiB), above 10%`];
+    return [
+      `node ${node + 1} (pid ${pid}): RSS grew ${percent}% after warm-up (${baselineKiB} KiB → ${finalKiB} KiB), above 10%`,
+    ];
   });
 }
 

@@ -52,12 +52,12 @@ export function percentile(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 }
 
-/** One line per node: RSS after warm-up and at the end. */
+/** One line per node process: RSS after warm-up and at the end. */
 export function renderRssLines(growths: readonly RssGrowth[]): string {
   return growths
     .map(
-      ({ node, baselineKiB, finalKiB, growth }) =>
-        `node ${node + 1}: RSS ${num(baselineKiB / 1024, 1)} MiB after warm-up → ${num(finalKiB / 1024, 1)} MiB at the end (${num(growth * 100, 1)}%)`,
+      ({ node, pid, baselineKiB, finalKiB, growth }) =>
+        `node ${node + 1} (pid ${pid}): RSS ${num(baselineKiB / 1024, 1)} MiB after warm-up → ${num(finalKiB / 1024, 1)} MiB at the end (${num(growth * 100, 1)}%)`,
     )
     .join('\n');
 }

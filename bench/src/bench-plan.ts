@@ -1,6 +1,12 @@
 /** The sizes of every scenario, for one mode (`--quick` or `--full`). */
 export interface BenchPlan {
   mode: 'quick' | 'full';
+  /** "Many runs, few watchers": streams × subscribers each, single-event POSTs at rising total rates. */
+  manyStreams: { targets: string[]; streams: number; subscribersPerStream: number; rates: number[]; stepSec: number };
+  /** One event per publish call: subscriber counts, each with the number of events. */
+  fanoutSingle: { targets: string[]; runs: { subscribers: number; messages: number }[] };
+  /** Single-event POSTs/s, Herald vs a bare Fastify route, for each stream count. */
+  httpPublish: { streams: number[]; durationSec: number };
   fanout: {
     targets: string[];
     /** Subscriber counts, each with the burst size sent to them. */
@@ -18,9 +24,10 @@ const WS_TARGETS = ['herald-ws', 'ws-corked', 'ws', 'socketio'];
 const SSE_TARGETS = ['herald-sse', 'http-sse'];
 const HERALD_TRANSPORTS = ['herald-ws', 'herald-sse', 'herald-longpoll'];
 const MESSAGE_SIZE_BYTES = 200;
+const MANY_STREAMS_TARGETS = ['herald-ws', 'herald-sse', 'ws-corked-http', 'socketio-http'];
 
 /**
- * Under three minutes on a 2-core machine: every scenario at reduced counts and durations. The
+ * About five minutes on a 2-core machine: every scenario at reduced counts and durations. The
  * 5,000-subscriber fan-out is left to `--full`: opening and closing 5,000 sockets per target costs
  * more wall-clock than the measurement itself. Latency and memory each keep their cheapest peers
  * (ws-corked; ws and http-sse), so every table has a ratio measured in the same run; Socket.IO,
@@ -28,6 +35,21 @@ const MESSAGE_SIZE_BYTES = 200;
  */
 export const QUICK_PLAN: BenchPlan = {
   mode: 'quick',
+  manyStreams: {
+    targets: MANY_STREAMS_TARGETS,
+    streams: 50,
+    subscribersPerStream: 2,
+    rates: [200, 400, 800, 1600, 3200],
+    stepSec: 1.5,
+  },
+  fanoutSingle: {
+    targets: [...WS_TARGETS, ...SSE_TARGETS],
+    runs: [
+      { subscribers: 100, messages: 100 },
+      { subscribers: 1000, messages: 50 },
+    ],
+  },
+  httpPublish: { streams: [1, 1000], durationSec: 3 },
   fanout: {
     targets: [...WS_TARGETS, ...SSE_TARGETS],
     runs: [
@@ -46,6 +68,22 @@ export const QUICK_PLAN: BenchPlan = {
 /** The whole set at the sizes of the issue. */
 export const FULL_PLAN: BenchPlan = {
   mode: 'full',
+  manyStreams: {
+    targets: MANY_STREAMS_TARGETS,
+    streams: 2000,
+    subscribersPerStream: 2,
+    rates: [250, 500, 1000, 2000, 4000, 8000],
+    stepSec: 4,
+  },
+  fanoutSingle: {
+    targets: [...WS_TARGETS, ...SSE_TARGETS],
+    runs: [
+      { subscribers: 100, messages: 500 },
+      { subscribers: 1000, messages: 100 },
+      { subscribers: 5000, messages: 50 },
+    ],
+  },
+  httpPublish: { streams: [1, 1000], durationSec: 10 },
   fanout: {
     targets: [...WS_TARGETS, ...SSE_TARGETS],
     runs: [

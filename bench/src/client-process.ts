@@ -12,6 +12,17 @@ export interface OpenParams {
   after: number;
   /** Set before subscribing when deliveries begin during the subscribe (catch-up). */
   expect?: ExpectParams;
+  /**
+   * Spreads the subscribers over this many streams (`streamName`) instead of all on `stream`;
+   * `firstIndex` is this process's first subscriber in the whole fleet, so processes share the streams.
+   */
+  streamCount?: number;
+  firstIndex?: number;
+}
+
+/** The `index`-th of `count` streams named after `prefix` (`prefix-0` … `prefix-(count−1)`). */
+export function streamName(prefix: string, count: number, index: number): string {
+  return `${prefix}-${index % count}`;
 }
 
 /** Parameters of `expect`: the marks every subscriber must receive next. */
@@ -34,7 +45,9 @@ async function open(params: OpenParams): Promise<{ opened: number; openMs: numbe
   const openOne = async (): Promise<void> => {
     while (next < params.subscribers) {
       const index = next++;
-      await target.subscribe(params.url, params.stream, params.after, (mark) => tracker.record(index, mark));
+      const { streamCount, firstIndex = 0 } = params;
+      const stream = streamCount ? streamName(params.stream, streamCount, firstIndex + index) : params.stream;
+      await target.subscribe(params.url, stream, params.after, (mark) => tracker.record(index, mark));
       openedSubscribers++;
     }
   };

@@ -7,6 +7,7 @@ import { createHistogram, mergeHistogram } from './report/histogram.js';
 
 const SERVER_MODULE = fileURLToPath(new URL('./server-process.ts', import.meta.url));
 const CLIENT_MODULE = fileURLToPath(new URL('./client-process.ts', import.meta.url));
+const PUBLISHER_MODULE = fileURLToPath(new URL('./publisher-process.ts', import.meta.url));
 
 // One client process comfortably drives this many sockets; more are spread over more processes.
 const SUBSCRIBERS_PER_CLIENT_PROCESS = 2500;
@@ -49,6 +50,7 @@ export async function openClients(
   subscribers: number,
   after = 0,
   expect?: ExpectParams,
+  streamCount?: number,
 ): Promise<ClientFleet & { openMs: number }> {
   const processes = Math.max(1, Math.ceil(subscribers / SUBSCRIBERS_PER_CLIENT_PROCESS));
   const shares = Array.from(
@@ -62,6 +64,10 @@ export async function openClients(
       children.map((child, i) => {
         const params: OpenParams = { target, url: server.url, stream, subscribers: shares[i] ?? 0, after };
         if (expect) params.expect = expect;
+        if (streamCount) {
+          params.streamCount = streamCount;
+          params.firstIndex = shares.slice(0, i).reduce((sum, share) => sum + share, 0);
+        }
         return child.call<{ opened: number; openMs: number }>('open', params, OPEN_TIMEOUT_MS);
       }),
     );
@@ -107,6 +113,11 @@ export async function collectReports(fleet: ClientFleet, timeoutMs: number): Pro
 /** Ends the client processes; their exit closes every subscriber's socket at once. */
 export async function stopFleet(fleet: ClientFleet): Promise<void> {
   await Promise.all(fleet.children.map((child) => child.stop()));
+}
+
+/** Forks the HTTP load process of the many-streams scenario (`publisher-process.ts`). */
+export function startPublisherProcess(): Promise<RpcChild> {
+  return forkRpc(PUBLISHER_MODULE);
 }
 
 /** Closes the target and ends the server process. */

@@ -7,15 +7,31 @@ import { attempt, type BenchResults } from './report/results.js';
 import { renderResults } from './report/tables.js';
 import { runCatchUp } from './scenarios/catch-up.js';
 import { runFanout } from './scenarios/fanout.js';
+import { runHttpPublish } from './scenarios/http-publish.js';
 import { runIngest } from './scenarios/ingest.js';
+import { runManyStreams } from './scenarios/many-streams.js';
 import { runMemory } from './scenarios/memory.js';
 import { runPoll304 } from './scenarios/poll304.js';
 
-const SCENARIOS = ['fanout', 'latency', 'memory', 'ingest', 'catchup', 'poll304'] as const;
+const SCENARIOS = [
+  'manystreams',
+  'fanout',
+  'fanout1',
+  'publish',
+  'latency',
+  'memory',
+  'ingest',
+  'catchup',
+  'poll304',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const USAGE = `usage: tsx bench/src/run.ts [--quick | --full] [--only fanout,latency,memory,ingest,catchup,poll304]
+const USAGE = `usage: tsx bench/src/run.ts [--quick | --full] [--only ${SCENARIOS.join(',')}]
        [--targets herald-ws,ws-corked,…] [--cpu-prof DIR] [--json FILE]`;
+
+const MESSAGE_SIZE_BYTES = 200;
+// The issue's bound for a rate to count as sustained in the many-streams scenario.
+const MANY_STREAMS_MAX_P99_MS = 50;
 
 function cpuModel(): string {
   const line = readFileSync('/proc/cpuinfo', 'utf8')
@@ -73,18 +89,52 @@ async function runPlan(plan: BenchPlan, scenarios: Set<Scenario>, targets: strin
       node: process.version,
       loadAverage: loadavg()[0] ?? 0,
     },
+    manyStreams: [],
     fanout: [],
+    fanoutSingle: [],
+    httpPublish: [],
     latency: [],
     memory: [],
     ingest: [],
     catchUp: [],
     poll304: [],
   };
+  if (scenarios.has('manystreams')) {
+    const { targets: _targets, ...sizes } = plan.manyStreams;
+    for (const target of selected(plan.manyStreams.targets)) {
+      const params = { target, ...sizes, sizeBytes: MESSAGE_SIZE_BYTES, maxP99Ms: MANY_STREAMS_MAX_P99_MS };
+      results.manyStreams.push(await attempt(`many streams ${target} ×${sizes.streams}`, () => runManyStreams(params)));
+    }
+  }
   if (scenarios.has('fanout')) {
     for (const { subscribers, messages } of plan.fanout.runs) {
       for (const target of selected(plan.fanout.targets)) {
         const params = { target, subscribers, messages, sizeBytes: plan.fanout.sizeBytes, store: 'memory' as const };
         results.fanout.push(await attempt(`fanout ${target} ×${subscribers}`, () => runFanout(params)));
+      }
+    }
+  }
+  if (scenarios.has('fanout1')) {
+    for (const { subscribers, messages } of plan.fanoutSingle.runs) {
+      for (const target of selected(plan.fanoutSingle.targets)) {
+        // Durable, as a backend's one-at-a-time publishes are; the peers keep nothing either way.
+        const params = { target, subscribers, messages, sizeBytes: MESSAGE_SIZE_BYTES, store: 'sqlite' as const };
+        results.fanoutSingle.push(
+          await attempt(`fanout one per publish ${target} ×${subscribers}`, () =>
+            runFanout({ ...params, isOnePerPublish: true }),
+          ),
+        );
+      }
+    }
+  }
+  if (scenarios.has('publish')) {
+    for (const streams of plan.httpPublish.streams) {
+      for (const target of ['herald', 'fastify-bare'] as const) {
+        results.httpPublish.push(
+          await attempt(`http publish ${target} ×${streams} streams`, () =>
+            runHttpPublish(target, streams, plan.httpPublish.durationSec),
+          ),
+        );
       }
     }
   }
@@ -126,7 +176,13 @@ async function runPlan(plan: BenchPlan, scenarios: Set<Scenario>, targets: strin
 
 const options = parseCommandLine();
 if (options.cpuProfDir) serverNodeFlags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
-warnAboutFileLimit(Math.max(...options.plan.fanout.runs.map((r) => r.subscribers), options.plan.memory.connections));
+warnAboutFileLimit(
+  Math.max(
+    ...options.plan.fanout.runs.map((r) => r.subscribers),
+    options.plan.memory.connections,
+    options.plan.manyStreams.streams * options.plan.manyStreams.subscribersPerStream,
+  ),
+);
 const startedAtMs = Date.now();
 const results = await runPlan(options.plan, options.scenarios, options.targets);
 const { machine } = results;

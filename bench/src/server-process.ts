@@ -38,6 +38,22 @@ async function burst(params: BurstParams): Promise<{ startedAtMs: number }> {
   return { startedAtMs };
 }
 
+/**
+ * The burst's messages, one publish call each, each in a turn of the event loop of its own (as
+ * separate requests would be): a backend publishing run updates one at a time. Nothing batches or
+ * corks across events; Herald commits each on its own.
+ */
+async function singles(params: BurstParams): Promise<{ startedAtMs: number }> {
+  markCpu();
+  const target = running();
+  const startedAtMs = nowMs();
+  for (let i = 0; i < params.count; i++) {
+    await target.publish(params.stream, [encodeMarkData(params.first + i, nowMs(), params.sizeBytes)]);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { startedAtMs };
+}
+
 async function paced(params: PacedParams): Promise<{ startedAtMs: number; publishedPerSec: number }> {
   markCpu();
   const target = running();
@@ -62,6 +78,7 @@ serveRpc({
     return { url: server.url };
   },
   burst,
+  singles,
   paced,
   markCpu,
   /** Server CPU (user + system, µs) since the last mark. */

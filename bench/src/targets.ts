@@ -9,6 +9,9 @@ const TARGET_LOADERS: Record<string, () => Promise<Target>> = {
   ws: async () => (await import('./adapters/ws-raw.js')).wsRawTarget,
   'ws-corked': async () => (await import('./adapters/ws-corked.js')).wsCorkedTarget,
   'http-sse': async () => (await import('./adapters/http-sse.js')).httpSseTarget,
+  'ws-corked-http': async () => (await import('./adapters/ws-corked-http.js')).wsCorkedHttpTarget,
+  'socketio-http': async () => (await import('./adapters/socketio-http.js')).socketIoHttpTarget,
+  'fastify-bare': async () => (await import('./adapters/fastify-bare.js')).fastifyBareTarget,
 };
 
 /** Every target name the harness knows. */

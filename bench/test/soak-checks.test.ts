@@ -83,12 +83,12 @@ describe('soak delivery checks', () => {
 });
 
 describe('soak memory check', () => {
-  const sample = (atMs: number, rssKiB: number, ageMs = atMs): ResourceSample => ({
+  const sample = (atMs: number, rssKiB: number, ageMs = atMs, pid = 1): ResourceSample => ({
     atMs,
     ageMs,
     rssKiB,
     node: 0,
-    pid: 1,
+    pid,
     fds: 0,
     nonSocketFds: 0,
     closeWaitSockets: 0,
@@ -105,7 +105,22 @@ describe('soak memory check', () => {
     samples.push(sample(25_000, 120_000), sample(30_000, 120_000));
 
     expect(checkRssGrowth(measureRssGrowth(samples, 1, 5000))).toEqual([
-      'node 1: RSS grew 20.0% after warm-up (100000 KiB → 120000 KiB), above 10%',
+      'node 1 (pid 1): RSS grew 20.0% after warm-up (100000 KiB → 120000 KiB), above 10%',
+    ]);
+  });
+
+  it('judges each process of a restarted node on its own, not the successor against the killed one', () => {
+    const first = [sample(5000, 100_000), sample(10_000, 100_000), sample(15_000, 101_000)];
+    // Restarted at 20 s: the new process warms up again, then sits higher with the clients it took over.
+    const second = [25_000, 30_000, 35_000, 40_000].map((atMs) => sample(atMs, 120_000, atMs - 20_000, 2));
+
+    expect(checkRssGrowth(measureRssGrowth([...first, ...second], 1, 5000))).toEqual([]);
+    const grown = [25_000, 30_000, 35_000, 40_000, 45_000, 50_000].map((atMs, i) =>
+      sample(atMs, i < 3 ? 120_000 : 160_000, atMs - 20_000, 2),
+    );
+    const leaking = [...first, ...grown];
+    expect(checkRssGrowth(measureRssGrowth(leaking, 1, 5000))).toEqual([
+      'node 1 (pid 2): RSS grew 33.3% after warm-up (120000 KiB → 160000 KiB), above 10%',
     ]);
   });
 

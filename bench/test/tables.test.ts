@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BenchResults } from '../src/report/results.js';
 import { renderResults } from '../src/report/tables.js';
 import type { FanoutResult } from '../src/scenarios/fanout.js';
+import type { HttpPublishResult } from '../src/scenarios/http-publish.js';
+import type { ManyStreamsResult } from '../src/scenarios/many-streams.js';
 import type { MemoryResult } from '../src/scenarios/memory.js';
 
 function latencyRun(target: string, p99Ms: number, isComplete = true): FanoutResult {
@@ -29,8 +31,42 @@ function memoryRun(target: string, rssKibPerConnection: number): MemoryResult {
   return { target, connections: 1000, rssKibPerConnection, heapKibPerConnection: 1 };
 }
 
+function manyStreamsRun(target: string, sustainedPerSec: number, cpuUsPerPublish: number): ManyStreamsResult {
+  const step = (perSecond: number) => ({
+    perSecond,
+    publishedPerSec: perSecond,
+    events: perSecond,
+    failures: 0,
+    p50Ms: 5,
+    p99Ms: perSecond > sustainedPerSec ? 80 : 20,
+    // Fixed costs spread over more publishes as the rate rises.
+    cpuUsPerPublish: (cpuUsPerPublish * sustainedPerSec) / perSecond,
+    isComplete: true,
+    isSustained: perSecond <= sustainedPerSec,
+  });
+  return {
+    target,
+    streams: 2000,
+    subscribersPerStream: 2,
+    rates: [500, 1000, 2000],
+    stepSec: 4,
+    sizeBytes: 200,
+    maxP99Ms: 50,
+    steps: [500, 1000, 2000].filter((rate) => rate <= sustainedPerSec * 2).map(step),
+    sustainedPerSec,
+    cpuUsPerPublish,
+  };
+}
+
+function httpPublishRun(target: string, streams: number, requestsPerSec: number): HttpPublishResult {
+  return { target, streams, requestsPerSec, p99Ms: 3, failures: 0 };
+}
+
 function results(latency: FanoutResult[], memory: MemoryResult[]): BenchResults {
   return {
+    manyStreams: [],
+    fanoutSingle: [],
+    httpPublish: [],
     mode: 'quick',
     startedAt: '2026-01-01T00:00:00.000Z',
     command: 'tsx bench/src/run.ts --quick',
@@ -83,5 +119,38 @@ describe('renderResults', () => {
     expect(row(markdown, 'Idle memory', 'herald-ws').slice(-2)).toEqual(['1.13×', '0.75×']);
     expect(row(markdown, 'Idle memory', 'herald-sse').slice(-2)).toEqual(['1.88×', '1.25×']);
     expect(row(markdown, 'Idle memory', 'ws').slice(-2)).toEqual(['–', '0.67×']);
+  });
+
+  it('gives each many-streams target its sustained rate and CPU per publish as ratios of ws-corked-http', () => {
+    const markdown = renderResults({
+      ...results([], []),
+      manyStreams: [
+        { label: 'a', result: manyStreamsRun('herald-ws', 500, 60) },
+        { label: 'b', result: manyStreamsRun('ws-corked-http', 2000, 20) },
+      ],
+    });
+
+    // CPU is compared at the same rate (500/s), where the peer spends 80 µs per publish (20 at 2,000/s).
+    expect(row(markdown, 'Many runs', 'herald-ws').slice(2)).toEqual(['500', '0.25×', '60.0', '0.75×']);
+    // The peer sustained the top rate of the ramp: its ceiling lies above it.
+    expect(row(markdown, 'Many runs', 'ws-corked-http').slice(2, 4)).toEqual(['≥ 2,000', '–']);
+    expect(row(markdown, 'Targets', 'many streams: herald-ws sustained rate ≥ 0.5× ws-corked-http')).toEqual([
+      'many streams: herald-ws sustained rate ≥ 0.5× ws-corked-http',
+      '0.25×',
+      'MISSED',
+    ]);
+  });
+
+  it('gives Herald single-event publish as a ratio of the bare Fastify route per stream count', () => {
+    const markdown = renderResults({
+      ...results([], []),
+      httpPublish: [
+        { label: 'a', result: httpPublishRun('herald', 1000, 7000) },
+        { label: 'b', result: httpPublishRun('fastify-bare', 1000, 10_000) },
+      ],
+    });
+
+    expect(row(markdown, 'HTTP single-event publish', 'herald (SQLite, 201 after commit)').at(4)).toBe('0.70×');
+    expect(row(markdown, 'Targets', 'HTTP single-event publish ≥ 0.6× fastify-bare, 1000 stream(s)').at(2)).toBe('met');
   });
 });

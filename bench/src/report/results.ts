@@ -1,7 +1,9 @@
 import type { CatchUpResult } from '../scenarios/catch-up.js';
 import type { FanoutResult } from '../scenarios/fanout.js';
 import type { HttpLoadResult } from '../scenarios/http-load.js';
+import type { HttpPublishResult } from '../scenarios/http-publish.js';
 import type { IngestResult } from '../scenarios/ingest.js';
+import type { ManyStreamsResult } from '../scenarios/many-streams.js';
 import type { MemoryResult } from '../scenarios/memory.js';
 
 /** One measurement: its label, and either its result or why it could not be taken. */
@@ -18,7 +20,11 @@ export interface BenchResults {
   command: string;
   /** `loadAverage`: the 1-minute load average when the run started (other work skews the numbers). */
   machine: { nproc: number; cpuModel: string; node: string; loadAverage: number };
+  manyStreams: Attempt<ManyStreamsResult>[];
   fanout: Attempt<FanoutResult>[];
+  /** The fan-out with one event per publish call (Herald on SQLite), beside the batched one. */
+  fanoutSingle: Attempt<FanoutResult>[];
+  httpPublish: Attempt<HttpPublishResult>[];
   latency: Attempt<FanoutResult>[];
   memory: Attempt<MemoryResult>[];
   ingest: Attempt<IngestResult>[];

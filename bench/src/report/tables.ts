@@ -1,5 +1,6 @@
 import type { FanoutResult } from '../scenarios/fanout.js';
 import type { MemoryResult } from '../scenarios/memory.js';
+import { httpPublishTable, manyStreamsStepsTable, manyStreamsTable } from './per-publish-tables.js';
 import { type Attempt, type BenchResults, measured } from './results.js';
 import { cpuPerDelivery, judge } from './verdicts.js';
 
@@ -21,7 +22,8 @@ export function num(value: number | undefined, digits = 0): string {
     : value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function failedRows<R>(attempts: readonly Attempt<R>[], width: number): string[][] {
+/** A row per failed attempt, saying why it was not measured. */
+export function failedRows<R>(attempts: readonly Attempt<R>[], width: number): string[][] {
   return attempts
     .filter((a) => a.error !== undefined)
     .map((a) => [a.label, `not measured: ${a.error}`, ...Array<string>(width - 2).fill('')]);
@@ -141,8 +143,15 @@ export function renderResults(results: BenchResults): string {
     v.isMet === undefined ? 'not measured' : v.isMet ? 'met' : 'MISSED',
   ]);
   return [
+    '### Many runs, few watchers (one HTTP POST per event, rising rates)',
+    manyStreamsTable(results.manyStreams),
+    manyStreamsStepsTable(results.manyStreams),
     '### Fan-out (burst, one stream)',
     fanoutTable(results.fanout),
+    '### Fan-out, one event per publish (Herald on SQLite, each publish its own commit)',
+    fanoutTable(results.fanoutSingle),
+    '### HTTP single-event publish (POST, 32 connections)',
+    httpPublishTable(results.httpPublish),
     '### Latency (paced, publish → receive)',
     latencyTable(results.latency),
     '### Idle memory',

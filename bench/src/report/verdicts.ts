@@ -1,4 +1,5 @@
 import type { FanoutResult } from '../scenarios/fanout.js';
+import { judgePerPublish } from './per-publish-verdicts.js';
 import { type BenchResults, measured } from './results.js';
 
 /** One target of the issue, checked against this run. */
@@ -29,20 +30,27 @@ export function cpuPerDelivery(
   return run?.cpuUsPerDelivery;
 }
 
-function check(goal: string, value: number | undefined, format: (v: number) => string, isMet: (v: number) => boolean) {
+/** A verdict on `value` (`not measured` when undefined or NaN). */
+export function check(
+  goal: string,
+  value: number | undefined,
+  format: (v: number) => string,
+  isMet: (v: number) => boolean,
+) {
   return value === undefined || Number.isNaN(value)
     ? { goal, measured: 'not measured', isMet: undefined }
     : { goal, measured: format(value), isMet: isMet(value) };
 }
 
-function ratio(a: number | undefined, b: number | undefined): number | undefined {
+/** `a ÷ b`, undefined when either is missing. */
+export function ratio(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined ? undefined : a / b;
 }
 
 /** Checks every target of the issue against the results. */
 export function judge(results: BenchResults): Verdict[] {
   const fanout = measured(results.fanout);
-  const verdicts: Verdict[] = [];
+  const verdicts: Verdict[] = judgePerPublish(results);
   for (const subscribers of RATIO_SUBSCRIBERS) {
     const heraldWs = cpuPerDelivery(fanout, 'herald-ws', subscribers);
     verdicts.push(

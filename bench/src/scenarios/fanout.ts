@@ -14,6 +14,8 @@ export interface FanoutParams {
   store: StoreKind;
   /** Paced publishing (latency scenario); a single burst when absent. */
   perSecond?: number;
+  /** The burst as one publish call per message, each in its own event-loop turn (`singles`). */
+  isOnePerPublish?: boolean;
 }
 
 /** What one fan-out run measured. */
@@ -54,7 +56,10 @@ export async function runFanout(params: FanoutParams): Promise<FanoutResult> {
             ...publishParams,
             perSecond: params.perSecond,
           })
-        : server.child.call<{ startedAtMs: number; publishedPerSec?: number }>('burst', publishParams);
+        : server.child.call<{ startedAtMs: number; publishedPerSec?: number }>(
+            params.isOnePerPublish ? 'singles' : 'burst',
+            publishParams,
+          );
       const [report, { startedAtMs, publishedPerSec }] = await Promise.all([
         collectReports(fleet, timeoutMs),
         publishing,

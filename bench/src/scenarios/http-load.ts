@@ -19,6 +19,8 @@ export interface HttpLoadRequest {
   body?: string;
   /** The status every response must have. */
   expectStatus: number;
+  /** When set, request n goes to `pathFor(n)` instead of `path` (e.g. spread over many streams). */
+  pathFor?: (n: number) => string;
 }
 
 const HTTP_LOAD_CONNECTIONS = 32;
@@ -26,11 +28,21 @@ const HTTP_LOAD_CONNECTIONS = 32;
 /** Drives `url` with autocannon for `durationSec` (from this, the harness process, not the server's). */
 export async function runHttpLoad(url: string, req: HttpLoadRequest, durationSec: number): Promise<HttpLoadResult> {
   let failures = 0;
+  let sent = 0;
+  const { pathFor } = req;
   const instance = autocannon({
     url,
     connections: HTTP_LOAD_CONNECTIONS,
     duration: durationSec,
-    requests: [{ method: req.method, path: req.path, headers: req.headers ?? {}, body: req.body }],
+    requests: [
+      {
+        method: req.method,
+        path: req.path,
+        headers: req.headers ?? {},
+        body: req.body,
+        ...(pathFor ? { setupRequest: (request) => ({ ...request, path: pathFor(sent++) }) } : {}),
+      },
+    ],
   });
   instance.on('response', (_client, statusCode) => {
     if (statusCode !== req.expectStatus) failures++;

@@ -5,6 +5,8 @@ declare module 'autocannon' {
     path: string;
     headers: Record<string, string>;
     body: string | undefined;
+    /** Called before each request is built; returns the request to send. */
+    setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
   }
   interface AutocannonOptions {
     url: string;

@@ -21,7 +21,7 @@ export function resolveConnection(flags: { url?: string | undefined; token?: str
 }
 
 /** Request headers carrying the connection's token. */
-export function authHeaders(connection: ServerConnection): Record<string, string> {
+function authHeaders(connection: ServerConnection): Record<string, string> {
   return connection.token ? { authorization: `Bearer ${connection.token}` } : {};
 }
 

@@ -1,12 +1,21 @@
 import {
+  API_PATHS,
   type ErrorCode,
+  EVENT_STREAM_MEDIA_TYPE,
   type EventsPage,
+  HEADERS,
   HeraldError,
   type HistoryPage,
   isHeraldError,
   type PublishResult,
+  QUERY_PARAMS,
+  type QueryValue,
   type StreamListPage,
   type StreamSnapshot,
+  streamEventsPath,
+  streamPath,
+  TAG_QUERY_PREFIX,
+  withQuery,
 } from '@herald/protocol';
 import type { TokenSource } from './token-source.js';
 import type { FetchFunction, HistoryQuery, StreamListQuery } from './types.js';
@@ -41,7 +50,10 @@ function codeForStatus(status: number): ErrorCode {
 }
 
 async function errorFromResponse(response: Response): Promise<HeraldError> {
-  const fallback = new HeraldError(codeForStatus(response.status), `HTTP ${response.status}`);
+  // Herald's body carries `details.retryAfterMs`; a proxy's page only the header (seconds; a date is ignored).
+  const retryAfterSeconds = Number(response.headers.get(HEADERS.retryAfter));
+  const details = retryAfterSeconds > 0 ? { retryAfterMs: retryAfterSeconds * 1000 } : undefined;
+  const fallback = new HeraldError(codeForStatus(response.status), `HTTP ${response.status}`, { details });
   try {
     const body: unknown = await response.json();
     const error = HeraldError.fromBody(body, fallback.message);
@@ -54,6 +66,11 @@ async function errorFromResponse(response: Response): Promise<HeraldError> {
 /** A thrown value as a HeraldError: anything foreign comes from the network or the runtime and is retryable. */
 export function toHeraldError(error: unknown): HeraldError {
   return isHeraldError(error) ? error : networkError(error);
+}
+
+/** The wait an answer asks for before a retry (`rate_limited`'s `retryAfterMs`), in ms; 0 when none. */
+export function resolveRetryAfterMs(error: unknown): number {
+  return Number((error as { details?: { retryAfterMs?: unknown } } | undefined)?.details?.retryAfterMs) || 0;
 }
 
 /** Turns anything fetch threw into a retryable `unavailable` error. */
@@ -80,26 +97,29 @@ export class HttpApi {
     waitSeconds?: number,
     signal?: AbortSignal,
   ): Promise<EventsPage> {
-    const query = new URLSearchParams({ after: String(position.after) });
-    if (position.epoch !== null) query.set('epoch', position.epoch);
-    if (waitSeconds !== undefined) query.set('wait', String(waitSeconds));
-    const response = await this.#request(`${streamPath(stream)}/events?${query}`, { signal });
+    const path = withQuery(streamEventsPath(stream), {
+      [QUERY_PARAMS.after]: position.after,
+      [QUERY_PARAMS.epoch]: position.epoch ?? undefined,
+      [QUERY_PARAMS.wait]: waitSeconds,
+    });
+    const response = await this.#request(path, { signal });
     return readJson<EventsPage>(response);
   }
 
   /** `GET /v1/streams/{stream}` with `If-None-Match`. */
   async readSnapshot(stream: string, etag?: string | null, signal?: AbortSignal): Promise<TaggedSnapshot | undefined> {
-    const headers: Record<string, string> = etag ? { 'if-none-match': etag } : {};
-    const response = await this.#request(streamPath(stream), { headers, signal });
+    const response = await this.#request(streamPath(stream), { headers: conditionalHeaders(etag), signal });
     if (response.status === 304) return undefined;
-    return { snapshot: await readJson<StreamSnapshot>(response), etag: response.headers.get('etag') };
+    return { snapshot: await readJson<StreamSnapshot>(response), etag: response.headers.get(HEADERS.etag) };
   }
 
   /** Opens the multi-stream SSE response `GET /v1/sse` (`204` when every stream is final and fully read). */
   openEventStreams(streams: string[], cursor: string, signal: AbortSignal): Promise<Response> {
-    const query = new URLSearchParams(streams.map((stream) => ['stream', stream]));
-    if (cursor !== '') query.set('cursor', cursor);
-    return this.#request(`/v1/sse?${query}`, { headers: SSE_HEADERS, signal });
+    const path = withQuery(API_PATHS.sse, {
+      [QUERY_PARAMS.stream]: streams,
+      [QUERY_PARAMS.cursor]: cursor || undefined,
+    });
+    return this.#request(path, { headers: SSE_HEADERS, signal });
   }
 
   /** `GET /v1/streams?prefix=&limit=&cursor=` with `If-None-Match`. */
@@ -108,32 +128,39 @@ export class HttpApi {
     etag?: string | null,
     signal?: AbortSignal,
   ): Promise<TaggedStreamList | undefined> {
-    const params = searchParams({ prefix: query.prefix, limit: query.limit, cursor: query.cursor });
-    const headers: Record<string, string> = etag ? { 'if-none-match': etag } : {};
-    const response = await this.#request(`/v1/streams?${params}`, { headers, signal });
+    const path = withDefinedQuery(API_PATHS.streams, {
+      [QUERY_PARAMS.prefix]: query.prefix,
+      [QUERY_PARAMS.limit]: query.limit,
+      [QUERY_PARAMS.cursor]: query.cursor,
+    });
+    const response = await this.#request(path, { headers: conditionalHeaders(etag), signal });
     if (response.status === 304) return undefined;
-    return { page: await readJson<StreamListPage>(response), etag: response.headers.get('etag') };
+    return { page: await readJson<StreamListPage>(response), etag: response.headers.get(HEADERS.etag) };
   }
 
   /** Opens the stream-list watch `GET /v1/streams?prefix=&watch=1` (SSE of snapshot changes). */
   openStreamListWatch(prefix: string, limit: number, signal: AbortSignal): Promise<Response> {
-    const params = searchParams({ prefix, limit, watch: 1 });
-    return this.#request(`/v1/streams?${params}`, { headers: SSE_HEADERS, signal });
+    const path = withDefinedQuery(API_PATHS.streams, {
+      [QUERY_PARAMS.prefix]: prefix,
+      [QUERY_PARAMS.limit]: limit,
+      [QUERY_PARAMS.watch]: 1,
+    });
+    return this.#request(path, { headers: SSE_HEADERS, signal });
   }
 
   /** `GET /v1/events?…`: the cross-stream history query, one page. */
   async queryEvents(query: HistoryQuery, signal?: AbortSignal): Promise<HistoryPage> {
     const { type, tags, ...rest } = query;
-    const params = searchParams({ ...rest, type: type?.join(',') || undefined });
-    for (const [key, value] of Object.entries(tags ?? {})) params.set(`tag.${key}`, value);
-    return readJson<HistoryPage>(await this.#request(`/v1/events?${params}`, { signal }));
+    const filters: Record<string, QueryValue> = { ...rest, [QUERY_PARAMS.type]: type?.join(',') };
+    for (const [key, value] of Object.entries(tags ?? {})) filters[`${TAG_QUERY_PREFIX}${key}`] = value;
+    return readJson<HistoryPage>(await this.#request(withDefinedQuery(API_PATHS.events, filters), { signal }));
   }
 
   /** `POST /v1/streams/{stream}/events` with one event. */
   async publish(stream: string, event: object): Promise<PublishResult> {
-    const response = await this.#request(`${streamPath(stream)}/events`, {
+    const response = await this.#request(streamEventsPath(stream), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { [HEADERS.contentType]: 'application/json' },
       body: JSON.stringify(event),
     });
     return readJson<PublishResult>(response);
@@ -147,7 +174,7 @@ export class HttpApi {
   }
 
   async #send(path: string, init: RequestInit & { headers?: Record<string, string> }, token: string | undefined) {
-    const headers = token ? { ...init.headers, authorization: `Bearer ${token}` } : init.headers;
+    const headers = token ? { ...init.headers, [HEADERS.authorization]: `Bearer ${token}` } : init.headers;
     try {
       return await this.#fetch(`${this.#baseUrl}${path}`, { ...init, headers });
     } catch (cause) {
@@ -170,16 +197,16 @@ async function readJson<T>(response: Response): Promise<T> {
   }
 }
 
-const SSE_HEADERS = { accept: 'text/event-stream' };
+const SSE_HEADERS = { [HEADERS.accept]: EVENT_STREAM_MEDIA_TYPE };
 
-/** Query parameters from the defined, non-empty values of `values`. */
-function searchParams(values: Record<string, string | number | undefined>): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(values))
-    if (value !== undefined && value !== '') params.set(key, String(value));
-  return params;
+/** `If-None-Match` when an ETag is known. */
+function conditionalHeaders(etag: string | null | undefined): Record<string, string> {
+  return etag ? { [HEADERS.ifNoneMatch]: etag } : {};
 }
 
-function streamPath(stream: string): string {
-  return `/v1/streams/${encodeURIComponent(stream)}`;
+/** `withQuery` leaving out empty strings too: an empty filter means no filter. */
+function withDefinedQuery(path: string, query: Record<string, QueryValue>): string {
+  const defined: Record<string, QueryValue> = {};
+  for (const [name, value] of Object.entries(query)) defined[name] = value === '' ? undefined : value;
+  return withQuery(path, defined);
 }

@@ -1,6 +1,6 @@
 import { HeraldError, type PublishResult } from '@herald/protocol';
 import { BACKOFF_CAP_MS, resolveBackoffMs } from './backoff.js';
-import { type HttpApi, toHeraldError } from './http-api.js';
+import { type HttpApi, resolveRetryAfterMs, toHeraldError } from './http-api.js';
 import { RECONNECT_CAP_MS } from './status.js';
 import type { StreamSubscription } from './subscription.js';
 import type { PublishInput } from './types.js';
@@ -76,7 +76,8 @@ export class Outbox {
   /** The connection or the network is back: every stream waiting for a retry tries now. */
   wake(): void {
     for (const queue of this.#queues.values()) {
-      if (queue.isSending || queue.entries.length === 0) continue;
+      // A rate limit is the server's answer, not the connection's: it still holds.
+      if (queue.isSending || queue.entries.length === 0 || resolveRetryAfterMs(queue.lastError)) continue;
       queue.attempt = 0;
       void this.#send(queue);
     }
@@ -128,7 +129,10 @@ export class Outbox {
     });
   }
 
-  /** A refusal rolls the event back; any other failure keeps it for a retry with backoff, within its expiry. */
+  /**
+   * A refusal rolls the event back; any other failure keeps it for a retry with backoff (never sooner
+   * than a `rate_limited` answer's `Retry-After`), within its expiry.
+   */
   #failed(queue: StreamQueue, entry: OutboxEntry, error: HeraldError): void {
     if (!error.retryable) {
       this.#finish(queue, () => this.#rollBack(entry, error));
@@ -137,7 +141,7 @@ export class Outbox {
     queue.lastError = error;
     // Like the connection (status.ts I5): an unreachable server is retried within seconds.
     const capMs = error.code === 'unavailable' ? RECONNECT_CAP_MS : BACKOFF_CAP_MS;
-    const delayMs = resolveBackoffMs(queue.attempt++, capMs, this.#random());
+    const delayMs = Math.max(resolveBackoffMs(queue.attempt++, capMs, this.#random()), resolveRetryAfterMs(error));
     this.#retryIn(queue, Math.min(delayMs, entry.queuedAtMs + this.#expiryMs - Date.now()));
   }
 

@@ -1,6 +1,6 @@
 import type { PublishResult } from '@herald/protocol';
 import { Backoff } from './backoff.js';
-import type { HttpApi } from './http-api.js';
+import { type HttpApi, resolveRetryAfterMs } from './http-api.js';
 import type { Outbox } from './outbox.js';
 import type { StreamSubscription } from './subscription.js';
 import type { PublishInput, PublishOptions } from './types.js';
@@ -18,7 +18,7 @@ export function createEventId(): string {
 
 /**
  * Publishes one event over HTTP (G5): retryable failures (network, 5xx, 429) are retried with
- * backoff under the same `id`, so a retry of a publish that did land returns the original seq.
+ * backoff, never sooner than a 429's `Retry-After`, under the same `id`, so a retry of a publish that did land returns the original seq.
  */
 export async function publishWithRetry(
   http: HttpApi,
@@ -33,7 +33,8 @@ export async function publishWithRetry(
     } catch (error) {
       const isLastAttempt = attempt >= PUBLISH_MAX_ATTEMPTS;
       if (isLastAttempt || !(error as { retryable?: boolean }).retryable) throw error;
-      await new Promise((resolve) => setTimeout(resolve, backoff.next()));
+      const delayMs = Math.max(backoff.next(), resolveRetryAfterMs(error));
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
 }

@@ -9,7 +9,9 @@
  *              retryTimer  │   ▼                    ▼
  *                       waiting (full-jitter backoff; a rung that keeps failing hands over
  *                          ▲     to the next, after the last the first again)
- *                          └─ tokenRefreshed ── refreshing (failed with token_expired)
+ *                          └─ tokenRefreshed ── refreshing (failed with token_expired; at once the
+ *                                                first time since the last stream message, then
+ *                                                after the backoff: the fresh token was refused too)
  *   offline (from any phase): close everything, wait in `waiting` without retrying; online: retry at once.
  *
  *   While open below the best rung, a probe runs beside the active transport:
@@ -200,8 +202,12 @@ function apply(step: Step, event: ConnectionEvent): void {
       return;
     case 'tokenRefreshed':
       if (state.phase !== 'refreshing') return;
-      if (event.isRefreshed) retryAfter(step, 0);
-      else countFailure(step, { code: 'token_expired', retryable: true }, event.jitter);
+      if (!event.isRefreshed) countFailure(step, { code: 'token_expired', retryable: true }, event.jitter);
+      else {
+        // `attempt` counts failures since the last stream message: above 0, the last refresh did not help.
+        set(step, { attempt: state.attempt + 1 });
+        retryAfter(step, state.attempt && resolveBackoffMs(state.attempt, BACKOFF_CAP_MS, event.jitter));
+      }
       return;
     case 'timer':
       timerFired(step, event.timer);

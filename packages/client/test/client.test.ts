@@ -261,8 +261,11 @@ describe('createClient', () => {
     herald.subscribe('run:a');
     await settle();
     FakeWebSocket.last.accept();
-    // 30 s before exp the client fetches a fresh token and sends it on the open connection.
-    await settle(31_000);
+    // A quarter of its 60 s life before exp (15 s, under 30 s) the client fetches a fresh token and
+    // sends it on the open connection (a heartbeat meanwhile keeps that connection alive).
+    await settle(30_000);
+    FakeWebSocket.last.push({ op: 'hb' });
+    await settle(16_000);
     const auth = FakeWebSocket.last.sent.find((frame) => frame.op === 'auth');
     expect(auth).toMatchObject({ op: 'auth', token: jwt(2) });
     FakeWebSocket.last.push({

@@ -9,10 +9,11 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The cap on the SDK's minified + gzipped bundle: every byte lands in someone's browser bundle.
- * 11 KiB since the connection state machine (status.ts) and field-by-field frame checks took it to
- * the old 10 KiB; the error table, which grows with every code, is in it too.
+ * 12 KiB since the connection state machine (status.ts), field-by-field frame checks, the offline
+ * outbox and the shared wire vocabulary (api-paths, close codes: whole tables, which a bundler
+ * cannot trim) took it past 11 KiB; the error table, which grows with every code, is in it too.
  */
-const MAX_GZIP_BYTES = 11 * 1024;
+const MAX_GZIP_BYTES = 12 * 1024;
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 

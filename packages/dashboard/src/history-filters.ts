@@ -27,50 +27,64 @@ function toIso(local: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+/**
+ * The query parameters of the dashboard's own `#/history` URL (a bookmarkable form, not Herald's
+ * wire: tags are `tag=K=V` here, `tag.K=V` on the API).
+ */
+const PAGE_PARAMS = {
+  stream: 'stream',
+  prefix: 'prefix',
+  type: 'type',
+  tag: 'tag',
+  since: 'since',
+  until: 'until',
+  order: 'order',
+} as const;
+
 /** Reads the form from the URL's query (`#/history?stream=…&tag=batchId=b1`). */
 export function formFromParams(params: URLSearchParams): HistoryForm {
   return {
-    stream: params.get('stream') ?? '',
-    prefix: params.get('prefix') ?? '',
-    types: params.get('type') ?? '',
-    tags: params.getAll('tag').join(', '),
-    since: toLocalInput(params.get('since')),
-    until: toLocalInput(params.get('until')),
-    order: params.get('order') === 'asc' ? 'asc' : 'desc',
+    stream: params.get(PAGE_PARAMS.stream) ?? '',
+    prefix: params.get(PAGE_PARAMS.prefix) ?? '',
+    types: params.get(PAGE_PARAMS.type) ?? '',
+    tags: params.getAll(PAGE_PARAMS.tag).join(', '),
+    since: toLocalInput(params.get(PAGE_PARAMS.since)),
+    until: toLocalInput(params.get(PAGE_PARAMS.until)),
+    order: params.get(PAGE_PARAMS.order) === 'asc' ? 'asc' : 'desc',
   };
 }
 
 /** Writes the form as URL query parameters, leaving empty fields out. */
 export function paramsFromForm(form: HistoryForm): URLSearchParams {
   const params = new URLSearchParams();
-  if (form.stream.trim()) params.set('stream', form.stream.trim());
-  if (form.prefix.trim()) params.set('prefix', form.prefix.trim());
-  if (form.types.trim()) params.set('type', form.types.replace(/\s+/g, ''));
-  for (const pair of form.tags.split(',')) if (pair.includes('=')) params.append('tag', pair.trim());
+  if (form.stream.trim()) params.set(PAGE_PARAMS.stream, form.stream.trim());
+  if (form.prefix.trim()) params.set(PAGE_PARAMS.prefix, form.prefix.trim());
+  if (form.types.trim()) params.set(PAGE_PARAMS.type, form.types.replace(/\s+/g, ''));
+  for (const pair of form.tags.split(',')) if (pair.includes('=')) params.append(PAGE_PARAMS.tag, pair.trim());
   const since = toIso(form.since);
   const until = toIso(form.until);
-  if (since) params.set('since', since);
-  if (until) params.set('until', until);
-  params.set('order', form.order);
+  if (since) params.set(PAGE_PARAMS.since, since);
+  if (until) params.set(PAGE_PARAMS.until, until);
+  params.set(PAGE_PARAMS.order, form.order);
   return params;
 }
 
 /** Turns URL query parameters into the query API's filters. */
 export function filtersFromParams(params: URLSearchParams): HistoryFilters {
   const tags: Record<string, string> = {};
-  for (const pair of params.getAll('tag')) {
+  for (const pair of params.getAll(PAGE_PARAMS.tag)) {
     const [key = '', ...value] = pair.split('=');
     if (key.trim()) tags[key.trim()] = value.join('=').trim();
   }
-  const types = (params.get('type') ?? '').split(',').filter(Boolean);
+  const types = (params.get(PAGE_PARAMS.type) ?? '').split(',').filter(Boolean);
   return {
-    ...(params.get('stream') ? { stream: params.get('stream') as string } : {}),
-    ...(params.get('prefix') ? { prefix: params.get('prefix') as string } : {}),
+    ...(params.get(PAGE_PARAMS.stream) ? { stream: params.get(PAGE_PARAMS.stream) as string } : {}),
+    ...(params.get(PAGE_PARAMS.prefix) ? { prefix: params.get(PAGE_PARAMS.prefix) as string } : {}),
     ...(types.length ? { types } : {}),
     ...(Object.keys(tags).length ? { tags } : {}),
-    ...(params.get('since') ? { since: params.get('since') as string } : {}),
-    ...(params.get('until') ? { until: params.get('until') as string } : {}),
-    order: params.get('order') === 'asc' ? 'asc' : 'desc',
+    ...(params.get(PAGE_PARAMS.since) ? { since: params.get(PAGE_PARAMS.since) as string } : {}),
+    ...(params.get(PAGE_PARAMS.until) ? { until: params.get(PAGE_PARAMS.until) as string } : {}),
+    order: params.get(PAGE_PARAMS.order) === 'asc' ? 'asc' : 'desc',
     limit: PAGE_SIZE,
   };
 }

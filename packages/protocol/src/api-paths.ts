@@ -14,9 +14,20 @@ export const API_PATHS = {
   sse: '/v1/sse',
   /** The WebSocket endpoint. */
   webSocket: '/v1/ws',
+  /** Webhook ingest: `POST /v1/ingest/{source}` (`github`, or a source of the mapping file). */
+  ingest: '/v1/ingest',
   health: '/healthz',
   ready: '/readyz',
   metrics: '/metrics',
+} as const;
+
+/** Every API path starts with this (the dashboard serves its pages outside it). */
+export const API_PREFIX = '/v1/';
+
+/** Route patterns for routers that take `:param` segments (Fastify), with the stream as `:stream`. */
+export const ROUTE_PATTERNS = {
+  stream: `${API_PATHS.streams}/:stream`,
+  streamEvents: `${API_PATHS.streams}/:stream/events`,
 } as const;
 
 /** Query parameter names. */
@@ -81,6 +92,11 @@ export function streamPath(stream: string): string {
 /** `/v1/streams/{stream}/events`: a stream's events (pages, long-poll, SSE) and its publish route. */
 export function streamEventsPath(stream: string): string {
   return `${streamPath(stream)}/events`;
+}
+
+/** `/v1/ingest/{source}`: a webhook source's ingest route (source names are `[a-z0-9_-]`, nothing to encode). */
+export function ingestPath(source: string): string {
+  return `${API_PATHS.ingest}/${source}`;
 }
 
 /** The WebSocket URL of a server whose HTTP base URL is `baseUrl` (`http` → `ws`, `https` → `wss`). */

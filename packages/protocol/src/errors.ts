@@ -3,12 +3,17 @@
  * SSE — carries one of these codes; the table gives each its HTTP status, the WebSocket close
  * code used when the error ends a connection, and whether a client may retry the same request.
  * docs/errors.md documents every code, and a test keeps the two in step.
+ *
+ * The close-code column is also how a client reads a close (`errorCodeOfClose`): where several
+ * errors share a close code, the first listed is the one the code reads as, and errors sharing a
+ * close code share their retryability (a test checks both).
  */
 export const ERROR_TABLE = {
   invalid_request: { status: 400, closeCode: 1008, retryable: false },
   invalid_json: { status: 400, closeCode: 1007, retryable: false },
   invalid_stream_name: { status: 400, closeCode: 1008, retryable: false },
-  unauthorized: { status: 401, closeCode: 4001, retryable: false },
+  // 1008, not 4001: a bad or missing token is refused at the upgrade (401), so 4001 means expiry only.
+  unauthorized: { status: 401, closeCode: 1008, retryable: false },
   token_expired: { status: 401, closeCode: 4001, retryable: true },
   forbidden: { status: 403, closeCode: 4003, retryable: false },
   not_found: { status: 404, closeCode: 1008, retryable: false },
@@ -20,11 +25,14 @@ export const ERROR_TABLE = {
   unsupported_media_type: { status: 415, closeCode: 1003, retryable: false },
   rate_limited: { status: 429, closeCode: 4029, retryable: true },
   too_many_subscriptions: { status: 429, closeCode: 1008, retryable: false },
-  too_many_connections: { status: 429, closeCode: 1013, retryable: true },
   slow_consumer: { status: 503, closeCode: 4008, retryable: true },
   unavailable: { status: 503, closeCode: 1013, retryable: true },
+  too_many_connections: { status: 429, closeCode: 1013, retryable: true },
   shutting_down: { status: 503, closeCode: 1012, retryable: true },
   internal: { status: 500, closeCode: 1011, retryable: true },
+  // A startup error (bad flag, env var or option): the server does not start, so no client sees it;
+  // its columns are those of invalid_request, which it replaces there.
+  invalid_config: { status: 400, closeCode: 1008, retryable: false },
 } as const satisfies Record<string, { status: number; closeCode: number; retryable: boolean }>;
 
 /** A stable, snake_case error code. */

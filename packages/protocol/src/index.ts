@@ -1,4 +1,5 @@
 export * from './api-paths.js';
+export * from './close-codes.js';
 export * from './errors.js';
 export * from './event.js';
 export * from './merge-patch.js';

@@ -4,22 +4,6 @@ import { isValidEpoch } from './names.js';
 import { resolveServerFrame } from './server-frames.js';
 import { assertStreamName, type EventLimits, parseEventInput } from './validate.js';
 
-/** WebSocket close codes of the protocol (DESIGN "WebSocket protocol"). */
-export const CLOSE_CODES = {
-  normal: 1000,
-  unsupportedData: 1003,
-  invalidPayload: 1007,
-  policy: 1008,
-  tooBig: 1009,
-  internal: 1011,
-  serviceRestart: 1012,
-  tryAgainLater: 1013,
-  tokenExpired: 4001,
-  forbidden: 4003,
-  slowConsumer: 4008,
-  rateLimited: 4029,
-} as const;
-
 /** Client → server frames. Every frame may carry `ref`, echoed by the reply. */
 export type ClientFrame =
   | { op: 'sub'; stream: string; after?: number; epoch?: string; snapshot?: boolean; ref?: number }
@@ -72,8 +56,26 @@ export interface FrameParseFailure {
   ref?: number;
 }
 
-function readRef(frame: Record<string, unknown>): number | undefined {
-  return typeof frame.ref === 'number' && Number.isFinite(frame.ref) ? frame.ref : undefined;
+/** The fields each op's frame may carry besides `op` and `ref`; any other field is refused. */
+const FRAME_FIELDS: Record<ClientFrame['op'], readonly string[]> = {
+  sub: ['stream', 'after', 'epoch', 'snapshot'],
+  unsub: ['stream'],
+  pub: ['stream', 'event'],
+  ping: [],
+  auth: ['token'],
+};
+
+/** A `ref` is echoed as given, so only a safe integer ≥ 0 is taken (a string or 1e400 could not round-trip). */
+function isValidRef(ref: unknown): ref is number | undefined {
+  return ref === undefined || (Number.isSafeInteger(ref) && (ref as number) >= 0);
+}
+
+function assertKnownFields(raw: Record<string, unknown>, fields: readonly string[]): void {
+  for (const field of Object.keys(raw)) {
+    if (field !== 'op' && field !== 'ref' && !fields.includes(field)) {
+      throw new HeraldError('invalid_request', `unknown field ${JSON.stringify(field)}`, { details: { path: field } });
+    }
+  }
 }
 
 function parsePosition(value: unknown, path: string): number | undefined {
@@ -96,8 +98,14 @@ export function parseClientFrame(text: string, limits: EventLimits = {}): Client
     return { error: new HeraldError('invalid_json', 'frame is not valid JSON') };
   }
   if (!isPlainObject(raw)) return { error: new HeraldError('invalid_request', 'a frame must be a JSON object') };
-  const ref = readRef(raw);
+  const { ref } = raw;
+  if (!isValidRef(ref)) {
+    return { error: new HeraldError('invalid_request', 'ref must be an integer ≥ 0', { details: { path: 'ref' } }) };
+  }
   try {
+    // An unknown op is reported as such (by parseFrameFields), not as its fields.
+    if (Object.hasOwn(FRAME_FIELDS, raw.op as string))
+      assertKnownFields(raw, FRAME_FIELDS[raw.op as ClientFrame['op']]);
     return parseFrameFields(raw, ref, limits);
   } catch (error) {
     const herald = error instanceof HeraldError ? error : new HeraldError('invalid_request', String(error));

@@ -1,14 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Authenticator } from './auth/authenticator.js';
-import type { HeraldConfig } from './config.js';
+import type { HeraldConfig } from './config/config.js';
 import type { Publisher } from './delivery/publisher.js';
-import type { DependencyFailureLog } from './dependency-failure-log.js';
 import type { Broker } from './fanout/broker.js';
 import type { Hub } from './fanout/hub.js';
 import type { Limits } from './limits/limits.js';
 import type { EventLog } from './log/event-log.js';
-import type { HeraldMetrics } from './metrics.js';
-import type { ShutdownHooks } from './shutdown-hooks.js';
+import type { DependencyFailureLog } from './ops/dependency-failure-log.js';
+import type { HeraldMetrics } from './ops/metrics.js';
+import type { ShutdownHooks } from './ops/shutdown-hooks.js';
 
 /** Everything routes and transports work with, built once by `createHerald`. */
 export interface HeraldContext {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { JsonValue } from '@herald/protocol';
+import { type JsonValue, streamEventsPath } from '@herald/protocol';
 import { CONNECTION_OPTIONS, parseJsonFlag, requestJson, resolveConnection } from '../server-connection.js';
 
 /** `herald publish <stream> <type> [--data JSON] [--state JSON] [--tags JSON] [--id ID] [--final]`. */
@@ -27,12 +27,7 @@ export async function publish(argv: string[]): Promise<number> {
   if (values.tags !== undefined) event.tags = parseJsonFlag('tags', values.tags);
   if (values.id !== undefined) event.id = values.id;
   if (values.final) event.final = true;
-  const result = await requestJson(
-    resolveConnection(values),
-    'POST',
-    `/v1/streams/${encodeURIComponent(stream)}/events`,
-    event,
-  );
+  const result = await requestJson(resolveConnection(values), 'POST', streamEventsPath(stream), event);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { HeraldError, type JsonValue, type StreamSnapshot } from '@herald/protocol';
+import { HeraldError, type JsonValue, type StreamSnapshot, streamEventsPath, streamPath } from '@herald/protocol';
 import { type StateWatchTarget, watchState } from '@herald/server';
 import { CONNECTION_OPTIONS, requestJson, resolveConnection, type ServerConnection } from '../server-connection.js';
 
@@ -13,11 +13,10 @@ async function fetchSource(url: string): Promise<JsonValue> {
 
 /** The watcher's target over HTTP: a remote server's snapshot and publish routes. */
 function httpWatchTarget(connection: ServerConnection): StateWatchTarget {
-  const streamPath = (stream: string) => `/v1/streams/${encodeURIComponent(stream)}`;
   return {
     readState: async (stream) =>
       ((await requestJson(connection, 'GET', streamPath(stream))) as unknown as StreamSnapshot).state,
-    publish: (stream, event) => requestJson(connection, 'POST', `${streamPath(stream)}/events`, { ...event }),
+    publish: (stream, event) => requestJson(connection, 'POST', streamEventsPath(stream), { ...event }),
   };
 }
 

@@ -1,9 +1,12 @@
 import {
   type ClientFrame,
-  type ErrorCode,
+  errorCodeOfClose,
   HEARTBEAT_INTERVAL_MS,
   HeraldError,
   parseServerFrame,
+  QUERY_PARAMS,
+  webSocketUrl,
+  withQuery,
 } from '@herald/protocol';
 import { toHeraldError } from '../http-api.js';
 import type { WebSocketLike } from '../types.js';
@@ -17,33 +20,16 @@ export const WEBSOCKET_DEAD_AFTER_MS = 2 * HEARTBEAT_INTERVAL_MS + 5_000;
 
 const OPEN = 1;
 
-const CLOSE_CODE_ERRORS: Record<number, ErrorCode> = {
-  1003: 'invalid_request',
-  1007: 'invalid_json',
-  1008: 'invalid_request',
-  1009: 'payload_too_large',
-  1011: 'internal',
-  1012: 'shutting_down',
-  1013: 'unavailable',
-  4001: 'token_expired',
-  4003: 'forbidden',
-  4008: 'slow_consumer',
-  4029: 'rate_limited',
-};
-
 /** The error a close code stands for; normal and abnormal closes are a retryable `unavailable`. */
 export function errorFromCloseCode(code: number, reason: string): HeraldError {
-  return new HeraldError(CLOSE_CODE_ERRORS[code] ?? 'unavailable', reason || `WebSocket closed (${code})`, {
+  return new HeraldError(errorCodeOfClose(code) ?? 'unavailable', reason || `WebSocket closed (${code})`, {
     details: { closeCode: code },
   });
 }
 
 /** The `/v1/ws` URL for a base URL (`http` → `ws`, `https` → `wss`), with `?token=` as browsers cannot set headers. */
 export function resolveWebSocketUrl(baseUrl: string, token: string | undefined): string {
-  const url = new URL(`${baseUrl.replace(/\/+$/, '')}/v1/ws`);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  if (token) url.searchParams.set('token', token);
-  return url.toString();
+  return withQuery(webSocketUrl(baseUrl), { [QUERY_PARAMS.token]: token || undefined });
 }
 
 /** All subscriptions over one WebSocket (DESIGN "WebSocket protocol"). */

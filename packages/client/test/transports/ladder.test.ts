@@ -165,6 +165,21 @@ describe('TransportLadder', () => {
     expect(created).toHaveLength(2);
   });
 
+  it('backs off between refreshes when each fresh token is refused as expired again', async () => {
+    // getToken keeps answering, but with tokens the server finds expired (clocks apart, a broken issuer).
+    const refreshToken = vi.fn(async () => true);
+    const { ladder, created, last } = setup({ kinds: ['sse'], refreshToken });
+    ladder.add('run:1');
+    for (let elapsedMs = 0; elapsedMs < 60_000; elapsedMs += 100) {
+      const current = last();
+      if (!current.isClosed) current.listener.onError(new HeraldError('token_expired', 'expired'));
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    // Jitter 0.5: 0, 0.5, 1, 2, 4, 8 and then 15 s apart; a loop would make hundreds.
+    expect(refreshToken.mock.calls.length).toBeLessThanOrEqual(10);
+    expect(created.length).toBeLessThanOrEqual(11);
+  });
+
   it('probes the best rung as soon as a lower one opens, and hands over when the probe opens', async () => {
     const { ladder, statuses, last, reconnects } = setup({ kinds: ['websocket', 'sse'] });
     ladder.add('run:1');

@@ -1,3 +1,4 @@
+import { ERROR_TABLE, errorCodeOfClose } from '@herald/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   errorFromCloseCode,
@@ -71,6 +72,14 @@ describe('WebSocketTransport', () => {
     expect(errorFromCloseCode(4008, '').code).toBe('slow_consumer');
     expect(errorFromCloseCode(4003, '').retryable).toBe(false);
     expect(errorFromCloseCode(1006, '').code).toBe('unavailable');
+  });
+
+  it('reads every close code of the error table as the protocol does', () => {
+    for (const { closeCode } of Object.values(ERROR_TABLE)) {
+      const error = errorFromCloseCode(closeCode, '');
+      expect(error.code, String(closeCode)).toBe(errorCodeOfClose(closeCode));
+      expect(error.retryable, String(closeCode)).toBe(ERROR_TABLE[error.code].retryable);
+    }
   });
 
   it('gives up a connection that stays silent for two heartbeat intervals', async () => {

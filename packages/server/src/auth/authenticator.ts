@@ -8,7 +8,7 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
-import type { JwtConfig } from '../config.js';
+import type { JwtConfig } from '../config/config.js';
 import { API_KEY_PRINCIPAL, anonymousPrincipal, type Principal } from './principal.js';
 
 /** Resolves a request's token (or its absence) to a principal; rejects on a bad token. */

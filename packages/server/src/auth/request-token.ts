@@ -1,3 +1,5 @@
+import { QUERY_PARAMS } from '@herald/protocol';
+
 /** The parts of an HTTP request a token can come from (a Fastify request or a raw upgrade request). */
 export interface TokenSource {
   headers: { authorization?: string | string[] | undefined };
@@ -16,12 +18,14 @@ export function readRequestToken(request: TokenSource): string | undefined {
   const authorization = Array.isArray(header) ? header[0] : header;
   const bearer = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
   if (bearer !== undefined) return bearer;
-  if (request.url === undefined || !request.url.includes('token=')) return undefined;
-  const token = new URL(request.url, 'http://herald.invalid').searchParams.get('token');
+  if (request.url === undefined || !request.url.includes(`${QUERY_PARAMS.token}=`)) return undefined;
+  const token = new URL(request.url, 'http://herald.invalid').searchParams.get(QUERY_PARAMS.token);
   return token === null || token === '' ? undefined : token;
 }
 
+const TOKEN_PARAMETER_VALUE = new RegExp(`([?&]${QUERY_PARAMS.token}=)[^&#]*`, 'gi');
+
 /** `url` with the value of any `token` query parameter replaced, so it can be logged. */
 export function redactTokenInUrl(url: string): string {
-  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+  return url.replace(TOKEN_PARAMETER_VALUE, '$1[redacted]');
 }

@@ -2,20 +2,6 @@ import { HeraldError } from '@herald/protocol';
 import type { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { ChannelAttachment, Hub } from '../fanout/hub.js';
 import type { ChannelListener } from '../fanout/stream-channel.js';
-import type { EventLog, EventsRead } from '../log/event-log.js';
-
-/** Options of `waitForEvents`. */
-export interface WaitForEventsOptions {
-  hub: Hub;
-  log: EventLog;
-  stream: string;
-  after: number;
-  limit: number;
-  /** Longest hold, in ms; 0 answers at once. */
-  waitMs: number;
-  /** Aborts the wait (client gone, server shutting down): it then answers with what the log holds. */
-  signal?: AbortSignal;
-}
 
 /** Where an EventWait starts from: a read of `stream` after `after` that found nothing. */
 export interface EventWaitOptions {
@@ -85,29 +71,6 @@ export class EventWait implements ChannelListener {
     this.#attachment?.detach();
     this.#onOver(this, error);
   }
-}
-
-/**
- * Long-poll read: answers at once when the stream holds events after `after` or is final;
- * otherwise holds (see EventWait) until a later event, an epoch change, `waitMs` or the signal,
- * then answers with what the log holds.
- */
-export async function waitForEvents(options: WaitForEventsOptions): Promise<EventsRead> {
-  const { hub, log, stream, after, limit, waitMs, signal } = options;
-  const first = await log.readEvents(stream, after, limit);
-  if (first.events.length > 0 || first.snapshot.final || waitMs <= 0 || signal?.aborted) return first;
-  let wake: (() => void) | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const onOver: EventWaitEnd = (_wait, error) => (error === undefined ? resolve() : reject(error));
-      wake = new EventWait({ hub, stream, after, epoch: first.snapshot.epoch, waitMs }, onOver).wake;
-      // Removed afterwards: the signal may outlive this wait (a server-wide shutdown signal).
-      signal?.addEventListener('abort', wake, { once: true });
-    });
-  } finally {
-    if (wake) signal?.removeEventListener('abort', wake);
-  }
-  return log.readEvents(stream, after, limit);
 }
 
 /** What a held long-poll's response must offer: its `close` event (the client went away). */

@@ -36,7 +36,7 @@ export interface SubscriptionSink {
   ready?(): Promise<void> | undefined;
 }
 
-/** Options of `startSubscription`. */
+/** Options of `Subscription.open`. */
 export interface SubscriptionOptions {
   hub: Hub;
   log: EventLog;
@@ -46,8 +46,6 @@ export interface SubscriptionOptions {
   /** The epoch that position belongs to, when the subscriber knows it. */
   epoch?: string | null;
   sink: SubscriptionSink;
-  /** Closes the subscription when aborted, even while `start` is still catching up. */
-  signal?: AbortSignal;
 }
 
 /**
@@ -83,14 +81,6 @@ export class Subscription implements ChannelListener {
     this.#epoch = options.epoch ?? null;
   }
 
-  /** Starts a subscription; resolves once it has caught up and is live. */
-  static async start(options: SubscriptionOptions): Promise<Subscription> {
-    const subscription = new Subscription(options);
-    options.signal?.addEventListener('abort', () => subscription.close(), { once: true });
-    await subscription.#run(options.hub, options.signal);
-    return subscription;
-  }
-
   /**
    * Starts a subscription without waiting for its catch-up, for a transport that may close it at
    * any time (client gone, unsub): a close before the catch-up ends stops it at once, so no more
@@ -98,7 +88,7 @@ export class Subscription implements ChannelListener {
    * `sink.failed` unless the subscription was closed first. No AbortSignal is made: its
    * EventTarget would cost each idle connection about 1 KiB.
    */
-  static open(options: Omit<SubscriptionOptions, 'signal'>): Subscription {
+  static open(options: SubscriptionOptions): Subscription {
     const subscription = new Subscription(options);
     subscription.#run(options.hub).catch((error: unknown) => {
       if (!subscription.#isClosed) subscription.#sink.failed(error);
@@ -106,10 +96,10 @@ export class Subscription implements ChannelListener {
     return subscription;
   }
 
-  async #run(hub: Hub, signal?: AbortSignal): Promise<void> {
+  async #run(hub: Hub): Promise<void> {
     const attachment = await hub.attach(this.stream, this);
     this.#attachment = attachment;
-    if (this.#isClosed || signal?.aborted) this.close();
+    if (this.#isClosed) this.close();
     else await this.#catchUp();
   }
 
@@ -192,9 +182,4 @@ export class Subscription implements ChannelListener {
     this.#position = event.seq;
     this.#sink.event(event);
   }
-}
-
-/** Starts a subscription (see Subscription). */
-export function startSubscription(options: SubscriptionOptions): Promise<Subscription> {
-  return Subscription.start(options);
 }

@@ -8,7 +8,7 @@ export async function createBroker(brokerUrl: string, options: RedisBrokerOption
   if (brokerUrl === 'local') return new MemoryBroker();
   if (brokerUrl.startsWith('redis://') || brokerUrl.startsWith('rediss://'))
     return createRedisBroker(brokerUrl, options);
-  throw new HeraldError('invalid_request', 'unsupported broker; use local or redis://…', {
+  throw new HeraldError('invalid_config', 'unsupported broker; use local or redis://…', {
     // A broker URL may carry a password; details reach logs.
     details: { broker: brokerUrl.replace(/\/\/[^@/]*@/, '//***@') },
   });

@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { API_PREFIX, HEADERS } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 
 /** Where `vite build` puts the dashboard, from both `src/http` and `dist/http`. */
-export const DEFAULT_DASHBOARD_ROOT = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
+const DEFAULT_DASHBOARD_ROOT = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
 
 /** Options of `registerDashboard`. */
 export interface DashboardOptions {
@@ -42,12 +43,12 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
     cacheControl: false,
     setHeaders(response, path) {
       const isHashedAsset = path.startsWith(join(root, 'assets'));
-      response.setHeader('cache-control', isHashedAsset ? IMMUTABLE : 'no-cache');
+      response.setHeader(HEADERS.cacheControl, isHashedAsset ? IMMUTABLE : 'no-cache');
     },
   });
   app.get('/*', async (request, reply) => {
-    const isPageRequest = !request.url.startsWith('/v1/') && request.headers.accept?.includes('text/html') === true;
+    const isPageRequest = !request.url.startsWith(API_PREFIX) && request.headers.accept?.includes('text/html') === true;
     if (!isPageRequest) return reply.callNotFound();
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.header(HEADERS.cacheControl, 'no-cache').sendFile('index.html');
   });
 }

@@ -1,8 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ErrorCode, HeraldError, isHeraldError } from '@herald/protocol';
+import { API_PATHS, type ErrorCode, HEADERS, HeraldError, isHeraldError } from '@herald/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DependencyFailureLog } from '../dependency-failure-log.js';
+import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
 
 /** Fastify's own error codes, mapped to Herald's (bad JSON, body too large, wrong media type…). */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -45,8 +45,12 @@ export function toHeraldError(error: unknown): HeraldError {
 export function sendError(reply: FastifyReply, error: HeraldError): FastifyReply {
   const retryAfterMs = (error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
   if (typeof retryAfterMs === 'number')
-    reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-  return reply.code(error.status).header('cache-control', 'no-store').type('application/json').send(error.toBody());
+    reply.header(HEADERS.retryAfter, String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  return reply
+    .code(error.status)
+    .header(HEADERS.cacheControl, 'no-store')
+    .type('application/json')
+    .send(error.toBody());
 }
 
 /**
@@ -79,7 +83,7 @@ export function handleClientError(error: Error & { code?: string }, socket: Dupl
   else socket.destroy();
 }
 
-const STREAM_ROUTE_SHAPE = /^\/v1\/streams\/([^/]+)(?:\/events)?$/;
+const STREAM_ROUTE_SHAPE = new RegExp(`^${API_PATHS.streams}/([^/]+)(?:/events)?$`);
 
 /** Installs the one error handler and the not-found handler on `app`. */
 export function registerErrorHandling(app: FastifyInstance, dependencyFailures: DependencyFailureLog): void {

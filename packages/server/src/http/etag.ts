@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { HEADERS } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** A strong ETag for a response body. */
@@ -8,7 +9,7 @@ export function computeEtag(body: string): string {
 
 /** Whether the request's `If-None-Match` names `etag` (or `*`). */
 function isNotModified(request: FastifyRequest, etag: string): boolean {
-  const header = request.headers['if-none-match'];
+  const header = request.headers[HEADERS.ifNoneMatch];
   if (header === undefined) return false;
   return header.split(',').some((tag) => {
     const candidate = tag.trim().replace(/^W\//, '');
@@ -22,7 +23,7 @@ function isNotModified(request: FastifyRequest, etag: string): boolean {
  */
 export function sendWithEtag(request: FastifyRequest, reply: FastifyReply, body: string, cacheControl: string) {
   const etag = computeEtag(body);
-  reply.header('etag', etag).header('cache-control', cacheControl);
+  reply.header(HEADERS.etag, etag).header(HEADERS.cacheControl, cacheControl);
   if (isNotModified(request, etag)) return reply.code(304).send();
   return reply.type('application/json').send(body);
 }

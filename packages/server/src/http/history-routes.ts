@@ -1,8 +1,16 @@
-import { assertStreamName, DEFAULT_PAGE_LIMIT, HeraldError, isValidEventType, MAX_PAGE_LIMIT } from '@herald/protocol';
+import {
+  API_PATHS,
+  assertStreamName,
+  DEFAULT_PAGE_LIMIT,
+  HeraldError,
+  isValidEventType,
+  MAX_PAGE_LIMIT,
+  QUERY_PARAMS,
+} from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../auth/authorize.js';
-import type { HeraldContext } from '../herald-context.js';
-import type { HistoryQuery } from '../log/event-log.js';
+import type { HeraldConfig } from '../config/config.js';
+import type { EventLog, HistoryQuery } from '../log/event-log.js';
 import { sendWithEtag } from './etag.js';
 import {
   type QueryParams,
@@ -23,8 +31,8 @@ const MAX_TYPES_PER_FILTER = 100;
  * given with no type in it (`type=`, `type=,,`) is refused rather than read as no filter.
  */
 function readTypes(query: QueryParams): string[] | undefined {
-  if (query.type === undefined) return undefined;
-  const types = (readString(query, 'type') ?? '')
+  if (query[QUERY_PARAMS.type] === undefined) return undefined;
+  const types = (readString(query, QUERY_PARAMS.type) ?? '')
     .split(',')
     .map((type) => type.trim())
     .filter((type) => type.length > 0);
@@ -34,7 +42,7 @@ function readTypes(query: QueryParams): string[] | undefined {
     throw new HeraldError(
       'invalid_request',
       `type must be 1 to ${MAX_TYPES_PER_FILTER} comma-separated event types (^[A-Za-z0-9_.:-]{1,100}$)`,
-      { details: { path: 'type' } },
+      { details: { path: QUERY_PARAMS.type } },
     );
   }
   return types;
@@ -42,14 +50,14 @@ function readTypes(query: QueryParams): string[] | undefined {
 
 /** Reads `GET /v1/events` parameters into a history query. */
 function parseHistoryQuery(query: QueryParams): HistoryQuery {
-  const stream = readString(query, 'stream');
+  const stream = readString(query, QUERY_PARAMS.stream);
   if (stream !== undefined) assertStreamName(stream);
   const prefix = readPrefix(query);
   const types = readTypes(query);
   const tags = readTags(query);
-  const since = readTime(query, 'since');
-  const until = readTime(query, 'until');
-  const cursor = readString(query, 'cursor');
+  const since = readTime(query, QUERY_PARAMS.since);
+  const until = readTime(query, QUERY_PARAMS.until);
+  const cursor = readString(query, QUERY_PARAMS.cursor);
   return {
     ...(stream === undefined ? {} : { stream }),
     ...(prefix === '' ? {} : { prefix }),
@@ -57,16 +65,19 @@ function parseHistoryQuery(query: QueryParams): HistoryQuery {
     ...(tags === undefined ? {} : { tags }),
     ...(since === undefined ? {} : { since }),
     ...(until === undefined ? {} : { until }),
-    order: readChoice(query, 'order', ['asc', 'desc'], 'asc'),
-    limit: readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT),
+    order: readChoice(query, QUERY_PARAMS.order, ['asc', 'desc'], 'asc'),
+    limit: readInteger(query, QUERY_PARAMS.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT),
     ...(cursor === undefined ? {} : { cursor }),
   };
 }
 
 /** Registers `GET /v1/events`: the history query across streams, with keyset pagination. */
-export function registerHistoryRoutes(app: FastifyInstance, ctx: HeraldContext): void {
+export function registerHistoryRoutes(
+  app: FastifyInstance,
+  ctx: { config: HeraldConfig; log: Pick<EventLog, 'queryEvents'> },
+): void {
   const caching = createReadCaching(ctx.config);
-  app.get<{ Querystring: QueryParams }>('/v1/events', async (request, reply) => {
+  app.get<{ Querystring: QueryParams }>(API_PATHS.events, async (request, reply) => {
     const query = parseHistoryQuery(request.query);
     // The narrowest filter given decides what must be readable: one stream, a prefix, or all.
     authorize(request.principal, 'read', query.stream ?? `${query.prefix ?? ''}*`);

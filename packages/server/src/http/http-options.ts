@@ -1,9 +1,9 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
-import { HeraldError } from '@herald/protocol';
+import { HEADERS, HeraldError } from '@herald/protocol';
 import { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { redactTokenInUrl } from '../auth/request-token.js';
-import type { HeraldConfig } from '../config.js';
-import type { HeraldMetrics } from '../metrics.js';
+import type { HeraldConfig } from '../config/config.js';
+import type { HeraldMetrics } from '../ops/metrics.js';
 
 /** A destination for log lines (pino writes one JSON line per call). */
 export interface LogStream {
@@ -40,8 +40,14 @@ export function corsOptions(config: HeraldConfig): FastifyCorsOptions {
   return {
     origin: isAnyOrigin ? true : config.corsOrigins,
     methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['authorization', 'content-type', 'if-none-match', 'last-event-id', 'cache-control'],
-    exposedHeaders: ['etag', 'retry-after'],
+    allowedHeaders: [
+      HEADERS.authorization,
+      HEADERS.contentType,
+      HEADERS.ifNoneMatch,
+      HEADERS.lastEventId,
+      HEADERS.cacheControl,
+    ],
+    exposedHeaders: [HEADERS.etag, HEADERS.retryAfter],
     maxAge: 600,
   };
 }

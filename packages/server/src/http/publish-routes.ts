@@ -1,14 +1,18 @@
 import {
+  API_PATHS,
   assertStreamName,
+  HEADERS,
   type MultiPublishResult,
   type PublishResult,
   parseMultiPublishBody,
   parsePublishBody,
+  ROUTE_PATTERNS,
   type StreamEventInput,
 } from '@herald/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
-import type { HeraldContext } from '../herald-context.js';
+import type { Publisher } from '../delivery/publisher.js';
+import type { Limits } from '../limits/limits.js';
 import type { AppendOutcome } from '../log/event-log.js';
 
 /** `201` when anything was appended, `200` when every event was an idempotent repeat (G5). */
@@ -17,14 +21,17 @@ function statusOf(outcome: AppendOutcome): number {
 }
 
 /** Registers `POST /v1/streams/{stream}/events` and `POST /v1/events` (cross-stream, atomic). */
-export function registerPublishRoutes(app: FastifyInstance, ctx: HeraldContext): void {
+export function registerPublishRoutes(
+  app: FastifyInstance,
+  ctx: { publisher: Pick<Publisher, 'publish'>; limits: Pick<Limits, 'publishRate' | 'event'> },
+): void {
   function publish(request: FastifyRequest, entries: StreamEventInput[]): Promise<AppendOutcome> {
     for (const stream of new Set(entries.map((entry) => entry.stream))) authorize(request.principal, 'publish', stream);
     ctx.limits.publishRate.take(request.principal, request.ip, entries.length);
     return ctx.publisher.publish(entries, 'http');
   }
 
-  app.post<{ Params: { stream: string } }>('/v1/streams/:stream/events', async (request, reply: FastifyReply) => {
+  app.post<{ Params: { stream: string } }>(ROUTE_PATTERNS.streamEvents, async (request, reply: FastifyReply) => {
     const { stream } = request.params;
     assertStreamName(stream);
     const events = parsePublishBody(request.body, ctx.limits.event);
@@ -39,15 +46,15 @@ export function registerPublishRoutes(app: FastifyInstance, ctx: HeraldContext):
       seq: head.seq,
       events: outcome.results.map(({ id, seq }) => ({ id, seq })),
     };
-    return reply.code(statusOf(outcome)).header('cache-control', 'no-store').send(result);
+    return reply.code(statusOf(outcome)).header(HEADERS.cacheControl, 'no-store').send(result);
   });
 
-  app.post('/v1/events', async (request, reply) => {
+  app.post(API_PATHS.events, async (request, reply) => {
     const outcome = await publish(request, parseMultiPublishBody(request.body, ctx.limits.event));
     const result: MultiPublishResult = {
       streams: outcome.heads,
       events: outcome.results.map(({ stream, id, seq }) => ({ stream, id, seq })),
     };
-    return reply.code(statusOf(outcome)).header('cache-control', 'no-store').send(result);
+    return reply.code(statusOf(outcome)).header(HEADERS.cacheControl, 'no-store').send(result);
   });
 }

@@ -1,4 +1,12 @@
-import { assertTag, HeraldError, isValidEpoch, isValidStreamPrefix, MAX_TAGS_PER_EVENT } from '@herald/protocol';
+import {
+  assertTag,
+  HeraldError,
+  isValidEpoch,
+  isValidStreamPrefix,
+  MAX_TAGS_PER_EVENT,
+  QUERY_PARAMS,
+  TAG_QUERY_PREFIX,
+} from '@herald/protocol';
 import { parseIsoTime } from '../log/query-cursors.js';
 
 /** A parsed query string as Fastify hands it over. */
@@ -28,8 +36,8 @@ export function readTime(query: QueryParams, name: string): string | undefined {
 
 /** `epoch=` as a client got it from the server, or undefined when absent or empty. */
 export function readEpoch(query: QueryParams): string | undefined {
-  const epoch = readString(query, 'epoch');
-  if (epoch !== undefined && !isValidEpoch(epoch)) invalid('epoch', 'must be an epoch the server issued');
+  const epoch = readString(query, QUERY_PARAMS.epoch);
+  if (epoch !== undefined && !isValidEpoch(epoch)) invalid(QUERY_PARAMS.epoch, 'must be an epoch the server issued');
   return epoch;
 }
 
@@ -60,10 +68,10 @@ export function readChoice<T extends string>(query: QueryParams, name: string, c
 export function readTags(query: QueryParams): Record<string, string> | undefined {
   const tags: Record<string, string> = {};
   for (const name of Object.keys(query)) {
-    if (!name.startsWith('tag.')) continue;
+    if (!name.startsWith(TAG_QUERY_PREFIX)) continue;
     const value = readString(query, name);
-    if (name.length === 4 || value === undefined) invalid(name, 'must be tag.KEY=VALUE');
-    const key = name.slice(4);
+    if (name.length === TAG_QUERY_PREFIX.length || value === undefined) invalid(name, 'must be tag.KEY=VALUE');
+    const key = name.slice(TAG_QUERY_PREFIX.length);
     assertTag(key, value, 'tag');
     if (Object.keys(tags).length >= MAX_TAGS_PER_EVENT)
       invalid('tag', `filters may name at most ${MAX_TAGS_PER_EVENT} tags`);
@@ -74,7 +82,7 @@ export function readTags(query: QueryParams): Record<string, string> | undefined
 
 /** The `prefix` parameter ('' when absent); a prefix no stream name can start with is an error. */
 export function readPrefix(query: QueryParams): string {
-  const prefix = readString(query, 'prefix') ?? '';
-  if (!isValidStreamPrefix(prefix)) invalid('prefix', 'must be the start of a stream name');
+  const prefix = readString(query, QUERY_PARAMS.prefix) ?? '';
+  if (!isValidStreamPrefix(prefix)) invalid(QUERY_PARAMS.prefix, 'must be the start of a stream name');
   return prefix;
 }

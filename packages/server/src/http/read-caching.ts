@@ -1,4 +1,4 @@
-import type { HeraldConfig } from '../config.js';
+import type { HeraldConfig } from '../config/config.js';
 import { isSettledPage, type ResolvedPage } from './events-page.js';
 
 /**

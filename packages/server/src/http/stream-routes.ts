@@ -1,4 +1,11 @@
-import { assertStreamName, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '@herald/protocol';
+import {
+  API_PATHS,
+  assertStreamName,
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  QUERY_PARAMS,
+  ROUTE_PATTERNS,
+} from '@herald/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { EventLog } from '../log/event-log.js';
@@ -29,7 +36,7 @@ export interface StreamRoutesDeps {
 export function registerStreamRoutes(app: FastifyInstance, deps: StreamRoutesDeps): void {
   const { log, caching, watchStreamList } = deps;
 
-  app.get<{ Params: { stream: string } }>('/v1/streams/:stream', async (request, reply) => {
+  app.get<{ Params: { stream: string } }>(ROUTE_PATTERNS.stream, async (request, reply) => {
     const { stream } = request.params;
     assertStreamName(stream);
     authorize(request.principal, 'read', stream);
@@ -37,17 +44,17 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRoutesDep
     return sendWithEtag(request, reply, JSON.stringify(snapshot), caching.revalidate);
   });
 
-  app.get<{ Querystring: QueryParams }>('/v1/streams', async (request, reply) => {
+  app.get<{ Querystring: QueryParams }>(API_PATHS.streams, async (request, reply) => {
     const query = request.query;
     const prefix = readPrefix(query);
     authorize(request.principal, 'read', `${prefix}*`);
-    if (watchStreamList && wantsEventStream(request) && readString(query, 'watch') === '1') {
+    if (watchStreamList && wantsEventStream(request) && readString(query, QUERY_PARAMS.watch) === '1') {
       return watchStreamList(request, reply);
     }
-    const cursor = readString(query, 'cursor');
+    const cursor = readString(query, QUERY_PARAMS.cursor);
     const page = await log.listStreams({
       ...(prefix === '' ? {} : { prefix }),
-      limit: readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT),
+      limit: readInteger(query, QUERY_PARAMS.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT),
       ...(cursor === undefined ? {} : { cursor }),
     });
     return sendWithEtag(request, reply, JSON.stringify(page), caching.revalidate);

@@ -1,3 +1,4 @@
+import { HEADERS } from '@herald/protocol';
 import type { FastifyReply } from 'fastify';
 import type { IngestOutcome } from './planned-event.js';
 
@@ -17,5 +18,5 @@ export function sendIngestAnswer(
   const isUnmapped =
     answer.outcome === 'ignored' && (answer.reason === 'unsupported_event' || answer.reason === 'not_matched');
   const status = isStored ? 201 : isUnmapped ? 202 : 200;
-  return reply.code(status).header('cache-control', 'no-store').send(answer);
+  return reply.code(status).header(HEADERS.cacheControl, 'no-store').send(answer);
 }

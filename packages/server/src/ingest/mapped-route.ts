@@ -1,3 +1,4 @@
+import { ingestPath } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import { sendIngestAnswer } from './ingest-answer.js';
 import { planMappedDelivery } from './mapped-delivery.js';
@@ -16,7 +17,7 @@ export function registerMappedRoutes(
   sources: readonly MappedSource[],
 ): void {
   for (const source of sources) {
-    scope.post(`/v1/ingest/${source.name}`, async (request, reply) => {
+    scope.post(ingestPath(source.name), async (request, reply) => {
       verifyWebhook(source.auth, request.headers, request.body);
       const planned = await planMappedDelivery(source, parseJsonObject(request.body), request.headers);
       if (!planned) return sendIngestAnswer(reply, { outcome: 'ignored', reason: 'not_matched' });

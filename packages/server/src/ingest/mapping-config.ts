@@ -32,7 +32,7 @@ export interface MappedSource {
 }
 
 function configError(file: string, path: string, message: string): never {
-  throw new HeraldError('invalid_request', `invalid ingest config ${file}: ${path} ${message}`, {
+  throw new HeraldError('invalid_config', `invalid ingest config ${file}: ${path} ${message}`, {
     details: { option: 'ingest-config', path },
   });
 }
@@ -94,7 +94,7 @@ function parseSource(file: string, name: string, value: unknown, env: NodeJS.Pro
   return { name, auth: parseAuth(file, `${path}.auth`, value.auth, env), expressions };
 }
 
-/** Parses an ingest config document; throws `invalid_request` naming the file and the bad field. */
+/** Parses an ingest config document; throws `invalid_config` naming the file and the bad field. */
 export function parseIngestConfig(
   document: unknown,
   file: string,

@@ -1,5 +1,7 @@
 import { isHeraldError, parseMultiPublishBody, type StreamEventInput } from '@herald/protocol';
-import type { HeraldContext } from '../herald-context.js';
+import type { Publisher } from '../delivery/publisher.js';
+import type { Limits } from '../limits/limits.js';
+import type { EventLog } from '../log/event-log.js';
 import type { IngestOutcome, PlannedEvent } from './planned-event.js';
 
 /** The tag that holds a delivery's id, so a redelivery is found before its state is recomputed. */
@@ -8,6 +10,13 @@ export const DELIVERY_TAG = 'delivery';
 // another node publishing to the same stream at the same moment; each retry re-reads the state.
 const MAX_ATTEMPTS = 8;
 
+/** What publishing a delivery works with: the stream's log, the publisher and the event limits. */
+export interface IngestCollaborators {
+  log: Pick<EventLog, 'queryEvents' | 'getSnapshot'>;
+  publisher: Pick<Publisher, 'publish'>;
+  limits: Pick<Limits, 'event'>;
+}
+
 /** Publishes planned deliveries; see `publishPlannedEvent`. */
 export type IngestPublisher = (planned: PlannedEvent) => Promise<IngestOutcome>;
 
@@ -15,7 +24,7 @@ export type IngestPublisher = (planned: PlannedEvent) => Promise<IngestOutcome>;
  * An IngestPublisher that runs one delivery per stream at a time on this node (a GitHub matrix
  * build sends many job deliveries for one run at once; unserialised they would all conflict).
  */
-export function createIngestPublisher(ctx: HeraldContext): IngestPublisher {
+export function createIngestPublisher(ctx: IngestCollaborators): IngestPublisher {
   const tails = new Map<string, Promise<unknown>>();
   return (planned) => {
     const previous = tails.get(planned.stream) ?? Promise.resolve();
@@ -38,7 +47,7 @@ export function createIngestPublisher(ctx: HeraldContext): IngestPublisher {
  * - a final stream takes nothing more: the delivery is ignored, not failed, so GitHub does not
  *   report it as a failed delivery.
  */
-export async function publishPlannedEvent(ctx: HeraldContext, planned: PlannedEvent): Promise<IngestOutcome> {
+export async function publishPlannedEvent(ctx: IngestCollaborators, planned: PlannedEvent): Promise<IngestOutcome> {
   const { stream } = planned;
   const tags = planned.id === undefined ? planned.tags : { ...planned.tags, [DELIVERY_TAG]: planned.id };
   if (planned.id !== undefined) {

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { HeraldContext } from '../herald-context.js';
+import type { HeraldConfig } from '../config/config.js';
 import { registerGithubRoute } from './github/github-route.js';
 import { registerMappedRoutes } from './mapped-route.js';
 import { loadIngestConfig } from './mapping-config.js';
-import { createIngestPublisher } from './publish-planned-event.js';
+import { createIngestPublisher, type IngestCollaborators } from './publish-planned-event.js';
 import { keepRawJsonBodies } from './raw-json-body.js';
 
 /**
@@ -14,7 +14,10 @@ import { keepRawJsonBodies } from './raw-json-body.js';
  * not with Herald's API key or JWT, and are not subject to the per-IP publish rate (GitHub does not
  * retry a delivery that failed).
  */
-export async function registerIngest(app: FastifyInstance, ctx: HeraldContext): Promise<void> {
+export async function registerIngest(
+  app: FastifyInstance,
+  ctx: IngestCollaborators & { config: HeraldConfig },
+): Promise<void> {
   const { githubWebhookSecret, ingestConfig } = ctx.config;
   const sources = ingestConfig === undefined ? [] : await loadIngestConfig(ingestConfig);
   if (githubWebhookSecret === undefined && sources.length === 0) return;

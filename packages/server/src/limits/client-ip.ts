@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
-import type { TrustProxy } from '../config.js';
+import type { TrustProxy } from '../config/config.js';
 
 /** Whether the address at position `hop` (0 = the socket's peer) is a proxy whose `X-Forwarded-For` entry counts. */
 export type ProxyTrust = (address: string, hop: number) => boolean;

@@ -1,5 +1,5 @@
 import type { EventLimits } from '@herald/protocol';
-import type { LimitsConfig, TrustProxy } from '../config.js';
+import type { LimitsConfig, TrustProxy } from '../config/config.js';
 import { createProxyTrust, type ProxyTrust } from './client-ip.js';
 import { ConnectionLimiter } from './connection-limiter.js';
 import { PublishRate } from './publish-rate.js';

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js';
-import type { LimitsConfig } from '../config.js';
+import type { LimitsConfig } from '../config/config.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /**

@@ -88,7 +88,7 @@ export interface AppendLimits {
 const EPOCH_BYTES = 12;
 
 /** A fresh random epoch for a newly created stream. */
-export function createEpoch(): string {
+function createEpoch(): string {
   return randomBytes(EPOCH_BYTES).toString('base64url');
 }
 

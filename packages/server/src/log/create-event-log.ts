@@ -8,7 +8,7 @@ import { createPostgresEventLog } from './postgres-event-log.js';
 import { SqliteEventLog } from './sqlite-event-log.js';
 
 /** File name of the embedded log inside a data directory (`./data/herald.db`). */
-export const SQLITE_FILE_NAME = 'herald.db';
+const SQLITE_FILE_NAME = 'herald.db';
 
 /**
  * `sqlite:PATH`: PATH ending in `.db` is the database file itself; any other PATH is a data
@@ -16,7 +16,7 @@ export const SQLITE_FILE_NAME = 'herald.db';
  * are created.
  */
 function openSqlite(path: string, limits: AppendLimits): EventLog {
-  if (path === '') throw new HeraldError('invalid_request', 'sqlite: needs a path, e.g. sqlite:./data');
+  if (path === '') throw new HeraldError('invalid_config', 'sqlite: needs a path, e.g. sqlite:./data');
   const filename = path.endsWith('.db') ? path : join(path, SQLITE_FILE_NAME);
   mkdirSync(dirname(filename), { recursive: true });
   return new SqliteEventLog(filename, limits);
@@ -43,13 +43,13 @@ function appendLimits({ maxStateBytes }: EventLogOptions): AppendLimits {
   return maxStateBytes === undefined ? {} : { maxStateBytes };
 }
 
-/** Opens the EventLog a store URL names: `memory:`, `sqlite:PATH`; throws `invalid_request` otherwise. */
+/** Opens the EventLog a store URL names: `memory:`, `sqlite:PATH`; throws `invalid_config` otherwise. */
 export async function createEventLog(storeUrl: string, options: EventLogOptions = {}): Promise<EventLog> {
   const colon = storeUrl.indexOf(':');
   const scheme = colon > 0 ? storeUrl.slice(0, colon) : '';
   const open = Object.hasOwn(OPENERS, scheme) ? OPENERS[scheme] : undefined;
   if (!open) {
-    throw new HeraldError('invalid_request', `unsupported store URL; use one of ${Object.keys(OPENERS).join(':, ')}:`, {
+    throw new HeraldError('invalid_config', `unsupported store URL; use one of ${Object.keys(OPENERS).join(':, ')}:`, {
       // A store URL may carry a password; details reach logs and clients.
       details: { store: storeUrl.replace(/\/\/[^@/]*@/, '//***@') },
     });

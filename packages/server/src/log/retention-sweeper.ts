@@ -1,10 +1,7 @@
 import type { EventLog, RetentionPolicy } from './event-log.js';
 
-/** Default `retention.maxAge`: 30 days, in ms (DESIGN "Retention"). */
-export const DEFAULT_RETENTION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
-
 /** Default pause between two retention sweeps, in ms. */
-export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 /** Options of a RetentionSweeper. */
 export interface RetentionSweeperOptions {

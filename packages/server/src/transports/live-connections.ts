@@ -1,7 +1,7 @@
 import { HeraldError } from '@herald/protocol';
 import type { Principal } from '../auth/principal.js';
 import type { ConnectionLimiter } from '../limits/connection-limiter.js';
-import type { ShutdownHooks } from '../shutdown-hooks.js';
+import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { LiveConnection, type LiveConnectionHost, type LiveWire } from './live-connection.js';
 import { TickCorker } from './tick-corker.js';

@@ -1,6 +1,8 @@
 import {
+  API_PATHS,
   assertStreamName,
   encodeSseCursor,
+  HEADERS,
   HeraldError,
   parseSseCursor,
   type StreamPositions,
@@ -122,7 +124,7 @@ class MultiStreamSse implements LiveSinkOwner {
 
 /** Registers `GET /v1/sse?stream=a&stream=b[&cursor=]` (see MultiStreamSse). */
 export function registerMultiStreamSse(app: FastifyInstance, deps: MultiStreamSseDeps, transport: SseTransport): void {
-  app.get('/v1/sse', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.get(API_PATHS.sse, async (request: FastifyRequest, reply: FastifyReply) => {
     const { query } = request as MultiRequest;
     const streams = readStreams(query, deps.maxStreams);
     for (const stream of streams) authorize(request.principal, 'read', stream);
@@ -136,7 +138,7 @@ export function registerMultiStreamSse(app: FastifyInstance, deps: MultiStreamSs
       const position = positions.get(snapshot.stream);
       return !hasSeenFinal(snapshot, position?.seq ?? 0, position?.epoch);
     });
-    if (unfinished.length === 0) return reply.code(204).header('cache-control', 'no-store').send();
+    if (unfinished.length === 0) return reply.code(204).header(HEADERS.cacheControl, 'no-store').send();
 
     let multi: MultiStreamSse | undefined;
     const connection = transport.open(request, reply, () => multi?.close());

@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_WAIT_SECONDS } from '@herald/protocol';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_WAIT_SECONDS, QUERY_PARAMS } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import { timeUntilExpiryMs } from '../auth/on-principal-expiry.js';
@@ -9,7 +9,7 @@ import { encodeEventsPage, type ResolvedPage, readResolvedPage, resolveRead } fr
 import { type QueryParams, readEpoch, readInteger } from '../http/query-params.js';
 import type { ReadCaching } from '../http/read-caching.js';
 import type { EventLog } from '../log/event-log.js';
-import type { ShutdownHooks } from '../shutdown-hooks.js';
+import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 import type { LiveConnections } from './live-connections.js';
 import { sendFailure } from './send-failure.js';
 
@@ -55,10 +55,10 @@ export class PollingTransport {
   async serve(request: EventsRequest, reply: FastifyReply): Promise<void> {
     const { stream } = request.params;
     const query = request.query;
-    const after = readInteger(query, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
-    const limit = readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
+    const after = readInteger(query, QUERY_PARAMS.after, 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = readInteger(query, QUERY_PARAMS.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
     const waitMs = Math.min(
-      readInteger(query, 'wait', 0, 0, MAX_WAIT_SECONDS) * 1000,
+      readInteger(query, QUERY_PARAMS.wait, 0, 0, MAX_WAIT_SECONDS) * 1000,
       // A wait ends when the token expires; the answer then says so (#answerLongPoll).
       timeUntilExpiryMs(request.principal),
     );

@@ -1,9 +1,9 @@
-import { HeraldError } from '@herald/protocol';
+import { HEADERS, HeraldError, QUERY_PARAMS } from '@herald/protocol';
 import type { FastifyRequest } from 'fastify';
 import { type QueryParams, readEpoch, readInteger } from '../http/query-params.js';
 
 function readLastEventId(request: FastifyRequest): string | undefined {
-  const header = request.headers['last-event-id'];
+  const header = request.headers[HEADERS.lastEventId];
   const value = Array.isArray(header) ? header[0] : header;
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
@@ -22,13 +22,13 @@ export function resolveSseResume(request: FastifyRequest<{ Querystring: QueryPar
   const lastEventId = readLastEventId(request);
   if (lastEventId === undefined) {
     const epoch = readEpoch(request.query);
-    const after = readInteger(request.query, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    const after = readInteger(request.query, QUERY_PARAMS.after, 0, 0, Number.MAX_SAFE_INTEGER);
     return epoch === undefined ? { after } : { after, epoch };
   }
   const after = Number(lastEventId);
   if (!/^\d+$/.test(lastEventId) || !Number.isSafeInteger(after)) {
     throw new HeraldError('invalid_request', 'Last-Event-ID must be an event seq', {
-      details: { path: 'Last-Event-ID' },
+      details: { path: HEADERS.lastEventId },
     });
   }
   return { after };

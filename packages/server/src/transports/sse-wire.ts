@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { EVENT_STREAM_MEDIA_TYPE, HEADERS } from '@herald/protocol';
 import type { FastifyReply } from 'fastify';
 import { BatchedWriter } from './batched-writer.js';
 import type { LiveEndReason, LiveWire } from './live-connection.js';
@@ -30,8 +31,8 @@ export class SseWire implements LiveWire {
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) headers[name] = value;
     }
-    headers['content-type'] = 'text/event-stream; charset=utf-8';
-    headers['cache-control'] = cacheControl;
+    headers[HEADERS.contentType] = `${EVENT_STREAM_MEDIA_TYPE}; charset=utf-8`;
+    headers[HEADERS.cacheControl] = cacheControl;
     // Proxies such as nginx would otherwise buffer the stream.
     headers['x-accel-buffering'] = 'no';
     // Corked: the head and the `retry:` line still leave in one packet.

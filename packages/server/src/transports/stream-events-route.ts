@@ -1,4 +1,4 @@
-import { assertStreamName } from '@herald/protocol';
+import { assertStreamName, ROUTE_PATTERNS } from '@herald/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import { type LiveHandler, wantsEventStream } from '../http/stream-routes.js';
@@ -19,7 +19,7 @@ export function registerStreamEventsRoute(app: FastifyInstance, sse: LiveHandler
   }
 
   // Not async: a long-poll held by this route then keeps no suspended frame (see PollingTransport.serve).
-  app.get('/v1/streams/:stream/events', (request: EventsRequest, reply) => {
+  app.get(ROUTE_PATTERNS.streamEvents, (request: EventsRequest, reply) => {
     serveEvents(request, reply).catch((error: unknown) => sendFailure(request, reply, error));
   });
 }

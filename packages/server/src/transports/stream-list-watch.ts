@@ -3,6 +3,7 @@ import {
   encodeSseControl,
   HeraldError,
   MAX_PAGE_LIMIT,
+  QUERY_PARAMS,
   type StreamSnapshot,
 } from '@herald/protocol';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
@@ -74,7 +75,7 @@ export class StreamListWatch {
       // Announcements of other nodes are not arriving: a watch would look healthy and say nothing.
       throw new HeraldError('unavailable', 'the broker is down: poll GET /v1/streams until the watch is back');
     }
-    const limit = readInteger(query, 'limit', DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
+    const limit = readInteger(query, QUERY_PARAMS.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
     let watcher: Watcher | undefined;
     const connection = this.#transport.open(request, reply, () => {
       if (watcher) this.#remove(watcher);

@@ -1,4 +1,4 @@
-import { assertStreamName } from '@herald/protocol';
+import { assertStreamName, HEADERS } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import { hasSeenFinal } from '../delivery/resolve-resume.js';
@@ -27,7 +27,7 @@ export function createStreamSseHandler(deps: { hub: Hub; log: EventLog }, transp
     authorize(request.principal, 'read', stream);
     const { after, epoch } = resolveSseResume(request as StreamRequest);
     const snapshot = await deps.log.getSnapshot(stream);
-    if (hasSeenFinal(snapshot, after, epoch)) return reply.code(204).header('cache-control', 'no-store').send();
+    if (hasSeenFinal(snapshot, after, epoch)) return reply.code(204).header(HEADERS.cacheControl, 'no-store').send();
 
     let subscription: SubscriptionHandle | undefined;
     const connection = transport.open(request, reply, () => subscription?.close());

@@ -5,6 +5,7 @@ import {
   isHeraldError,
   parseClientFrame,
   type ServerFrame,
+  type StreamSnapshot,
 } from '@herald/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
@@ -13,10 +14,10 @@ import { authorize } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
 import type { Publisher } from '../delivery/publisher.js';
 import { resolveSnapshotPosition } from '../delivery/resolve-resume.js';
-import type { DependencyFailureLog } from '../dependency-failure-log.js';
 import type { Hub } from '../fanout/hub.js';
 import type { Limits } from '../limits/limits.js';
 import type { EventLog } from '../log/event-log.js';
+import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
 import type { LiveConnection } from './live-connection.js';
 import type { LiveConnections } from './live-connections.js';
 import { LiveSink, type LiveSinkOwner } from './live-sink.js';
@@ -48,6 +49,7 @@ export interface WebSocketConnectionInit {
 
 interface ActiveSubscription {
   sink: LiveSink;
+  encoder: WebSocketFrameEncoder;
   handle: SubscriptionHandle | undefined;
 }
 
@@ -63,8 +65,12 @@ export class WebSocketConnection implements LiveSinkOwner {
   #principal: Principal;
   #clientIp: string;
   #subscriptions = new Map<string, ActiveSubscription>();
-  /** Frames that arrive while an `auth` is verified wait for it, so a `sub` right after uses the new token. */
-  #pendingAuth: Promise<void> | undefined;
+  /**
+   * Set while an `auth` is verified: the end of the queue of frames that arrived since. Frames are
+   * handled strictly in arrival order, each with the principal of every `auth` before it, so a
+   * frame behind several `auth`s waits for all of them (docs/protocol.md "auth").
+   */
+  #queueTail: Promise<void> | undefined;
 
   constructor(ws: WebSocket, deps: WebSocketConnectionDeps, init: WebSocketConnectionInit) {
     this.#deps = deps;
@@ -90,7 +96,9 @@ export class WebSocketConnection implements LiveSinkOwner {
   }
 
   failed(sink: LiveSink, error: unknown): void {
-    this.#sendError(error, undefined, sink.stream);
+    const active = this.#subscriptions.get(sink.stream);
+    if (active?.sink !== sink) return;
+    this.#sendError(error, active.encoder.unansweredRef, sink.stream);
     this.#release(sink);
   }
 
@@ -109,15 +117,18 @@ export class WebSocketConnection implements LiveSinkOwner {
     }
     const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
     const frame = parseClientFrame(text, this.#deps.limits.event);
-    if ('error' in frame) {
-      this.#sendError(frame.error, frame.ref);
-      return;
-    }
-    if (this.#pendingAuth) void this.#pendingAuth.then(() => this.#handle(frame));
-    else this.#handle(frame);
+    // A bad frame's error waits its turn too, so replies keep the order of the frames.
+    const handle = 'error' in frame ? () => this.#sendError(frame.error, frame.ref) : () => this.#handle(frame);
+    const tail = this.#queueTail ? this.#queueTail.then(handle) : handle();
+    if (tail === undefined) return;
+    this.#queueTail = tail;
+    void tail.then(() => {
+      if (this.#queueTail === tail) this.#queueTail = undefined;
+    });
   }
 
-  #handle(frame: ClientFrame): void {
+  /** Handles one frame; for an `auth`, returns its verification, which the frames after it wait for (it never rejects). */
+  #handle(frame: ClientFrame): Promise<void> | undefined {
     const stream = 'stream' in frame ? frame.stream : undefined;
     const fail = (error: unknown) => this.#sendError(error, frame.ref, stream);
     try {
@@ -135,19 +146,13 @@ export class WebSocketConnection implements LiveSinkOwner {
         case 'ping':
           this.#sendControl({ op: 'pong', ...refOf(frame) });
           return;
-        case 'auth': {
-          const pending: Promise<void> = this.#authenticate(frame.token)
-            .catch(fail)
-            .finally(() => {
-              if (this.#pendingAuth === pending) this.#pendingAuth = undefined;
-            });
-          this.#pendingAuth = pending;
-          return;
-        }
+        case 'auth':
+          return this.#authenticate(frame.token).catch(fail);
       }
     } catch (error) {
       fail(error);
     }
+    return undefined;
   }
 
   async #subscribe(frame: Extract<ClientFrame, { op: 'sub' }>): Promise<void> {
@@ -165,12 +170,18 @@ export class WebSocketConnection implements LiveSinkOwner {
     const wantsState = frame.snapshot === true;
     const encoder = new WebSocketFrameEncoder({ ...refOf(frame), wantsState });
     const sink = new LiveSink(this.#connection, stream, encoder, this);
-    const active: ActiveSubscription = { sink, handle: undefined };
+    const active: ActiveSubscription = { sink, encoder, handle: undefined };
     this.#subscriptions.set(stream, active);
     let { after, epoch } = frame;
     if (after === undefined && wantsState) {
       // State without a position: the state itself is the position, and events follow its seq.
-      const snapshot = await this.#deps.log.getSnapshot(stream);
+      let snapshot: StreamSnapshot;
+      try {
+        snapshot = await this.#deps.log.getSnapshot(stream);
+      } catch (error) {
+        this.failed(sink, error);
+        return;
+      }
       if (sink.isClosed) return;
       encoder.reportOpenedAs(snapshot);
       ({ after, epoch } = resolveSnapshotPosition(snapshot));
@@ -186,9 +197,13 @@ export class WebSocketConnection implements LiveSinkOwner {
     });
   }
 
+  /** Ends the stream's subscription; a `sub` not yet answered (a repeated `sub` or an `unsub` came first) gets `unsubscribed`. */
   #unsubscribe(stream: string): void {
     const active = this.#subscriptions.get(stream);
-    if (active) this.#release(active.sink);
+    if (!active) return;
+    const ref = active.encoder.unansweredRef;
+    this.#release(active.sink);
+    if (ref !== undefined) this.#sendControl({ op: 'unsubscribed', ref, stream });
   }
 
   async #publish(frame: Extract<ClientFrame, { op: 'pub' }>): Promise<void> {
@@ -209,7 +224,7 @@ export class WebSocketConnection implements LiveSinkOwner {
       try {
         authorize(principal, 'read', stream);
       } catch (error) {
-        this.#sendError(error, undefined, stream);
+        this.#sendError(error, active.encoder.unansweredRef, stream);
         this.#release(active.sink);
       }
     }

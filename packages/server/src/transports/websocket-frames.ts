@@ -62,6 +62,7 @@ export class WebSocketFrameEncoder implements FrameEncoder {
   #ref: number | undefined;
   #wantsState: boolean;
   #openedAs: StreamSnapshot | undefined;
+  #isOpened = false;
 
   constructor(options: { ref?: number; wantsState: boolean }) {
     this.#ref = options.ref;
@@ -76,7 +77,13 @@ export class WebSocketFrameEncoder implements FrameEncoder {
     this.#openedAs = snapshot;
   }
 
+  /** The `sub`'s ref while its `subscribed` has not been built: a subscription ended before then must still answer it. */
+  get unansweredRef(): number | undefined {
+    return this.#isOpened ? undefined : this.#ref;
+  }
+
   opened(_stream: string, snapshot: StreamSnapshot): Buffer {
+    this.#isOpened = true;
     const { stream, epoch, seq, firstSeq, final, state } = this.#openedAs ?? snapshot;
     const ref = this.#ref === undefined ? {} : { ref: this.#ref };
     const withState = this.#wantsState ? { state } : {};

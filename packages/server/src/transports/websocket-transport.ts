@@ -1,12 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { HeraldError, isHeraldError } from '@herald/protocol';
+import { API_PATHS, HeraldError, isHeraldError } from '@herald/protocol';
 import { WebSocketServer } from 'ws';
 import { WebSocketConnection, type WebSocketConnectionDeps } from './websocket-connection.js';
 import { admitUpgrade, rejectUpgrade, type UpgradeAdmissionDeps } from './websocket-upgrade.js';
 
 /** The WebSocket endpoint (DESIGN "WebSocket protocol"). */
-export const WEBSOCKET_PATH = '/v1/ws';
+export const WEBSOCKET_PATH = API_PATHS.webSocket;
 
 /** What the WebSocket transport works with. */
 export interface WebSocketTransportDeps extends WebSocketConnectionDeps, UpgradeAdmissionDeps {

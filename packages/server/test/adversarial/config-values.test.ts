@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ConfigSources, resolveConfig } from '../../src/config.js';
+import { type ConfigSources, resolveConfig } from '../../src/config/config.js';
 import { createHerald } from '../../src/server.js';
 
 /** Node's setTimeout/setInterval fire after ~1 ms when given more than this (TimeoutOverflowWarning). */

@@ -1,5 +1,5 @@
-import type { Action } from '@herald/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Action } from '../../src/auth/principal.js';
 import { type InProcessHerald, startInProcessHerald } from '../support/herald-process.js';
 import { requestJson } from '../support/http-json.js';
 import { signTestToken, TEST_JWT_SECRET } from '../support/jwt.js';

@@ -1,13 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { Publisher } from '../../src/delivery/publisher.js';
-import { startSubscription } from '../../src/delivery/subscription.js';
+import { Subscription, type SubscriptionOptions } from '../../src/delivery/subscription.js';
 import { Hub } from '../../src/fanout/hub.js';
 import { MemoryBroker } from '../../src/fanout/memory-broker.js';
 import type { EventsRead } from '../../src/log/event-log.js';
 import { MemoryEventLog } from '../../src/log/memory-event-log.js';
 import { HeldBroker } from '../support/held-broker.js';
 import { RecordingSink } from '../support/recording-sink.js';
+
+/** Opens a subscription as the transports do, resolving once it is live (or failed), as a caller waiting for catch-up would. */
+async function openLive(options: SubscriptionOptions & { sink: RecordingSink }): Promise<Subscription> {
+  const subscription = Subscription.open(options);
+  await options.sink.waitUntilLive();
+  return subscription;
+}
 
 const STREAM = 'run:handover';
 
@@ -39,7 +46,7 @@ describe('Subscription', () => {
           })();
           const sinks = positions.map((p) => ({ after: Math.min(p, history), sink: new RecordingSink() }));
           const subscriptions = await Promise.all(
-            sinks.map(({ after, sink }) => startSubscription({ hub, log, stream: STREAM, after, sink })),
+            sinks.map(({ after, sink }) => openLive({ hub, log, stream: STREAM, after, sink })),
           );
           await publishing;
           for (const { after, sink } of sinks) {
@@ -59,7 +66,7 @@ describe('Subscription', () => {
     const { log, hub, publish } = createNode();
     await publish(3);
     const sink = new RecordingSink();
-    const subscription = await startSubscription({ hub, log, stream: STREAM, after: 1, sink });
+    const subscription = await openLive({ hub, log, stream: STREAM, after: 1, sink });
     await publish();
     await sink.waitForSeq(4);
     expect(sink.calls.map((c) => (c.kind === 'event' ? c.seq : c.kind))).toEqual(['opened', 2, 3, 'live', 4]);
@@ -74,7 +81,7 @@ describe('Subscription', () => {
     ]);
     const liveCall = async (after: number) => {
       const sink = new RecordingSink();
-      const subscription = await startSubscription({ hub, log, stream: STREAM, after, sink });
+      const subscription = await openLive({ hub, log, stream: STREAM, after, sink });
       subscription.close();
       return { seqs: sink.seqs, live: sink.calls.find((c) => c.kind === 'live') };
     };
@@ -88,7 +95,7 @@ describe('Subscription', () => {
     const { log, hub, publish } = createNode();
     await publish(2);
     const sink = new RecordingSink();
-    const subscription = await startSubscription({ hub, log, stream: STREAM, after: 2, sink });
+    const subscription = await openLive({ hub, log, stream: STREAM, after: 2, sink });
     expect(sink.calls.find((c) => c.kind === 'live')).toEqual({ kind: 'live', seq: 2, isFinal: false });
     subscription.close();
   });
@@ -98,7 +105,7 @@ describe('Subscription', () => {
     await publish(10);
     await log.sweepRetention({ maxEventsPerStream: 4 });
     const sink = new RecordingSink();
-    await startSubscription({ hub, log, stream: STREAM, after: 2, sink });
+    await openLive({ hub, log, stream: STREAM, after: 2, sink });
     const reset = sink.calls.find((c) => c.kind === 'reset');
     expect(reset?.kind === 'reset' && reset.notice).toMatchObject({ reason: 'truncated', seq: 10 });
     expect(sink.seqs).toEqual([7, 8, 9, 10]);
@@ -108,7 +115,7 @@ describe('Subscription', () => {
     const { log, hub, publish } = createNode();
     await publish(2);
     const sink = new RecordingSink();
-    await startSubscription({ hub, log, stream: STREAM, after: 2, epoch: 'stale-epoch', sink });
+    await openLive({ hub, log, stream: STREAM, after: 2, epoch: 'stale-epoch', sink });
     const reset = sink.calls.find((c) => c.kind === 'reset');
     expect(reset?.kind === 'reset' && reset.notice.reason).toBe('epoch_changed');
     expect(sink.seqs).toEqual([1, 2]);
@@ -118,7 +125,7 @@ describe('Subscription', () => {
     const { log, hub, publisher, publish } = createNode();
     await publish(3);
     const sink = new RecordingSink();
-    const subscription = await startSubscription({ hub, log, stream: STREAM, after: 0, sink });
+    const subscription = await openLive({ hub, log, stream: STREAM, after: 0, sink });
     await publisher.deleteStream(STREAM);
     await publish(2);
     await sink.waitForSeq(2);
@@ -155,7 +162,7 @@ describe('Subscription', () => {
       return read;
     };
     const sink = new RecordingSink();
-    const starting = startSubscription({ hub, log, stream: STREAM, after: 0, sink });
+    const starting = openLive({ hub, log, stream: STREAM, after: 0, sink });
     await vi.waitFor(() => expect(isFirstRead).toBe(false));
     await publisher.deleteStream(STREAM);
     await publish(2);
@@ -178,7 +185,7 @@ describe('Subscription', () => {
   it('stops delivering once closed', async () => {
     const { log, hub, publish } = createNode();
     const sink = new RecordingSink();
-    const subscription = await startSubscription({ hub, log, stream: STREAM, after: 0, sink });
+    const subscription = await openLive({ hub, log, stream: STREAM, after: 0, sink });
     await publish();
     subscription.close();
     await publish();
@@ -201,7 +208,7 @@ describe('Subscription', () => {
       { stream: STREAM, type: 'tick' },
     ]);
     const sink = new RecordingSink();
-    const subscription = await startSubscription({ hub, log, stream: STREAM, after: 0, sink });
+    const subscription = await openLive({ hub, log, stream: STREAM, after: 0, sink });
     expect(sink.seqs).toEqual([1, 2]);
     expect(subscription.isLive).toBe(true);
     subscription.close();

@@ -20,6 +20,8 @@ const NOT_FROM_HTTP_ROUTES: ErrorCode[] = [
   'slow_consumer',
   'unavailable',
   'internal',
+  // A startup error: test/config/config.test.ts and the CLI's run-cli.test.ts reach it.
+  'invalid_config',
 ];
 
 interface BadRequest {

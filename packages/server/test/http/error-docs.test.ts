@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { ERROR_TABLE, type ErrorCode } from '@herald/protocol';
+import { CLOSE_CODES, ERROR_TABLE, type ErrorCode } from '@herald/protocol';
 import { describe, expect, it } from 'vitest';
 
 const ERRORS_DOC = readFileSync(new URL('../../../../docs/errors.md', import.meta.url), 'utf8');
+const PROTOCOL_DOC = readFileSync(new URL('../../../../docs/protocol.md', import.meta.url), 'utf8');
 
 /** The documented rows: code → [status, close code, retryable]. */
 function documentedRows(): Map<string, [number, number, boolean]> {
@@ -24,5 +25,15 @@ describe('docs/errors.md', () => {
   it('documents no code the table does not have', () => {
     const codes = Object.keys(ERROR_TABLE) as ErrorCode[];
     expect([...documentedRows().keys()].sort()).toEqual([...codes].sort());
+  });
+});
+
+describe('docs/protocol.md', () => {
+  it('documents every close code in its close-code table, and no other', () => {
+    const table = PROTOCOL_DOC.split('### Close codes')[1]!.split('\n### ')[0]!;
+    const documented = [...table.matchAll(/^\| (\d{4}) \|/gm)].map((match) => Number(match[1]));
+    const closeCodes = new Set<number>(Object.values(CLOSE_CODES));
+    for (const code of Object.keys(ERROR_TABLE) as ErrorCode[]) closeCodes.add(ERROR_TABLE[code].closeCode);
+    expect(documented.sort()).toEqual([...closeCodes].sort());
   });
 });

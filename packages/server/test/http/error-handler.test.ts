@@ -1,8 +1,8 @@
 import { HeraldError } from '@herald/protocol';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { DependencyFailureLog } from '../../src/dependency-failure-log.js';
 import { registerErrorHandling, toHeraldError } from '../../src/http/error-handler.js';
+import { DependencyFailureLog } from '../../src/ops/dependency-failure-log.js';
 
 describe('toHeraldError', () => {
   it('keeps a HeraldError as it is', () => {

@@ -33,9 +33,9 @@ describe('createEventLog', () => {
   });
 
   it.each(['', 'sqlite:', 'redis://localhost', 'file.db', 'toString:x'])(
-    'rejects the store URL %j with invalid_request',
+    'rejects the store URL %j with invalid_config',
     async (url) => {
-      await expect(createEventLog(url)).rejects.toMatchObject({ code: 'invalid_request' });
+      await expect(createEventLog(url)).rejects.toMatchObject({ code: 'invalid_config' });
     },
   );
 

@@ -46,6 +46,15 @@ export class RecordingSink implements SubscriptionSink {
     );
   }
 
+  /** Resolves once the subscription said it is live (caught up), or failed (rejects after `timeoutMs`). */
+  waitUntilLive(timeoutMs = 5000): Promise<void> {
+    return this.#waiters.waitUntil(
+      () => this.calls.some((call) => call.kind === 'live' || call.kind === 'failed'),
+      timeoutMs,
+      () => 'never live',
+    );
+  }
+
   #record(call: SinkCall): void {
     this.calls.push(call);
     this.#waiters.wake();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import { ConnectionLimiter } from '../../src/limits/connection-limiter.js';
-import { ShutdownHooks } from '../../src/shutdown-hooks.js';
+import { ShutdownHooks } from '../../src/ops/shutdown-hooks.js';
 import { LiveConnections } from '../../src/transports/live-connections.js';
 import { FakeLiveWire } from '../support/fake-live-wire.js';
 

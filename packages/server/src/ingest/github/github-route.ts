@@ -1,4 +1,4 @@
-import { HeraldError } from '@herald/protocol';
+import { HeraldError, ingestPath } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import { sendIngestAnswer } from '../ingest-answer.js';
 import type { IngestPublisher } from '../publish-planned-event.js';
@@ -7,7 +7,7 @@ import { type RequestHeaders, verifyWebhook, type WebhookAuth } from '../webhook
 import { isMappedGithubEvent, planGithubDelivery } from './github-delivery.js';
 
 /** The path GitHub's webhook points at. */
-export const GITHUB_INGEST_PATH = '/v1/ingest/github';
+export const GITHUB_INGEST_PATH = ingestPath('github');
 
 function requiredHeader(headers: RequestHeaders, name: string): string {
   const value = headers[name];

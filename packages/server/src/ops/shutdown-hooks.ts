@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 /** Work to do when the server shuts down, e.g. closing WebSockets with 1012 or ending SSE responses. */
 export type ShutdownHook = () => Promise<void> | void;
 
@@ -8,12 +7,7 @@ export type ShutdownHook = () => Promise<void> | void;
  */
 export class ShutdownHooks {
   readonly #hooks = new Set<ShutdownHook>();
-  readonly #controller = new AbortController();
-
-  constructor() {
-    // Any number of waits may listen for shutdown (waitForEvents callers pass it as their signal): not a leak.
-    setMaxListeners(0, this.#controller.signal);
-  }
+  #isShuttingDown = false;
 
   /** Registers a hook; returns its removal (for connections that close on their own first). */
   add(hook: ShutdownHook): () => void {
@@ -23,17 +17,12 @@ export class ShutdownHooks {
 
   /** Whether shutdown has begun: new long-lived work should be refused with `shutting_down`. */
   get isShuttingDown(): boolean {
-    return this.#controller.signal.aborted;
-  }
-
-  /** Aborted when shutdown begins, so waits such as long-polls answer at once. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+    return this.#isShuttingDown;
   }
 
   /** Runs every hook concurrently; one failing hook does not stop the others. */
   async run(): Promise<void> {
-    this.#controller.abort();
+    this.#isShuttingDown = true;
     const hooks = [...this.#hooks];
     this.#hooks.clear();
     await Promise.allSettled(hooks.map(async (hook) => hook()));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config.js';
+import { resolveConfig } from '../../src/config/config.js';
 
 describe('resolveConfig', () => {
   it('uses the documented defaults', () => {
@@ -52,12 +52,14 @@ describe('resolveConfig', () => {
     [{ argv: ['--max-payload-bytes', '0'] }, 'max-payload-bytes'],
   ])('rejects %j naming the option', (sources, option) => {
     expect(() => resolveConfig(sources)).toThrow(
-      expect.objectContaining({ code: 'invalid_request', details: { option } }),
+      expect.objectContaining({ code: 'invalid_config', details: { option } }),
     );
   });
 
   it('rejects an unknown flag', () => {
-    expect(() => resolveConfig({ argv: ['--prot', '1'] })).toThrow(/invalid configuration/);
+    expect(() => resolveConfig({ argv: ['--prot', '1'] })).toThrow(
+      expect.objectContaining({ code: 'invalid_config', message: expect.stringMatching(/invalid configuration/) }),
+    );
   });
 
   it('reads the webhook ingest settings, and leaves them unset by default', () => {

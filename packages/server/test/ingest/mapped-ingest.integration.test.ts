@@ -210,7 +210,7 @@ describe('parseIngestConfig', () => {
 
   it('names the field of an expression that is not valid JSONata', () => {
     const error = thrown(() => parse({ ci: { ...source, final: 'status = ' } }));
-    expect(error.code).toBe('invalid_request');
+    expect(error.code).toBe('invalid_config');
     expect(error.message).toMatch(/sources\.ci\.final is not valid JSONata/);
   });
 
@@ -232,7 +232,7 @@ describe('parseIngestConfig', () => {
     expect(thrown(() => parse({ ci: fromEnv })).message).toMatch(/CI_TOKEN is not set/);
   });
 
-  it('stops the server at startup with invalid_request when the file cannot be read', async () => {
-    await expect(loadIngestConfig('/nonexistent/ingest.json')).rejects.toMatchObject({ code: 'invalid_request' });
+  it('stops the server at startup with invalid_config when the file cannot be read', async () => {
+    await expect(loadIngestConfig('/nonexistent/ingest.json')).rejects.toMatchObject({ code: 'invalid_config' });
   });
 });

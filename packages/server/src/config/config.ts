@@ -144,13 +144,13 @@ const OPTIONS = {
 type OptionName = Exclude<keyof typeof OPTIONS, 'no-demo'>;
 
 /** The environment variable of a flag: `--data-dir` → `HERALD_DATA_DIR`. */
-export function envName(flag: string): string {
+function envName(flag: string): string {
   return `HERALD_${flag.toUpperCase().replaceAll('-', '_')}`;
 }
 
 /** Throws the startup error that names `option` (its flag and env var). */
 export function configError(option: string, message: string): never {
-  throw new HeraldError('invalid_request', `invalid configuration: --${option} / ${envName(option)} ${message}`, {
+  throw new HeraldError('invalid_config', `invalid configuration: --${option} / ${envName(option)} ${message}`, {
     details: { option },
   });
 }
@@ -273,7 +273,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
   try {
     parsed = parseArgs({ args: [...(sources.argv ?? [])], options: OPTIONS, strict: true, allowPositionals: false });
   } catch (error) {
-    throw new HeraldError('invalid_request', `invalid configuration: ${(error as Error).message}`, { cause: error });
+    throw new HeraldError('invalid_config', `invalid configuration: ${(error as Error).message}`, { cause: error });
   }
   const flags = parsed.values;
   // An empty env var means unset (`HERALD_API_KEY=` in a compose file), but an empty flag is a

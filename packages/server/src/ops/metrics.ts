@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { PublishVia } from './delivery/publisher.js';
-import type { AppendOutcome } from './log/event-log.js';
+import type { PublishVia } from '../delivery/publisher.js';
+import type { AppendOutcome } from '../log/event-log.js';
 
 /** A live transport, as labelled in metrics. */
 export type TransportLabel = 'websocket' | 'sse';

@@ -2,7 +2,7 @@ import { type HeraldError, isHeraldError } from '@herald/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 
 /** How often one cause of failure is logged at most, in ms: an outage logs a line per cause every 10 s. */
-export const DEPENDENCY_LOG_INTERVAL_MS = 10_000;
+const DEPENDENCY_LOG_INTERVAL_MS = 10_000;
 
 interface CauseRecord {
   loggedAtMs: number;

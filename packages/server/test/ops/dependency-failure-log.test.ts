@@ -1,7 +1,7 @@
 import { HeraldError } from '@herald/protocol';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { DependencyFailureLog } from '../src/dependency-failure-log.js';
+import { DependencyFailureLog } from '../../src/ops/dependency-failure-log.js';
 
 function capturingLog(intervalMs: number, now: () => number) {
   const lines: Record<string, unknown>[] = [];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestJson } from './support/http-json.js';
-import { type LiveTestServer, startLiveTestServer } from './support/live-test-server.js';
-import { WsTestClient } from './support/ws-test-client.js';
+import { requestJson } from '../support/http-json.js';
+import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
+import { WsTestClient } from '../support/ws-test-client.js';
 
 let server: LiveTestServer;
 

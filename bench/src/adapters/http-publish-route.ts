@@ -1,0 +1,48 @@
+import type { Server } from 'node:http';
+import Fastify from 'fastify';
+
+/** Called with one published event's data, as Fastify parsed it from the request body. */
+export type Broadcast = (stream: string, data: unknown) => void;
+
+/** A Fastify app listening on 127.0.0.1, with the node:http server a WebSocket layer attaches to. */
+export interface PublishRouteApp {
+  url: string;
+  http: Server;
+  close(): Promise<void>;
+}
+
+interface PublishBody {
+  type: string;
+  data: unknown;
+}
+
+/**
+ * Fastify with Herald's single-event publish route, `POST /v1/streams/{stream}/events` taking
+ * `{"type", "data"}` and answering 201, so the load generator drives Herald and its peers the same
+ * way. `broadcast` runs before the reply (no persistence); without it the route only answers 201 —
+ * the bare-framework floor of the HTTP publish comparison. `attach` runs before `listen`.
+ */
+export async function startPublishRoute(
+  broadcast: Broadcast | undefined,
+  attach: (http: Server) => void = () => undefined,
+): Promise<PublishRouteApp> {
+  const app = Fastify({ logger: false });
+  let seq = 0;
+  app.post<{ Params: { stream: string }; Body: PublishBody }>('/v1/streams/:stream/events', async (request, reply) => {
+    seq++;
+    broadcast?.(request.params.stream, request.body.data);
+    return reply.code(201).send({ seq });
+  });
+  attach(app.server);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    http: app.server,
+    close: async () => {
+      app.server.closeAllConnections();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeMarkData } from '../adapters/mark.js';
+import { startServerProcess, stopServer } from '../fleet.js';
+import { runHttpLoad } from './http-load.js';
+
+/** Single-event POSTs/s to one target, on one stream or spread over `streams`. */
+export interface HttpPublishResult {
+  /** `herald` (durable on SQLite: 201 after commit) or `fastify-bare` (201, nothing stored). */
+  target: string;
+  streams: number;
+  requestsPerSec: number;
+  p99Ms: number;
+  failures: number;
+}
+
+const SERVER_TARGET = { herald: 'herald-ws', 'fastify-bare': 'fastify-bare' } as const;
+
+/**
+ * Drives `POST /v1/streams/{stream}/events` with one ~200-byte event per request for `durationSec`
+ * (autocannon in the harness process): request n goes to stream n mod `streams`.
+ */
+export async function runHttpPublish(
+  target: keyof typeof SERVER_TARGET,
+  streams: number,
+  durationSec: number,
+): Promise<HttpPublishResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+  const server = await startServerProcess(SERVER_TARGET[target], { store: 'sqlite', dataDir });
+  try {
+    const pathOf = (n: number) => `/v1/streams/${encodeURIComponent(`bench:publish-${n % streams}`)}/events`;
+    const load = await runHttpLoad(
+      server.url,
+      {
+        method: 'POST',
+        path: pathOf(0),
+        headers: { 'content-type': 'application/json' },
+        body: `{"type":"tick","data":${encodeMarkData(0, 0, 200)}}`,
+        expectStatus: 201,
+        ...(streams > 1 ? { pathFor: pathOf } : {}),
+      },
+      durationSec,
+    );
+    return { target, streams, requestsPerSec: load.requestsPerSec, p99Ms: load.p99Ms, failures: load.failures };
+  } finally {
+    await stopServer(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

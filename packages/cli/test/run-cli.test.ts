@@ -1,0 +1,18 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../src/run-cli.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('runCli', () => {
+  it('prints an invalid configuration as invalid_config naming the option, and exits 1', async () => {
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    expect(await runCli(['serve', '--port', 'eighty'])).toBe(1);
+    expect(written.join('')).toMatch(/^herald serve: invalid_config: invalid configuration: --port \/ HERALD_PORT /);
+  });
+});
