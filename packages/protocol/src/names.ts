@@ -2,6 +2,11 @@
 export const STREAM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 /** Stream name prefixes (`GET /v1/streams?prefix=`, history `prefix=`): the start of some valid stream name. */
 export const STREAM_PREFIX_PATTERN = /^(?:[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199})?$/;
+/**
+ * Epochs as a client may send them back (`?epoch=`, `sub.epoch`, SSE cursors): the server makes
+ * 16 base64url characters; the pattern leaves room for UUIDs and ULIDs, and nothing else.
+ */
+export const EPOCH_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Event types: `job_started`, `workflow.completed`. */
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 /** Longest producer-supplied idempotency key. */
@@ -32,6 +37,11 @@ export function isValidStreamName(name: unknown): name is string {
 /** Whether `prefix` can start a stream name (the empty prefix included), so a prefix query can match. */
 export function isValidStreamPrefix(prefix: unknown): prefix is string {
   return typeof prefix === 'string' && STREAM_PREFIX_PATTERN.test(prefix);
+}
+
+/** Whether `epoch` has the form of an epoch a server issues (EPOCH_PATTERN). */
+export function isValidEpoch(epoch: unknown): epoch is string {
+  return typeof epoch === 'string' && EPOCH_PATTERN.test(epoch);
 }
 
 /** Whether `type` is a valid event type. */

@@ -1,5 +1,5 @@
 import { HeraldError } from './errors.js';
-import { isValidStreamName } from './names.js';
+import { isValidEpoch, isValidStreamName } from './names.js';
 
 /** One stream's place in a multi-stream cursor: the last seq the subscriber has, and its epoch when known. */
 export interface CursorPosition {
@@ -15,7 +15,7 @@ export type StreamPositions = Map<string, CursorPosition>;
 const PAIR_SEPARATOR = ',';
 const NAME_SEPARATOR = '=';
 const EPOCH_SEPARATOR = '~';
-const POSITION_PATTERN = /^(\d+)(?:~([A-Za-z0-9_-]{1,64}))?$/;
+const POSITION_PATTERN = /^(\d+)(?:~(.*))?$/;
 
 /**
  * The multi-stream SSE cursor (`GET /v1/sse`, its `id:` and `cursor=`): every stream's position in
@@ -47,9 +47,14 @@ export function parseSseCursor(cursor: string): StreamPositions {
     const stream = pair.slice(0, at);
     const match = POSITION_PATTERN.exec(pair.slice(at + 1));
     const seq = Number(match?.[1]);
-    const isValid = at > 0 && isValidStreamName(stream) && match !== null && Number.isSafeInteger(seq);
+    const epoch = match?.[2];
+    const isValid =
+      at > 0 &&
+      isValidStreamName(stream) &&
+      match !== null &&
+      Number.isSafeInteger(seq) &&
+      (epoch === undefined || isValidEpoch(epoch));
     if (!isValid || positions.has(stream)) invalidCursor();
-    const epoch = match[2];
     positions.set(stream, epoch === undefined ? { seq } : { seq, epoch });
   }
   return positions;

@@ -1,5 +1,6 @@
 import { type ErrorCode, HeraldError } from './errors.js';
 import type { EventInput, HeraldEvent, JsonValue } from './event.js';
+import { isValidEpoch } from './names.js';
 import { resolveServerFrame } from './server-frames.js';
 import { assertStreamName, type EventLimits, parseEventInput } from './validate.js';
 
@@ -124,7 +125,8 @@ function parseFrameFields(raw: Record<string, unknown>, ref: number | undefined,
       const after = parsePosition(raw.after, 'after');
       if (after !== undefined) frame.after = after;
       if (raw.epoch !== undefined && raw.epoch !== null) {
-        if (typeof raw.epoch !== 'string') throw new HeraldError('invalid_request', 'epoch must be a string');
+        if (!isValidEpoch(raw.epoch))
+          throw new HeraldError('invalid_request', 'epoch must be an epoch the server issued');
         frame.epoch = raw.epoch;
       }
       if (raw.snapshot !== undefined) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HeraldError } from '../src/errors.js';
+import { EPOCH_PATTERN } from '../src/names.js';
 import { parseClientFrame } from '../src/ws-frames.js';
 
 // Finding 7 (b, c): a client frame's `ref` is a safe integer ≥ 0 or absent, and a frame carries
@@ -9,7 +10,13 @@ import { parseClientFrame } from '../src/ws-frames.js';
 const stream = fc.constantFrom('run:1', 'job:a-b', 'x');
 const validFrame = fc.oneof(
   fc.record(
-    { op: fc.constant('sub'), stream, after: fc.nat(), epoch: fc.string(), snapshot: fc.boolean() },
+    {
+      op: fc.constant('sub'),
+      stream,
+      after: fc.nat(),
+      epoch: fc.stringMatching(EPOCH_PATTERN),
+      snapshot: fc.boolean(),
+    },
     { requiredKeys: ['op', 'stream'] },
   ),
   fc.record({ op: fc.constant('unsub'), stream }),

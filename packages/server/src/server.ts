@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import { assertStreamName, type JsonValue } from '@herald/protocol';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
-import { defineConfig, type HeraldConfig, type HeraldConfigInput } from './config/config.js';
+import { configError, defineConfig, type HeraldConfig, type HeraldConfigInput } from './config/config.js';
 import { Publisher } from './delivery/publisher.js';
 import type { Broker } from './fanout/broker.js';
 import { createBroker } from './fanout/create-broker.js';
@@ -23,6 +23,7 @@ import {
   corsOptions,
   type LogStream,
   loggerOptions,
+  refuseMalformedQueryStrings,
   registerRequestMetrics,
   requestLogController,
 } from './http/http-options.js';
@@ -182,6 +183,8 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   registerErrorHandling(app, context.dependencyFailures);
   acceptJsonBodiesOnly(app);
   await app.register(cors, corsOptions(config));
+  // After CORS, so a browser can read the refusal.
+  refuseMalformedQueryStrings(app);
   registerRequestPrincipal(app, context.authenticate);
   registerRequestMetrics(app, context.metrics);
   registerPublishRoutes(app, context);
@@ -204,8 +207,14 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
         await app.ready();
         return '';
       }
-      const url = await app.listen({ host: config.host, port: config.port });
-      return url;
+      try {
+        return await app.listen({ host: config.host, port: config.port });
+      } catch (error) {
+        // A host name that does not resolve is a configuration mistake: say which option.
+        const isUnresolvable = ['ENOTFOUND', 'EAI_AGAIN'].includes((error as NodeJS.ErrnoException).code ?? '');
+        if (isUnresolvable) configError('host', `"${config.host}" does not resolve to an address to bind`);
+        throw error;
+      }
     },
     watch(stream, fetchState, watchOptions = {}) {
       assertStreamName(stream);

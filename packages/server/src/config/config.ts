@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -6,6 +7,7 @@ import {
   DEFAULT_MAX_STATE_BYTES,
   HeraldError,
 } from '@herald/protocol';
+import { pino } from 'pino';
 
 /** Request and connection limits (DESIGN "Limits"). */
 export interface LimitsConfig {
@@ -98,6 +100,12 @@ export type TrustProxy = boolean | number | string[];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_BODY_BYTES_CAP = 16 * 1024 * 1024;
+/** Node fires a timer set above 2^31−1 ms after ~1 ms instead (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Keeps `now − maxAge` a valid Date (±8.64e15 ms) with room to spare; nobody needs a longer retention. */
+const MAX_RETENTION_AGE_MS = Math.round(100 * 365.25 * DAY_MS);
+/** HS256 wants a key at least as long as its 256-bit hash (RFC 7518 §3.2). */
+const MIN_HS256_SECRET_BYTES = 32;
 
 /** Where an option is read from: its flag name (also its env var: HERALD_ + upper snake case). */
 const OPTIONS = {
@@ -140,7 +148,8 @@ function envName(flag: string): string {
   return `HERALD_${flag.toUpperCase().replaceAll('-', '_')}`;
 }
 
-function configError(option: string, message: string): never {
+/** Throws the startup error that names `option` (its flag and env var). */
+export function configError(option: string, message: string): never {
   throw new HeraldError('invalid_config', `invalid configuration: --${option} / ${envName(option)} ${message}`, {
     details: { option },
   });
@@ -161,22 +170,34 @@ function parseBoolean(option: string, raw: string): boolean {
   return configError(option, `must be true or false, got "${raw}"`);
 }
 
-/** `HERALD_TRUST_PROXY`: a boolean, a hop count, or a comma-separated list of addresses/CIDRs. */
+/**
+ * `HERALD_TRUST_PROXY`: `true`/`false` (any case), a whole hop count, or a comma-separated list of
+ * IP addresses, CIDR ranges and named ranges. Anything else is refused, so a typo never trusts a
+ * surprising set of proxies.
+ */
 function parseTrustProxy(raw: string): TrustProxy {
   const trimmed = raw.trim();
   if (/^\d+$/.test(trimmed)) return parseInteger('trust-proxy', trimmed, 0, 100) || false;
-  if (['true', 'yes', 'on'].includes(trimmed.toLowerCase())) return 1;
-  if (['false', 'no', 'off', ''].includes(trimmed.toLowerCase())) return false;
-  const entries = trimmed
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
-  const isAddressLike = (entry: string) => /^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(entry) || NAMED_RANGES.has(entry);
-  const invalid = entries.find((entry) => !isAddressLike(entry));
+  if (trimmed.toLowerCase() === 'true') return 1;
+  if (trimmed.toLowerCase() === 'false') return false;
+  const entries = trimmed.split(',').map((entry) => entry.trim());
+  const invalid = entries.find((entry) => !isProxyAddress(entry));
   if (invalid !== undefined) {
-    configError('trust-proxy', `must be true, false, a hop count or a list of addresses/CIDRs, got "${invalid}"`);
+    configError(
+      'trust-proxy',
+      `must be true, false, a hop count or a comma-separated list of IP addresses, CIDRs or ${[...NAMED_RANGES].join('/')}, got "${invalid}" in "${raw}"`,
+    );
   }
   return entries;
+}
+
+function isProxyAddress(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -195,6 +216,33 @@ function checkBroker(broker: string): string {
   const isKnown = broker === 'local' || broker.startsWith('redis://') || broker.startsWith('rediss://');
   if (!isKnown) configError('broker', `must be local or redis://…, got "${broker}"`);
   return broker;
+}
+
+/** RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens. */
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+function checkHost(host: string): string {
+  // All-numeric dotted names are malformed IPv4 addresses (999.1.1.1), not host names.
+  const isHostname = HOSTNAME.test(host) && !/^[\d.]+$/.test(host);
+  if (isIP(host) === 0 && !isHostname) configError('host', `must be an IP address or a host name, got "${host}"`);
+  return host;
+}
+
+function checkLogLevel(level: string): string {
+  const levels = [...Object.keys(pino.levels.values), 'silent'];
+  if (!levels.includes(level)) configError('log-level', `must be one of ${levels.join(', ')}, got "${level}"`);
+  return level;
+}
+
+function checkJwtSecret(secret: string): string {
+  if (Buffer.byteLength(secret, 'utf8') < MIN_HS256_SECRET_BYTES) {
+    configError(
+      'jwt-secret',
+      `must be at least ${MIN_HS256_SECRET_BYTES} bytes: HS256 needs a key of 256 bits or more (RFC 7518 §3.2)`,
+    );
+  }
+  return secret;
 }
 
 function checkUrl(option: string, raw: string): string {
@@ -228,8 +276,11 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
     throw new HeraldError('invalid_config', `invalid configuration: ${(error as Error).message}`, { cause: error });
   }
   const flags = parsed.values;
+  // An empty env var means unset (`HERALD_API_KEY=` in a compose file), but an empty flag is a
+  // mistake: `--api-key ''` must not quietly run without a key.
   const read = (option: OptionName): string | undefined => {
     const flag = flags[option];
+    if (flag === '') configError(option, 'must not be empty (leave the flag out for the default)');
     if (typeof flag === 'string') return flag;
     const fromEnv = env[envName(option)];
     return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
@@ -260,7 +311,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
   if (flags['no-demo']) demo = false;
 
   return {
-    host: read('host') ?? '127.0.0.1',
+    host: checkHost(read('host') ?? '127.0.0.1'),
     port: integer('port', 8700, 0, 65535),
     dataDir,
     store: checkStore(read('store') ?? `sqlite:${path.join(dataDir, 'herald.db')}`),
@@ -271,7 +322,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
       .split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0),
-    logLevel: read('log-level') ?? 'info',
+    logLevel: checkLogLevel(read('log-level') ?? 'info'),
     trustProxy: parseTrustProxy(read('trust-proxy') ?? 'false'),
     limits: {
       maxPayloadBytes,
@@ -286,14 +337,14 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
       maxSubscriptionsPerConnection: integer('max-subscriptions-per-connection', 1000, 1),
     },
     retention: {
-      maxAgeMs: integer('retention-max-age-ms', 30 * DAY_MS),
+      maxAgeMs: integer('retention-max-age-ms', 30 * DAY_MS, 0, MAX_RETENTION_AGE_MS),
       ...(maxEventsRaw === undefined
         ? {}
         : { maxEventsPerStream: parseInteger('retention-max-events-per-stream', maxEventsRaw, 0) }),
-      sweepIntervalMs: integer('retention-sweep-interval-ms', 60_000, 1000),
+      sweepIntervalMs: integer('retention-sweep-interval-ms', 60_000, 1000, MAX_TIMER_MS),
     },
     jwt: {
-      ...(jwtSecret === undefined ? {} : { secret: jwtSecret }),
+      ...(jwtSecret === undefined ? {} : { secret: checkJwtSecret(jwtSecret) }),
       ...(jwksUrl === undefined ? {} : { jwksUrl: checkUrl('jwks-url', jwksUrl) }),
       ...(jwtIssuer === undefined ? {} : { issuer: jwtIssuer }),
       ...(jwtAudience === undefined ? {} : { audience: jwtAudience }),

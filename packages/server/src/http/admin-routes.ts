@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { Publisher } from '../delivery/publisher.js';
 import type { EventLog } from '../log/event-log.js';
-import { type QueryParams, readString } from './query-params.js';
+import { type QueryParams, readTime } from './query-params.js';
 
 /** Registers the admin routes: `DELETE /v1/streams/{stream}` and `DELETE /v1/events?olderThan=`. */
 export function registerAdminRoutes(
@@ -21,14 +21,13 @@ export function registerAdminRoutes(
 
   app.delete<{ Querystring: QueryParams }>(API_PATHS.events, async (request, reply) => {
     authorize(request.principal, 'admin');
-    const olderThan = readString(request.query, QUERY_PARAMS.olderThan);
-    const isValidTime = olderThan !== undefined && !Number.isNaN(Date.parse(olderThan));
-    if (!isValidTime) {
-      throw new HeraldError('invalid_request', 'olderThan must be an ISO 8601 time', {
+    const olderThan = readTime(request.query, QUERY_PARAMS.olderThan);
+    if (olderThan === undefined) {
+      throw new HeraldError('invalid_request', 'olderThan is required: an ISO 8601 date-time', {
         details: { path: QUERY_PARAMS.olderThan },
       });
     }
-    const deleted = await ctx.log.deleteEventsOlderThan(new Date(olderThan).toISOString());
+    const deleted = await ctx.log.deleteEventsOlderThan(olderThan);
     return reply.header(HEADERS.cacheControl, 'no-store').send({ deleted });
   });
 }

@@ -12,24 +12,36 @@ import { authorize } from '../auth/authorize.js';
 import type { HeraldConfig } from '../config/config.js';
 import type { EventLog, HistoryQuery } from '../log/event-log.js';
 import { sendWithEtag } from './etag.js';
-import { type QueryParams, readChoice, readInteger, readPrefix, readString, readTags } from './query-params.js';
+import {
+  type QueryParams,
+  readChoice,
+  readInteger,
+  readPrefix,
+  readString,
+  readTags,
+  readTime,
+} from './query-params.js';
 import { createReadCaching } from './read-caching.js';
 
 // A type filter naming more types than this is refused: it is a mistake, not a query.
 const MAX_TYPES_PER_FILTER = 100;
 
-/** `type=a,b` as a list; every entry must be a valid event type (one that could match). */
+/**
+ * `type=a,b` as a list; every entry must be a valid event type (one that could match). A `type`
+ * given with no type in it (`type=`, `type=,,`) is refused rather than read as no filter.
+ */
 function readTypes(query: QueryParams): string[] | undefined {
-  const types = readString(query, QUERY_PARAMS.type)
-    ?.split(',')
+  if (query[QUERY_PARAMS.type] === undefined) return undefined;
+  const types = (readString(query, QUERY_PARAMS.type) ?? '')
+    .split(',')
     .map((type) => type.trim())
     .filter((type) => type.length > 0);
-  if (types === undefined || types.length === 0) return undefined;
-  const isValid = types.length <= MAX_TYPES_PER_FILTER && types.every((type) => isValidEventType(type));
+  const isValid =
+    types.length > 0 && types.length <= MAX_TYPES_PER_FILTER && types.every((type) => isValidEventType(type));
   if (!isValid) {
     throw new HeraldError(
       'invalid_request',
-      `type must be at most ${MAX_TYPES_PER_FILTER} comma-separated event types (^[A-Za-z0-9_.:-]{1,100}$)`,
+      `type must be 1 to ${MAX_TYPES_PER_FILTER} comma-separated event types (^[A-Za-z0-9_.:-]{1,100}$)`,
       { details: { path: QUERY_PARAMS.type } },
     );
   }
@@ -43,8 +55,8 @@ function parseHistoryQuery(query: QueryParams): HistoryQuery {
   const prefix = readPrefix(query);
   const types = readTypes(query);
   const tags = readTags(query);
-  const since = readString(query, QUERY_PARAMS.since);
-  const until = readString(query, QUERY_PARAMS.until);
+  const since = readTime(query, QUERY_PARAMS.since);
+  const until = readTime(query, QUERY_PARAMS.until);
   const cursor = readString(query, QUERY_PARAMS.cursor);
   return {
     ...(stream === undefined ? {} : { stream }),

@@ -1,5 +1,5 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
-import { HEADERS } from '@herald/protocol';
+import { HEADERS, HeraldError } from '@herald/protocol';
 import { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { redactTokenInUrl } from '../auth/request-token.js';
 import type { HeraldConfig } from '../config/config.js';
@@ -62,7 +62,49 @@ export function registerRequestMetrics(app: FastifyInstance, metrics: HeraldMetr
   });
 }
 
-/** Request bodies are JSON or nothing: any other content type answers `415 unsupported_media_type`. */
+/** Methods whose Herald routes take no body. */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE']);
+
+/**
+ * Request bodies are JSON or nothing: any other content type answers `415 unsupported_media_type`.
+ * An empty body labelled `application/json` is no body on a DELETE or GET (generic HTTP clients
+ * set the header on every request); elsewhere it stays `invalid_json`.
+ */
 export function acceptJsonBodiesOnly(app: FastifyInstance): void {
   app.removeContentTypeParser('text/plain');
+  // Bodies are parsed by plain JSON.parse rules; prototype members are refused later, by
+  // @herald/protocol, on every transport alike (see server.ts).
+  const parseJson = app.getDefaultJsonParser('ignore', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const isNoBody = body.length === 0 && BODYLESS_METHODS.has(request.method);
+    if (isNoBody) done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
+}
+
+/** Whether every `%XX` escape of a raw query string is complete and spells UTF-8. */
+function hasWellFormedEscapes(rawQuery: string): boolean {
+  try {
+    decodeURIComponent(rawQuery);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A query string with a broken escape (`%FF`, `%E2%82`, `%zz`) is `400 invalid_request`, as such a
+ * path is: Fastify's parser would pass it on as literal text, so `tag.a=%FF` would quietly filter
+ * on the three characters `%FF`.
+ */
+export function refuseMalformedQueryStrings(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const at = request.url.indexOf('?');
+    if (at !== -1 && !hasWellFormedEscapes(request.url.slice(at + 1))) {
+      throw new HeraldError('invalid_request', 'the query string has an invalid percent-encoding', {
+        details: { path: 'query' },
+      });
+    }
+  });
 }

@@ -1,11 +1,13 @@
 import {
   assertTag,
   HeraldError,
+  isValidEpoch,
   isValidStreamPrefix,
   MAX_TAGS_PER_EVENT,
   QUERY_PARAMS,
   TAG_QUERY_PREFIX,
 } from '@herald/protocol';
+import { parseIsoTime } from '../log/query-cursors.js';
 
 /** A parsed query string as Fastify hands it over. */
 export type QueryParams = Record<string, string | string[] | undefined>;
@@ -19,6 +21,24 @@ export function readString(query: QueryParams, name: string): string | undefined
   const value = query[name];
   if (Array.isArray(value)) invalid(name, 'may be given once');
   return value === '' ? undefined : value;
+}
+
+/**
+ * A time parameter (`since`, `until`, `olderThan`) as a UTC ISO 8601 date-time, or undefined when
+ * absent. Unlike other parameters, an empty one is refused: a time filter that silently
+ * vanished would widen a query, or a deletion.
+ */
+export function readTime(query: QueryParams, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) invalid(name, 'may be given once');
+  return value === undefined ? undefined : parseIsoTime(value, name);
+}
+
+/** `epoch=` as a client got it from the server, or undefined when absent or empty. */
+export function readEpoch(query: QueryParams): string | undefined {
+  const epoch = readString(query, QUERY_PARAMS.epoch);
+  if (epoch !== undefined && !isValidEpoch(epoch)) invalid(QUERY_PARAMS.epoch, 'must be an epoch the server issued');
+  return epoch;
 }
 
 /** An integer query parameter within `[min, max]`, or `fallback` when absent. */

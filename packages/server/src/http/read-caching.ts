@@ -13,6 +13,8 @@ export const SETTLED_PAGE_MAX_AGE_SECONDS = 5;
 export interface ReadCaching {
   /** Any read that may change: stored only to be revalidated with its ETag. */
   readonly revalidate: string;
+  /** An SSE response: never stored, and never transformed (a compressing proxy would hold events back). */
+  readonly eventStream: string;
   /** An events page, given the epoch its URL names (`?epoch=`), if any. */
   forPage(page: ResolvedPage, requestedEpoch: string | undefined): string;
 }
@@ -30,6 +32,7 @@ export function createReadCaching(config: Pick<HeraldConfig, 'jwt'>): ReadCachin
   const settled = `public, max-age=${SETTLED_PAGE_MAX_AGE_SECONDS}`;
   return {
     revalidate,
+    eventStream: `${revalidate}, no-transform`,
     forPage(page, requestedEpoch) {
       const isEpochPinned = requestedEpoch !== undefined && requestedEpoch === page.read.snapshot.epoch;
       const isShareable = !readsNeedToken && isEpochPinned && isSettledPage(page);

@@ -32,6 +32,14 @@ function decode(cursor: string): unknown {
   }
 }
 
+/** The one member of a cursor object `{[key]: value}` as issued, or undefined for any other shape. */
+function decodeSingleMember(cursor: string, key: 'h' | 's'): unknown {
+  const value = decode(cursor);
+  const isIssuedShape =
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).join() === key;
+  return isIssuedShape ? (value as Record<string, unknown>)[key] : undefined;
+}
+
 function invalidCursor(): never {
   throw new HeraldError('invalid_request', 'cursor is not one this server issued', { details: { path: 'cursor' } });
 }
@@ -48,10 +56,10 @@ export function encodeStreamCursor(name: string): string {
 
 /** The last stream name of the previous list page; throws `invalid_request` on a foreign cursor. */
 export function decodeStreamCursor(cursor: string): string {
-  const value = decode(cursor) as { s?: unknown } | undefined;
+  const stream = decodeSingleMember(cursor, 's');
   // The cursor names the last stream shown, always a valid name; anything else was not issued here.
-  if (!isValidStreamName(value?.s)) invalidCursor();
-  return value.s;
+  if (!isValidStreamName(stream)) invalidCursor();
+  return stream;
 }
 
 // Times are ISO 8601 with four-digit years, the range every store can compare: PostgreSQL's
@@ -60,14 +68,34 @@ export function decodeStreamCursor(cursor: string): string {
 const EARLIEST_TIME_MS = Date.parse('0001-01-01T00:00:00.000Z');
 const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
-/** Normalises an ISO 8601 time to the stored form (UTC, ms); throws `invalid_request` if unparsable or out of range. */
+/**
+ * ISO 8601 date-times with a zone, the form RFC 3339 uses: `Date` alone would also read "1" or
+ * "Dec 25 2099" (a DELETE ?olderThan= that deletes what nobody meant), and roll 2026-02-30 over.
+ */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Whether the fields of an ISO_DATE_TIME match name a real calendar day and time of day. */
+function isCalendarTime(fields: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second = 0, zoneHours = 0, zoneMinutes = 0] = fields
+    .slice(1)
+    .map((field) => (field === undefined ? undefined : Number(field)));
+  const probe = new Date(0);
+  probe.setUTCFullYear(year!, month! - 1, day);
+  const isRealDay = probe.getUTCMonth() === month! - 1 && probe.getUTCDate() === day;
+  return isRealDay && hour! <= 23 && minute! <= 59 && second <= 59 && zoneHours <= 23 && zoneMinutes <= 59;
+}
+
+/** Normalises an ISO 8601 date-time to the stored form (UTC, ms); throws `invalid_request` on anything else. */
 export function parseIsoTime(value: string, path: string): string {
-  const timeMs = new Date(value).getTime();
+  const fields = ISO_DATE_TIME.exec(value);
+  const timeMs = fields !== null && isCalendarTime(fields) ? Date.parse(value) : Number.NaN;
   const isInRange = timeMs >= EARLIEST_TIME_MS && timeMs <= LATEST_TIME_MS;
   if (!isInRange) {
-    throw new HeraldError('invalid_request', `${path} must be an ISO 8601 time in years 0001..9999`, {
-      details: { path },
-    });
+    throw new HeraldError(
+      'invalid_request',
+      `${path} must be an ISO 8601 date-time with a zone (2026-01-31T12:00:00Z) in years 0001..9999`,
+      { details: { path } },
+    );
   }
   return new Date(timeMs).toISOString();
 }
@@ -79,9 +107,11 @@ export function resolveHistoryQuery(query: HistoryQuery): ResolvedHistoryQuery {
   if (since !== undefined) resolved.since = parseIsoTime(since, 'since');
   if (until !== undefined) resolved.until = parseIsoTime(until, 'until');
   if (cursor !== undefined) {
-    const value = decode(cursor) as { h?: unknown } | undefined;
-    if (!Number.isSafeInteger(value?.h)) invalidCursor();
-    resolved.afterPosition = value?.h as number;
+    // Positions are the store's insertion order, from 0 up.
+    const position = decodeSingleMember(cursor, 'h');
+    const isPosition = typeof position === 'number' && Number.isSafeInteger(position) && position >= 0;
+    if (!isPosition) invalidCursor();
+    resolved.afterPosition = position;
   }
   return resolved;
 }

@@ -6,7 +6,7 @@ import { LongPollWaits } from '../delivery/long-poll.js';
 import type { Hub } from '../fanout/hub.js';
 import { sendWithEtag } from '../http/etag.js';
 import { encodeEventsPage, type ResolvedPage, readResolvedPage, resolveRead } from '../http/events-page.js';
-import { type QueryParams, readInteger, readString } from '../http/query-params.js';
+import { type QueryParams, readEpoch, readInteger } from '../http/query-params.js';
 import type { ReadCaching } from '../http/read-caching.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
@@ -62,7 +62,7 @@ export class PollingTransport {
       // A wait ends when the token expires; the answer then says so (#answerLongPoll).
       timeUntilExpiryMs(request.principal),
     );
-    const epoch = readString(query, QUERY_PARAMS.epoch);
+    const epoch = readEpoch(query);
     const page = await readResolvedPage(this.#deps.log, stream, after, limit, epoch);
     const isIdle = !page.isReset && page.read.events.length === 0 && !page.read.snapshot.final;
     if (!isIdle || waitMs === 0) {
@@ -109,7 +109,7 @@ export class PollingTransport {
 
   /** ETag polling: the page with its ETag, or 304 when the client already has it. */
   #sendPage(request: EventsRequest, reply: FastifyReply, page: ResolvedPage): void {
-    const cacheControl = this.#deps.caching.forPage(page, readString(request.query, QUERY_PARAMS.epoch));
+    const cacheControl = this.#deps.caching.forPage(page, readEpoch(request.query));
     sendWithEtag(request, reply, encodeEventsPage(page), cacheControl);
   }
 }

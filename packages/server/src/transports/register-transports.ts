@@ -68,7 +68,7 @@ export function registerTransports(
     },
     resolved,
   );
-  const sse = new SseTransport(live, resolved.sseRetryMs);
+  const sse = new SseTransport(live, resolved.sseRetryMs, caching.eventStream);
   const websocket = new WebSocketTransport({
     ...deps,
     live,

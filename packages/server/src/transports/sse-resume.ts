@@ -1,6 +1,6 @@
 import { HEADERS, HeraldError, QUERY_PARAMS } from '@herald/protocol';
 import type { FastifyRequest } from 'fastify';
-import { type QueryParams, readInteger, readString } from '../http/query-params.js';
+import { type QueryParams, readEpoch, readInteger } from '../http/query-params.js';
 
 function readLastEventId(request: FastifyRequest): string | undefined {
   const header = request.headers[HEADERS.lastEventId];
@@ -21,7 +21,7 @@ export function resolveSseResume(request: FastifyRequest<{ Querystring: QueryPar
 } {
   const lastEventId = readLastEventId(request);
   if (lastEventId === undefined) {
-    const epoch = readString(request.query, QUERY_PARAMS.epoch);
+    const epoch = readEpoch(request.query);
     const after = readInteger(request.query, QUERY_PARAMS.after, 0, 0, Number.MAX_SAFE_INTEGER);
     return epoch === undefined ? { after } : { after, epoch };
   }

@@ -11,10 +11,13 @@ export class SseTransport {
   #live: LiveConnections;
   /** The `retry:` line every response starts with, as bytes, shared by every response. */
   #retryFrame: Buffer;
+  /** `private` too when reads need a token (ReadCaching.eventStream). */
+  #cacheControl: string;
 
-  constructor(live: LiveConnections, sseRetryMs: number) {
+  constructor(live: LiveConnections, sseRetryMs: number, cacheControl: string) {
     this.#live = live;
     this.#retryFrame = Buffer.from(`retry: ${sseRetryMs}\n\n`);
+    this.#cacheControl = cacheControl;
   }
 
   /**
@@ -25,7 +28,7 @@ export class SseTransport {
   open(request: FastifyRequest, reply: FastifyReply, onEnd: () => void): LiveConnection {
     this.#live.assertAccepting();
     const release = this.#live.admit(request.ip);
-    const wire = new SseWire(reply, this.#retryFrame);
+    const wire = new SseWire(reply, this.#retryFrame, this.#cacheControl);
     return this.#live.open('sse', wire, { principal: request.principal, release, onEnd });
   }
 }

@@ -16,8 +16,11 @@ export class SseWire implements LiveWire {
   #response: ServerResponse;
   #batch: BatchedWriter;
 
-  /** Takes over `reply` and sends the head and `retryFrame` (the `retry:` line, as bytes). */
-  constructor(reply: FastifyReply, retryFrame: Buffer) {
+  /**
+   * Takes over `reply` and sends the head, with `cacheControl` (ReadCaching.eventStream), and
+   * `retryFrame` (the `retry:` line, as bytes).
+   */
+  constructor(reply: FastifyReply, retryFrame: Buffer, cacheControl: string) {
     reply.hijack();
     const response = reply.raw;
     this.#response = response;
@@ -29,7 +32,7 @@ export class SseWire implements LiveWire {
       if (value !== undefined) headers[name] = value;
     }
     headers[HEADERS.contentType] = `${EVENT_STREAM_MEDIA_TYPE}; charset=utf-8`;
-    headers[HEADERS.cacheControl] = 'no-cache, no-transform';
+    headers[HEADERS.cacheControl] = cacheControl;
     // Proxies such as nginx would otherwise buffer the stream.
     headers['x-accel-buffering'] = 'no';
     // Corked: the head and the `retry:` line still leave in one packet.

@@ -47,7 +47,7 @@ describe('query cursors', () => {
       order: 'asc',
       limit: 1,
       since: '2025-03-01T12:00:00+02:00',
-      until: '2025-03-02',
+      until: '2025-03-02T00:00:00Z',
     });
     expect(resolved).toEqual({
       order: 'asc',

@@ -93,7 +93,7 @@ describe('WebSocketWire', () => {
 describe('SseWire', () => {
   it('sends the head with the hooks headers and the retry line first', () => {
     const { reply, raw } = fakeReply();
-    new SseWire(reply, Buffer.from('retry: 1000\n\n'));
+    new SseWire(reply, Buffer.from('retry: 1000\n\n'), 'no-cache, no-transform');
     expect(reply.hijack).toHaveBeenCalledOnce();
     expect(raw.writeHead).toHaveBeenCalledWith(
       200,
@@ -109,7 +109,7 @@ describe('SseWire', () => {
     'ends the response after what was written on %s',
     (reason) => {
       const { reply, raw } = fakeReply();
-      const wire = new SseWire(reply, Buffer.from('retry: 1000\n\n'));
+      const wire = new SseWire(reply, Buffer.from('retry: 1000\n\n'), 'no-cache, no-transform');
       wire.send(Buffer.from('data: 1\n\n'));
       wire.close(reason);
       expect(raw.written).toEqual(['retry: 1000\n\n', 'data: 1\n\n']);
@@ -120,7 +120,7 @@ describe('SseWire', () => {
 
   it('destroys a slow consumer response instead of queueing more for it', () => {
     const { reply, raw } = fakeReply();
-    const wire = new SseWire(reply, Buffer.from('retry: 1000\n\n'));
+    const wire = new SseWire(reply, Buffer.from('retry: 1000\n\n'), 'no-cache, no-transform');
     wire.send(Buffer.from('data: 1\n\n'));
     wire.close('slow_consumer');
     expect(raw.destroyed).toBe(true);

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { type ConfigSources, resolveConfig } from '../../src/config/config.js';
+import { createHerald } from '../../src/server.js';
+
+/** Node's setTimeout/setInterval fire after ~1 ms when given more than this (TimeoutOverflowWarning). */
+const NODE_TIMER_MAX_MS = 2 ** 31 - 1;
+const LONG_ENOUGH_HS256_SECRET = 'a-secret-of-thirty-two-bytes-ok!';
+
+function refusal(sources: ConfigSources): unknown {
+  try {
+    resolveConfig(sources);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+function expectRefused(sources: ConfigSources, option: string, message?: RegExp): void {
+  const error = refusal(sources);
+  expect(error, `${JSON.stringify(sources)} is refused`).toMatchObject({ details: { option } });
+  expect((error as Error).message).toContain(`--${option}`);
+  if (message) expect((error as Error).message).toMatch(message);
+}
+
+describe('startup values that would break timers or dates (attack findings 3, 4)', () => {
+  it('refuses a retention sweep interval above the largest Node timer', () => {
+    expectRefused(
+      { argv: ['--retention-sweep-interval-ms', String(NODE_TIMER_MAX_MS + 1)] },
+      'retention-sweep-interval-ms',
+    );
+    expectRefused({ env: { HERALD_RETENTION_SWEEP_INTERVAL_MS: '9007199254740991' } }, 'retention-sweep-interval-ms');
+    const atMax = resolveConfig({ argv: ['--retention-sweep-interval-ms', String(NODE_TIMER_MAX_MS)] });
+    expect(atMax.retention.sweepIntervalMs).toBe(NODE_TIMER_MAX_MS);
+  });
+
+  it('refuses a retention max age whose cutoff would not be a valid date', () => {
+    expectRefused({ argv: ['--retention-max-age-ms', '8640000000000001'] }, 'retention-max-age-ms');
+    expectRefused({ argv: ['--retention-max-age-ms', String(101 * 366 * 24 * 3600 * 1000)] }, 'retention-max-age-ms');
+    const hundredYears = 100 * 365 * 24 * 3600 * 1000;
+    const config = resolveConfig({ argv: ['--retention-max-age-ms', String(hundredYears)] });
+    expect(config.retention.maxAgeMs).toBe(hundredYears);
+    expect(Number.isNaN(new Date(Date.now() - config.retention.maxAgeMs).getTime())).toBe(false);
+  });
+});
+
+describe('empty and malformed startup values (attack finding 5)', () => {
+  it('refuses an empty --api-key flag instead of running without a key', () => {
+    expectRefused({ argv: ['--api-key', ''] }, 'api-key', /empty/);
+    expectRefused({ argv: ['--api-key='] }, 'api-key', /empty/);
+  });
+
+  it('treats an empty env var as unset, so HERALD_API_KEY= runs without a key as documented', () => {
+    expect(resolveConfig({ env: { HERALD_API_KEY: '' } }).apiKey).toBeUndefined();
+    expect(resolveConfig({ env: { HERALD_HOST: '' } }).host).toBe('127.0.0.1');
+  });
+
+  it('refuses an empty --host flag instead of binding every interface', () => {
+    expectRefused({ argv: ['--host', ''] }, 'host', /empty/);
+  });
+
+  it('refuses a --host that is neither an IP address nor a hostname', () => {
+    expectRefused({ argv: ['--host', '999.1.1.1'] }, 'host');
+    expectRefused({ argv: ['--host', 'bad host'] }, 'host');
+    expectRefused({ env: { HERALD_HOST: 'http://example.com' } }, 'host');
+    for (const host of ['0.0.0.0', '::', '::1', '127.0.0.1', 'localhost', 'herald.internal', 'my-host']) {
+      expect(resolveConfig({ argv: ['--host', host] }).host).toBe(host);
+    }
+  });
+
+  it('refuses an empty --jwt-secret and one shorter than 32 bytes, citing HS256', () => {
+    expectRefused({ argv: ['--jwt-secret', ''] }, 'jwt-secret', /empty/);
+    expectRefused({ argv: ['--jwt-secret', 'x'] }, 'jwt-secret', /32 bytes/);
+    expectRefused({ env: { HERALD_JWT_SECRET: LONG_ENOUGH_HS256_SECRET.slice(1) } }, 'jwt-secret', /32 bytes/);
+    expect(resolveConfig({ argv: ['--jwt-secret', LONG_ENOUGH_HS256_SECRET] }).jwt.secret).toBe(
+      LONG_ENOUGH_HS256_SECRET,
+    );
+  });
+
+  it.each(['yes', 'on', '1.5', ',', 'abc', '10.0.0.0/33', '1.2.3', '127.0.0.1,,loopback', '-1'])(
+    'refuses --trust-proxy %j naming the option',
+    (value) => {
+      expectRefused({ argv: [`--trust-proxy=${value}`] }, 'trust-proxy');
+    },
+  );
+
+  it('accepts --trust-proxy true/false in any case, a hop count and address lists', () => {
+    const trust = (value: string) => resolveConfig({ argv: ['--trust-proxy', value] }).trustProxy;
+    expect(trust('TRUE')).toBe(1);
+    expect(trust('False')).toBe(false);
+    expect(trust('3')).toBe(3);
+    expect(trust('::1, fd00::/8, 10.0.0.0/8, uniquelocal')).toEqual(['::1', 'fd00::/8', '10.0.0.0/8', 'uniquelocal']);
+  });
+
+  it('refuses a --log-level that pino does not know, naming the option', () => {
+    expectRefused({ argv: ['--log-level', 'bogus'] }, 'log-level', /fatal.*silent|silent.*fatal/);
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) {
+      expect(resolveConfig({ argv: ['--log-level', level] }).logLevel).toBe(level);
+    }
+  });
+});
+
+describe('a --host that does not resolve (attack finding 5)', () => {
+  it('fails listen with an error naming the option, not a bare getaddrinfo error', async () => {
+    const herald = await createHerald({ host: 'no-such-host.invalid', port: 0, store: 'memory:', logLevel: 'silent' });
+    try {
+      await expect(herald.listen()).rejects.toMatchObject({ details: { option: 'host' } });
+    } finally {
+      await herald.close();
+    }
+  });
+});

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestJson } from '../support/http-json.js';
+import { type StoreTestServer, startUnthrottledStoreTestServer } from '../support/store-test-server.js';
+import { DURABLE_TEST_STORES } from '../support/test-stores.js';
+import { WsTestClient } from '../support/ws-test-client.js';
+
+const base64urlJson = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+// Each is refused: not ISO 8601 date-time with a zone, a day the calendar lacks, or empty.
+const NOT_TIMES = [
+  '1',
+  'Dec%2025%202099',
+  '2026-02-30T00:00:00Z',
+  '2026-04-31T00:00:00Z',
+  '2026-01-01',
+  '2026-01-01T00:00:00',
+  '2026-01-01T24:00:00Z',
+  '2026-01-01T00:60:00Z',
+  '2026-01-01T00:00:00%2B25:00',
+  '',
+];
+const TIMES = ['2026-01-01T00:00:00Z', '2028-02-29T23:59:59.123456789%2B02:00', '2026-01-01T00:00-05:30'];
+
+describe.each(DURABLE_TEST_STORES)('query values on $name', (testStore) => {
+  let server: StoreTestServer;
+  const publishThree = async (stream: string) => {
+    for (let n = 0; n < 3; n++) {
+      const answer = await requestJson(`${server.url}/v1/streams/${stream}/events`, { body: { type: 'step' } });
+      expect(answer.status).toBe(201);
+    }
+  };
+  const countEvents = async (stream: string) => {
+    const page = await requestJson<{ events: unknown[] }>(`${server.url}/v1/events?stream=${stream}`);
+    return page.body.events.length;
+  };
+  beforeAll(async () => {
+    server = await startUnthrottledStoreTestServer(testStore);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  describe('times (attack finding 6)', () => {
+    it.each(NOT_TIMES)('refuses since/until %j with 400 invalid_request', async (value) => {
+      for (const name of ['since', 'until']) {
+        const answer = await requestJson(`${server.url}/v1/events?${name}=${value}`);
+        expect({ name, status: answer.status, body: answer.body }).toMatchObject({
+          name,
+          status: 400,
+          body: { error: { code: 'invalid_request', details: { path: name } } },
+        });
+      }
+    });
+
+    it.each(NOT_TIMES)('refuses olderThan %j and deletes nothing', async (value) => {
+      await publishThree('run:older');
+      const before = await countEvents('run:older');
+      const answer = await requestJson(`${server.url}/v1/events?olderThan=${value}`, { method: 'DELETE' });
+      expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+      expect(await countEvents('run:older')).toBe(before);
+    });
+
+    it.each(TIMES)('accepts the ISO 8601 date-time %j', async (value) => {
+      expect((await requestJson(`${server.url}/v1/events?since=${value}&until=${value}`)).status).toBe(200);
+    });
+
+    it('deletes with a valid olderThan', async () => {
+      await publishThree('run:old-enough');
+      const answer = await requestJson<{ deleted: number }>(`${server.url}/v1/events?olderThan=9999-01-01T00:00:00Z`, {
+        method: 'DELETE',
+      });
+      expect(answer.status).toBe(200);
+      expect(await countEvents('run:old-enough')).toBe(0);
+    });
+  });
+
+  describe('epochs, encodings, type filters and cursors (attack finding 8)', () => {
+    it.each(['%00', '%FF', 'a%20b', 'x'.repeat(65), 'abc%2Fdef'])(
+      'refuses ?epoch=%s on polling and SSE',
+      async (epoch) => {
+        await publishThree('run:epoch');
+        const polled = await requestJson(`${server.url}/v1/streams/run:epoch/events?after=1&epoch=${epoch}`);
+        // %FF is refused as a broken escape of the query string (path `query`) before `epoch` is read.
+        const path = expect.stringMatching(/^(epoch|query)$/);
+        expect(polled).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', details: { path } } } });
+        const sse = await fetch(`${server.url}/v1/streams/run:epoch/events?after=1&epoch=${epoch}`, {
+          headers: { accept: 'text/event-stream' },
+        });
+        expect(sse.status).toBe(400);
+        expect(await sse.json()).toMatchObject({ error: { code: 'invalid_request' } });
+      },
+    );
+
+    it('still resumes with the epoch the server issued', async () => {
+      await publishThree('run:epoch-ok');
+      const snapshot = await requestJson<{ epoch: string }>(`${server.url}/v1/streams/run:epoch-ok`);
+      const polled = await requestJson<{ reset?: unknown }>(
+        `${server.url}/v1/streams/run:epoch-ok/events?after=1&epoch=${snapshot.body.epoch}`,
+      );
+      expect(polled.status).toBe(200);
+      expect(polled.body.reset).toBeUndefined();
+    });
+
+    it('refuses a WebSocket sub whose epoch is not one the server issues', async () => {
+      const ws = await WsTestClient.open(server.url);
+      try {
+        for (const epoch of ['\u0000', '\uFFFD', '', 'x'.repeat(65)]) {
+          const ref = ws.send({ op: 'sub', stream: 'run:ws-epoch', after: 1, epoch });
+          expect(await ws.reply(ref)).toMatchObject({ op: 'error', code: 'invalid_request' });
+        }
+      } finally {
+        ws.close();
+      }
+    });
+
+    it.each(['tag.a=%FF', 'tag.%FF=a', 'tag.a=%E2%82', 'tag.a=%zz', 'stream=run%FF'])(
+      'refuses the malformed percent-encoding %s as the path does',
+      async (query) => {
+        const answer = await requestJson(`${server.url}/v1/events?${query}`, {
+          headers: { origin: 'https://dashboard.example' },
+        });
+        expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+        // A browser can read the refusal: CORS headers are on it.
+        expect(answer.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
+      },
+    );
+
+    it('keeps well-formed percent-encoding working', async () => {
+      const answer = await requestJson(`${server.url}/v1/events?tag.job%2Did=%C3%A9t%C3%A9&type=a%2Cb`);
+      expect(answer.status).toBe(200);
+    });
+
+    it.each(['', ',', ',,,', ' , '])('refuses the empty type filter %j', async (types) => {
+      const answer = await requestJson(`${server.url}/v1/events?type=${encodeURIComponent(types)}`);
+      expect(answer).toMatchObject({
+        status: 400,
+        body: { error: { code: 'invalid_request', details: { path: 'type' } } },
+      });
+    });
+
+    it.each([{ h: -1 }, { h: 1.5 }, { h: 1, x: 2 }, { h: '1' }, [1], null])(
+      'refuses the history cursor %j, not one the server issues',
+      async (value) => {
+        const answer = await requestJson(`${server.url}/v1/events?cursor=${base64urlJson(value)}`);
+        expect(answer).toMatchObject({
+          status: 400,
+          body: { error: { code: 'invalid_request', details: { path: 'cursor' } } },
+        });
+      },
+    );
+
+    it('follows the cursor the server issues', async () => {
+      await publishThree('run:cursor');
+      const first = await requestJson<{ nextCursor: string }>(`${server.url}/v1/events?stream=run:cursor&limit=1`);
+      const next = await requestJson(
+        `${server.url}/v1/events?stream=run:cursor&limit=1&cursor=${first.body.nextCursor}`,
+      );
+      expect(next.status).toBe(200);
+    });
+  });
+
+  describe('body-less requests sent with content-type: application/json (attack finding 9)', () => {
+    const json = { 'content-type': 'application/json' };
+
+    it('deletes a stream when the empty body is labelled JSON', async () => {
+      await publishThree('run:delete-me');
+      const answer = await fetch(`${server.url}/v1/streams/run:delete-me`, { method: 'DELETE', headers: json });
+      expect({ status: answer.status, body: await answer.json() }).toEqual({
+        status: 200,
+        body: { stream: 'run:delete-me', deleted: true },
+      });
+    });
+
+    it('deletes old events and reads when the empty body is labelled JSON', async () => {
+      const deleted = await fetch(`${server.url}/v1/events?olderThan=2000-01-01T00:00:00Z`, {
+        method: 'DELETE',
+        headers: json,
+      });
+      expect(deleted.status).toBe(200);
+      const read = await fetch(`${server.url}/v1/events`, { headers: json });
+      expect(read.status).toBe(200);
+    });
+
+    it('still refuses an empty publish body', async () => {
+      const answer = await fetch(`${server.url}/v1/streams/run:empty/events`, { method: 'POST', headers: json });
+      expect(answer.status).toBe(400);
+    });
+  });
+});
