@@ -1,7 +1,8 @@
 import { HEADERS, HeraldError, type StreamSnapshot, streamPath } from '@herald/protocol';
 import { authHeaders } from '../target.js';
 import { applyEventsPage, fetchEventsPage } from './events-pages.js';
-import { defineWire, WireSubscriber } from './wire.js';
+import { RequestLoopSubscriber } from './request-loop-subscriber.js';
+import { defineWire } from './wire.js';
 
 /** Pause between two snapshot polls, in ms: fast, so tests finish quickly; a 304 costs the server little. */
 const POLL_INTERVAL_MS = 100;
@@ -10,31 +11,13 @@ const POLL_INTERVAL_MS = 100;
  * ETag polling: `GET /v1/streams/{stream}` with `If-None-Match` until the snapshot changes (304
  * meanwhile), then the pages of events after the position.
  */
-class EtagPollSubscriber extends WireSubscriber {
-  #abort = new AbortController();
+class EtagPollSubscriber extends RequestLoopSubscriber {
+  protected override readonly roundPauseMs = POLL_INTERVAL_MS;
   #etag: string | null = null;
 
-  async connect(): Promise<void> {
-    const abort = new AbortController();
-    this.#abort = abort;
-    void this.#poll(abort.signal);
-  }
-
-  protected disconnect(): void {
-    this.#abort.abort();
-  }
-
-  async #poll(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && !this.isFinal) {
-      try {
-        const snapshot = await this.#changedSnapshot(signal);
-        if (snapshot) await this.#catchUp(snapshot, signal);
-      } catch (error) {
-        if (signal.aborted) return;
-        this.recordFailure(error);
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-    }
+  protected async poll(signal: AbortSignal): Promise<void> {
+    const snapshot = await this.#changedSnapshot(signal);
+    if (snapshot) await this.#catchUp(snapshot, signal);
   }
 
   /** The snapshot when it changed since the last poll; `undefined` on 304. */
