@@ -8,6 +8,7 @@ import { type HeraldProcess, startHeraldProcess } from '../../server/test/suppor
 import { seededRandom } from '../../server/test/support/seeded-random.js';
 import { launchChromium } from './support/browser.js';
 import { publishOverHttp, storedSeqs } from './support/http-publish.js';
+import { timelineSeqs, waitForIndicator, waitForTimelineLength } from './support/run-page.js';
 
 // Artefacts of every run go to test-results/ (not tracked); HERALD_SCREENSHOTS_DIR=docs/screenshots
 // refreshes the pictures the READMEs show.
@@ -24,28 +25,6 @@ const LIVE_UPDATE_DEADLINE_MS = 15_000;
 /** The `data-status` of the page's connection indicator. */
 function indicatorStatus(page: Page): Promise<string | null> {
   return page.locator('.indicator').getAttribute('data-status');
-}
-
-function waitForIndicator(page: Page, isWanted: 'live' | 'not-live', timeout: number): Promise<unknown> {
-  return page.waitForFunction(
-    (wanted) => {
-      const status = document.querySelector('.indicator')?.getAttribute('data-status');
-      return wanted === 'live' ? status === 'live' : status !== 'live';
-    },
-    isWanted,
-    { timeout },
-  );
-}
-
-/** The seqs shown in a run page's timeline, newest first. */
-function timelineSeqs(page: Page): Promise<number[]> {
-  return page.$$eval('.timeline-item', (items) => items.map((item) => Number(item.getAttribute('data-seq'))));
-}
-
-function waitForTimelineLength(page: Page, length: number): Promise<unknown> {
-  return page.waitForFunction((n) => document.querySelectorAll('.timeline-item').length >= n, length, {
-    timeout: LIVE_UPDATE_DEADLINE_MS,
-  });
 }
 
 /** Marks the window, so a test can tell that updates arrived without a page reload. */
@@ -115,7 +94,7 @@ describe('dashboard in Chromium against a real server', () => {
     await page.click(`.grid-row[data-stream="${leastAdvanced?.stream}"]`);
     await page.waitForSelector('.timeline-item');
     const shown = (await timelineSeqs(page)).length;
-    await waitForTimelineLength(page, shown + 1);
+    await waitForTimelineLength(page, shown + 1, LIVE_UPDATE_DEADLINE_MS);
     expect(await isWindowMarked(page)).toBe(true);
     const seqs = await timelineSeqs(page);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs.length - i));
@@ -140,7 +119,7 @@ describe('dashboard in Chromium against a real server', () => {
 
     await page.setViewportSize(DESKTOP);
     await page.click('.grid-row[data-status="running"]');
-    await waitForTimelineLength(page, 8);
+    await waitForTimelineLength(page, 8, LIVE_UPDATE_DEADLINE_MS);
     await page.screenshot({ path: `${SCREENSHOTS_DIR}run.png` });
     await page.setViewportSize(PHONE);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
@@ -174,10 +153,10 @@ describe('dashboard in Chromium against a real server', () => {
       if (url.pathname.endsWith('/events')) eventReads.push(`${url.pathname}${url.search}`);
     });
     await page.goto(`${server.url}/#/streams/${encodeURIComponent(stream)}`);
-    await waitForTimelineLength(page, 1);
+    await waitForTimelineLength(page, 1, LIVE_UPDATE_DEADLINE_MS);
     for (let progress = 1; progress <= 3; progress++) {
       await publish(stream, { type: 'job_progress', state: { progress: progress * 25 } });
-      await waitForTimelineLength(page, progress + 1);
+      await waitForTimelineLength(page, progress + 1, LIVE_UPDATE_DEADLINE_MS);
     }
     expect(await timelineSeqs(page)).toEqual([4, 3, 2, 1]);
     expect(await page.textContent('.json')).toContain('"progress": 75');
@@ -198,7 +177,7 @@ describe('dashboard in Chromium against a real server', () => {
       await publish(stream, { type: 'job_progress', state: { progress: step * 10 } });
     const page = await browser.newPage({ viewport: DESKTOP });
     await page.goto(`${server.url}/#/streams/${encodeURIComponent(stream)}`);
-    await waitForTimelineLength(page, 3);
+    await waitForTimelineLength(page, 3, LIVE_UPDATE_DEADLINE_MS);
     await waitForIndicator(page, 'live', INDICATOR_DEADLINE_MS);
     await markWindow(page);
 
@@ -210,7 +189,7 @@ describe('dashboard in Chromium against a real server', () => {
     await waitForIndicator(page, 'live', INDICATOR_DEADLINE_MS);
     for (let step = 3; step < 5; step++)
       await publish(stream, { type: 'job_progress', state: { progress: step * 10 } });
-    await waitForTimelineLength(page, 5);
+    await waitForTimelineLength(page, 5, LIVE_UPDATE_DEADLINE_MS);
     // A duplicate would come from a redelivery after the resume; give one a moment to show up.
     await page.waitForTimeout(1000);
     expect(await timelineSeqs(page)).toEqual([5, 4, 3, 2, 1]);

@@ -4,36 +4,16 @@
  * The indicator leaves "Live" within 5 s of the stop and is green ("Live") again within 5 s of the
  * restart, with no reload, and the timeline shows every event once.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HeraldProcess, startHeraldProcess } from '../../server/test/support/herald-process.js';
 import { launchChromium } from './support/browser.js';
 import { publishOverHttp, storedSeqs } from './support/http-publish.js';
+import { timelineSeqs, waitForIndicator, waitForTimelineLength } from './support/run-page.js';
 
 /** Seed 003: the indicator changes within 5 s of the stop and of the restart. */
 const INDICATOR_DEADLINE_MS = 5000;
 const OUTAGE_MS = 20_000;
-
-function waitForIndicator(page: Page, isWanted: 'live' | 'not-live', timeout: number): Promise<unknown> {
-  return page.waitForFunction(
-    (wanted) => {
-      const status = document.querySelector('.indicator')?.getAttribute('data-status');
-      return wanted === 'live' ? status === 'live' : status !== 'live';
-    },
-    isWanted,
-    { timeout },
-  );
-}
-
-function timelineSeqs(page: Page): Promise<number[]> {
-  return page.$$eval('.timeline-item', (items) => items.map((item) => Number(item.getAttribute('data-seq'))));
-}
-
-function waitForTimelineLength(page: Page, length: number): Promise<unknown> {
-  return page.waitForFunction((n) => document.querySelectorAll('.timeline-item').length >= n, length, {
-    timeout: 15_000,
-  });
-}
 
 describe('seed 003 in Chromium: a 20 s outage', () => {
   let server: HeraldProcess;
@@ -57,7 +37,7 @@ describe('seed 003 in Chromium: a 20 s outage', () => {
     for (let step = 0; step < 3; step++) await publish(stream, { type: 'job_progress', state: { progress: step } });
     const page = await browser.newPage();
     await page.goto(`${server.url}/#/streams/${encodeURIComponent(stream)}`);
-    await waitForTimelineLength(page, 3);
+    await waitForTimelineLength(page, 3, 15_000);
     await waitForIndicator(page, 'live', INDICATOR_DEADLINE_MS);
     await page.evaluate(() => Object.assign(window, { heraldTestMark: true }));
 
@@ -73,7 +53,7 @@ describe('seed 003 in Chromium: a 20 s outage', () => {
     await waitForIndicator(page, 'live', INDICATOR_DEADLINE_MS);
     expect(Date.now() - restartedAt).toBeLessThanOrEqual(INDICATOR_DEADLINE_MS);
     for (let step = 3; step < 5; step++) await publish(stream, { type: 'job_progress', state: { progress: step } });
-    await waitForTimelineLength(page, 5);
+    await waitForTimelineLength(page, 5, 15_000);
     // A duplicate would come from a redelivery after the resume; give one a moment to show up.
     await page.waitForTimeout(1000);
     expect(await timelineSeqs(page)).toEqual([5, 4, 3, 2, 1]);
