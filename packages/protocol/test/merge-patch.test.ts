@@ -3,9 +3,19 @@ import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../src/event.js';
 import { applyMergePatch, createMergePatch } from '../src/merge-patch.js';
 
-/** `value` with its `null` object members removed; arrays, replaced whole by a patch, keep theirs. */
+const isIdElement = (value: JsonValue): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  ['string', 'number'].includes(typeof value.id);
+/** An array of objects with unique ids: a state patch patches its elements as objects. */
+const isIdArray = (value: JsonValue[]): boolean =>
+  value.every(isIdElement) && new Set(value.map((element) => (element as { id: JsonValue }).id)).size === value.length;
+
+/** `value` with its `null` object members removed; arrays replaced whole by a patch keep theirs. */
 function withoutNullMembers(value: JsonValue): JsonValue {
-  if (Array.isArray(value) || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return isIdArray(value) ? value.map(withoutNullMembers) : value;
+  if (typeof value !== 'object' || value === null) return value;
   const members = Object.entries(value).filter(([, member]) => member !== null);
   return Object.fromEntries(members.map(([key, member]) => [key, withoutNullMembers(member)]));
 }
