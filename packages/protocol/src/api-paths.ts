@@ -28,6 +28,8 @@ export const API_PREFIX = '/v1/';
 export const ROUTE_PATTERNS = {
   stream: `${API_PATHS.streams}/:stream`,
   streamEvents: `${API_PATHS.streams}/:stream/events`,
+  /** Presence (issue 16). */
+  streamPresence: `${API_PATHS.streams}/:stream/presence`,
 } as const;
 
 /** Query parameter names. */
@@ -49,6 +51,8 @@ export const QUERY_PARAMS = {
   until: 'until',
   order: 'order',
   olderThan: 'olderThan',
+  /** The name an SSE or long-poll watcher asks to be shown by in presence (docs/protocol.md "Presence"). */
+  label: 'label',
 } as const;
 
 /** History filters on tags are `tag.K=V`. */
@@ -92,6 +96,11 @@ export function streamPath(stream: string): string {
 /** `/v1/streams/{stream}/events`: a stream's events (pages, long-poll, SSE) and its publish route. */
 export function streamEventsPath(stream: string): string {
   return `${streamPath(stream)}/events`;
+}
+
+/** `/v1/streams/{stream}/presence`: who watches the stream (docs/protocol.md "Presence"). */
+export function streamPresencePath(stream: string): string {
+  return `${streamPath(stream)}/presence`;
 }
 
 /** `/v1/ingest/{source}`: a webhook source's ingest route (source names are `[a-z0-9_-]`, nothing to encode). */

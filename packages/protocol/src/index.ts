@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './event.js';
 export * from './merge-patch.js';
 export * from './names.js';
+export * from './presence.js';
 export * from './server-frames.js';
 export * from './sse.js';
 export * from './sse-cursor.js';

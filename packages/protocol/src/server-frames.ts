@@ -6,6 +6,7 @@
  */
 import { isErrorCode } from './errors.js';
 import { isValidStreamName } from './names.js';
+import { isStreamPresence } from './presence.js';
 import type { ServerFrame } from './ws-frames.js';
 
 type Fields = Record<string, unknown>;
@@ -47,12 +48,15 @@ const FRAME_FIELDS: Record<ServerFrame['op'], Record<string, (value: unknown) =>
   pong: {},
   error: { code: isErrorCode, message: isString, stream: maybe(isValidStreamName) },
   hb: {},
+  presence: { stream: isValidStreamName },
 };
 
 /** `raw` as a server frame when it is a well-formed one, else `undefined`. */
 export function resolveServerFrame(raw: unknown): ServerFrame | undefined {
   if (!isObject(raw) || typeof raw.op !== 'string' || !Object.hasOwn(FRAME_FIELDS, raw.op)) return undefined;
   const fields = FRAME_FIELDS[raw.op as ServerFrame['op']];
-  const isWellFormed = Object.entries(fields).every(([name, check]) => check(raw[name]));
+  const isWellFormed =
+    Object.entries(fields).every(([name, check]) => check(raw[name])) &&
+    (raw.op !== 'presence' || isStreamPresence(raw));
   return isWellFormed ? (raw as ServerFrame) : undefined;
 }

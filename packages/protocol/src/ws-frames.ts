@@ -1,12 +1,23 @@
 import { type ErrorCode, HeraldError } from './errors.js';
 import type { EventInput, HeraldEvent, JsonValue } from './event.js';
 import { isValidEpoch } from './names.js';
+import { parsePresenceLabel, type StreamPresence } from './presence.js';
 import { resolveServerFrame } from './server-frames.js';
 import { assertStreamName, type EventLimits, parseEventInput } from './validate.js';
 
 /** Client → server frames. Every frame may carry `ref`, echoed by the reply. */
 export type ClientFrame =
-  | { op: 'sub'; stream: string; after?: number; epoch?: string; snapshot?: boolean; ref?: number }
+  | {
+      op: 'sub';
+      stream: string;
+      after?: number;
+      epoch?: string;
+      snapshot?: boolean;
+      /** Presence (issue 16): also send `presence` frames for the stream; `label` names this watcher. */
+      presence?: boolean;
+      label?: string;
+      ref?: number;
+    }
   | { op: 'unsub'; stream: string; ref?: number }
   | { op: 'pub'; stream: string; event: EventInput; ref?: number }
   | { op: 'ping'; ref?: number }
@@ -44,7 +55,9 @@ export type ServerFrame =
   | { op: 'unsubscribed'; ref?: number; stream: string }
   | { op: 'pong'; ref?: number }
   | { op: 'error'; ref?: number; stream?: string; code: ErrorCode; message: string; retryAfterMs?: number }
-  | { op: 'hb' };
+  | { op: 'hb' }
+  /** Presence (issue 16): who watches `stream`, after `subscribed` and on every change. */
+  | ({ op: 'presence' } & StreamPresence);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -58,7 +71,7 @@ export interface FrameParseFailure {
 
 /** The fields each op's frame may carry besides `op` and `ref`; any other field is refused. */
 const FRAME_FIELDS: Record<ClientFrame['op'], readonly string[]> = {
-  sub: ['stream', 'after', 'epoch', 'snapshot'],
+  sub: ['stream', 'after', 'epoch', 'snapshot', 'presence', 'label'],
   unsub: ['stream'],
   pub: ['stream', 'event'],
   ping: [],
@@ -133,6 +146,7 @@ function parseFrameFields(raw: Record<string, unknown>, ref: number | undefined,
         if (typeof raw.snapshot !== 'boolean') throw new HeraldError('invalid_request', 'snapshot must be a boolean');
         frame.snapshot = raw.snapshot;
       }
+      parsePresenceFields(raw, frame);
       return withRef(frame, ref);
     }
     case 'unsub':
@@ -151,6 +165,16 @@ function parseFrameFields(raw: Record<string, unknown>, ref: number | undefined,
     default:
       throw new HeraldError('invalid_request', `unknown op ${JSON.stringify(raw.op)}`, { details: { path: 'op' } });
   }
+}
+
+/** The presence fields of a `sub` frame (issue 16), kept apart from the rest of `sub`. */
+function parsePresenceFields(raw: Record<string, unknown>, frame: Extract<ClientFrame, { op: 'sub' }>): void {
+  if (raw.presence !== undefined) {
+    if (typeof raw.presence !== 'boolean') throw new HeraldError('invalid_request', 'presence must be a boolean');
+    frame.presence = raw.presence;
+  }
+  const label = parsePresenceLabel(raw.label, 'label');
+  if (label !== undefined) frame.label = label;
 }
 
 /** Parses one server frame (client side); `undefined` for anything that is not a well-formed frame (server-frames.ts). */

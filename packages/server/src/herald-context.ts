@@ -9,6 +9,7 @@ import type { EventLog } from './log/event-log.js';
 import type { DependencyFailureLog } from './ops/dependency-failure-log.js';
 import type { HeraldMetrics } from './ops/metrics.js';
 import type { ShutdownHooks } from './ops/shutdown-hooks.js';
+import type { Presence } from './presence/presence.js';
 
 /** Everything routes and transports work with, built once by `createHerald`. */
 export interface HeraldContext {
@@ -26,4 +27,6 @@ export interface HeraldContext {
   readonly dependencyFailures: DependencyFailureLog;
   /** Transports register their connection closers here for graceful shutdown. */
   readonly shutdown: ShutdownHooks;
+  /** Who watches each stream, across nodes (docs/protocol.md "Presence"). */
+  readonly presence: Presence;
 }

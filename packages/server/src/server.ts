@@ -28,6 +28,7 @@ import {
   requestLogController,
 } from './http/http-options.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
+import { registerPresenceRoutes } from './http/presence-routes.js';
 import { registerPublishRoutes } from './http/publish-routes.js';
 import { createReadCaching } from './http/read-caching.js';
 import { registerRequestPrincipal } from './http/request-principal.js';
@@ -40,6 +41,9 @@ import { RetentionSweeper } from './log/retention-sweeper.js';
 import { DependencyFailureLog } from './ops/dependency-failure-log.js';
 import { HeraldMetrics } from './ops/metrics.js';
 import { ShutdownHooks } from './ops/shutdown-hooks.js';
+import { createPresenceAudience } from './presence/audience.js';
+import { createPresenceBoard } from './presence/create-presence-board.js';
+import { Presence } from './presence/presence.js';
 import { registerTransports } from './transports/register-transports.js';
 import type { TransportOptions } from './transports/transport-options.js';
 import {
@@ -100,8 +104,9 @@ export interface Herald {
   /** Binds `host:port` (unless attached to a server) and resolves the base URL, e.g. `http://127.0.0.1:8700`. */
   listen(): Promise<string>;
   /**
-   * Polls `fetchState` and publishes a state patch to `stream` in-process only when the state
-   * changed (DESIGN "Watchers"); stopped by `herald.close()` at the latest.
+   * Polls `fetchState` while `stream` has watchers (presence, on any node) and publishes a state
+   * patch to it in-process only when the state changed (DESIGN "Watchers", seed 003); stopped by
+   * `herald.close()` at the latest.
    */
   watch(stream: string, fetchState: () => Promise<JsonValue>, options?: WatchOptions): StateWatcher;
   /**
@@ -143,6 +148,19 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     (await createBroker(config.broker, {
       onError: (error) => app.log.warn({ err: error }, 'broker error'),
     }));
+  const transportOptions = { heartbeatIntervalMs: config.heartbeatIntervalMs, ...options.transports };
+  const { heartbeatIntervalMs } = transportOptions;
+  // Entries live one heartbeat interval and are renewed every half: a killed node's watchers are
+  // gone within 1.5 intervals, inside the 2 the issue allows.
+  const presenceBoard = createPresenceBoard(config.broker, {
+    ttlMs: heartbeatIntervalMs,
+    onError: (error) => app.log.warn({ err: error }, 'presence board error'),
+  });
+  const presence = new Presence({
+    board: presenceBoard,
+    refreshIntervalMs: heartbeatIntervalMs / 2,
+    reportError: (error) => app.log.warn({ err: error }, 'presence board read or write failed'),
+  });
   const metrics = new HeraldMetrics();
   const hub = new Hub({
     log,
@@ -178,6 +196,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     logger: app.log,
     dependencyFailures: new DependencyFailureLog(app.log),
     shutdown: new ShutdownHooks(),
+    presence,
   };
 
   registerErrorHandling(app, context.dependencyFailures);
@@ -189,10 +208,11 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   registerRequestMetrics(app, context.metrics);
   registerPublishRoutes(app, context);
   const caching = createReadCaching(config);
-  const transports = registerTransports(app, context, caching, options.transports);
+  const transports = registerTransports(app, context, caching, transportOptions);
   registerStreamRoutes(app, { log, caching, watchStreamList: transports.watchStreamList });
   registerHistoryRoutes(app, context);
   registerAdminRoutes(app, context);
+  registerPresenceRoutes(app, context);
   registerOpsRoutes(app, context);
   await registerIngest(app, context);
   await registerDashboard(app);
@@ -218,7 +238,8 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     },
     watch(stream, fetchState, watchOptions = {}) {
       assertStreamName(stream);
-      const watcher = watchState(createPublisherWatchTarget(context), stream, fetchState, {
+      const target = { ...createPublisherWatchTarget(context), watchAudience: createPresenceAudience(presence) };
+      const watcher = watchState(target, stream, fetchState, {
         onError: (error) => app.log.warn({ err: error, stream }, 'state watcher poll failed'),
         ...watchOptions,
       });
@@ -236,6 +257,8 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
       release?.stop();
       sweeper.stop();
       await publisher.drain();
+      await presence.close();
+      await presenceBoard.close();
       hub.close();
       await broker.close();
       await log.close();

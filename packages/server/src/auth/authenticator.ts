@@ -22,12 +22,15 @@ export interface AuthenticatorOptions {
 
 /**
  * The `herald` claim of a subscriber's JWT (documented in the README):
- * `{"herald": {"read": ["run:*"], "publish": ["run:42"], "admin": false}}`.
+ * `{"herald": {"read": ["run:*"], "publish": ["run:42"], "admin": false, "label": false}}`.
+ * `label: true` lets a token without `sub` name its holder in presence with a label of the
+ * client's choosing (docs/protocol.md "Presence").
  */
 export interface HeraldClaim {
   read?: string[];
   publish?: string[];
   admin?: boolean;
+  label?: boolean;
 }
 
 const SYMMETRIC_ALGORITHMS = ['HS256'];
@@ -52,6 +55,7 @@ function principalFromClaims(payload: JWTPayload): Principal {
     admin: claim.admin === true,
     ...(payload.exp === undefined ? {} : { expiresAtMs: payload.exp * 1000 }),
     ...(payload.sub === undefined ? {} : { subject: payload.sub }),
+    ...(claim.label === true ? { mayLabel: true } : {}),
   };
 }
 

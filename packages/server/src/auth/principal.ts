@@ -16,8 +16,10 @@ export interface Principal {
   admin: boolean;
   /** When the credential stops being valid (epoch ms); live connections close with 4001 then. */
   expiresAtMs?: number;
-  /** The token's subject, for logs. */
+  /** The token's subject, for logs and as its holder's name in presence. */
   subject?: string;
+  /** Whether a client may name itself in presence with a label of its choosing (resolveWatcherName). */
+  mayLabel?: boolean;
 }
 
 /** Which anonymous requests a server allows, given its auth settings. */
@@ -42,8 +44,16 @@ export function anonymousPrincipal(access: AnonymousAccess): Principal {
     read: access.hasJwt ? [] : EVERY_STREAM,
     publish: isOpen ? EVERY_STREAM : [],
     admin: isOpen,
+    // On an open server nobody is authenticated: a label is the only name a watcher can have.
+    ...(isOpen ? { mayLabel: true } : {}),
   };
 }
 
 /** The principal of a request carrying the server's API key: full access. */
-export const API_KEY_PRINCIPAL: Principal = { kind: 'api_key', read: EVERY_STREAM, publish: EVERY_STREAM, admin: true };
+export const API_KEY_PRINCIPAL: Principal = {
+  kind: 'api_key',
+  read: EVERY_STREAM,
+  publish: EVERY_STREAM,
+  admin: true,
+  mayLabel: true,
+};

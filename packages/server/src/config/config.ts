@@ -5,6 +5,7 @@ import {
   DEFAULT_MAX_BATCH_EVENTS,
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_MAX_STATE_BYTES,
+  HEARTBEAT_INTERVAL_MS,
   HeraldError,
 } from '@herald/protocol';
 import { pino } from 'pino';
@@ -87,6 +88,11 @@ export interface HeraldConfig {
   githubWebhookSecret?: string;
   /** Path of the generic webhook mapping file (JSON); enables `POST /v1/ingest/<source>`. */
   ingestConfig?: string;
+  /**
+   * Idle time after which a live connection gets a heartbeat, in ms (default 15 000). Presence
+   * follows it: a watcher that leaves, even with its node killed, is seen within twice this time.
+   */
+  heartbeatIntervalMs: number;
 }
 
 /**
@@ -104,6 +110,8 @@ const MAX_BODY_BYTES_CAP = 16 * 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Keeps `now − maxAge` a valid Date (±8.64e15 ms) with room to spare; nobody needs a longer retention. */
 const MAX_RETENTION_AGE_MS = Math.round(100 * 365.25 * DAY_MS);
+/** Below this a heartbeat (and the presence refresh that follows it) would flood the wire and Redis. */
+const MIN_HEARTBEAT_INTERVAL_MS = 100;
 /** HS256 wants a key at least as long as its 256-bit hash (RFC 7518 §3.2). */
 const MIN_HS256_SECRET_BYTES = 32;
 
@@ -139,6 +147,7 @@ const OPTIONS = {
   'jwt-audience': { type: 'string' },
   'github-webhook-secret': { type: 'string' },
   'ingest-config': { type: 'string' },
+  'heartbeat-interval-ms': { type: 'string' },
 } as const;
 
 type OptionName = Exclude<keyof typeof OPTIONS, 'no-demo'>;
@@ -351,6 +360,12 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
     },
     ...(githubWebhookSecret === undefined ? {} : { githubWebhookSecret }),
     ...(ingestConfig === undefined ? {} : { ingestConfig }),
+    heartbeatIntervalMs: integer(
+      'heartbeat-interval-ms',
+      HEARTBEAT_INTERVAL_MS,
+      MIN_HEARTBEAT_INTERVAL_MS,
+      MAX_TIMER_MS,
+    ),
   };
 }
 

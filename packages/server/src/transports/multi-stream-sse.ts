@@ -16,6 +16,8 @@ import type { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { Hub } from '../fanout/hub.js';
 import type { QueryParams } from '../http/query-params.js';
 import type { EventLog } from '../log/event-log.js';
+import type { Presence } from '../presence/presence.js';
+import { resolveRequestWatcherName } from '../presence/watcher-name.js';
 import type { LiveConnection } from './live-connection.js';
 import { type FrameEncoder, LiveSink, type LiveSinkOwner } from './live-sink.js';
 import { encodeSseFinal, encodeSseLive, encodeSseReset } from './sse-frames.js';
@@ -29,6 +31,7 @@ type MultiRequest = FastifyRequest<{ Querystring: QueryParams }>;
 export interface MultiStreamSseDeps {
   hub: Hub;
   log: EventLog;
+  presence: Presence;
   /** Streams one connection may subscribe to. */
   maxStreams: number;
 }
@@ -94,13 +97,13 @@ class MultiStreamSse implements LiveSinkOwner {
   }
 
   /** Subscribes `stream` from its position; its sink writes into the shared response. */
-  add(deps: MultiStreamSseDeps, stream: string): void {
+  add(deps: MultiStreamSseDeps, stream: string, name: string | undefined): void {
     const start = this.#positions.get(stream) ?? { seq: 0 };
     const sink = new LiveSink(this.#connection, stream, this.#encoder, this);
-    const { hub, log } = deps;
+    const { hub, log, presence } = deps;
     this.#handles.set(
       stream,
-      openSubscription({ hub, log, stream, after: start.seq, epoch: start.epoch ?? null, sink }),
+      openSubscription({ hub, log, stream, after: start.seq, epoch: start.epoch ?? null, sink }, { presence, name }),
     );
   }
 
@@ -128,6 +131,7 @@ export function registerMultiStreamSse(app: FastifyInstance, deps: MultiStreamSs
     const { query } = request as MultiRequest;
     const streams = readStreams(query, deps.maxStreams);
     for (const stream of streams) authorize(request.principal, 'read', stream);
+    const name = resolveRequestWatcherName(request.principal, query);
     const cursor = readSseCursor(request as MultiRequest);
     const positions: StreamPositions = cursor === undefined ? new Map() : parseSseCursor(cursor);
     for (const stream of positions.keys()) {
@@ -144,7 +148,7 @@ export function registerMultiStreamSse(app: FastifyInstance, deps: MultiStreamSs
     const connection = transport.open(request, reply, () => multi?.close());
     const reportFailure = (error: unknown) => request.log.error({ err: error }, 'SSE subscription failed');
     multi = new MultiStreamSse(connection, positions, reportFailure);
-    for (const snapshot of unfinished) multi.add(deps, snapshot.stream);
+    for (const snapshot of unfinished) multi.add(deps, snapshot.stream, name);
     return reply;
   });
 }

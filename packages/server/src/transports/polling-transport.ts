@@ -10,6 +10,8 @@ import { type QueryParams, readEpoch, readInteger } from '../http/query-params.j
 import type { ReadCaching } from '../http/read-caching.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
+import type { LongPollPresence } from '../presence/long-poll-presence.js';
+import { resolveRequestWatcherName } from '../presence/watcher-name.js';
 import type { LiveConnections } from './live-connections.js';
 import { sendFailure } from './send-failure.js';
 
@@ -28,6 +30,8 @@ export interface PollingTransportDeps {
   longPollsWaiting: { inc(): void; dec(): void };
   shutdown: ShutdownHooks;
   caching: ReadCaching;
+  /** A held long-poll counts as a watcher of its stream (and lingers between polls). */
+  presence: LongPollPresence;
 }
 
 /**
@@ -63,6 +67,7 @@ export class PollingTransport {
       timeUntilExpiryMs(request.principal),
     );
     const epoch = readEpoch(query);
+    const name = resolveRequestWatcherName(request.principal, query);
     const page = await readResolvedPage(this.#deps.log, stream, after, limit, epoch);
     const isIdle = !page.isReset && page.read.events.length === 0 && !page.read.snapshot.final;
     if (!isIdle || waitMs === 0) {
@@ -74,8 +79,10 @@ export class PollingTransport {
     const idleEpoch = page.read.snapshot.epoch;
     // A held poll is a connection like an SSE response: it counts against the client's limit.
     const release = this.#deps.live.admit(request.ip);
+    const endHold = this.#deps.presence.hold(request.raw.socket, stream, name);
     const onOver = (error?: unknown) => {
       release();
+      endHold();
       if (error !== undefined) {
         sendFailure(request, reply, error);
         return;
@@ -88,6 +95,7 @@ export class PollingTransport {
       this.#longPolls.hold(reply.raw, { stream, after, epoch: idleEpoch, waitMs }, onOver);
     } catch (error) {
       release();
+      endHold();
       throw error;
     }
   }

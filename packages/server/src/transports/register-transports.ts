@@ -11,6 +11,8 @@ import type { EventLog } from '../log/event-log.js';
 import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
 import type { HeraldMetrics } from '../ops/metrics.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
+import { LongPollPresence } from '../presence/long-poll-presence.js';
+import type { Presence } from '../presence/presence.js';
 import { LiveConnections } from './live-connections.js';
 import { registerMultiStreamSse } from './multi-stream-sse.js';
 import { PollingTransport } from './polling-transport.js';
@@ -37,6 +39,7 @@ export interface TransportsDeps {
   logger: FastifyBaseLogger;
   dependencyFailures: DependencyFailureLog;
   shutdown: ShutdownHooks;
+  presence: Presence;
 }
 
 /** The live transports of a server, once registered. */
@@ -79,7 +82,8 @@ export function registerTransports(
       resolved.maxFrameBytes ?? (limits.event.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + FRAME_ENVELOPE_BYTES,
   });
   websocket.attach(app.server);
-  registerMultiStreamSse(app, { hub, log, maxStreams: limits.maxSubscriptionsPerConnection }, sse);
+  const { presence } = deps;
+  registerMultiStreamSse(app, { hub, log, presence, maxStreams: limits.maxSubscriptionsPerConnection }, sse);
   const polling = new PollingTransport({
     log,
     hub,
@@ -88,8 +92,10 @@ export function registerTransports(
     longPollsWaiting: deps.metrics.longPollsWaiting,
     shutdown: deps.shutdown,
     caching,
+    // A poller lingers one heartbeat interval: its leave is then seen within two (issue 16).
+    presence: new LongPollPresence(presence, resolved.heartbeatIntervalMs),
   });
-  registerStreamEventsRoute(app, createStreamSseHandler({ hub, log }, sse), polling);
+  registerStreamEventsRoute(app, createStreamSseHandler({ hub, log, presence }, sse), polling);
   const streamListWatch = new StreamListWatch(deps, sse);
   return { watchStreamList: streamListWatch.handle };
 }

@@ -6,6 +6,8 @@ import type { Hub } from '../fanout/hub.js';
 import type { QueryParams } from '../http/query-params.js';
 import type { LiveHandler } from '../http/stream-routes.js';
 import type { EventLog } from '../log/event-log.js';
+import type { Presence } from '../presence/presence.js';
+import { resolveRequestWatcherName } from '../presence/watcher-name.js';
 import { LiveSink } from './live-sink.js';
 import { SSE_FRAME_ENCODER } from './sse-frames.js';
 import { resolveSseResume } from './sse-resume.js';
@@ -19,13 +21,17 @@ type StreamRequest = FastifyRequest<{ Params: { stream: string }; Querystring: Q
  * resume from Last-Event-ID / `after`, events as `id: <seq>` data frames, then `event: live`, then
  * live events; `event: final` ends the response, and a reconnect at or past the final seq gets 204.
  */
-export function createStreamSseHandler(deps: { hub: Hub; log: EventLog }, transport: SseTransport): LiveHandler {
+export function createStreamSseHandler(
+  deps: { hub: Hub; log: EventLog; presence: Presence },
+  transport: SseTransport,
+): LiveHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const { params } = request as StreamRequest;
     const { stream } = params;
     assertStreamName(stream);
     authorize(request.principal, 'read', stream);
     const { after, epoch } = resolveSseResume(request as StreamRequest);
+    const name = resolveRequestWatcherName(request.principal, (request as StreamRequest).query);
     const snapshot = await deps.log.getSnapshot(stream);
     if (hasSeenFinal(snapshot, after, epoch)) return reply.code(204).header(HEADERS.cacheControl, 'no-store').send();
 
@@ -40,7 +46,10 @@ export function createStreamSseHandler(deps: { hub: Hub; log: EventLog }, transp
       },
     });
     const position = epoch === undefined ? { after } : { after, epoch };
-    subscription = openSubscription({ hub: deps.hub, log: deps.log, stream, ...position, sink });
+    subscription = openSubscription(
+      { hub: deps.hub, log: deps.log, stream, ...position, sink },
+      { presence: deps.presence, name },
+    );
     return reply;
   };
 }

@@ -18,6 +18,8 @@ import type { Hub } from '../fanout/hub.js';
 import type { Limits } from '../limits/limits.js';
 import type { EventLog } from '../log/event-log.js';
 import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
+import type { Presence } from '../presence/presence.js';
+import { resolveWatcherName } from '../presence/watcher-name.js';
 import type { LiveConnection } from './live-connection.js';
 import type { LiveConnections } from './live-connections.js';
 import { LiveSink, type LiveSinkOwner } from './live-sink.js';
@@ -35,6 +37,7 @@ export interface WebSocketConnectionDeps {
   limits: Pick<Limits, 'event' | 'publishRate' | 'maxSubscriptionsPerConnection'>;
   logger: FastifyBaseLogger;
   dependencyFailures: DependencyFailureLog;
+  presence: Presence;
   /** How long a slow consumer's close may take before its socket is destroyed, in ms. */
   slowConsumerCloseTimeoutMs: number;
 }
@@ -51,6 +54,8 @@ interface ActiveSubscription {
   sink: LiveSink;
   encoder: WebSocketFrameEncoder;
   handle: SubscriptionHandle | undefined;
+  /** Stops the `presence` frames the `sub` asked for. */
+  stopPresenceFrames?: () => void;
 }
 
 /**
@@ -108,6 +113,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     this.#subscriptions.delete(sink.stream);
     sink.close();
     active.handle?.close();
+    active.stopPresenceFrames?.();
   }
 
   #receive(data: WebSocket.RawData, isBinary: boolean): void {
@@ -186,15 +192,17 @@ export class WebSocketConnection implements LiveSinkOwner {
       encoder.reportOpenedAs(snapshot);
       ({ after, epoch } = resolveSnapshotPosition(snapshot));
     }
-    const { hub, log } = this.#deps;
-    active.handle = openSubscription({
-      hub,
-      log,
-      stream,
-      after: after ?? 0,
-      ...(epoch === undefined ? {} : { epoch }),
-      sink,
-    });
+    const { hub, log, presence } = this.#deps;
+    active.handle = openSubscription(
+      { hub, log, stream, after: after ?? 0, ...(epoch === undefined ? {} : { epoch }), sink },
+      { presence, name: resolveWatcherName(this.#principal, frame.label) },
+    );
+    if (frame.presence === true) {
+      // May come before `subscribed`: presence does not wait for the catch-up (docs/protocol.md).
+      active.stopPresenceFrames = presence.watch(stream, (view) => {
+        if (!sink.isClosed) this.#sendControl({ op: 'presence', ...view });
+      });
+    }
   }
 
   /** Ends the stream's subscription; a `sub` not yet answered (a repeated `sub` or an `unsub` came first) gets `unsubscribed`. */
@@ -256,6 +264,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     for (const active of this.#subscriptions.values()) {
       active.sink.close();
       active.handle?.close();
+      active.stopPresenceFrames?.();
     }
     this.#subscriptions.clear();
   }

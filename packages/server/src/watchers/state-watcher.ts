@@ -2,8 +2,11 @@ import { applyMergePatch, createMergePatch, type EventInput, isHeraldError, type
 import type { Publisher } from '../delivery/publisher.js';
 import type { EventLog } from '../log/event-log.js';
 
-/** Default time between two `fetchState` calls (DESIGN "Watchers"). */
-const DEFAULT_INTERVAL_MS = 5000;
+/**
+ * Default time between two `fetchState` calls: seed 003's watchers check every 2 s (issue 16;
+ * DESIGN "Watchers" gave no number, and Herald used 5 s before).
+ */
+export const DEFAULT_WATCH_INTERVAL_MS = 2000;
 /** Default type of the events a watcher publishes. */
 const DEFAULT_EVENT_TYPE = 'state_changed';
 
@@ -11,13 +14,20 @@ const DEFAULT_EVENT_TYPE = 'state_changed';
 export interface StateWatchTarget {
   /** The stream's current state: the starting point, so a restarted watcher republishes nothing unchanged. */
   readState(stream: string): Promise<JsonValue>;
-  /** Publishes one event; its `state` is the merge patch. */
+  /** Publishes one event; its `state` is the state patch. */
   publish(stream: string, event: EventInput): Promise<unknown>;
+  /**
+   * Tells whether anyone watches the stream (presence, on any node): `listener` is called with the
+   * current answer and again on each change; returns its removal. A watcher polls its source
+   * only while the answer is `true` (seed 003: "only active when clients are connected"). Without
+   * it, the watcher polls all the time.
+   */
+  watchAudience?(stream: string, listener: (isWatched: boolean) => void): () => void;
 }
 
 /** Options of `watchState`. */
 export interface WatchOptions {
-  /** Time between the end of one poll and the start of the next, in ms (default 5000). */
+  /** Time between the end of one poll and the start of the next, in ms (default 2000). */
   intervalMs?: number;
   /** Type of the published events (default `state_changed`). */
   type?: string;
@@ -37,8 +47,11 @@ export interface StateWatcher {
 
 /**
  * A bridge for systems without event hooks (DESIGN "Watchers", seed 003): polls `fetchState`
- * every `intervalMs` and publishes a state merge patch only when the document changed. Polls never
- * overlap: the next is scheduled once the previous one has finished. A final stream stops it.
+ * every `intervalMs` while the stream has an audience, and publishes a state patch only when the
+ * document changed (arrays of objects with ids per element, see createMergePatch). Polls never
+ * overlap: the next is scheduled once the previous one has finished. The first watcher to arrive
+ * starts a poll at once; once the last one has left no poll is scheduled (one in progress ends).
+ * A final stream stops it.
  */
 export function watchState(
   target: StateWatchTarget,
@@ -46,7 +59,7 @@ export function watchState(
   fetchState: () => Promise<JsonValue>,
   options: WatchOptions = {},
 ): StateWatcher {
-  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const intervalMs = options.intervalMs ?? DEFAULT_WATCH_INTERVAL_MS;
   const type = options.type ?? DEFAULT_EVENT_TYPE;
   const reportError = options.onError ?? (() => {});
   let isStopped = false;
@@ -69,12 +82,17 @@ export function watchState(
     known = { state: applyMergePatch(known.state, patch) };
     options.onPublished?.(result);
   };
+  let isWatched = target.watchAudience === undefined;
+  let isPolling = false;
   const stop = () => {
     isStopped = true;
     clearTimeout(timer);
+    stopWatchingAudience();
     markStopped();
   };
   const tick = () => {
+    timer = undefined;
+    isPolling = true;
     polling = poll().then(
       () => {},
       (error: unknown) => {
@@ -83,10 +101,19 @@ export function watchState(
       },
     );
     void polling.then(() => {
-      if (!isStopped) timer = setTimeout(tick, intervalMs);
+      isPolling = false;
+      if (!isStopped && isWatched) timer = setTimeout(tick, intervalMs);
     });
   };
-  tick();
+  const stopWatchingAudience =
+    target.watchAudience?.(stream, (isWatchedNow) => {
+      isWatched = isWatchedNow;
+      if (!isWatched) {
+        clearTimeout(timer);
+        timer = undefined;
+      } else if (!isStopped && !isPolling && timer === undefined) tick();
+    }) ?? (() => {});
+  if (isWatched && !isStopped && !isPolling && timer === undefined) tick();
 
   return {
     stopped,

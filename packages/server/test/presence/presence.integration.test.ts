@@ -1,0 +1,161 @@
+import http from 'node:http';
+import { type StreamPresence, streamPresencePath } from '@herald/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { requestJson } from '../support/http-json.js';
+import { signTestToken, TEST_JWT_SECRET } from '../support/jwt.js';
+import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
+import { SseTestClient } from '../support/sse-test-client.js';
+import { WsTestClient } from '../support/ws-test-client.js';
+
+const HEARTBEAT_INTERVAL_MS = 1000;
+/** The issue's bound: joins and leaves are seen within two heartbeat intervals. */
+const SEEN_WITHIN_MS = 2 * HEARTBEAT_INTERVAL_MS;
+const STREAM = 'run:watched';
+
+let server: LiveTestServer | undefined;
+const clients: { close(): void }[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await server?.close();
+  server = undefined;
+});
+
+async function start(config: Parameters<typeof startLiveTestServer>[0] = {}): Promise<LiveTestServer> {
+  server = await startLiveTestServer(config, { heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+  return server;
+}
+
+async function readPresence(url: string, token?: string): Promise<StreamPresence> {
+  const response = await requestJson<StreamPresence>(`${url}${streamPresencePath(STREAM)}`, token ? { token } : {});
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+/** Resolves once the presence read over HTTP satisfies `check`, failing after two heartbeat intervals. */
+async function presenceWithin(url: string, check: (presence: StreamPresence) => boolean, token?: string) {
+  const deadline = Date.now() + SEEN_WITHIN_MS;
+  for (;;) {
+    const presence = await readPresence(url, token);
+    if (check(presence)) return presence;
+    if (Date.now() > deadline)
+      throw new Error(`presence not as expected within ${SEEN_WITHIN_MS} ms: ${JSON.stringify(presence)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function openWs(url: string, frame: Record<string, unknown> = {}, token?: string): Promise<WsTestClient> {
+  const client = await WsTestClient.open(url, token ? { token } : {});
+  clients.push({ close: () => client.socket.terminate() });
+  client.send({ op: 'sub', stream: STREAM, ...frame });
+  return client;
+}
+
+async function openSse(url: string, query = ''): Promise<SseTestClient> {
+  const client = await SseTestClient.open(`${url}/v1/streams/${STREAM}/events${query}`);
+  clients.push({ close: () => client.request.destroy() });
+  return client;
+}
+
+describe('presence on one node', () => {
+  it('counts WebSocket, SSE and long-poll watchers and sees each leave within two heartbeat intervals', async () => {
+    const { url } = await start();
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 0, names: [] });
+
+    const ws = await openWs(url, { label: 'alice' });
+    await presenceWithin(url, (p) => p.count === 1);
+    const sse = await openSse(url, '?label=bob');
+    await presenceWithin(url, (p) => p.count === 2);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const longPoll = http.get(`${url}/v1/streams/${STREAM}/events?wait=30&label=carol`, { agent });
+    longPoll.on('error', () => {}); // destroyed below, on purpose
+    clients.push({ close: () => longPoll.destroy() });
+    expect(await presenceWithin(url, (p) => p.count === 3)).toEqual({
+      stream: STREAM,
+      count: 3,
+      names: ['alice', 'bob', 'carol'],
+    });
+
+    ws.socket.terminate();
+    await presenceWithin(url, (p) => p.count === 2 && !p.names.includes('alice'));
+    sse.request.destroy();
+    await presenceWithin(url, (p) => p.count === 1 && p.names.join() === 'carol');
+    // A long-poller lingers one heartbeat interval after its hold ends, then it is gone.
+    longPoll.destroy();
+    agent.destroy();
+    await presenceWithin(url, (p) => p.count === 0);
+    // Presence is not part of the stream: nothing was appended.
+    expect((await server!.herald.context.log.getSnapshot(STREAM)).seq).toBe(0);
+  });
+
+  it('sends presence frames to a subscriber that asks, on every change', async () => {
+    const { url } = await start();
+    const watching = await openWs(url, { presence: true, label: 'dash' });
+    await watching.waitFor((frame) => frame.op === 'presence' && frame.count === 1);
+    const other = await openWs(url, { label: 'eve' });
+    const both = await watching.waitFor((frame) => frame.op === 'presence' && frame.count === 2);
+    expect(both).toMatchObject({ stream: STREAM, names: ['dash', 'eve'] });
+    other.send({ op: 'unsub', stream: STREAM });
+    const presenceFrames = () => watching.frames.filter((frame) => frame.op === 'presence');
+    await watching.waitUntil(() => presenceFrames().length === 3, SEEN_WITHIN_MS);
+    expect(presenceFrames().map((frame) => frame.op === 'presence' && frame.count)).toEqual([1, 2, 1]);
+  });
+
+  it('keeps a long-poller counted between its polls on a keep-alive socket', async () => {
+    const { url, publish } = await start();
+    const watching = await openWs(url, { presence: true });
+    await watching.waitFor((frame) => frame.op === 'presence' && frame.count === 1);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    clients.push({ close: () => agent.destroy() });
+    let after = 0;
+    for (let round = 0; round < 3; round++) {
+      const answered = fetchOn(agent, `${url}/v1/streams/${STREAM}/events?wait=30&after=${after}`);
+      await watching.waitFor((frame) => frame.op === 'presence' && frame.count === 2);
+      after = await publish(STREAM, [{ type: 'tick' }]);
+      await answered;
+    }
+    await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_INTERVAL_MS / 2));
+    const counts = watching.frames.flatMap((frame) => (frame.op === 'presence' ? [frame.count] : []));
+    expect(counts).toEqual([1, 2]);
+  });
+
+  it('names JWT watchers by their sub, labels only where the token allows, and shows presence only to readers', async () => {
+    const { url } = await start({ jwt: { secret: TEST_JWT_SECRET } });
+    const reader = await signTestToken({ read: ['run:*'] }, { subject: 'user-1' });
+    const noSub = await signTestToken({ read: ['run:*'] }, { subject: null });
+    const mayLabel = await signTestToken({ read: ['run:*'], label: true }, { subject: null });
+    await openWs(url, { label: 'not-me' }, reader);
+    await openWs(url, { label: 'ignored' }, noSub);
+    await openWs(url, { label: 'kiosk' }, mayLabel);
+    expect(await presenceWithin(url, (p) => p.count === 3, reader)).toEqual({
+      stream: STREAM,
+      count: 3,
+      names: ['kiosk', 'user-1'],
+    });
+    const other = await signTestToken({ read: ['batch:*'] });
+    const refused = await requestJson(`${url}${streamPresencePath(STREAM)}`, { token: other });
+    expect(refused.status).toBe(403);
+    expect((await requestJson(`${url}${streamPresencePath(STREAM)}`)).status).toBe(401);
+  });
+
+  it('refuses a label with control characters', async () => {
+    const { url } = await start();
+    const client = await openWs(url, { label: 'a\u0007b' });
+    const error = await client.waitFor((frame) => frame.op === 'error');
+    expect(error).toMatchObject({ code: 'invalid_request' });
+    const response = await requestJson(`${url}/v1/streams/${STREAM}/events?wait=1&label=${'x'.repeat(65)}`);
+    expect(response.status).toBe(400);
+  });
+});
+
+/** GETs `url` through `agent` and resolves once the whole answer has arrived. */
+function fetchOn(agent: http.Agent, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (response) => {
+        response.resume();
+        response.on('end', resolve);
+      })
+      .on('error', reject);
+  });
+}
