@@ -92,6 +92,49 @@ describe('watchState', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('polls every 2 s by default, as seed 003 does', async () => {
+    const source = sourceOf({ step: 1 });
+    const watcher = watchState(new RecordingTarget(), STREAM, source.fetch);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(source.polls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(source.polls).toBe(2);
+    await watcher.stop();
+  });
+
+  it('polls only while the stream has an audience, starting at once when one arrives', async () => {
+    const target = new RecordingTarget();
+    let tellAudience!: (isWatched: boolean) => void;
+    let isAudienceWatched = false;
+    const audienceTarget: StateWatchTarget = {
+      readState: () => target.readState(),
+      publish: (stream, event) => target.publish(stream, event),
+      watchAudience: (_stream, listener) => {
+        tellAudience = listener;
+        listener(false);
+        isAudienceWatched = true;
+        return () => {
+          isAudienceWatched = false;
+        };
+      },
+    };
+    const source = sourceOf({ step: 1 });
+    const watcher = watchState(audienceTarget, STREAM, source.fetch, { intervalMs: INTERVAL_MS });
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS * 5);
+    expect(source.polls).toBe(0);
+    tellAudience(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(source.polls).toBe(1);
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS * 2);
+    expect(source.polls).toBe(3);
+    tellAudience(false);
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS * 5);
+    expect(source.polls).toBe(3);
+    expect(vi.getTimerCount()).toBe(0);
+    await watcher.stop();
+    expect(isAudienceWatched).toBe(false);
+  });
+
   it('lets a poll in progress finish its publish before stop resolves', async () => {
     const target = new RecordingTarget();
     let release!: () => void;
@@ -109,16 +152,3 @@ describe('watchState', () => {
   });
 });
 
-describe('Herald.watch', () => {
-  it('publishes in-process to the stream and stops when the server closes', async () => {
-    const server = await startLiveTestServer();
-    let document: JsonValue = { status: 'queued' };
-    const watcher = server.herald.watch(STREAM, async () => document, { intervalMs: 10 });
-    const log = server.herald.context.log;
-    await vi.waitFor(async () => expect((await log.getSnapshot(STREAM)).seq).toBe(1));
-    document = { status: 'done' };
-    await vi.waitFor(async () => expect((await log.getSnapshot(STREAM)).state).toEqual({ status: 'done' }));
-    await server.close();
-    await watcher.stopped;
-  });
-});
