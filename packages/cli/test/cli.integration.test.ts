@@ -86,8 +86,10 @@ describe('herald tail', () => {
 describe('herald watch', () => {
   let source: Server;
   let document: unknown = { status: 'queued', progress: 0 };
+  let sourceRequests = 0;
   beforeAll(async () => {
     source = createServer((_request, response) => {
+      sourceRequests++;
       response.setHeader('content-type', 'application/json');
       response.end(JSON.stringify(document));
     });
@@ -96,7 +98,7 @@ describe('herald watch', () => {
   });
   afterAll(() => source.close());
 
-  it('publishes a state patch only when the polled document changes', async () => {
+  it('polls its source only while the stream has a watcher, and publishes a state patch only when the document changes', async () => {
     const sourceUrl = `http://127.0.0.1:${(source.address() as AddressInfo).port}/`;
     const child = spawn(process.execPath, [
       CLI_BIN,
@@ -113,14 +115,31 @@ describe('herald watch', () => {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     };
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const watching = new AbortController();
     try {
+      // Nobody watches the stream: the watcher asks the server, never the source.
+      await pause(500);
+      expect(sourceRequests).toBe(0);
+      const sse = await fetch(`${server.url}/v1/streams/run:watched/events`, {
+        headers: { accept: 'text/event-stream' },
+        signal: watching.signal,
+      });
+      expect(sse.status).toBe(200);
       await waitForSeq(1);
       // Several unchanged polls go by; then one change.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await pause(300);
       document = { status: 'running', progress: 0 };
       await waitForSeq(2);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await pause(300);
+      watching.abort();
+      // The watcher learns of the leave at its next presence ask (50 ms here), then stops polling.
+      await pause(500);
+      const afterLeave = sourceRequests;
+      await pause(500);
+      expect(sourceRequests).toBe(afterLeave);
     } finally {
+      watching.abort();
       child.kill('SIGTERM');
       await once(child, 'exit');
     }

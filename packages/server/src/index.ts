@@ -35,6 +35,7 @@ export { SqliteEventLog } from './log/sqlite-event-log.js';
 export { createHerald, type Herald, type HeraldOptions } from './server.js';
 export type { TransportOptions } from './transports/transport-options.js';
 export {
+  DEFAULT_WATCH_INTERVAL_MS,
   type StateWatcher,
   type StateWatchTarget,
   type WatchOptions,

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { HeraldError, type JsonValue, type StreamSnapshot, streamEventsPath, streamPath } from '@herald/protocol';
-import { type StateWatchTarget, watchState } from '@herald/server';
+import { DEFAULT_WATCH_INTERVAL_MS, type StateWatchTarget, watchState } from '@herald/server';
+import { createHttpAudience } from '../http-audience.js';
 import { CONNECTION_OPTIONS, requestJson, resolveConnection, type ServerConnection } from '../server-connection.js';
-
-const DEFAULT_INTERVAL_MS = 5000;
 
 async function fetchSource(url: string): Promise<JsonValue> {
   const response = await fetch(url, { headers: { accept: 'application/json' } });
@@ -11,9 +10,14 @@ async function fetchSource(url: string): Promise<JsonValue> {
   return (await response.json()) as JsonValue;
 }
 
-/** The watcher's target over HTTP: a remote server's snapshot and publish routes. */
-function httpWatchTarget(connection: ServerConnection): StateWatchTarget {
+/** The watcher's target over HTTP: a remote server's snapshot, publish and presence routes. */
+function httpWatchTarget(
+  connection: ServerConnection,
+  intervalMs: number,
+  reportError: (error: unknown) => void,
+): StateWatchTarget {
   return {
+    watchAudience: createHttpAudience(connection, intervalMs, reportError),
     readState: async (stream) =>
       ((await requestJson(connection, 'GET', streamPath(stream))) as unknown as StreamSnapshot).state,
     publish: (stream, event) => requestJson(connection, 'POST', streamEventsPath(stream), { ...event }),
@@ -21,9 +25,11 @@ function httpWatchTarget(connection: ServerConnection): StateWatchTarget {
 }
 
 /**
- * `herald watch <stream> <url> [--interval-ms N] [--type T]` (DESIGN "Watchers"): the library
- * watcher (`watchState`) with a JSON endpoint as its source and the server's HTTP API as its target.
- * Runs until interrupted or until the stream is final; a failed poll is reported and retried.
+ * `herald watch <stream> <url> [--interval-ms N] [--type T]` (DESIGN "Watchers", seed 003): the
+ * library watcher (`watchState`) with a JSON endpoint as its source and the server's HTTP API as
+ * its target. It polls the source every N ms (default 2000) only while the stream has watchers,
+ * which it asks the server's presence route for at the same interval. Runs until interrupted or
+ * until the stream is final; a failed poll is reported and retried.
  */
 export async function watch(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -32,16 +38,18 @@ export async function watch(argv: string[]): Promise<number> {
     options: { ...CONNECTION_OPTIONS, 'interval-ms': { type: 'string' }, type: { type: 'string' } },
   });
   const [stream, sourceUrl] = positionals;
-  const intervalMs = Number(values['interval-ms'] ?? DEFAULT_INTERVAL_MS);
+  const intervalMs = Number(values['interval-ms'] ?? DEFAULT_WATCH_INTERVAL_MS);
   if (stream === undefined || sourceUrl === undefined || !Number.isSafeInteger(intervalMs) || intervalMs < 1) {
     process.stderr.write('usage: herald watch <stream> <url> [--interval-ms N] [--type T]\n');
     return 2;
   }
-  const watcher = watchState(httpWatchTarget(resolveConnection(values)), stream, () => fetchSource(sourceUrl), {
+  const reportError = (error: unknown) => process.stderr.write(`herald watch: ${(error as Error).message}\n`);
+  const target = httpWatchTarget(resolveConnection(values), intervalMs, reportError);
+  const watcher = watchState(target, stream, () => fetchSource(sourceUrl), {
     intervalMs,
     ...(values.type === undefined ? {} : { type: values.type }),
     onPublished: (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
-    onError: (error) => process.stderr.write(`herald watch: ${(error as Error).message}\n`),
+    onError: reportError,
   });
   await watcher.stopped;
   return 0;
