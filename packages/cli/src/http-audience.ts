@@ -19,7 +19,11 @@ export function createHttpAudience(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const ask = async () => {
       try {
-        const presence = (await requestJson(connection, 'GET', streamPresencePath(stream))) as unknown as StreamPresence;
+        const presence = (await requestJson(
+          connection,
+          'GET',
+          streamPresencePath(stream),
+        )) as unknown as StreamPresence;
         const isWatchedNow = presence.count > 0;
         if (!isStopped && isWatchedNow !== isWatched) {
           isWatched = isWatchedNow;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { requestJson } from '../support/http-json.js';
 import { signTestToken, TEST_JWT_SECRET } from '../support/jwt.js';
 import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
+import { readPresence as readPresenceOf, waitForPresence } from '../support/presence-reader.js';
 import { SseTestClient } from '../support/sse-test-client.js';
 import { WsTestClient } from '../support/ws-test-client.js';
 
@@ -27,21 +28,12 @@ async function start(config: Parameters<typeof startLiveTestServer>[0] = {}): Pr
 }
 
 async function readPresence(url: string, token?: string): Promise<StreamPresence> {
-  const response = await requestJson<StreamPresence>(`${url}${streamPresencePath(STREAM)}`, token ? { token } : {});
-  expect(response.status).toBe(200);
-  return response.body;
+  return readPresenceOf(url, STREAM, token);
 }
 
 /** Resolves once the presence read over HTTP satisfies `check`, failing after two heartbeat intervals. */
-async function presenceWithin(url: string, check: (presence: StreamPresence) => boolean, token?: string) {
-  const deadline = Date.now() + SEEN_WITHIN_MS;
-  for (;;) {
-    const presence = await readPresence(url, token);
-    if (check(presence)) return presence;
-    if (Date.now() > deadline)
-      throw new Error(`presence not as expected within ${SEEN_WITHIN_MS} ms: ${JSON.stringify(presence)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function presenceWithin(url: string, check: (presence: StreamPresence) => boolean, token?: string) {
+  return waitForPresence(url, STREAM, check, SEEN_WITHIN_MS, token);
 }
 
 async function openWs(url: string, frame: Record<string, unknown> = {}, token?: string): Promise<WsTestClient> {

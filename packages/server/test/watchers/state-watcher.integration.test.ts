@@ -151,4 +151,3 @@ describe('watchState', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
-
