@@ -1,7 +1,6 @@
 import { type EventInput, HeraldError, type JsonValue } from '@herald/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type StateWatchTarget, watchState } from '../../src/watchers/state-watcher.js';
-import { startLiveTestServer } from '../support/live-test-server.js';
 
 const STREAM = 'run:watched';
 const INTERVAL_MS = 1000;
