@@ -55,7 +55,7 @@ export function createClient(options: ClientOptions): HeraldClient {
   const watches = new Set<StreamListWatch>();
 
   const tokens = new TokenSource(options.token, options.getToken, (token) => ladder.authenticate(token));
-  const http = new HttpApi(options.url, fetch, tokens);
+  const http = new HttpApi(options.url, fetch, tokens, options.label);
   const outbox = new Outbox(http, options.outboxExpiryMs ?? DEFAULT_OUTBOX_EXPIRY_MS);
   const transportContext: TransportContext = {
     url: options.url,
@@ -64,6 +64,8 @@ export function createClient(options: ClientOptions): HeraldClient {
     token: () => tokens.ready(),
     streams: () => ladder.streams(),
     position: (stream) => subscriptions.position(stream),
+    wantsPresence: (stream) => subscriptions.wantsPresence(stream),
+    label: options.label,
     pollIntervalMs: staleAfterMs,
     countPoll: () => {
       stats.polls += 1;

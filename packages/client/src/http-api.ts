@@ -11,9 +11,11 @@ import {
   QUERY_PARAMS,
   type QueryValue,
   type StreamListPage,
+  type StreamPresence,
   type StreamSnapshot,
   streamEventsPath,
   streamPath,
+  streamPresencePath,
   TAG_QUERY_PREFIX,
   withQuery,
 } from '@herald/protocol';
@@ -83,11 +85,14 @@ export class HttpApi {
   readonly #baseUrl: string;
   readonly #fetch: FetchFunction;
   readonly #tokens: TokenSource;
+  /** The client's presence label, sent where a request makes it a watcher (SSE, long-poll). */
+  readonly #label: string | undefined;
 
-  constructor(baseUrl: string, fetch: FetchFunction, tokens: TokenSource) {
+  constructor(baseUrl: string, fetch: FetchFunction, tokens: TokenSource, label?: string) {
     this.#baseUrl = baseUrl.replace(/\/+$/, '');
     this.#fetch = fetch;
     this.#tokens = tokens;
+    this.#label = label;
   }
 
   /** `GET /v1/streams/{stream}/events?after=&epoch=&wait=`; `waitSeconds` makes it a long-poll. */
@@ -101,6 +106,7 @@ export class HttpApi {
       [QUERY_PARAMS.after]: position.after,
       [QUERY_PARAMS.epoch]: position.epoch ?? undefined,
       [QUERY_PARAMS.wait]: waitSeconds,
+      [QUERY_PARAMS.label]: waitSeconds ? this.#label : undefined,
     });
     const response = await this.#request(path, { signal });
     return readJson<EventsPage>(response);
@@ -118,8 +124,14 @@ export class HttpApi {
     const path = withQuery(API_PATHS.sse, {
       [QUERY_PARAMS.stream]: streams,
       [QUERY_PARAMS.cursor]: cursor || undefined,
+      [QUERY_PARAMS.label]: this.#label,
     });
     return this.#request(path, { headers: SSE_HEADERS, signal });
+  }
+
+  /** `GET /v1/streams/{stream}/presence`: who watches the stream. */
+  async readPresence(stream: string, signal?: AbortSignal): Promise<StreamPresence> {
+    return readJson<StreamPresence>(await this.#request(streamPresencePath(stream), { signal }));
   }
 
   /** `GET /v1/streams?prefix=&limit=&cursor=` with `If-None-Match`. */

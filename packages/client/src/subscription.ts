@@ -9,11 +9,19 @@
  * - A `reset` (history gone, epoch changed) replaces events and state and calls `onReset`.
  * - Once the final event is delivered, all work for the stream stops.
  */
-import { applyMergePatch, type EventsPage, type HeraldError, type HeraldEvent, type JsonValue } from '@herald/protocol';
+import {
+  applyMergePatch,
+  type EventsPage,
+  type HeraldError,
+  type HeraldEvent,
+  type JsonValue,
+  type StreamPresence,
+} from '@herald/protocol';
 import { Coalescer } from './coalescer.js';
 import { Emitter, invokeCallback } from './emitter.js';
 import { type HttpApi, type Position, toHeraldError } from './http-api.js';
 import { PendingEvents } from './pending-events.js';
+import { PresencePoll } from './presence-poll.js';
 import { StreamOrder } from './stream-order.js';
 import { isPushTransport, type TransportFrame } from './transports/transport.js';
 import type {
@@ -50,7 +58,7 @@ export class StreamSubscription implements Subscription {
   readonly #order: StreamOrder;
   readonly #watchdog: Watchdog;
   readonly #coalescer: Coalescer;
-  readonly #changes = new Emitter<{ change: () => void }>();
+  readonly #changes = new Emitter<{ change: () => void; presence: (presence: StreamPresence) => void }>();
   readonly #pending = new PendingEvents();
   #events: HeraldEvent[] = [];
   readonly #maxEvents: number;
@@ -67,6 +75,9 @@ export class StreamSubscription implements Subscription {
   #error: HeraldError | null = null;
   #snapshot: SubscriptionSnapshot | undefined;
   #notifiedState: JsonValue | undefined;
+  #presence: StreamPresence | null = null;
+  /** Reads presence over HTTP while the transport is not the WebSocket (only with `presence: true`). */
+  readonly #presencePoll: PresencePoll | undefined;
 
   constructor(stream: string, options: SubscribeOptions, context: SubscriptionContext) {
     this.stream = stream;
@@ -79,7 +90,19 @@ export class StreamSubscription implements Subscription {
     this.#watchdog = new Watchdog(context.staleAfterMs, () => void this.#catchUp('watchdog'));
     this.#coalescer = new Coalescer(() => this.#flush());
     this.#watchdog.heard();
+    if (options.presence === true) {
+      this.#presencePoll = new PresencePoll(context.http, stream, (presence) => this.#setPresence(presence));
+    }
     if (after > 0) void this.#loadState();
+  }
+
+  /** Whether this subscription follows the stream's presence. */
+  get wantsPresence(): boolean {
+    return this.#presencePoll !== undefined;
+  }
+
+  get presence(): StreamPresence | null {
+    return this.#presence;
   }
 
   /** Where delivery resumes: after the last delivered seq, in the known epoch. */
@@ -106,7 +129,9 @@ export class StreamSubscription implements Subscription {
     return this.#snapshot;
   }
 
-  on(event: 'change', listener: () => void): () => void {
+  on(event: 'change', listener: () => void): () => void;
+  on(event: 'presence', listener: (presence: StreamPresence) => void): () => void;
+  on(event: 'change' | 'presence', listener: (() => void) & ((presence: StreamPresence) => void)): () => void {
     return this.#changes.on(event, listener);
   }
 
@@ -114,6 +139,7 @@ export class StreamSubscription implements Subscription {
     if (this.#isClosed) return;
     this.#isClosed = true;
     this.#watchdog.stop();
+    this.#presencePoll?.stop();
     this.#coalescer.cancel();
     this.#changes.clear();
     this.#context.release(this);
@@ -129,6 +155,9 @@ export class StreamSubscription implements Subscription {
     this.#connection = status;
     const isWatching = isPushTransport(kind);
     const isOffline = status === 'offline';
+    // The WebSocket brings `presence` frames; any other transport reads presence over HTTP.
+    if (kind === 'websocket' || isOffline || this.#isClosed) this.#presencePoll?.stop();
+    else this.#presencePoll?.start();
     if (isWatching !== this.#isWatching || isOffline || (status !== 'live' && !this.#watchdog.isArmed)) {
       this.#isWatching = isWatching;
       this.#rearm('heard');
@@ -179,9 +208,20 @@ export class StreamSubscription implements Subscription {
         this.#error = frame.error;
         this.#invalidate();
         break;
+      case 'presence': {
+        // The frames are for the stream; a subscription that did not ask stays out of presence.
+        const { op: _op, ...presence } = frame;
+        if (this.wantsPresence) this.#setPresence(presence);
+        break;
+      }
       case 'hb':
         break;
     }
+  }
+
+  #setPresence(presence: StreamPresence): void {
+    this.#presence = presence;
+    this.#changes.emit('presence', presence);
   }
 
   /** Shows an optimistic publish at once (seed 004). */
@@ -260,6 +300,7 @@ export class StreamSubscription implements Subscription {
   #finish(): void {
     this.#isFinal = true;
     this.#watchdog.stop();
+    this.#presencePoll?.stop();
     this.#invalidate();
     this.#context.release(this);
     invokeCallback(this.#options.onFinal, this.snapshot());

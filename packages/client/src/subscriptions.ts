@@ -39,9 +39,16 @@ export class Subscriptions {
       set = new Set();
       this.#byStream.set(stream, set);
     }
+    const isFirstPresence = options.presence === true && !this.wantsPresence(stream);
     set.add(subscription);
-    if (set.size === 1) this.#delivery.add(stream);
+    // Delivered already without presence: subscribing again asks the server for presence frames.
+    if (set.size === 1 || isFirstPresence) this.#delivery.add(stream);
     return subscription;
+  }
+
+  /** Whether a subscription of `stream` follows its presence. */
+  wantsPresence(stream: string): boolean {
+    return [...(this.#byStream.get(stream) ?? [])].some((subscription) => subscription.wantsPresence);
   }
 
   /** Where a stream's delivery resumes: the least advanced subscription's position. */

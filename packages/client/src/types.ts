@@ -6,6 +6,7 @@ import type {
   JsonValue,
   PublishResult,
   StreamListPage,
+  StreamPresence,
   StreamSnapshot,
 } from '@herald/protocol';
 
@@ -65,6 +66,11 @@ export interface ClientOptions {
   WebSocket?: WebSocketConstructor;
   /** fetch implementation. Default `globalThis.fetch`. */
   fetch?: FetchFunction;
+  /**
+   * The name this client asks to be shown by in presence (docs/protocol.md "Presence"), on every
+   * stream it watches; the server uses it only where the token allows (a JWT's `sub` wins).
+   */
+  label?: string;
 }
 
 /** A snapshot of one subscription; the same object is returned until something changes. */
@@ -111,6 +117,11 @@ export interface SubscribeOptions {
   onReset?: (snapshot: SubscriptionSnapshot) => void;
   /** Called once when the stream's final event has been delivered; the subscription then stops all work. */
   onFinal?: (snapshot: SubscriptionSnapshot) => void;
+  /**
+   * Follow who watches the stream: `subscription.presence` and its `presence` event (WebSocket
+   * `presence` frames; on the other transports `GET …/presence` every 5 s). Default false.
+   */
+  presence?: boolean;
 }
 
 /** A live view of one stream. */
@@ -118,8 +129,12 @@ export interface Subscription {
   readonly stream: string;
   /** The current snapshot (stable reference between changes, for `useSyncExternalStore`). */
   snapshot(): SubscriptionSnapshot;
+  /** Who watches the stream, when subscribed with `presence: true`; `null` until known. */
+  readonly presence: StreamPresence | null;
   /** Listens to snapshot changes (coalesced like `onState`); returns the unsubscribe function. */
   on(event: 'change', listener: () => void): () => void;
+  /** Listens to presence changes (with `presence: true`); returns the unsubscribe function. */
+  on(event: 'presence', listener: (presence: StreamPresence) => void): () => void;
   /** Stops the subscription; idempotent. */
   close(): void;
 }

@@ -8,7 +8,7 @@ import type { TransportKind, WebSocketConstructor } from '../types.js';
  * or for all streams of a multiplexed connection). Ordering is not the transport's business.
  */
 export type TransportFrame =
-  | Extract<ServerFrame, { op: 'subscribed' | 'live' | 'event' | 'reset' }>
+  | Extract<ServerFrame, { op: 'subscribed' | 'live' | 'event' | 'reset' | 'presence' }>
   /** An error about one stream, or (no `stream`) about the connection, such as a refused `auth`. */
   | { op: 'error'; stream?: string; error: HeraldError }
   | { op: 'page'; stream: string; page: EventsPage }
@@ -38,6 +38,10 @@ export interface TransportContext {
   streams(): string[];
   /** Where a stream's delivery must resume (read at every (re)subscription). */
   position(stream: string): Position;
+  /** Whether a subscription of the stream follows its presence (the WebSocket then asks for frames). */
+  wantsPresence(stream: string): boolean;
+  /** The client's presence label. */
+  label: string | undefined;
   /** ETag polling interval, in ms. */
   pollIntervalMs: number;
   /** Counts one poll in the client's stats. */

@@ -85,7 +85,15 @@ export class WebSocketTransport implements Transport {
 
   add(stream: string): void {
     const { after, epoch } = this.#context.position(stream);
-    this.#send(epoch === null ? { op: 'sub', stream, after } : { op: 'sub', stream, after, epoch });
+    const { label } = this.#context;
+    this.#send({
+      op: 'sub',
+      stream,
+      after,
+      ...(epoch === null ? {} : { epoch }),
+      ...(this.#context.wantsPresence(stream) ? { presence: true } : {}),
+      ...(label === undefined ? {} : { label }),
+    });
   }
 
   remove(stream: string): void {
@@ -124,6 +132,7 @@ export class WebSocketTransport implements Transport {
       case 'live':
       case 'event':
       case 'reset':
+      case 'presence':
       case 'hb':
         this.#listener.onFrame(frame);
         break;

@@ -18,6 +18,8 @@ export function transportHarness(server: FakeHerald, streams: string[], position
     token: async () => 'secret',
     streams: () => streams,
     position: (stream) => positions[stream] ?? { after: 0, epoch: null },
+    wantsPresence: () => false,
+    label: undefined,
     pollIntervalMs: 1000,
     countPoll: () => {
       reports.polls += 1;

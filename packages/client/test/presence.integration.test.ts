@@ -1,0 +1,61 @@
+/** `subscription.presence` against a real server, over the WebSocket's frames and over HTTP reads. */
+import type { StreamPresence } from '@herald/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type InProcessHerald, startInProcessHerald } from '../../server/test/support/herald-process.js';
+import type { HeraldClient } from '../src/types.js';
+import { createTestClient, waitUntil } from './support/live-herald.js';
+
+const STREAM = 'run:presence';
+
+describe('subscription.presence', () => {
+  let server: InProcessHerald;
+  const clients: HeraldClient[] = [];
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await server.close();
+  });
+
+  function client(options: Parameters<typeof createTestClient>[1]): HeraldClient {
+    const created = createTestClient(server.url, options);
+    clients.push(created);
+    return created;
+  }
+
+  it('follows who watches over WebSocket frames, with the change event', async () => {
+    server = await startInProcessHerald({ heartbeatIntervalMs: 1000 });
+    const dashboard = client({ label: 'alice' }).subscribe(STREAM, { presence: true });
+    const seen: StreamPresence[] = [];
+    dashboard.on('presence', (presence) => seen.push(presence));
+    await waitUntil(() => dashboard.presence?.count === 1, 5000, 'alice alone');
+    expect(dashboard.presence).toEqual({ stream: STREAM, count: 1, names: ['alice'] });
+
+    const bob = client({ label: 'bob', transports: ['sse'] });
+    bob.subscribe(STREAM);
+    await waitUntil(() => dashboard.presence?.count === 2, 5000, 'bob joined');
+    expect(dashboard.presence?.names).toEqual(['alice', 'bob']);
+    bob.close();
+    await waitUntil(() => dashboard.presence?.count === 1, 5000, 'bob left');
+    expect(seen.map((presence) => presence.count)).toEqual([1, 2, 1]);
+  });
+
+  it('asks for presence when a stream already delivered without it gains a presence subscription', async () => {
+    server = await startInProcessHerald();
+    const herald = client({ label: 'carol' });
+    const plain = herald.subscribe(STREAM);
+    await waitUntil(() => herald.status === 'live', 5000, 'live');
+    const withPresence = herald.subscribe(STREAM, { presence: true });
+    await waitUntil(() => withPresence.presence !== null, 5000, 'presence');
+    // One watcher: the connection's subscription of the stream, however many the app holds.
+    expect(withPresence.presence).toEqual({ stream: STREAM, count: 1, names: ['carol'] });
+    expect(plain.presence).toBeNull();
+  });
+
+  it('reads presence over HTTP on a transport that carries no presence frames', async () => {
+    server = await startInProcessHerald();
+    const polled = client({ label: 'dave', transports: ['longpoll'] }).subscribe(STREAM, { presence: true });
+    // The first read may come before the first long-poll is held; the next comes 5 s later.
+    await waitUntil(() => polled.presence?.count === 1, 12_000, 'the long-poller counted');
+    expect(polled.presence).toEqual({ stream: STREAM, count: 1, names: ['dave'] });
+  });
+});
