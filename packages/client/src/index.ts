@@ -4,6 +4,7 @@ export type {
   JsonValue,
   PublishResult,
   StreamListPage,
+  StreamPresence,
   StreamSnapshot,
 } from '@herald/protocol';
 export { HeraldError, isHeraldError } from '@herald/protocol';

@@ -170,6 +170,25 @@ describe('dashboard in Chromium against a real server', () => {
     await context.close();
   }, 60_000);
 
+  it('shows how many watch a run page, live, as a second viewer comes and goes', async () => {
+    const stream = `run:watched${Date.now().toString(36)}`;
+    await publish(stream, { type: 'job_started', state: { status: 'running', progress: 0 } });
+    const runPage = `${server.url}/#/streams/${encodeURIComponent(stream)}`;
+    const first = await browser.newPage({ viewport: DESKTOP });
+    await first.goto(runPage);
+    await markWindow(first);
+    const watching = first.getByTestId('watching');
+    await expect.poll(() => watching.textContent(), { timeout: LIVE_UPDATE_DEADLINE_MS }).toBe('1 watching');
+    const second = await browser.newPage({ viewport: DESKTOP });
+    await second.goto(runPage);
+    await expect.poll(() => watching.textContent(), { timeout: LIVE_UPDATE_DEADLINE_MS }).toBe('2 watching');
+    expect(await second.getByTestId('watching').textContent()).toBe('2 watching');
+    await second.close();
+    await expect.poll(() => watching.textContent(), { timeout: LIVE_UPDATE_DEADLINE_MS }).toBe('1 watching');
+    expect(await isWindowMarked(first)).toBe(true);
+    await first.close();
+  }, 60_000);
+
   // Runs last: it stops and restarts the shared server.
   it('leaves "Live" when the server stops, returns when it restarts, and shows each event once', async () => {
     const stream = `run:restart${Date.now().toString(36)}`;

@@ -7,5 +7,6 @@ export type { StreamView } from './stream-store.js';
 export { useConnectionStatus } from './use-connection-status.js';
 export { type HistoryFilters, type HistoryView, useHistory } from './use-history.js';
 export { useNow } from './use-now.js';
+export { usePresence } from './use-presence.js';
 export { useStream } from './use-stream.js';
 export { useStreams } from './use-streams.js';

@@ -4,6 +4,7 @@ import { JsonView } from '../components/json-view.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { Timeline } from '../components/timeline.js';
+import { WatchingCount } from '../components/watching-count.js';
 import { formatDuration, readRunFacts } from '../format.js';
 import { hrefOf } from '../router.js';
 
@@ -22,7 +23,9 @@ export function StreamPage({ stream }: { stream: string }): ReactNode {
           <h1 className="stream-title">
             {facts.name ?? stream} <StatusBadge status={facts.status} />
           </h1>
-          <p className="mono muted">{stream}</p>
+          <p className="mono muted">
+            {stream} <WatchingCount stream={stream} />
+          </p>
         </div>
         <ConnectionStatus lastEventAt={view.lastEventAt} className="indicator" />
       </div>
