@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../src/event.js';
 import { applyMergePatch, createMergePatch, ELEMENT_PATCH_KEYS } from '../src/merge-patch.js';
+import { patchedFrom } from './support/patched-from.js';
 
 type Element = { id: string | number; [key: string]: JsonValue };
 
@@ -28,11 +29,6 @@ const documentArb: fc.Arbitrary<JsonValue> = fc.oneof(
 
 /** `from` with some elements of its id arrays changed, dropped, added or moved: the next document. */
 const nextOfArb = (from: JsonValue): fc.Arbitrary<JsonValue> => fc.oneof(documentArb, fc.constant(from));
-
-const patchedFrom = (from: JsonValue, to: JsonValue) => {
-  const patch = createMergePatch(from, to);
-  return patch === undefined ? from : applyMergePatch(from, patch);
-};
 
 describe('element patches of id arrays', () => {
   it('turn any document with id arrays into any other', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../src/event.js';
 import { applyMergePatch, createMergePatch } from '../src/merge-patch.js';
+import { patchedFrom } from './support/patched-from.js';
 
 const isIdElement = (value: JsonValue): boolean =>
   typeof value === 'object' &&
@@ -24,11 +25,6 @@ function withoutNullMembers(value: JsonValue): JsonValue {
 const jsonArb = fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.parse(JSON.stringify(value)) as JsonValue);
 /** Documents a merge patch can express exactly (RFC 7396 has no way to set a member to null). */
 const expressibleArb = jsonArb.map(withoutNullMembers);
-
-const patchedFrom = (from: JsonValue, to: JsonValue) => {
-  const patch = createMergePatch(from, to);
-  return patch === undefined ? from : applyMergePatch(from, patch);
-};
 
 describe('createMergePatch', () => {
   it('produces a patch that turns any document into an expressible one', () => {

@@ -1,37 +1,17 @@
-import type { HeraldClient, StreamPresence, Subscription } from '@herald/client';
+import type { HeraldClient, StreamPresence } from '@herald/client';
 import { useMemo, useSyncExternalStore } from 'react';
 import { useHeraldClient } from './herald-provider.js';
-import type { ExternalStore } from './stream-store.js';
+import { createSubscriptionStore, type ExternalStore } from './subscription-store.js';
 
-/**
- * The store behind `usePresence`: like `createStreamStore`, no side effect until the first
- * listener, which opens a subscription with `presence: true`; the last one closes it.
- */
+/** The store behind `usePresence`: a subscription with `presence: true` (see createSubscriptionStore). */
 export function createPresenceStore(client: HeraldClient, stream: string): ExternalStore<StreamPresence | null> {
-  const listeners = new Set<() => void>();
-  let subscription: Subscription | undefined;
-  let stopListening: (() => void) | undefined;
-
-  return {
-    subscribe(listener) {
-      listeners.add(listener);
-      if (!subscription) {
-        // Presence only: keep no window of events beyond the one the subscription must hold.
-        subscription = client.subscribe(stream, { presence: true, maxEvents: 1 });
-        stopListening = subscription.on('presence', () => {
-          for (const each of listeners) each();
-        });
-      }
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size > 0) return;
-        stopListening?.();
-        subscription?.close();
-        subscription = undefined;
-      };
-    },
-    getSnapshot: () => subscription?.presence ?? null,
-  };
+  return createSubscriptionStore(client, {
+    // Presence only: keep no window of events beyond the one the subscription must hold.
+    open: () => client.subscribe(stream, { presence: true, maxEvents: 1 }),
+    listen: (subscription, emit) => subscription.on('presence', emit),
+    read: (subscription) => subscription.presence,
+    empty: null,
+  });
 }
 
 /**

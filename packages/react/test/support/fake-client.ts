@@ -4,6 +4,8 @@ import type {
   ConnectionStatus,
   HeraldClient,
   StreamList,
+  StreamPresence,
+  SubscribeOptions,
   Subscription,
   SubscriptionSnapshot,
 } from '@herald/client';
@@ -15,8 +17,14 @@ export class FakeSubscription implements Subscription {
   isClosed = false;
   #snapshot: SubscriptionSnapshot;
   readonly #listeners = new Set<() => void>();
+  readonly #presenceListeners = new Set<(presence: StreamPresence) => void>();
+  presence: StreamPresence | null = null;
 
-  constructor(stream: string, status: ConnectionStatus) {
+  constructor(
+    stream: string,
+    status: ConnectionStatus,
+    readonly options: SubscribeOptions = {},
+  ) {
     this.stream = stream;
     this.#snapshot = {
       state: null,
@@ -39,9 +47,18 @@ export class FakeSubscription implements Subscription {
     return this.#listeners.size;
   }
 
-  on(_event: 'change', listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  on(event: 'change', listener: () => void): () => void;
+  on(event: 'presence', listener: (presence: StreamPresence) => void): () => void;
+  on(event: 'change' | 'presence', listener: (() => void) & ((presence: StreamPresence) => void)): () => void {
+    const listeners = event === 'change' ? this.#listeners : this.#presenceListeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  /** Tells presence listeners who watches now, as the real client does on a `presence` frame. */
+  setPresence(presence: StreamPresence): void {
+    this.presence = presence;
+    for (const listener of this.#presenceListeners) listener(presence);
   }
 
   close(): void {
@@ -84,8 +101,8 @@ export class FakeClient implements HeraldClient {
     return this.subscriptions.filter((subscription) => !subscription.isClosed);
   }
 
-  subscribe(stream: string): FakeSubscription {
-    const subscription = new FakeSubscription(stream, this.status);
+  subscribe(stream: string, options: SubscribeOptions = {}): FakeSubscription {
+    const subscription = new FakeSubscription(stream, this.status, options);
     this.subscriptions.push(subscription);
     return subscription;
   }

@@ -4,6 +4,8 @@ import { Hub } from '../../src/fanout/hub.js';
 import { MemoryBroker } from '../../src/fanout/memory-broker.js';
 import type { EventsRead } from '../../src/log/event-log.js';
 import { MemoryEventLog } from '../../src/log/memory-event-log.js';
+import { MemoryPresenceBoard } from '../../src/presence/memory-presence-board.js';
+import { Presence } from '../../src/presence/presence.js';
 import { openSubscription } from '../../src/transports/subscription-handle.js';
 import { RecordingSink } from '../support/recording-sink.js';
 
@@ -31,11 +33,19 @@ describe('openSubscription', () => {
       await isReleased;
       return read;
     };
-    const handle = openSubscription({ hub, log, stream: STREAM, after: 0, sink: new RecordingSink() });
+    const presence = new Presence({ board: new MemoryPresenceBoard(), refreshIntervalMs: 60_000 });
+    const handle = openSubscription(
+      { hub, log, stream: STREAM, after: 0, sink: new RecordingSink() },
+      { presence, name: 'ann' },
+    );
     await vi.waitFor(() => expect(reads).toBe(1));
+    expect(await presence.read(STREAM)).toEqual({ stream: STREAM, count: 1, names: ['ann'] });
     handle.close();
     release();
     await vi.waitFor(() => expect(hub.channelCount).toBe(0));
     expect(reads).toBe(1);
+    // The subscriber is no longer a watcher once closed.
+    expect(await presence.read(STREAM)).toEqual({ stream: STREAM, count: 0, names: [] });
+    await presence.close();
   });
 });
