@@ -15,8 +15,13 @@ class LocalWatchers {
 interface PresenceWatch {
   listener: (presence: StreamPresence) => void;
   lastJson: string | undefined;
-  /** Reads started for this listener: only the latest one's answer is told, never an older one's. */
-  reads: number;
+}
+
+/** The listeners of one stream, and the reads made for them: an answer older than one told is dropped. */
+class StreamWatches {
+  readonly watches = new Set<PresenceWatch>();
+  reads = 0;
+  toldRead = 0;
 }
 
 /** Options of `Presence`. */
@@ -43,7 +48,7 @@ export class Presence {
   readonly #board: PresenceBoard;
   readonly #reportError: (error: unknown) => void;
   readonly #local = new Map<string, LocalWatchers>();
-  readonly #watches = new Map<string, Set<PresenceWatch>>();
+  readonly #watches = new Map<string, StreamWatches>();
   readonly #dirty = new Set<string>();
   #flushScheduled = false;
   readonly #timer: ReturnType<typeof setInterval>;
@@ -95,17 +100,18 @@ export class Presence {
 
   /** Calls `listener` with the current view of `stream`, then with each changed one; returns its removal. */
   watch(stream: string, listener: (presence: StreamPresence) => void): () => void {
-    const watch: PresenceWatch = { listener, lastJson: undefined, reads: 0 };
+    const watch: PresenceWatch = { listener, lastJson: undefined };
     let watches = this.#watches.get(stream);
     if (!watches) {
-      watches = new Set();
+      watches = new StreamWatches();
       this.#watches.set(stream, watches);
     }
-    watches.add(watch);
-    void this.#tell(stream, watch);
+    watches.watches.add(watch);
+    // The others were told this view already: only the newcomer hears it.
+    this.#notify(stream);
     return () => {
-      watches.delete(watch);
-      if (watches.size === 0 && this.#watches.get(stream) === watches) this.#watches.delete(stream);
+      watches.watches.delete(watch);
+      if (watches.watches.size === 0 && this.#watches.get(stream) === watches) this.#watches.delete(stream);
     };
   }
 
@@ -162,17 +168,25 @@ export class Presence {
     for (const stream of this.#watches.keys()) this.#notify(stream);
   }
 
+  /** Reads the stream's view once for all its listeners and tells those whose view changed. */
   #notify(stream: string): void {
-    for (const watch of this.#watches.get(stream) ?? []) void this.#tell(stream, watch);
-  }
-
-  async #tell(stream: string, watch: PresenceWatch): Promise<void> {
-    const read = ++watch.reads;
-    const presence = await this.read(stream);
-    const json = JSON.stringify(presence);
-    const isStillWatching = this.#watches.get(stream)?.has(watch) ?? false;
-    if (!isStillWatching || read !== watch.reads || json === watch.lastJson) return;
-    watch.lastJson = json;
-    watch.listener(presence);
+    const watches = this.#watches.get(stream);
+    if (!watches) return;
+    const read = ++watches.reads;
+    void this.read(stream).then((presence) => {
+      // Answers may come back out of order: one older than an answer already told is stale.
+      if (read < watches.toldRead) return;
+      watches.toldRead = read;
+      const json = JSON.stringify(presence);
+      for (const watch of watches.watches) {
+        if (json === watch.lastJson) continue;
+        watch.lastJson = json;
+        try {
+          watch.listener(presence);
+        } catch (error) {
+          this.#reportError(error);
+        }
+      }
+    });
   }
 }
