@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { StreamPresence } from '@herald/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startCountingSource } from '../support/counting-source.js';
+import { CLI_BIN } from '../support/herald-process.js';
 import { readPresence, waitForPresence } from '../support/presence-reader.js';
 import { SseTestClient } from '../support/sse-test-client.js';
 import { WsTestClient } from '../support/ws-test-client.js';
@@ -66,5 +70,41 @@ describe('presence across 2 nodes with Redis', () => {
     dashboard.socket.terminate();
     await seenOnBothNodes((p) => p.count === 0);
     expect(await readPresence(a.url, STREAM)).toEqual({ stream: STREAM, count: 0, names: [] });
+  }, 60_000);
+
+  it('runs a CLI watcher on one node only while a subscriber watches on the other', async () => {
+    const [a, b] = cluster.nodes as [HeraldCluster['nodes'][0], HeraldCluster['nodes'][0]];
+    const stream = 'run:watched-elsewhere';
+    const source = await startCountingSource({ status: 'queued' });
+    clients.push(source);
+    const watcher = spawn(process.execPath, [
+      CLI_BIN,
+      'watch',
+      stream,
+      source.url,
+      '--interval-ms',
+      '100',
+      '--url',
+      a.url,
+    ]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(source.requests).toBe(0);
+      const client = await WsTestClient.open(b.url);
+      client.send({ op: 'sub', stream });
+      await client.waitFor((frame) => frame.op === 'event' && frame.seq === 1, 10_000);
+      client.socket.terminate();
+      await vi.waitFor(
+        async () => {
+          const before = source.requests;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          expect(source.requests).toBe(before);
+        },
+        { timeout: 10_000 },
+      );
+    } finally {
+      watcher.kill('SIGTERM');
+      await once(watcher, 'exit');
+    }
   }, 60_000);
 });

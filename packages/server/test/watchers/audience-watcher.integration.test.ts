@@ -1,30 +1,12 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { HeraldEvent, JsonValue } from '@herald/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startCountingSource } from '../support/counting-source.js';
 import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
 import { WsTestClient } from '../support/ws-test-client.js';
 
 const STREAM = 'run:audience';
 const INTERVAL_MS = 50;
 const HEARTBEAT_INTERVAL_MS = 1000;
-
-/** A JSON source on node:http that counts the requests it gets; the test sets its document. */
-async function startCountingSource(initial: JsonValue) {
-  const source = { document: initial, requests: 0, url: '', close: () => {} };
-  const server = http.createServer((_request, response) => {
-    source.requests++;
-    response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify(source.document));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  source.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/state`;
-  source.close = () => {
-    server.closeAllConnections();
-    server.close();
-  };
-  return source;
-}
 
 async function fetchJson(url: string): Promise<JsonValue> {
   return (await (await fetch(url)).json()) as JsonValue;
