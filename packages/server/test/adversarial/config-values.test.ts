@@ -33,6 +33,13 @@ describe('startup values that would break timers or dates (attack findings 3, 4)
     expect(atMax.retention.sweepIntervalMs).toBe(NODE_TIMER_MAX_MS);
   });
 
+  it('refuses a heartbeat interval that would flood the wire or overflow a timer, and takes one in range', () => {
+    expectRefused({ env: { HERALD_HEARTBEAT_INTERVAL_MS: '50' } }, 'heartbeat-interval-ms');
+    expectRefused({ argv: ['--heartbeat-interval-ms', String(NODE_TIMER_MAX_MS + 1)] }, 'heartbeat-interval-ms');
+    expect(resolveConfig({ env: { HERALD_HEARTBEAT_INTERVAL_MS: '1000' } }).heartbeatIntervalMs).toBe(1000);
+    expect(resolveConfig().heartbeatIntervalMs).toBe(15_000);
+  });
+
   it('refuses a retention max age whose cutoff would not be a valid date', () => {
     expectRefused({ argv: ['--retention-max-age-ms', '8640000000000001'] }, 'retention-max-age-ms');
     expectRefused({ argv: ['--retention-max-age-ms', String(101 * 366 * 24 * 3600 * 1000)] }, 'retention-max-age-ms');
@@ -123,6 +130,8 @@ describe('createHerald options are held to the checks flags and env vars get', (
     ['retention-sweep-interval-ms', { retention: { sweepIntervalMs: NODE_TIMER_MAX_MS + 1 } }],
     ['retention-sweep-interval-ms', { retention: { sweepIntervalMs: 0 } }],
     ['retention-max-age-ms', { retention: { maxAgeMs: -1 } }],
+    ['heartbeat-interval-ms', { heartbeatIntervalMs: 99 }],
+    ['heartbeat-interval-ms', { heartbeatIntervalMs: NODE_TIMER_MAX_MS + 1 }],
     ['retention-max-events-per-stream', { retention: { maxEventsPerStream: -5 } }],
     ['host', { host: 'bad host' }],
     ['store', { store: 'mysql://localhost/herald' }],
