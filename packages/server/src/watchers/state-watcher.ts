@@ -71,18 +71,20 @@ export function watchState(
   });
   // What the stream holds, as far as this watcher knows; `undefined` until read from the target.
   let known: { state: JsonValue } | undefined;
+  let isWatched = target.watchAudience === undefined;
 
   const poll = async () => {
-    known ??= { state: await target.readState(stream) };
+    const from = known ?? { state: await target.readState(stream) };
+    known = from;
     const next = await fetchState();
-    const patch = createMergePatch(known.state, next);
+    const patch = createMergePatch(from.state, next);
     if (patch === undefined) return;
     const result = await target.publish(stream, { type, state: patch });
-    // What the stream now holds: `next` without its null members, which a merge patch cannot set.
-    known = { state: applyMergePatch(known.state, patch) };
+    // What the stream now holds: `next` without its null members, which a merge patch cannot set
+    // (unless the audience left meanwhile: the next poll then reads the stream's state again).
+    if (isWatched) known = { state: applyMergePatch(from.state, patch) };
     options.onPublished?.(result);
   };
-  let isWatched = target.watchAudience === undefined;
   let isPolling = false;
   const stop = () => {
     isStopped = true;
@@ -111,6 +113,8 @@ export function watchState(
       if (!isWatched) {
         clearTimeout(timer);
         timer = undefined;
+        // Others may publish while nobody watches: the next poll starts from the stream's state again.
+        known = undefined;
       } else if (!isStopped && !isPolling && timer === undefined) tick();
     }) ?? (() => {});
   if (isWatched && !isStopped && !isPolling && timer === undefined) tick();

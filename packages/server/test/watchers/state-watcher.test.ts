@@ -134,6 +134,33 @@ describe('watchState', () => {
     expect(isAudienceWatched).toBe(false);
   });
 
+  it('reads the stream state again when its audience comes back, as others may have published meanwhile', async () => {
+    let streamState: JsonValue = null;
+    const published: EventInput[] = [];
+    let tellAudience!: (isWatched: boolean) => void;
+    const target: StateWatchTarget = {
+      readState: async () => streamState,
+      publish: async (_stream, event) => {
+        published.push(event);
+        return {};
+      },
+      watchAudience: (_stream, listener) => {
+        tellAudience = listener;
+        return () => {};
+      },
+    };
+    const watcher = watchState(target, STREAM, sourceOf({ step: 1 }).fetch, { intervalMs: INTERVAL_MS });
+    tellAudience(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(published).toEqual([{ type: 'state_changed', state: { step: 1 } }]);
+    tellAudience(false);
+    streamState = { step: 2, note: 'set by another publisher' };
+    tellAudience(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(published.at(-1)).toEqual({ type: 'state_changed', state: { step: 1, note: null } });
+    await watcher.stop();
+  });
+
   it('lets a poll in progress finish its publish before stop resolves', async () => {
     const target = new RecordingTarget();
     let release!: () => void;
