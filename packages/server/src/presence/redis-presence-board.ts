@@ -49,6 +49,11 @@ export class RedisPresenceBoard implements PresenceBoard {
   readonly #listeners = new Set<(stream: string) => void>();
   /** The last entry put per stream, as JSON: a renewal that changes nothing is not announced. */
   readonly #lastPut = new Map<string, string>();
+  /**
+   * Resolves once other nodes' changes are heard. Until then a change is missed, and is noticed
+   * at the next re-read (`Presence` re-reads watched streams every refresh interval).
+   */
+  readonly ready: Promise<void>;
 
   constructor(url: string, options: RedisPresenceBoardOptions) {
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
@@ -58,7 +63,10 @@ export class RedisPresenceBoard implements PresenceBoard {
     this.#subscriber = new Redis(url, { retryStrategy });
     for (const client of [this.#commands, this.#subscriber]) client.on('error', (error) => this.#onError(error));
     this.#subscriber.on('message', (_channel: string, message: string) => this.#receive(message));
-    this.#subscriber.subscribe(this.#changesChannel).catch((error: Error) => this.#onError(error));
+    this.ready = this.#subscriber.subscribe(this.#changesChannel).then(
+      () => {},
+      (error: Error) => this.#onError(error),
+    );
   }
 
   get #changesChannel(): string {
