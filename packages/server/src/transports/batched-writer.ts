@@ -15,8 +15,9 @@ export interface BatchOutput {
 }
 
 /**
- * Collects one tick's chunks for a response and hands them over as a single write when the
- * TickCorker uncorks it. On an HTTP response every `write` is its own chunked-encoding frame and
+ * While corked (TickCorker corks it from its second write in a tick), collects the tick's chunks
+ * for a response and hands them over as a single write when the TickCorker uncorks it; uncorked,
+ * hands each chunk over at once. On an HTTP response every `write` is its own chunked-encoding frame and
  * several buffered stream entries; a burst fanned out to thousands of SSE responses would otherwise
  * create (and keep until the end of the tick) hundreds of those per response, which costs more CPU
  * and garbage collection than copying the frames into one Buffer. A tick of one frame (one event
@@ -27,21 +28,29 @@ export class BatchedWriter implements Corkable {
   /** The tick's chunks: none, one (the common case, kept without an array), or several. */
   #pending: Buffer | Buffer[] | undefined;
   #bytes = 0;
+  #isCorked = false;
 
   constructor(output: BatchOutput) {
     this.#output = output;
   }
 
-  /** Nothing to do: chunks are collected until `uncork` anyway. */
-  cork(): void {}
+  /** Collects chunks until `uncork`. */
+  cork(): void {
+    this.#isCorked = true;
+  }
 
   /** Writes what the tick collected. */
   uncork(): void {
+    this.#isCorked = false;
     this.flush();
   }
 
-  /** Adds `chunk` to the batch. */
+  /** Hands `chunk` over, or adds it to the batch while corked. */
   write(chunk: Buffer): void {
+    if (!this.#isCorked) {
+      if (this.#output.isOpen) this.#output.writeBatch(chunk);
+      return;
+    }
     const pending = this.#pending;
     if (pending === undefined) this.#pending = chunk;
     else if (Array.isArray(pending)) pending.push(chunk);

@@ -154,6 +154,7 @@ describe('SseWire', () => {
   it('writes a tick of frames straight to the socket as one HTTP chunk', () => {
     const { reply, raw, socket } = fakeReplyOnSocket({ chunkedEncoding: true });
     const wire = new SseWire(reply, Buffer.from('retry: 1000\n\n'), 'no-cache, no-transform');
+    wire.corkable.cork();
     wire.send(Buffer.from('data: 1\n\n'));
     wire.send(Buffer.from('data: 2\n\n'));
     wire.corkable.uncork();
