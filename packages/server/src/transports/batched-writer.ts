@@ -15,42 +15,34 @@ export interface BatchOutput {
 }
 
 /**
- * While corked (TickCorker corks it from its second write in a tick), collects the tick's chunks
- * for a response and hands them over as a single write when the TickCorker uncorks it; uncorked,
- * hands each chunk over at once. On an HTTP response every `write` is its own chunked-encoding frame and
- * several buffered stream entries; a burst fanned out to thousands of SSE responses would otherwise
- * create (and keep until the end of the tick) hundreds of those per response, which costs more CPU
- * and garbage collection than copying the frames into one Buffer. A tick of one frame (one event
- * per publish) hands over that frame's own Buffer, shared by every response.
+ * Collects one tick's frames for a connection (WebSocket or SSE) and hands them over as a single
+ * write when the TickCorker uncorks it. Written one by one to a corked stream, every frame would be
+ * its own buffered stream entry (on an HTTP response, also its own chunked-encoding frame); a burst
+ * fanned out to thousands of connections would create (and keep until the end of the tick)
+ * hundreds of those per connection, which costs more CPU and garbage collection than copying the
+ * frames into one Buffer. A tick of one frame — each event its own publish — hands over that
+ * frame's own Buffer, shared by every connection, to a stream that writes it at once.
  */
 export class BatchedWriter implements Corkable {
   #output: BatchOutput;
   /** The tick's chunks: none, one (the common case, kept without an array), or several. */
   #pending: Buffer | Buffer[] | undefined;
   #bytes = 0;
-  #isCorked = false;
 
   constructor(output: BatchOutput) {
     this.#output = output;
   }
 
-  /** Collects chunks until `uncork`. */
-  cork(): void {
-    this.#isCorked = true;
-  }
+  /** Nothing to do: chunks are collected until `uncork` anyway. */
+  cork(): void {}
 
   /** Writes what the tick collected. */
   uncork(): void {
-    this.#isCorked = false;
     this.flush();
   }
 
-  /** Hands `chunk` over, or adds it to the batch while corked. */
+  /** Adds `chunk` to the batch. */
   write(chunk: Buffer): void {
-    if (!this.#isCorked) {
-      if (this.#output.isOpen) this.#output.writeBatch(chunk);
-      return;
-    }
     const pending = this.#pending;
     if (pending === undefined) this.#pending = chunk;
     else if (Array.isArray(pending)) pending.push(chunk);

@@ -14,7 +14,7 @@ const SLOW_CONSUMER_CLOSE_TIMEOUT_MS = 5000;
 /** A ws WebSocket with the parts WebSocketWire uses, recording its closes. */
 class FakeWebSocket extends EventEmitter {
   readyState = OPEN;
-  readonly _socket = { write: vi.fn() };
+  readonly _socket = { write: vi.fn<(bytes: Buffer) => boolean>() };
   readonly closes: [number, string][] = [];
   terminated = false;
 
@@ -104,6 +104,35 @@ describe('WebSocketWire', () => {
     expect(ws.terminated).toBe(true);
   });
 
+  it("writes a tick's frames to the socket as one write, and what was written before the close", () => {
+    const ws = new FakeWebSocket();
+    const wire = wireOver(ws);
+    wire.corkable.cork();
+    wire.send(Buffer.from('a'));
+    wire.send(Buffer.from('b'));
+    expect(ws._socket.write).not.toHaveBeenCalled();
+    wire.corkable.uncork();
+    wire.corkable.cork();
+    wire.send(Buffer.from('c'));
+    wire.close('final');
+    expect(ws._socket.write.mock.calls.map(([bytes]) => String(bytes))).toEqual(['ab', 'c']);
+    expect(ws.closes).toEqual([[CLOSE_CODES.normal, 'done']]);
+  });
+
+  it('hands a one-frame tick over as the frame itself, shared by every socket', () => {
+    const frame = Buffer.from('event');
+    const sockets = [1, 2].map(() => {
+      const ws = new FakeWebSocket();
+      const wire = wireOver(ws);
+      wire.corkable.cork();
+      wire.send(frame);
+      wire.corkable.uncork();
+      return ws._socket;
+    });
+    for (const socket of sockets) expect(socket.write.mock.calls.map(([bytes]) => bytes)).toEqual([frame]);
+    expect(sockets.every((socket) => socket.write.mock.calls[0]?.[0] === frame)).toBe(true);
+  });
+
   it('closes with 1012 on shutdown and resolves once the socket has closed, cutting it after 1 s', async () => {
     const ws = new FakeWebSocket();
     const closed = wireOver(ws).close('shutdown');
@@ -154,7 +183,6 @@ describe('SseWire', () => {
   it('writes a tick of frames straight to the socket as one HTTP chunk', () => {
     const { reply, raw, socket } = fakeReplyOnSocket({ chunkedEncoding: true });
     const wire = new SseWire(reply, Buffer.from('retry: 1000\n\n'), 'no-cache, no-transform');
-    wire.corkable.cork();
     wire.send(Buffer.from('data: 1\n\n'));
     wire.send(Buffer.from('data: 2\n\n'));
     wire.corkable.uncork();
