@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BatchedWriter, type BatchOutput } from '../../src/transports/batched-writer.js';
 
 /** An output that records each batch it is given, as one string per batch. */
-function recordingTarget(): { target: BatchOutput & { buffers: Buffer[] }; writes: string[] } {
+function recordingTarget(): { target: BatchOutput & { isOpen: boolean; buffers: Buffer[] }; writes: string[] } {
   const writes: string[] = [];
   const target = {
     isOpen: true,
