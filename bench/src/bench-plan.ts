@@ -13,7 +13,11 @@ export interface BenchPlan {
     runs: { subscribers: number; messages: number }[];
     sizeBytes: number;
   };
-  latency: { targets: string[]; subscribers: number; perSecond: number; durationSec: number };
+  /**
+   * Paced publish → receive at each rate (the first is the saturation rate), with the server pinned
+   * to one core and its clients on the others when `taskset` is there (see cpu-pinning.ts).
+   */
+  latency: { targets: string[]; subscribers: number; rates: number[]; durationSec: number; isServerPinned: boolean };
   memory: { targets: string[]; connections: number };
   ingest: { durationSec: number; batchEvents: number; stores: ('sqlite' | 'postgres')[] };
   catchUp: { targets: string[]; events: number; runs: number };
@@ -58,7 +62,13 @@ export const QUICK_PLAN: BenchPlan = {
     ],
     sizeBytes: MESSAGE_SIZE_BYTES,
   },
-  latency: { targets: ['herald-ws', 'ws-corked'], subscribers: 1000, perSecond: 200, durationSec: 2 },
+  latency: {
+    targets: ['herald-ws', 'ws-corked'],
+    subscribers: 1000,
+    rates: [200, 100],
+    durationSec: 2,
+    isServerPinned: true,
+  },
   memory: { targets: [...HERALD_TRANSPORTS, 'ws', 'http-sse'], connections: 1000 },
   ingest: { durationSec: 3, batchEvents: 100, stores: ['sqlite'] },
   catchUp: { targets: HERALD_TRANSPORTS, events: 10_000, runs: 1 },
@@ -96,8 +106,9 @@ export const FULL_PLAN: BenchPlan = {
   latency: {
     targets: ['herald-ws', 'herald-sse', 'ws-corked', 'socketio'],
     subscribers: 1000,
-    perSecond: 200,
+    rates: [200, 100],
     durationSec: 10,
+    isServerPinned: true,
   },
   memory: { targets: [...HERALD_TRANSPORTS, 'ws', 'http-sse', 'socketio'], connections: 5000 },
   ingest: { durationSec: 10, batchEvents: 100, stores: ['sqlite', 'postgres'] },

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ServerOptions } from './adapters/target.js';
 import type { ExpectParams, OpenParams } from './client-process.js';
+import { type CpuPinning, pinProcess } from './cpu-pinning.js';
 import type { DeliveryReport } from './delivery-tracker.js';
 import { forkRpc, type RpcChild } from './ipc.js';
 import { createHistogram, mergeHistogram } from './report/histogram.js';
@@ -18,6 +19,8 @@ const OPEN_TIMEOUT_MS = 60_000;
 export interface ServerHandle {
   child: RpcChild;
   url: string;
+  /** Set when the server was pinned: the CPUs its client processes are pinned to. */
+  clientCpus?: string;
 }
 
 /** Client processes holding a target's subscribers. */
@@ -30,12 +33,20 @@ export interface ClientFleet {
 /** Extra Node flags for server processes (e.g. `--cpu-prof`), set once from the command line. */
 export const serverNodeFlags: string[] = [];
 
-/** Forks a server process and starts `target` in it. */
-export async function startServerProcess(target: string, options: ServerOptions): Promise<ServerHandle> {
+/**
+ * Forks a server process and starts `target` in it; with `pinning`, the server is pinned to its
+ * CPUs before it starts, and the clients opened for it (openClients) to theirs.
+ */
+export async function startServerProcess(
+  target: string,
+  options: ServerOptions,
+  pinning?: CpuPinning,
+): Promise<ServerHandle> {
   const child = await forkRpc(SERVER_MODULE, ['--expose-gc', ...serverNodeFlags]);
   try {
+    if (pinning?.isPinned) pinProcess(child.pid, pinning.serverCpus);
     const { url } = await child.call<{ url: string }>('start', { target, options });
-    return { child, url };
+    return pinning?.isPinned ? { child, url, clientCpus: pinning.clientCpus } : { child, url };
   } catch (error) {
     await child.stop();
     throw error;
@@ -60,6 +71,8 @@ export async function openClients(
   const children = await Promise.all(shares.map(() => forkRpc(CLIENT_MODULE)));
   const fleet = { children, shares };
   try {
+    const { clientCpus } = server;
+    if (clientCpus) for (const child of children) pinProcess(child.pid, clientCpus);
     const opened = await Promise.all(
       children.map((child, i) => {
         const params: OpenParams = { target, url: server.url, stream, subscribers: shares[i] ?? 0, after };

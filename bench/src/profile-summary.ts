@@ -8,7 +8,7 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const TOP_FUNCTIONS = 25;
+const TOP_FUNCTIONS = Number(process.env.TOP ?? 25);
 
 /** Self time per function (file:function:line), largest first, as percentages of the profile. */
 function summarise(profile: CpuProfile): { name: string; selfMs: number; percent: number }[] {

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type BenchPlan, FULL_PLAN, QUICK_PLAN } from './bench-plan.js';
+import { machinePinning } from './cpu-pinning.js';
 import { serverNodeFlags } from './fleet.js';
 import { attempt, type BenchResults } from './report/results.js';
 import { renderResults } from './report/tables.js';
@@ -27,7 +28,9 @@ const SCENARIOS = [
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: tsx bench/src/run.ts [--quick | --full] [--only ${SCENARIOS.join(',')}]
-       [--targets herald-ws,ws-corked,…] [--cpu-prof DIR] [--json FILE]`;
+       [--targets herald-ws,ws-corked,…] [--cpu-prof DIR] [--json FILE] [--no-pin]
+  --no-pin   run the latency scenario's server unpinned (by default it is pinned to CPU 0 with
+             taskset, its clients to the other CPUs, when taskset and two CPUs are there)`;
 
 const MESSAGE_SIZE_BYTES = 200;
 // The issue's bound for a rate to count as sustained in the many-streams scenario.
@@ -49,6 +52,10 @@ function warnAboutFileLimit(connections: number): void {
   }
 }
 
+function withPinning(plan: BenchPlan, isServerPinned: boolean): BenchPlan {
+  return { ...plan, latency: { ...plan.latency, isServerPinned: plan.latency.isServerPinned && isServerPinned } };
+}
+
 function parseCommandLine() {
   const { values } = parseArgs({
     options: {
@@ -58,6 +65,7 @@ function parseCommandLine() {
       targets: { type: 'string' },
       'cpu-prof': { type: 'string' },
       json: { type: 'string' },
+      'no-pin': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -69,7 +77,7 @@ function parseCommandLine() {
   const unknown = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}\n${USAGE}`);
   return {
-    plan: values.full ? FULL_PLAN : QUICK_PLAN,
+    plan: withPinning(values.full ? FULL_PLAN : QUICK_PLAN, !values['no-pin']),
     scenarios: new Set(only as Scenario[]),
     targets: values.targets?.split(','),
     cpuProfDir: values['cpu-prof'],
@@ -139,10 +147,16 @@ async function runPlan(plan: BenchPlan, scenarios: Set<Scenario>, targets: strin
     }
   }
   if (scenarios.has('latency')) {
-    const { subscribers, perSecond, durationSec } = plan.latency;
-    for (const target of selected(plan.latency.targets)) {
-      const params = { target, subscribers, perSecond, messages: perSecond * durationSec, sizeBytes: 200 };
-      results.latency.push(await attempt(`latency ${target}`, () => runFanout({ ...params, store: 'sqlite' })));
+    const { subscribers, rates, durationSec, isServerPinned } = plan.latency;
+    const pinning = isServerPinned ? machinePinning() : { isPinned: false as const, reason: '--no-pin' };
+    if (!pinning.isPinned) process.stderr.write(`bench: latency: server not pinned (${pinning.reason})\n`);
+    for (const perSecond of rates) {
+      for (const target of selected(plan.latency.targets)) {
+        const params = { target, subscribers, perSecond, messages: perSecond * durationSec, sizeBytes: 200, pinning };
+        results.latency.push(
+          await attempt(`latency ${target} ${perSecond}/s`, () => runFanout({ ...params, store: 'sqlite' })),
+        );
+      }
     }
   }
   if (scenarios.has('memory')) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { machinePinning } from '../src/cpu-pinning.js';
 import { runCatchUp } from '../src/scenarios/catch-up.js';
 import { runFanout } from '../src/scenarios/fanout.js';
 import { runHttpPublish } from '../src/scenarios/http-publish.js';
@@ -93,7 +94,7 @@ describe('bench harness', () => {
     expect(result.requestsPerSec).toBeGreaterThan(0);
   });
 
-  it('paces messages on the durable SQLite log and times each delivery (latency)', async () => {
+  it('paces messages on the durable SQLite log and times each delivery, server pinned where it can be (latency)', async () => {
     const result = await runFanout({
       target: 'herald-ws',
       subscribers: SUBSCRIBERS,
@@ -101,6 +102,7 @@ describe('bench harness', () => {
       perSecond: 50,
       sizeBytes: 200,
       store: 'sqlite',
+      pinning: machinePinning(),
     });
 
     expect(result.isComplete).toBe(true);

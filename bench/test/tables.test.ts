@@ -6,15 +6,16 @@ import type { HttpPublishResult } from '../src/scenarios/http-publish.js';
 import type { ManyStreamsResult } from '../src/scenarios/many-streams.js';
 import type { MemoryResult } from '../src/scenarios/memory.js';
 
-function latencyRun(target: string, p99Ms: number, isComplete = true): FanoutResult {
+function latencyRun(target: string, p99Ms: number, isComplete = true, perSecond = 200): FanoutResult {
   return {
     target,
     subscribers: 1000,
     messages: 400,
     sizeBytes: 200,
     store: 'sqlite',
-    perSecond: 200,
-    publishedPerSec: 200,
+    perSecond,
+    pinning: { isPinned: true, serverCpus: '0', clientCpus: '1' },
+    publishedPerSec: perSecond,
     expectedDeliveries: 400_000,
     deliveries: isComplete ? 400_000 : 1,
     isComplete,
@@ -99,6 +100,37 @@ describe('renderResults', () => {
     expect(row(markdown, 'Latency', 'target').slice(-3)).toEqual(['p99 ÷ ws-corked', 'p99 ÷ socketio', 'in order']);
     expect(row(markdown, 'Latency', 'herald-ws').slice(-3)).toEqual(['0.75×', '–', 'yes']);
     expect(row(markdown, 'Latency', 'ws-corked').slice(-3)).toEqual(['–', '–', 'yes']);
+  });
+
+  it('compares each latency row with the peers at the same rate, and says where the server ran', () => {
+    const markdown = renderResults(
+      results(
+        [
+          latencyRun('herald-ws', 30),
+          latencyRun('ws-corked', 40),
+          latencyRun('herald-ws', 12, true, 100),
+          latencyRun('ws-corked', 10, true, 100),
+        ],
+        [],
+      ),
+    );
+
+    const rows = markdown.split('\n').filter((line) => line.startsWith('| herald-ws | 1,000 |'));
+    expect(rows.map((line) => line.split(' | ').slice(2, 4))).toEqual([
+      ['200', 'CPU 0'],
+      ['100', 'CPU 0'],
+    ]);
+    expect(rows.map((line) => line.split(' | ').at(-3))).toEqual(['0.75×', '1.20×']);
+    expect(row(markdown, 'Targets', 'herald-ws p99 @ 1000 subs × 200 msg/s ≤ 1.3× ws-corked (server CPU 0)')).toEqual([
+      'herald-ws p99 @ 1000 subs × 200 msg/s ≤ 1.3× ws-corked (server CPU 0)',
+      '0.75×',
+      'met',
+    ]);
+    expect(row(markdown, 'Targets', "herald-ws p99 @ 1000 subs × 100 msg/s ≤ ws-corked's (server CPU 0)")).toEqual([
+      "herald-ws p99 @ 1000 subs × 100 msg/s ≤ ws-corked's (server CPU 0)",
+      '1.20×',
+      'MISSED',
+    ]);
   });
 
   it('leaves out a latency peer that lost messages', () => {

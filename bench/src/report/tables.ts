@@ -1,8 +1,9 @@
+import { describePinning } from '../cpu-pinning.js';
 import type { FanoutResult } from '../scenarios/fanout.js';
 import type { MemoryResult } from '../scenarios/memory.js';
 import { httpPublishTable, manyStreamsStepsTable, manyStreamsTable } from './per-publish-tables.js';
 import { type Attempt, type BenchResults, measured } from './results.js';
-import { cpuPerDelivery, judge } from './verdicts.js';
+import { cpuPerDelivery, judge, peerP99 } from './verdicts.js';
 
 // Each row is compared with these peers measured in the same run (ratio < 1: cheaper or faster).
 const RATIO_PEERS = ['ws-corked', 'socketio', 'http-sse'];
@@ -65,6 +66,7 @@ function latencyTable(attempts: readonly Attempt<FanoutResult>[]): string {
     'target',
     'subs',
     'msg/s asked',
+    'server CPUs',
     'msg/s achieved',
     'messages',
     'p50 ms',
@@ -75,19 +77,18 @@ function latencyTable(attempts: readonly Attempt<FanoutResult>[]): string {
     'in order',
   ];
   const runs = measured(attempts);
-  // A peer's p99 only counts when it delivered everything: a lossy run's tail is not comparable.
-  const peerP99 = (peer: string) => runs.find((run) => run.target === peer && run.isComplete)?.p99Ms;
   const rows = runs.map((run) => [
     run.target,
     num(run.subscribers),
     num(run.perSecond),
+    describePinning(run.pinning),
     num(run.publishedPerSec),
     num(run.messages),
     num(run.p50Ms, 1),
     num(run.p99Ms, 1),
     num(run.maxMs, 1),
     num(run.cpuUsPerDelivery, 2),
-    ...LATENCY_RATIO_PEERS.map((peer) => ratioCell(run.target, run.p99Ms, peer, peerP99(peer))),
+    ...LATENCY_RATIO_PEERS.map((peer) => ratioCell(run.target, run.p99Ms, peer, peerP99(runs, peer, run.perSecond))),
     orderCell(run),
   ]);
   return table(header, [...rows, ...failedRows(attempts, header.length)]);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoreKind } from '../adapters/target.js';
+import type { CpuPinning } from '../cpu-pinning.js';
 import { collectReports, expectMarks, openClients, startServerProcess, stopFleet, stopServer } from '../fleet.js';
 import { quantileMs } from '../report/histogram.js';
 
@@ -16,6 +17,8 @@ export interface FanoutParams {
   perSecond?: number;
   /** The burst as one publish call per message, each in its own event-loop turn (`singles`). */
   isOnePerPublish?: boolean;
+  /** Where the server and its clients run (latency at saturation); the OS decides when absent. */
+  pinning?: CpuPinning;
 }
 
 /** What one fan-out run measured. */
@@ -42,7 +45,7 @@ const MIN_DELIVERY_TIMEOUT_MS = 20_000;
 /** Runs one fan-out measurement in fresh server and client processes. */
 export async function runFanout(params: FanoutParams): Promise<FanoutResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
-  const server = await startServerProcess(params.target, { store: params.store, dataDir });
+  const server = await startServerProcess(params.target, { store: params.store, dataDir }, params.pinning);
   const stream = 'bench:fanout';
   try {
     const fleet = await openClients(server, params.target, stream, params.subscribers);

@@ -1,27 +1,36 @@
-import type { Writable } from 'node:stream';
 import type { Corkable } from './tick-corker.js';
 
 /**
- * Past this many bytes collected in one tick the batch is handed to the response at once, so the
- * response's own buffer (which the slow-consumer and catch-up backpressure rules read) never lags
- * behind what was written by more than this.
+ * Past this many bytes collected in one tick the batch is handed to the output at once, so the
+ * send buffer (which the slow-consumer and catch-up backpressure rules read) never lags behind
+ * what was written by more than this.
  */
 const MAX_BATCH_BYTES = 64 * 1024;
 
+/** Where a BatchedWriter hands its batches: one call per batch. */
+export interface BatchOutput {
+  /** Whether bytes can still be written; a closed output's batch is dropped. */
+  readonly isOpen: boolean;
+  writeBatch(batch: Buffer): void;
+}
+
 /**
- * Collects one tick's chunks for a response and hands them over as a single write when the
- * TickCorker uncorks it. On an HTTP response every `write` is its own chunked-encoding frame and
- * several buffered stream entries; a burst fanned out to thousands of SSE responses would otherwise
- * create (and keep until the end of the tick) hundreds of those per response, which costs more CPU
- * and garbage collection than copying the frames into one Buffer.
+ * Collects one tick's frames for a connection (WebSocket or SSE) and hands them over as a single
+ * write when the TickCorker uncorks it. Written one by one to a corked stream, every frame would be
+ * its own buffered stream entry (on an HTTP response, also its own chunked-encoding frame); a burst
+ * fanned out to thousands of connections would create (and keep until the end of the tick)
+ * hundreds of those per connection, which costs more CPU and garbage collection than copying the
+ * frames into one Buffer. A tick of one frame — each event its own publish — hands over that
+ * frame's own Buffer, shared by every connection, to a stream that writes it at once.
  */
 export class BatchedWriter implements Corkable {
-  #target: Writable;
-  #chunks: Buffer[] = [];
+  #output: BatchOutput;
+  /** The tick's chunks: none, one (the common case, kept without an array), or several. */
+  #pending: Buffer | Buffer[] | undefined;
   #bytes = 0;
 
-  constructor(target: Writable) {
-    this.#target = target;
+  constructor(output: BatchOutput) {
+    this.#output = output;
   }
 
   /** Nothing to do: chunks are collected until `uncork` anyway. */
@@ -34,25 +43,24 @@ export class BatchedWriter implements Corkable {
 
   /** Adds `chunk` to the batch. */
   write(chunk: Buffer): void {
-    this.#chunks.push(chunk);
+    const pending = this.#pending;
+    if (pending === undefined) this.#pending = chunk;
+    else if (Array.isArray(pending)) pending.push(chunk);
+    else this.#pending = [pending, chunk];
     this.#bytes += chunk.length;
     if (this.#bytes >= MAX_BATCH_BYTES) this.flush();
   }
 
-  /** Hands the batch to the response now (before it ends, or when it is large). */
+  /** Hands the batch to the output now (before it ends, or when it is large). */
   flush(): void {
-    const chunks = this.#chunks;
-    if (chunks.length === 0) return;
+    const pending = this.#pending;
+    if (pending === undefined) return;
     const bytes = this.#bytes;
-    // A fresh array rather than emptying this one: a burst's large backing store is not kept per idle response.
-    this.#chunks = [];
+    // Dropped rather than emptied: a burst's large array is not kept per idle response.
+    this.#pending = undefined;
     this.#bytes = 0;
-    const target = this.#target;
-    if (target.destroyed) return;
-    // Corked around the write, an HTTP response sends its chunk framing and data in one syscall now,
-    // instead of corking itself until yet another tick.
-    target.cork();
-    target.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes));
-    target.uncork();
+    const output = this.#output;
+    if (!output.isOpen) return;
+    output.writeBatch(Array.isArray(pending) ? Buffer.concat(pending, bytes) : pending);
   }
 }

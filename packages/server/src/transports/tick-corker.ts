@@ -1,14 +1,14 @@
-/** Anything whose writes can be held back and flushed as one: a net.Socket, an http.ServerResponse. */
+/** Anything whose writes can be held back and flushed as one: a wire's BatchedWriter. */
 export interface Corkable {
   cork(): void;
   uncork(): void;
 }
 
 /**
- * Holds back each socket's writes until the end of the current tick, so a burst of events — a
+ * Holds back each connection's writes until the end of the current tick, so a burst of events — a
  * batch publish, a catch-up page, many streams on one connection — leaves as one write per
- * socket instead of one per frame. A socket is corked at its first write in a tick and uncorked
- * with all the others in a single `process.nextTick`.
+ * connection instead of one per frame. A connection is corked at its first write in a tick and
+ * uncorked with all the others in a single `process.nextTick`.
  */
 export class TickCorker {
   #corked = new Set<Corkable>();
@@ -27,7 +27,7 @@ export class TickCorker {
     return true;
   }
 
-  /** Uncorks every held socket now. */
+  /** Uncorks every held connection now. */
   flush(): void {
     this.#isFlushScheduled = false;
     const corked = this.#corked;

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { CLOSE_CODES } from '@herald/protocol';
 import WebSocket from 'ws';
+import { BatchedWriter, type BatchOutput } from './batched-writer.js';
 import type { LiveEndReason, LiveWire } from './live-connection.js';
 import { HEARTBEAT_FRAME, underlyingSocket } from './websocket-frames.js';
 
@@ -18,20 +19,22 @@ const CLOSE_BY_REASON: Record<LiveEndReason, { code: number; text: string }> = {
 };
 
 /**
- * A WebSocket as a LiveConnection's wire: frames are written pre-built to the socket under it (see
- * underlyingSocket), and each end is a close frame. A client that does not read will not answer a
- * close either: a slow consumer's socket is cut after `slowConsumerCloseTimeoutMs`, and at shutdown
- * after SHUTDOWN_CLOSE_WAIT_MS.
+ * A WebSocket as a LiveConnection's wire: a tick's frames, pre-built, are written to the socket
+ * under it (see underlyingSocket) in one write (BatchedWriter), and each end is a close frame. A
+ * client that does not read will not answer a close either: a slow consumer's socket is cut after
+ * `slowConsumerCloseTimeoutMs`, and at shutdown after SHUTDOWN_CLOSE_WAIT_MS.
  */
-export class WebSocketWire implements LiveWire {
+export class WebSocketWire implements LiveWire, BatchOutput {
   readonly heartbeatBytes = HEARTBEAT_FRAME;
   #ws: WebSocket;
   #socket: Socket;
+  #batch: BatchedWriter;
   #slowConsumerCloseTimeoutMs: number;
 
   constructor(ws: WebSocket, slowConsumerCloseTimeoutMs: number) {
     this.#ws = ws;
     this.#socket = underlyingSocket(ws);
+    this.#batch = new BatchedWriter(this);
     this.#slowConsumerCloseTimeoutMs = slowConsumerCloseTimeoutMs;
   }
 
@@ -39,8 +42,8 @@ export class WebSocketWire implements LiveWire {
     return this.#socket;
   }
 
-  get corkable(): Socket {
-    return this.#socket;
+  get corkable(): BatchedWriter {
+    return this.#batch;
   }
 
   get isOpen(): boolean {
@@ -48,10 +51,17 @@ export class WebSocketWire implements LiveWire {
   }
 
   send(bytes: Buffer): void {
-    this.#socket.write(bytes);
+    this.#batch.write(bytes);
+  }
+
+  /** One tick's frames (BatchedWriter). */
+  writeBatch(batch: Buffer): void {
+    this.#socket.write(batch);
   }
 
   close(reason: LiveEndReason): Promise<void> | undefined {
+    // What was written goes before the close frame, which ws writes to the same socket.
+    this.#batch.flush();
     const ws = this.#ws;
     const { code, text } = CLOSE_BY_REASON[reason];
     if (reason === 'shutdown') return this.#closeAndWait(code, text, SHUTDOWN_CLOSE_WAIT_MS);

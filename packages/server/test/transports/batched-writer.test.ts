@@ -1,17 +1,18 @@
-import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BatchedWriter } from '../../src/transports/batched-writer.js';
+import { BatchedWriter, type BatchOutput } from '../../src/transports/batched-writer.js';
 
-/** A Writable that records each write it is given, as one string per write. */
-function recordingTarget(): { target: Writable; writes: string[] } {
+/** An output that records each batch it is given, as one string per batch. */
+function recordingTarget(): { target: BatchOutput & { isOpen: boolean; buffers: Buffer[] }; writes: string[] } {
   const writes: string[] = [];
-  const target = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      writes.push(chunk.toString());
-      callback();
+  const target = {
+    isOpen: true,
+    buffers: [] as Buffer[],
+    writeBatch(batch: Buffer) {
+      target.buffers.push(batch);
+      writes.push(batch.toString());
     },
-  });
+  };
   return { target, writes };
 }
 
@@ -52,11 +53,21 @@ describe('BatchedWriter', () => {
     );
   });
 
-  it('drops the batch of a destroyed target', () => {
+  it('hands over the frame itself, not a copy, when the tick collected one frame', () => {
+    const { target } = recordingTarget();
+    const batch = new BatchedWriter(target);
+    const frame = Buffer.from('id: 1\ndata: {}\n\n');
+    batch.write(frame);
+    batch.uncork();
+    expect(target.buffers).toHaveLength(1);
+    expect(target.buffers[0]).toBe(frame);
+  });
+
+  it('drops the batch of a closed output', () => {
     const { target, writes } = recordingTarget();
     const batch = new BatchedWriter(target);
     batch.write(Buffer.from('lost'));
-    target.destroy();
+    target.isOpen = false;
     batch.uncork();
     expect(writes).toEqual([]);
   });
