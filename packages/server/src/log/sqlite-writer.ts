@@ -1,0 +1,88 @@
+import type { Worker } from 'node:worker_threads';
+import { HeraldError, type StreamEventInput } from '@herald/protocol';
+import type { AppendLimits } from './apply-append.js';
+import type { AppendOutcome } from './event-log.js';
+import { startSiblingWorker } from './sibling-worker.js';
+import {
+  restoreError,
+  type SqliteWriterOptions,
+  type WriterReply,
+  type WriterRequest,
+} from './sqlite-writer-messages.js';
+
+interface PendingAppend {
+  resolve: (outcome: AppendOutcome) => void;
+  reject: (reason: unknown) => void;
+}
+
+/**
+ * The main thread's handle on the SQLite writer thread (`sqlite-writer-thread.ts`): `append`
+ * resolves once the writer has COMMITTED the request (fsynced: WAL, synchronous = FULL), so an
+ * acknowledgement still means durable (G4), while the event loop never waits on the disk.
+ * Requests reach the thread in call order, and the thread commits them in that order.
+ */
+export class SqliteWriter {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, PendingAppend>();
+  readonly #stopped: Promise<void>;
+  #nextId = 1;
+  #failure: HeraldError | undefined;
+
+  /** Starts the writer thread on `filename`, which must already exist and be migrated. */
+  constructor(filename: string, limits: AppendLimits) {
+    const workerData: SqliteWriterOptions = { filename, limits };
+    this.#worker = startSiblingWorker(import.meta.url, 'sqlite-writer-thread', { workerData });
+    // Only unanswered appends keep the process alive (see #trackPending), as a socket would.
+    this.#worker.unref();
+    this.#worker.on('message', (reply: WriterReply) => this.#settle(reply));
+    this.#worker.on('error', (error) => this.#fail(`the SQLite writer thread failed: ${error.message}`, error));
+    this.#stopped = new Promise((resolve) => {
+      this.#worker.once('exit', () => {
+        this.#fail('the SQLite writer thread stopped');
+        resolve();
+      });
+    });
+  }
+
+  /** Appends `entries` as one request; resolves with its outcome once committed. */
+  append(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    return new Promise<AppendOutcome>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      if (this.#pending.size === 1) this.#worker.ref();
+      this.#post({ kind: 'append', id, entries });
+    });
+  }
+
+  /** Throws `unavailable` once the writer thread is gone (the store cannot take appends). */
+  assertRunning(): void {
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Lets the thread commit every request already sent, then waits for it to end. */
+  async close(): Promise<void> {
+    if (!this.#failure) this.#post({ kind: 'close' });
+    await this.#stopped;
+  }
+
+  #post(request: WriterRequest): void {
+    this.#worker.postMessage(request);
+  }
+
+  #settle(reply: WriterReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    this.#pending.delete(reply.id);
+    if (this.#pending.size === 0) this.#worker.unref();
+    if ('outcome' in reply) pending.resolve(reply.outcome);
+    else pending.reject(restoreError(reply.error));
+  }
+
+  /** After the thread is gone, every unanswered and later append fails as `unavailable`. */
+  #fail(message: string, cause?: unknown): void {
+    this.#failure ??= new HeraldError('unavailable', message, cause === undefined ? {} : { cause });
+    for (const pending of this.#pending.values()) pending.reject(this.#failure);
+    this.#pending.clear();
+  }
+}
