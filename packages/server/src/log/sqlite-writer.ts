@@ -63,6 +63,8 @@ export class SqliteWriter {
   /** Lets the thread commit every request already sent, then waits for it to end. */
   async close(): Promise<void> {
     if (!this.#failure) this.#post({ kind: 'close' });
+    // Referenced while it drains: an unreferenced thread would let the process end mid-commit.
+    this.#worker.ref();
     await this.#stopped;
   }
 
