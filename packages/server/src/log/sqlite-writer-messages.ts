@@ -9,8 +9,14 @@ export interface SqliteWriterOptions {
   limits: AppendLimits;
 }
 
-/** Main thread → writer thread: append one request, or commit what is queued and stop. */
-export type WriterRequest = { kind: 'append'; id: number; entries: readonly StreamEventInput[] } | { kind: 'close' };
+/** One append request, numbered so its reply finds it. */
+export interface AppendRequest {
+  id: number;
+  entries: readonly StreamEventInput[];
+}
+
+/** Main thread → writer thread: the append requests of one event-loop turn, or commit what is queued and stop. */
+export type WriterMessage = { kind: 'append'; requests: AppendRequest[] } | { kind: 'close' };
 
 /** An error as it crosses the thread boundary (structured clone drops an Error's class and code). */
 export interface CarriedError {
@@ -20,7 +26,7 @@ export interface CarriedError {
   details?: unknown;
 }
 
-/** Writer thread → main thread: the outcome of one append request, sent once it has committed. */
+/** The outcome of one append request; the writer thread sends one array of them per committed group. */
 export type WriterReply = { id: number; outcome: AppendOutcome } | { id: number; error: CarriedError };
 
 /** Packs `error` for postMessage, keeping a HeraldError's code and details. */

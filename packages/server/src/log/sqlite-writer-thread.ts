@@ -5,10 +5,11 @@ import { GroupCommit } from './group-commit.js';
 import { prepareSqliteGroupCommit } from './sqlite-append.js';
 import { configureSqlite } from './sqlite-schema.js';
 import {
+  type AppendRequest,
   carryError,
   type SqliteWriterOptions,
+  type WriterMessage,
   type WriterReply,
-  type WriterRequest,
 } from './sqlite-writer-messages.js';
 
 /**
@@ -24,31 +25,34 @@ const { filename, limits } = workerData as SqliteWriterOptions;
 const db = new Database(filename);
 // WAL with synchronous = FULL on this connection too: a reply means the commit is on disk (G4).
 configureSqlite(db);
-const appends = new GroupCommit(prepareSqliteGroupCommit(db, limits));
-const repliesInFlight = new Set<Promise<void>>();
+const commitGroup = prepareSqliteGroupCommit(db, limits);
 
-function reply(message: WriterReply): void {
-  port!.postMessage(message);
+/** Commits `requests` as one group and answers them all in one message (one hop back per group). */
+function commitAndReply(requests: readonly AppendRequest[]): PromiseSettledResult<void>[] {
+  let settled: PromiseSettledResult<AppendOutcome>[];
+  try {
+    settled = commitGroup(requests.map((request) => request.entries));
+  } catch (error) {
+    settled = requests.map(() => ({ status: 'rejected', reason: error }));
+  }
+  const replies: WriterReply[] = requests.map(({ id }, i) => {
+    const outcome = settled[i]!;
+    return outcome.status === 'fulfilled' ? { id, outcome: outcome.value } : { id, error: carryError(outcome.reason) };
+  });
+  port!.postMessage(replies);
+  return requests.map(() => ({ status: 'fulfilled', value: undefined }));
 }
 
-port.on('message', (request: WriterRequest) => {
-  if (request.kind === 'close') {
-    void closeWriter();
+// GroupCommit gathers the requests that arrived while the previous group was committing.
+const appends = new GroupCommit(commitAndReply);
+
+port.on('message', (message: WriterMessage) => {
+  if (message.kind === 'close') {
+    // Commits (and answers) what is queued first: close() promises the appends requested before it.
+    appends.flush();
+    db.close();
+    port.close();
     return;
   }
-  const { id } = request;
-  const replied = appends.submit(request.entries).then(
-    (outcome: AppendOutcome) => reply({ id, outcome }),
-    (error: unknown) => reply({ id, error: carryError(error) }),
-  );
-  repliesInFlight.add(replied);
-  void replied.finally(() => repliesInFlight.delete(replied));
+  for (const request of message.requests) void appends.submit(request);
 });
-
-/** Commits what is queued, sends its replies, then closes the connection; the thread then ends. */
-async function closeWriter(): Promise<void> {
-  appends.flush();
-  await Promise.all(repliesInFlight);
-  db.close();
-  port!.close();
-}

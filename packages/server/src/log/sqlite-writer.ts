@@ -4,10 +4,11 @@ import type { AppendLimits } from './apply-append.js';
 import type { AppendOutcome } from './event-log.js';
 import { startSiblingWorker } from './sibling-worker.js';
 import {
+  type AppendRequest,
   restoreError,
   type SqliteWriterOptions,
+  type WriterMessage,
   type WriterReply,
-  type WriterRequest,
 } from './sqlite-writer-messages.js';
 
 interface PendingAppend {
@@ -25,6 +26,8 @@ export class SqliteWriter {
   readonly #worker: Worker;
   readonly #pending = new Map<number, PendingAppend>();
   readonly #stopped: Promise<void>;
+  #queued: AppendRequest[] = [];
+  #sendScheduled: NodeJS.Immediate | undefined;
   #nextId = 1;
   #failure: HeraldError | undefined;
 
@@ -32,9 +35,11 @@ export class SqliteWriter {
   constructor(filename: string, limits: AppendLimits) {
     const workerData: SqliteWriterOptions = { filename, limits };
     this.#worker = startSiblingWorker(import.meta.url, 'sqlite-writer-thread', { workerData });
-    // Only unanswered appends keep the process alive (see #trackPending), as a socket would.
+    // Only unanswered appends keep the process alive (append refs it, the last reply unrefs it), as a socket would.
     this.#worker.unref();
-    this.#worker.on('message', (reply: WriterReply) => this.#settle(reply));
+    this.#worker.on('message', (replies: WriterReply[]) => {
+      for (const reply of replies) this.#settle(reply);
+    });
     this.#worker.on('error', (error) => this.#fail(`the SQLite writer thread failed: ${error.message}`, error));
     this.#stopped = new Promise((resolve) => {
       this.#worker.once('exit', () => {
@@ -51,7 +56,9 @@ export class SqliteWriter {
     return new Promise<AppendOutcome>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       if (this.#pending.size === 1) this.#worker.ref();
-      this.#post({ kind: 'append', id, entries });
+      this.#queued.push({ id, entries });
+      // One message per event-loop turn: the requests parsed in one turn cross to the thread together.
+      this.#sendScheduled ??= setImmediate(() => this.#sendQueued());
     });
   }
 
@@ -62,14 +69,23 @@ export class SqliteWriter {
 
   /** Lets the thread commit every request already sent, then waits for it to end. */
   async close(): Promise<void> {
+    this.#sendQueued();
     if (!this.#failure) this.#post({ kind: 'close' });
     // Referenced while it drains: an unreferenced thread would let the process end mid-commit.
     this.#worker.ref();
     await this.#stopped;
   }
 
-  #post(request: WriterRequest): void {
-    this.#worker.postMessage(request);
+  #sendQueued(): void {
+    clearImmediate(this.#sendScheduled);
+    this.#sendScheduled = undefined;
+    const requests = this.#queued;
+    this.#queued = [];
+    if (requests.length > 0 && !this.#failure) this.#post({ kind: 'append', requests });
+  }
+
+  #post(message: WriterMessage): void {
+    this.#worker.postMessage(message);
   }
 
   #settle(reply: WriterReply): void {
