@@ -62,7 +62,8 @@ describe('bench harness', () => {
   it.each(MANY_STREAMS_TARGETS)(
     'delivers every POSTed event to both %s watchers of each stream, in order, at each rate',
     async (target) => {
-      // Generous bound: the smoke test checks the bookkeeping, not the latency of a loaded machine.
+      // Generous bounds: the smoke test checks the bookkeeping, not the latency of a loaded machine
+      // (one slow acknowledgement in a half-second step would miss the 90 % rate rule).
       const result = await runManyStreams({
         target,
         streams: 4,
@@ -71,6 +72,7 @@ describe('bench harness', () => {
         stepSec: 0.5,
         sizeBytes: 200,
         maxP99Ms: 60_000,
+        minRateAchieved: 0,
       });
 
       expect(result.steps.map((step) => [step.perSecond, step.events, step.failures, step.isComplete])).toEqual([
