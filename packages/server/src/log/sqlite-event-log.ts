@@ -81,6 +81,14 @@ export class SqliteEventLog implements EventLog {
     this.#writer = new SqliteWriter(filename, limits);
   }
 
+  /**
+   * Resolves once the writer thread is ready to commit (rejects with `unavailable` if it failed to
+   * open the database), so a server can wait for it before it listens.
+   */
+  whenStarted(): Promise<void> {
+    return this.#writer.whenStarted();
+  }
+
   async append(entries: readonly StreamEventInput[]): Promise<AppendOutcome> {
     this.#assertOpen();
     return this.#writer.append(entries);

@@ -26,7 +26,7 @@ export interface CarriedError {
   details?: unknown;
 }
 
-/** The outcome of one append request; the writer thread sends one array of them per committed group. */
+/** The outcome of one append request. */
 export type WriterReply = { id: number; outcome: AppendOutcome } | { id: number; error: CarriedError };
 
 /** Packs `error` for postMessage, keeping a HeraldError's code and details. */
@@ -51,3 +51,6 @@ export function restoreError(carried: CarriedError): Error {
   error.name = carried.name;
   return error;
 }
+
+/** Writer thread → main thread: ready once its connection is open; then the replies of each committed group. */
+export type WriterNotice = { kind: 'ready' } | { kind: 'replies'; replies: WriterReply[] };

@@ -9,6 +9,7 @@ import {
   carryError,
   type SqliteWriterOptions,
   type WriterMessage,
+  type WriterNotice,
   type WriterReply,
 } from './sqlite-writer-messages.js';
 
@@ -27,6 +28,10 @@ const db = new Database(filename);
 configureSqlite(db);
 const commitGroup = prepareSqliteGroupCommit(db, limits);
 
+function notify(notice: WriterNotice): void {
+  port!.postMessage(notice);
+}
+
 /** Commits `requests` as one group and answers them all in one message (one hop back per group). */
 function commitAndReply(requests: readonly AppendRequest[]): PromiseSettledResult<void>[] {
   let settled: PromiseSettledResult<AppendOutcome>[];
@@ -39,7 +44,7 @@ function commitAndReply(requests: readonly AppendRequest[]): PromiseSettledResul
     const outcome = settled[i]!;
     return outcome.status === 'fulfilled' ? { id, outcome: outcome.value } : { id, error: carryError(outcome.reason) };
   });
-  port!.postMessage(replies);
+  notify({ kind: 'replies', replies });
   return requests.map(() => ({ status: 'fulfilled', value: undefined }));
 }
 
@@ -56,3 +61,4 @@ port.on('message', (message: WriterMessage) => {
   }
   for (const request of message.requests) void appends.submit(request);
 });
+notify({ kind: 'ready' });

@@ -8,6 +8,7 @@ import {
   restoreError,
   type SqliteWriterOptions,
   type WriterMessage,
+  type WriterNotice,
   type WriterReply,
 } from './sqlite-writer-messages.js';
 
@@ -26,6 +27,7 @@ export class SqliteWriter {
   readonly #worker: Worker;
   readonly #pending = new Map<number, PendingAppend>();
   readonly #stopped: Promise<void>;
+  readonly #started: Promise<void>;
   #queued: AppendRequest[] = [];
   #sendScheduled: NodeJS.Immediate | undefined;
   #nextId = 1;
@@ -37,16 +39,31 @@ export class SqliteWriter {
     this.#worker = startSiblingWorker(import.meta.url, 'sqlite-writer-thread', { workerData });
     // Only unanswered appends keep the process alive (append refs it, the last reply unrefs it), as a socket would.
     this.#worker.unref();
-    this.#worker.on('message', (replies: WriterReply[]) => {
-      for (const reply of replies) this.#settle(reply);
+    let markStarted: () => void = () => {};
+    this.#started = new Promise((resolve) => {
+      markStarted = resolve;
+    });
+    this.#worker.on('message', (notice: WriterNotice) => {
+      if (notice.kind === 'ready') markStarted();
+      else for (const reply of notice.replies) this.#settle(reply);
     });
     this.#worker.on('error', (error) => this.#fail(`the SQLite writer thread failed: ${error.message}`, error));
     this.#stopped = new Promise((resolve) => {
       this.#worker.once('exit', () => {
         this.#fail('the SQLite writer thread stopped');
+        markStarted();
         resolve();
       });
     });
+  }
+
+  /**
+   * Resolves once the thread has opened its connection; rejects with `unavailable` when it could
+   * not. Appends sent earlier simply wait for it, so awaiting this is optional.
+   */
+  async whenStarted(): Promise<void> {
+    await this.#started;
+    this.assertRunning();
   }
 
   /** Appends `entries` as one request; resolves with its outcome once committed. */

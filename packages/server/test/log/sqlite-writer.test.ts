@@ -16,6 +16,7 @@ describe('SqliteWriter', () => {
     // A database in a directory that does not exist: the thread fails while opening it.
     const writer = new SqliteWriter(join(dir, 'missing', 'herald.db'), {});
     await expect(writer.append([{ stream: 'run:a', type: 'x' }])).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(writer.whenStarted()).rejects.toMatchObject({ code: 'unavailable' });
     expect(() => writer.assertRunning()).toThrow(expect.objectContaining({ code: 'unavailable' }));
     await writer.close();
   });
