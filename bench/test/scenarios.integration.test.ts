@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { machinePinning } from '../src/cpu-pinning.js';
 import { runCatchUp } from '../src/scenarios/catch-up.js';
 import { runFanout } from '../src/scenarios/fanout.js';
 import { runHttpPublish } from '../src/scenarios/http-publish.js';
@@ -63,7 +62,8 @@ describe('bench harness', () => {
   it.each(MANY_STREAMS_TARGETS)(
     'delivers every POSTed event to both %s watchers of each stream, in order, at each rate',
     async (target) => {
-      // Generous bound: the smoke test checks the bookkeeping, not the latency of a loaded machine.
+      // Generous bounds: the smoke test checks the bookkeeping, not the latency of a loaded machine
+      // (one slow acknowledgement in a half-second step would miss the 90 % rate rule).
       const result = await runManyStreams({
         target,
         streams: 4,
@@ -72,14 +72,15 @@ describe('bench harness', () => {
         stepSec: 0.5,
         sizeBytes: 200,
         maxP99Ms: 60_000,
+        minRateAchieved: 0,
       });
 
-      // Whether a step kept its rate depends on the machine's load, so the ramp may stop after the
-      // first step: what must hold is that every step run delivered all it published, in order.
-      expect(result.steps[0]).toMatchObject({ perSecond: 20, events: 12, failures: 0, isComplete: true });
-      for (const step of result.steps) expect(step).toMatchObject({ failures: 0, isComplete: true });
-      expect([0, 20, 40]).toContain(result.sustainedPerSec);
-      expect(result.steps.every((step) => step.cpuUsPerPublish > 0)).toBe(true);
+      expect(result.steps.map((step) => [step.perSecond, step.events, step.failures, step.isComplete])).toEqual([
+        [20, 12, 0, true],
+        [40, 20, 0, true],
+      ]);
+      expect(result.sustainedPerSec).toBe(40);
+      expect(result.cpuUsPerPublish).toBeGreaterThan(0);
     },
   );
 
@@ -94,7 +95,7 @@ describe('bench harness', () => {
     expect(result.requestsPerSec).toBeGreaterThan(0);
   });
 
-  it('paces messages on the durable SQLite log and times each delivery, server pinned where it can be (latency)', async () => {
+  it('paces messages on the durable SQLite log and times each delivery (latency)', async () => {
     const result = await runFanout({
       target: 'herald-ws',
       subscribers: SUBSCRIBERS,
@@ -102,7 +103,6 @@ describe('bench harness', () => {
       perSecond: 50,
       sizeBytes: 200,
       store: 'sqlite',
-      pinning: machinePinning(),
     });
 
     expect(result.isComplete).toBe(true);

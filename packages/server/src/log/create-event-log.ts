@@ -15,11 +15,20 @@ const SQLITE_FILE_NAME = 'herald.db';
  * directory holding `herald.db` (so the default `sqlite:` + data dir works). Missing directories
  * are created.
  */
-function openSqlite(path: string, limits: AppendLimits): EventLog {
+async function openSqlite(path: string, limits: AppendLimits): Promise<EventLog> {
   if (path === '') throw new HeraldError('invalid_config', 'sqlite: needs a path, e.g. sqlite:./data');
   const filename = path.endsWith('.db') ? path : join(path, SQLITE_FILE_NAME);
   mkdirSync(dirname(filename), { recursive: true });
-  return new SqliteEventLog(filename, limits);
+  const log = new SqliteEventLog(filename, limits);
+  // The writer thread's start is part of opening the store: the first publish should not pay for
+  // it, and a writer that cannot open the database should fail startup, not the first publish.
+  try {
+    await log.whenStarted();
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
+  return log;
 }
 
 /**

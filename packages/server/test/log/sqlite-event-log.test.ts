@@ -84,6 +84,30 @@ describe('SqliteEventLog', () => {
     expect((await store.log.getSnapshot('run:a')).seq).toBe(1);
   });
 
+  it('keeps the event loop turning while an append waits for its commit (issue 15: the writer thread)', async () => {
+    // Another connection holds the write lock, so the append's commit must wait for it. Committing on
+    // the event loop would block the loop in SQLite's busy wait until the lock came free or timed
+    // out; the writer thread waits instead, and the loop goes on serving other work meanwhile.
+    const lockHolder = new Database(store.filename);
+    lockHolder.exec('BEGIN IMMEDIATE');
+    let isSettled = false;
+    const appended = store.log.append([{ stream: 'run:a', type: 'x' }]).finally(() => {
+      isSettled = true;
+    });
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    const wasSettledWhileLocked = isSettled;
+    lockHolder.exec('COMMIT');
+    lockHolder.close();
+    expect(wasSettledWhileLocked).toBe(false);
+    expect((await appended).results[0]?.seq).toBe(1);
+  });
+
+  it('acknowledges an append only once another connection can read it (committed, G4)', async () => {
+    const outcome = await store.log.append([{ stream: 'run:a', type: 'x', id: 'e1' }]);
+    expect(outcome.results[0]).toMatchObject({ id: 'e1', seq: 1 });
+    expect(inspect((db) => db.prepare('SELECT id, seq FROM events').all())).toEqual([{ id: 'e1', seq: 1 }]);
+  });
+
   it('rejects every call after close with unavailable', async () => {
     await store.log.close();
     await expect(store.log.append([{ stream: 'run:a', type: 'x' }])).rejects.toMatchObject({ code: 'unavailable' });
