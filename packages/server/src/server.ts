@@ -27,10 +27,12 @@ import {
   registerRequestMetrics,
   requestLogController,
 } from './http/http-options.js';
+import { registerOpenApiDocument, registerOpenApiRoute } from './http/openapi.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerPublishRoutes } from './http/publish-routes.js';
 import { createReadCaching } from './http/read-caching.js';
 import { registerRequestPrincipal } from './http/request-principal.js';
+import { createSchemaValidatorCompiler } from './http/schema-validation.js';
 import { registerStreamRoutes } from './http/stream-routes.js';
 import { registerIngest } from './ingest/register-ingest.js';
 import { createLimits } from './limits/limits.js';
@@ -187,6 +189,9 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   refuseMalformedQueryStrings(app);
   registerRequestPrincipal(app, context.authenticate);
   registerRequestMetrics(app, context.metrics);
+  // Before the routes: every route's schema validates its request and goes into the document.
+  app.setValidatorCompiler(createSchemaValidatorCompiler());
+  await registerOpenApiDocument(app);
   registerPublishRoutes(app, context);
   const caching = createReadCaching(config);
   const transports = registerTransports(app, context, caching, options.transports);
@@ -194,6 +199,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   registerHistoryRoutes(app, context);
   registerAdminRoutes(app, context);
   registerOpsRoutes(app, context);
+  registerOpenApiRoute(app);
   await registerIngest(app, context);
   await registerDashboard(app);
   sweeper.start();

@@ -1,9 +1,8 @@
-import { assertStreamName, HEADERS } from '@herald/protocol';
+import { HEADERS } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authorize } from '../auth/authorize.js';
 import { hasSeenFinal } from '../delivery/resolve-resume.js';
 import type { Hub } from '../fanout/hub.js';
-import type { QueryParams } from '../http/query-params.js';
+import type { StreamEventsQuery } from '../http/schemas/read-route-schemas.js';
 import type { LiveHandler } from '../http/stream-routes.js';
 import type { EventLog } from '../log/event-log.js';
 import { LiveSink } from './live-sink.js';
@@ -12,7 +11,7 @@ import { resolveSseResume } from './sse-resume.js';
 import type { SseTransport } from './sse-transport.js';
 import { openSubscription, type SubscriptionHandle } from './subscription-handle.js';
 
-type StreamRequest = FastifyRequest<{ Params: { stream: string }; Querystring: QueryParams }>;
+type StreamRequest = FastifyRequest<{ Params: { stream: string }; Querystring: StreamEventsQuery }>;
 
 /**
  * `GET /v1/streams/{stream}/events` with `Accept: text/event-stream` (DESIGN "Server-Sent Events"):
@@ -22,9 +21,8 @@ type StreamRequest = FastifyRequest<{ Params: { stream: string }; Querystring: Q
 export function createStreamSseHandler(deps: { hub: Hub; log: EventLog }, transport: SseTransport): LiveHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const { params } = request as StreamRequest;
+    // The events route has checked the stream name and read access (stream-events-route.ts).
     const { stream } = params;
-    assertStreamName(stream);
-    authorize(request.principal, 'read', stream);
     const { after, epoch } = resolveSseResume(request as StreamRequest);
     const snapshot = await deps.log.getSnapshot(stream);
     if (hasSeenFinal(snapshot, after, epoch)) return reply.code(204).header(HEADERS.cacheControl, 'no-store').send();
