@@ -89,7 +89,7 @@ export const MultiPublishBody = Type.Object(
     examples: [
       {
         events: [
-          { stream: 'run:42', type: 'job_started' },
+          { stream: 'run:43', type: 'job_started' },
           { stream: 'batch:b1', type: 'run_added' },
         ],
       },

@@ -153,7 +153,11 @@ export const multiStreamSseRouteSchema = {
   description: 'One SSE response for many streams; each `id:` is a cursor of every position.',
   security: TOKEN_OR_OPEN,
   querystring: Type.Object({
-    [QUERY_PARAMS.stream]: Type.Array(StreamName, { minItems: 1, description: 'Repeat for each stream.' }),
+    [QUERY_PARAMS.stream]: Type.Array(StreamName, {
+      minItems: 1,
+      description: 'Repeat for each stream.',
+      examples: [['run:42', 'batch:b1']],
+    }),
     [QUERY_PARAMS.cursor]: Type.Optional(Cursor),
     [QUERY_PARAMS.token]: Type.Optional(Token),
   }),
