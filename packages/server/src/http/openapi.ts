@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import { API_PATHS, HEADERS } from '@herald/protocol';
+import { API_PATHS, HEADERS, QUERY_PARAMS } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import { openApiRouteSchema } from './schemas/ops-route-schemas.js';
 import { SECURITY_SCHEMES } from './schemas/security.js';
@@ -42,8 +42,8 @@ export async function registerOpenApiDocument(app: FastifyInstance): Promise<voi
           [SECURITY_SCHEMES.queryToken]: {
             type: 'apiKey',
             in: 'query',
-            name: 'token',
-            description: 'The same token as `?token=`, for EventSource and browsers, which cannot set headers.',
+            name: QUERY_PARAMS.token,
+            description: 'The same token as a query parameter, for EventSource and browsers, which cannot set headers.',
           },
         },
       },

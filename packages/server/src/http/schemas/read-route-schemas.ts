@@ -24,7 +24,10 @@ const StreamSnapshot = Type.Object({
   updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 
-const NOT_MODIFIED = { description: 'The `If-None-Match` ETag is current: no body.', type: 'null' } as const;
+const NOT_MODIFIED = {
+  description: 'The ETag the request names (If-None-Match) is current: no body.',
+  type: 'null',
+} as const;
 
 const READ_ERRORS = errorResponses('invalid_request', 'invalid_stream_name', 'forbidden', 'unavailable');
 
@@ -32,7 +35,7 @@ const READ_ERRORS = errorResponses('invalid_request', 'invalid_stream_name', 'fo
 export const snapshotRouteSchema = {
   tags: ['streams'],
   summary: "A stream's snapshot",
-  description: 'With an `ETag`; `If-None-Match` answers `304`. An unknown stream reads as empty.',
+  description: 'With an ETag; a request naming it (If-None-Match) is answered `304`. An unknown stream reads as empty.',
   security: TOKEN_OR_OPEN,
   params: StreamParams,
   querystring: Type.Object({ [QUERY_PARAMS.token]: Type.Optional(Token) }),
@@ -46,7 +49,7 @@ export const streamListRouteSchema = {
   tags: ['streams'],
   summary: 'Stream snapshots by prefix',
   description:
-    'A page of snapshots; `?watch=1` with `Accept: text/event-stream` follows snapshot changes under the prefix.',
+    'A page of snapshots; `watch` set to `1` with `Accept: text/event-stream` follows snapshot changes under the prefix.',
   security: TOKEN_OR_OPEN,
   querystring: Type.Object({
     [QUERY_PARAMS.prefix]: Type.Optional(Prefix),
@@ -86,7 +89,7 @@ export const streamEventsRouteSchema = {
   summary: "A stream's events: page, long-poll or SSE",
   description:
     'Events with `seq > after`. `wait=N` long-polls. `Accept: text/event-stream` answers Server-Sent ' +
-    'Events (docs/protocol.md), resuming from `Last-Event-ID`; a reconnect to a final stream already ' +
+    'Events (docs/protocol.md), resuming from the Last-Event-ID header; a reconnect to a final stream already ' +
     'seen to its end gets `204`.',
   security: TOKEN_OR_OPEN,
   params: StreamParams,
