@@ -4,7 +4,7 @@
  * the run started before exiting.
  */
 import { type Cleanup, runSoak } from './soak.js';
-import { resolveSoakOptions } from './soak-options.js';
+import { resolveSoakOptions, SOAK_USAGE } from './soak-options.js';
 
 const cleanups: Cleanup[] = [];
 let isInterrupted = false;
@@ -24,6 +24,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   const options = resolveSoakOptions(process.argv.slice(2));
+  if (options === undefined) {
+    console.log(SOAK_USAGE);
+    process.exit(0);
+  }
   const result = await runSoak(options, console.log, (cleanup) => cleanups.push(cleanup));
   console.log(`\n${result.report}`);
   if (result.failures.length > 0) {

@@ -35,7 +35,7 @@ export interface SoakOptions {
   dropDelivery?: { subscription: string; seq: number };
 }
 
-const USAGE = `usage: npm run soak -- [--quick | --full] [--topology single|cluster] [--seed N]
+export const SOAK_USAGE = `usage: npm run soak -- [--quick | --full] [--topology single|cluster] [--seed N]
   --quick            90 s of load, every fault kind at least once (the default)
   --full             15 minutes of load, over 1,000,000 deliveries on the cluster
   --topology         single (SQLite, default) or cluster (3 nodes, PostgreSQL + Redis, nginx)
@@ -43,8 +43,11 @@ const USAGE = `usage: npm run soak -- [--quick | --full] [--topology single|clus
   --duration-s N     override the load duration
   --drop-delivery S@N  discard subscription S's delivery of seq N (shows what a loss looks like)`;
 
-/** Parses the soak's command line; throws with the usage text on anything unknown. */
-export function resolveSoakOptions(argv: string[]): SoakOptions {
+/**
+ * Parses the soak's command line: the options of a run, or `undefined` when `--help` asks for the
+ * usage text instead. Throws with the usage text on anything unknown or malformed.
+ */
+export function resolveSoakOptions(argv: string[]): SoakOptions | undefined {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -57,15 +60,20 @@ export function resolveSoakOptions(argv: string[]): SoakOptions {
       help: { type: 'boolean' },
     },
   });
-  if (values.help) throw new Error(USAGE);
+  if (values.help) return undefined;
   // `npm run soak` already passes --quick, so an explicit --full wins over it.
   const mode = values.full ? 'full' : 'quick';
   const topology = values.topology ?? 'single';
-  if (topology !== 'single' && topology !== 'cluster') throw new Error(`unknown --topology ${topology}\n${USAGE}`);
+  if (topology !== 'single' && topology !== 'cluster') throw new Error(`unknown --topology ${topology}\n${SOAK_USAGE}`);
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer\n${USAGE}`);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer\n${SOAK_USAGE}`);
   const options = mode === 'full' ? fullOptions(topology, seed) : quickOptions(topology, seed);
-  if (values['duration-s'] !== undefined) options.loadDurationMs = Number(values['duration-s']) * 1000;
+  if (values['duration-s'] !== undefined) {
+    const seconds = Number(values['duration-s']);
+    if (!Number.isInteger(seconds) || seconds < 1)
+      throw new Error(`--duration-s must be a whole number of seconds\n${SOAK_USAGE}`);
+    options.loadDurationMs = seconds * 1000;
+  }
   if (values['drop-delivery'] !== undefined) options.dropDelivery = parseDropDelivery(values['drop-delivery']);
   return options;
 }
@@ -113,6 +121,6 @@ function rssSvgPath(topology: Topology, mode: string): string {
 function parseDropDelivery(text: string): { subscription: string; seq: number } {
   const at = text.lastIndexOf('@');
   const seq = Number(text.slice(at + 1));
-  if (at <= 0 || !Number.isInteger(seq)) throw new Error(`--drop-delivery wants SUBSCRIPTION@SEQ\n${USAGE}`);
+  if (at <= 0 || !Number.isInteger(seq)) throw new Error(`--drop-delivery wants SUBSCRIPTION@SEQ\n${SOAK_USAGE}`);
   return { subscription: text.slice(0, at), seq };
 }

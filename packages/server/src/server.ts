@@ -155,6 +155,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   const publisher = new Publisher({
     log,
     broker,
+    eventLimits: limits.event,
     reportAnnounceFailure: (error) => app.log.warn({ err: error }, 'announce failed; hubs fill the gap from the log'),
     recordPublish: (outcome, via) => metrics.recordPublish(outcome, via),
   });

@@ -106,6 +106,42 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_RETENTION_AGE_MS = Math.round(100 * 365.25 * DAY_MS);
 /** HS256 wants a key at least as long as its 256-bit hash (RFC 7518 §3.2). */
 const MIN_HS256_SECRET_BYTES = 32;
+/** A shorter sweep interval would keep the store busy sweeping; tests that watch sweeps use tens of ms. */
+const MIN_SWEEP_INTERVAL_MS = 10;
+
+/** An integer option's range, and where a resolved configuration holds its value. */
+interface IntegerOption {
+  min: number;
+  max?: number;
+  of(config: HeraldConfig): number | undefined;
+}
+
+/**
+ * Every integer option, with its range: one table for flags, env vars and `createHerald` options,
+ * so an embedding app's value is held to the same bounds as an operator's.
+ */
+const INTEGER_OPTIONS = {
+  port: { min: 0, max: 65535, of: (config) => config.port },
+  'max-payload-bytes': { min: 1, of: (config) => config.limits.maxPayloadBytes },
+  'max-batch-events': { min: 1, of: (config) => config.limits.maxBatchEvents },
+  'max-state-bytes': { min: 1, of: (config) => config.limits.maxStateBytes },
+  'max-body-bytes': { min: 1, of: (config) => config.limits.maxBodyBytes },
+  'publish-rate-per-second': { min: 0, of: (config) => config.limits.publishRatePerSecond },
+  'publish-burst': { min: 1, of: (config) => config.limits.publishBurst },
+  'api-key-publish-rate-per-second': { min: 0, of: (config) => config.limits.apiKeyPublishRatePerSecond },
+  'max-connections-per-ip': { min: 1, of: (config) => config.limits.maxConnectionsPerIp },
+  'max-long-polls': { min: 1, of: (config) => config.limits.maxLongPolls },
+  'max-subscriptions-per-connection': { min: 1, of: (config) => config.limits.maxSubscriptionsPerConnection },
+  'retention-max-age-ms': { min: 0, max: MAX_RETENTION_AGE_MS, of: (config) => config.retention.maxAgeMs },
+  'retention-max-events-per-stream': { min: 0, of: (config) => config.retention.maxEventsPerStream },
+  'retention-sweep-interval-ms': {
+    min: MIN_SWEEP_INTERVAL_MS,
+    max: MAX_TIMER_MS,
+    of: (config) => config.retention.sweepIntervalMs,
+  },
+} satisfies Record<string, IntegerOption>;
+
+type IntegerOptionName = keyof typeof INTEGER_OPTIONS;
 
 /** Where an option is read from: its flag name (also its env var: HERALD_ + upper snake case). */
 const OPTIONS = {
@@ -156,9 +192,13 @@ export function configError(option: string, message: string): never {
 }
 
 function parseInteger(option: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    configError(option, `must be an integer in ${min}..${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw.trim())) configError(option, `must be an integer in ${min}..${max}, got "${raw}"`);
+  return checkInteger(option, Number(raw), min, max);
+}
+
+function checkInteger(option: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    configError(option, `must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -177,18 +217,26 @@ function parseBoolean(option: string, raw: string): boolean {
  */
 function parseTrustProxy(raw: string): TrustProxy {
   const trimmed = raw.trim();
-  if (/^\d+$/.test(trimmed)) return parseInteger('trust-proxy', trimmed, 0, 100) || false;
+  if (/^\d+$/.test(trimmed)) return parseInteger('trust-proxy', trimmed, 0, MAX_PROXY_HOPS) || false;
   if (trimmed.toLowerCase() === 'true') return 1;
   if (trimmed.toLowerCase() === 'false') return false;
-  const entries = trimmed.split(',').map((entry) => entry.trim());
-  const invalid = entries.find((entry) => !isProxyAddress(entry));
-  if (invalid !== undefined) {
+  return checkTrustProxy(trimmed.split(',').map((entry) => entry.trim()));
+}
+
+const MAX_PROXY_HOPS = 100;
+
+/** A trusted-proxy setting as `createHerald` may be given it: a boolean, a hop count or a list. */
+function checkTrustProxy(trustProxy: TrustProxy): TrustProxy {
+  if (typeof trustProxy === 'boolean') return trustProxy;
+  if (typeof trustProxy === 'number') return checkInteger('trust-proxy', trustProxy, 0, MAX_PROXY_HOPS);
+  const invalid = trustProxy.find((entry) => !isProxyAddress(entry));
+  if (invalid !== undefined || trustProxy.length === 0) {
     configError(
       'trust-proxy',
-      `must be true, false, a hop count or a comma-separated list of IP addresses, CIDRs or ${[...NAMED_RANGES].join('/')}, got "${invalid}" in "${raw}"`,
+      `must be true, false, a hop count or a comma-separated list of IP addresses, CIDRs or ${[...NAMED_RANGES].join('/')}, got "${invalid ?? ''}" in "${trustProxy.join(',')}"`,
     );
   }
-  return entries;
+  return trustProxy;
 }
 
 function isProxyAddress(entry: string): boolean {
@@ -285,17 +333,17 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
     const fromEnv = env[envName(option)];
     return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
   };
-  const integer = (option: OptionName, fallback: number, min = 0, max?: number): number => {
+  const integer = (option: IntegerOptionName, fallback: number): number => {
     const raw = read(option);
+    const { min, max } = INTEGER_OPTIONS[option] as IntegerOption;
     return raw === undefined ? fallback : parseInteger(option, raw, min, max);
   };
 
   const dataDir = read('data-dir') ?? './data';
-  const maxPayloadBytes = integer('max-payload-bytes', DEFAULT_MAX_PAYLOAD_BYTES, 1);
-  const maxBatchEvents = integer('max-batch-events', DEFAULT_MAX_BATCH_EVENTS, 1);
+  const maxPayloadBytes = integer('max-payload-bytes', DEFAULT_MAX_PAYLOAD_BYTES);
+  const maxBatchEvents = integer('max-batch-events', DEFAULT_MAX_BATCH_EVENTS);
   // A body must fit a full batch of maximal events plus the JSON around them.
   const defaultBodyBytes = Math.min(MAX_BODY_BYTES_CAP, maxPayloadBytes * maxBatchEvents + 1024);
-  const maxEventsRaw = read('retention-max-events-per-stream');
   const jwtSecret = read('jwt-secret');
   const jwksUrl = read('jwks-url');
   const jwtIssuer = read('jwt-issuer');
@@ -312,7 +360,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
 
   return {
     host: checkHost(read('host') ?? '127.0.0.1'),
-    port: integer('port', 8700, 0, 65535),
+    port: integer('port', 8700),
     dataDir,
     store: checkStore(read('store') ?? `sqlite:${path.join(dataDir, 'herald.db')}`),
     broker: checkBroker(read('broker') ?? 'local'),
@@ -327,21 +375,21 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
     limits: {
       maxPayloadBytes,
       maxBatchEvents,
-      maxStateBytes: integer('max-state-bytes', DEFAULT_MAX_STATE_BYTES, 1),
-      maxBodyBytes: integer('max-body-bytes', defaultBodyBytes, 1),
+      maxStateBytes: integer('max-state-bytes', DEFAULT_MAX_STATE_BYTES),
+      maxBodyBytes: integer('max-body-bytes', defaultBodyBytes),
       publishRatePerSecond: integer('publish-rate-per-second', 100),
-      publishBurst: integer('publish-burst', 200, 1),
+      publishBurst: integer('publish-burst', 200),
       apiKeyPublishRatePerSecond: integer('api-key-publish-rate-per-second', 0),
-      maxConnectionsPerIp: integer('max-connections-per-ip', 100, 1),
-      maxLongPolls: integer('max-long-polls', 10_000, 1),
-      maxSubscriptionsPerConnection: integer('max-subscriptions-per-connection', 1000, 1),
+      maxConnectionsPerIp: integer('max-connections-per-ip', 100),
+      maxLongPolls: integer('max-long-polls', 10_000),
+      maxSubscriptionsPerConnection: integer('max-subscriptions-per-connection', 1000),
     },
     retention: {
-      maxAgeMs: integer('retention-max-age-ms', 30 * DAY_MS, 0, MAX_RETENTION_AGE_MS),
-      ...(maxEventsRaw === undefined
+      maxAgeMs: integer('retention-max-age-ms', 30 * DAY_MS),
+      ...(read('retention-max-events-per-stream') === undefined
         ? {}
-        : { maxEventsPerStream: parseInteger('retention-max-events-per-stream', maxEventsRaw, 0) }),
-      sweepIntervalMs: integer('retention-sweep-interval-ms', 60_000, 1000, MAX_TIMER_MS),
+        : { maxEventsPerStream: integer('retention-max-events-per-stream', 0) }),
+      sweepIntervalMs: integer('retention-sweep-interval-ms', 60_000),
     },
     jwt: {
       ...(jwtSecret === undefined ? {} : { secret: checkJwtSecret(jwtSecret) }),
@@ -354,17 +402,38 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
   };
 }
 
-/** The configuration with every default, overridden by `overrides` (for embedding and tests). */
+/**
+ * The configuration with every default, overridden by `overrides` (for embedding and tests). The
+ * result is held to the checks a flag or env var gets, so `createHerald({ port: 70000 })` stops
+ * with the same `invalid_config` error, naming the option, as `--port 70000` does.
+ */
 export function defineConfig(overrides: HeraldConfigInput = {}): HeraldConfig {
   const base = resolveConfig();
-  return {
+  return checkConfig({
     ...base,
     ...overrides,
     store: overrides.store ?? (overrides.dataDir ? `sqlite:${path.join(overrides.dataDir, 'herald.db')}` : base.store),
     limits: { ...base.limits, ...overrides.limits },
     retention: { ...base.retention, ...overrides.retention },
     jwt: { ...base.jwt, ...overrides.jwt },
-  };
+  });
+}
+
+/** Checks a configuration assembled in code, value by value, as `resolveConfig` checks text. */
+function checkConfig(config: HeraldConfig): HeraldConfig {
+  for (const [option, { min, max, of }] of Object.entries(INTEGER_OPTIONS) as [string, IntegerOption][]) {
+    const value = of(config);
+    if (value !== undefined) checkInteger(option, value, min, max);
+  }
+  checkHost(config.host);
+  checkStore(config.store);
+  checkBroker(config.broker);
+  checkLogLevel(config.logLevel);
+  checkTrustProxy(config.trustProxy);
+  if (config.apiKey === '') configError('api-key', 'must not be empty (leave it out to run without a key)');
+  if (config.jwt.secret !== undefined) checkJwtSecret(config.jwt.secret);
+  if (config.jwt.jwksUrl !== undefined) checkUrl('jwks-url', config.jwt.jwksUrl);
+  return config;
 }
 
 /** A partial configuration: any field may be left out and takes its default. */

@@ -1,4 +1,4 @@
-import type { StreamEventInput } from '@herald/protocol';
+import { type EventLimits, parseMultiPublishBody, type StreamEventInput } from '@herald/protocol';
 import type { Broker } from '../fanout/broker.js';
 import type { AppendOutcome, EventLog, EventRecord } from '../log/event-log.js';
 
@@ -15,6 +15,8 @@ export type PublishRecorder = (outcome: AppendOutcome, via: PublishVia) => void;
 export interface PublisherOptions {
   log: EventLog;
   broker: Broker;
+  /** The limits an in-process publish is checked against, as HTTP and WebSocket bodies are. */
+  eventLimits?: EventLimits;
   reportAnnounceFailure?: AnnounceFailureReporter;
   recordPublish?: PublishRecorder;
 }
@@ -28,6 +30,7 @@ export class Publisher {
   #broker: Broker;
   #reportAnnounceFailure: AnnounceFailureReporter;
   #recordPublish: PublishRecorder;
+  #eventLimits: EventLimits;
   #inFlight = new Set<Promise<unknown>>();
 
   constructor(options: PublisherOptions) {
@@ -35,9 +38,15 @@ export class Publisher {
     this.#broker = options.broker;
     this.#reportAnnounceFailure = options.reportAnnounceFailure ?? (() => {});
     this.#recordPublish = options.recordPublish ?? (() => {});
+    this.#eventLimits = options.eventLimits ?? {};
   }
 
-  /** Appends `entries` atomically and announces what was appended; `via` defaults to `in_process`. */
+  /**
+   * Appends `entries` atomically and announces what was appended; `via` defaults to `in_process`.
+   * HTTP and WebSocket bodies were parsed by @herald/protocol on their way in; an in-process call's
+   * entries are checked here by the same rules, so an embedding app's bad event is refused with
+   * the same `invalid_request` a client would get, never handed to the store.
+   */
   publish(entries: readonly StreamEventInput[], via: PublishVia = 'in_process'): Promise<AppendOutcome> {
     const pending = this.#publish(entries, via);
     this.#inFlight.add(pending);
@@ -59,7 +68,8 @@ export class Publisher {
   }
 
   async #publish(entries: readonly StreamEventInput[], via: PublishVia): Promise<AppendOutcome> {
-    const outcome = await this.#log.append(entries);
+    const checked = via === 'in_process' ? parseMultiPublishBody({ events: entries }, this.#eventLimits) : entries;
+    const outcome = await this.#log.append(checked);
     this.#recordPublish(outcome, via);
     const byStream = new Map<string, EventRecord[]>();
     for (const record of outcome.appended) {

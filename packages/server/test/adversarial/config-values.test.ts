@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ConfigSources, resolveConfig } from '../../src/config/config.js';
+import { type ConfigSources, type HeraldConfigInput, resolveConfig } from '../../src/config/config.js';
 import { createHerald } from '../../src/server.js';
 
 /** Node's setTimeout/setInterval fire after ~1 ms when given more than this (TimeoutOverflowWarning). */
@@ -107,5 +107,47 @@ describe('a --host that does not resolve (attack finding 5)', () => {
     } finally {
       await herald.close();
     }
+  });
+});
+
+describe('createHerald options are held to the checks flags and env vars get', () => {
+  const MEMORY = { host: '127.0.0.1', port: 0, store: 'memory:', logLevel: 'silent' } as const;
+
+  it.each<[option: string, input: HeraldConfigInput]>([
+    ['port', { port: 70_000 }],
+    ['port', { port: 1.5 }],
+    ['max-batch-events', { limits: { maxBatchEvents: 0 } }],
+    ['max-payload-bytes', { limits: { maxPayloadBytes: Number.NaN } }],
+    ['publish-rate-per-second', { limits: { publishRatePerSecond: -1 } }],
+    ['max-connections-per-ip', { limits: { maxConnectionsPerIp: Number.POSITIVE_INFINITY } }],
+    ['retention-sweep-interval-ms', { retention: { sweepIntervalMs: NODE_TIMER_MAX_MS + 1 } }],
+    ['retention-sweep-interval-ms', { retention: { sweepIntervalMs: 0 } }],
+    ['retention-max-age-ms', { retention: { maxAgeMs: -1 } }],
+    ['retention-max-events-per-stream', { retention: { maxEventsPerStream: -5 } }],
+    ['host', { host: 'bad host' }],
+    ['store', { store: 'mysql://localhost/herald' }],
+    ['broker', { broker: 'kafka://localhost' }],
+    ['log-level', { logLevel: 'loud' }],
+    ['trust-proxy', { trustProxy: ['10.0.0.0/33'] }],
+    ['trust-proxy', { trustProxy: -1 }],
+    ['api-key', { apiKey: '' }],
+    ['jwt-secret', { jwt: { secret: 'short' } }],
+    ['jwks-url', { jwt: { jwksUrl: 'not a url' } }],
+  ])('refuses --%s given in code: %j', async (option, input) => {
+    await expect(createHerald({ ...MEMORY, ...input })).rejects.toMatchObject({
+      code: 'invalid_config',
+      details: { option },
+    });
+  });
+
+  it('accepts the values at the edges of each range, as flags do', async () => {
+    const herald = await createHerald({
+      ...MEMORY,
+      limits: { publishRatePerSecond: 0, maxBatchEvents: 1 },
+      retention: { maxAgeMs: 0, maxEventsPerStream: 0, sweepIntervalMs: NODE_TIMER_MAX_MS },
+      trustProxy: ['loopback', '10.0.0.0/8'],
+      jwt: { secret: LONG_ENOUGH_HS256_SECRET },
+    });
+    await herald.close();
   });
 });

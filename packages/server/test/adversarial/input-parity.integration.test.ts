@@ -37,10 +37,11 @@ describe.each(DURABLE_TEST_STORES)('the same event on every way in, on $name', (
     ws.close();
     await server.close();
   });
+  const target = () => ({ url: server.url, ws, herald: server.herald });
 
   it.each(CASES)('answers %s with the same code everywhere', async (_name, eventJson, code) => {
     for (const way of PUBLISH_WAYS) {
-      const answer = await publishVia(way, server.url, ws, 'run:parity', eventJson);
+      const answer = await publishVia(way, target(), 'run:parity', eventJson);
       expect({ way, code: answer.code }).toEqual({ way, code });
       if (answer.status !== undefined) expect(answer.status).toBeLessThan(500);
     }
@@ -70,7 +71,7 @@ describe.each(DURABLE_TEST_STORES)('the same event on every way in, on $name', (
       fc.asyncProperty(event, async (candidate) => {
         const eventJson = JSON.stringify(candidate) ?? 'null';
         const answers = [];
-        for (const way of PUBLISH_WAYS) answers.push(await publishVia(way, server.url, ws, 'run:fuzz', eventJson));
+        for (const way of PUBLISH_WAYS) answers.push(await publishVia(way, target(), 'run:fuzz', eventJson));
         expect(answers.every((answer) => (answer.status ?? 0) < 500)).toBe(true);
         expect(new Set(answers.map((answer) => answer.code)).size).toBe(1);
       }),
