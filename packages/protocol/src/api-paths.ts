@@ -16,6 +16,8 @@ export const API_PATHS = {
   webSocket: '/v1/ws',
   /** Webhook ingest: `POST /v1/ingest/{source}` (`github`, or a source of the mapping file). */
   ingest: '/v1/ingest',
+  /** The OpenAPI 3.1 document of the HTTP API (public). */
+  openApi: '/v1/openapi.json',
   health: '/healthz',
   ready: '/readyz',
   metrics: '/metrics',

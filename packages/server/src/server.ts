@@ -27,11 +27,13 @@ import {
   registerRequestMetrics,
   requestLogController,
 } from './http/http-options.js';
+import { registerOpenApiDocument, registerOpenApiRoute } from './http/openapi.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerPresenceRoutes } from './http/presence-routes.js';
 import { registerPublishRoutes } from './http/publish-routes.js';
 import { createReadCaching } from './http/read-caching.js';
 import { registerRequestPrincipal } from './http/request-principal.js';
+import { createSchemaValidatorCompiler } from './http/schema-validation.js';
 import { registerStreamRoutes } from './http/stream-routes.js';
 import { registerIngest } from './ingest/register-ingest.js';
 import { createLimits } from './limits/limits.js';
@@ -207,6 +209,9 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   refuseMalformedQueryStrings(app);
   registerRequestPrincipal(app, context.authenticate);
   registerRequestMetrics(app, context.metrics);
+  // Before the routes: every route's schema validates its request and goes into the document.
+  app.setValidatorCompiler(createSchemaValidatorCompiler());
+  await registerOpenApiDocument(app);
   registerPublishRoutes(app, context);
   const caching = createReadCaching(config);
   const transports = registerTransports(app, context, caching, transportOptions);
@@ -215,6 +220,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   registerAdminRoutes(app, context);
   registerPresenceRoutes(app, context);
   registerOpsRoutes(app, context);
+  registerOpenApiRoute(app);
   await registerIngest(app, context);
   await registerDashboard(app);
   sweeper.start();

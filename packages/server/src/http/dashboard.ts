@@ -33,7 +33,9 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
   const root = options.root ?? DEFAULT_DASHBOARD_ROOT;
   if (!existsSync(join(root, 'index.html'))) {
     app.log.warn({ root }, 'dashboard not built; GET / explains how to build it');
-    app.get('/', async (_request, reply) => reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE));
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+      reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE),
+    );
     return;
   }
   await app.register(fastifyStatic, {
@@ -46,7 +48,7 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
       response.setHeader(HEADERS.cacheControl, isHashedAsset ? IMMUTABLE : 'no-cache');
     },
   });
-  app.get('/*', async (request, reply) => {
+  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const isPageRequest = !request.url.startsWith(API_PREFIX) && request.headers.accept?.includes('text/html') === true;
     if (!isPageRequest) return reply.callNotFound();
     return reply.header(HEADERS.cacheControl, 'no-cache').sendFile('index.html');

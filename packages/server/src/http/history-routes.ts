@@ -1,27 +1,12 @@
-import {
-  API_PATHS,
-  assertStreamName,
-  DEFAULT_PAGE_LIMIT,
-  HeraldError,
-  isValidEventType,
-  MAX_PAGE_LIMIT,
-  QUERY_PARAMS,
-} from '@herald/protocol';
+import { API_PATHS, DEFAULT_PAGE_LIMIT, HeraldError, isValidEventType, QUERY_PARAMS } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { HeraldConfig } from '../config/config.js';
 import type { EventLog, HistoryQuery } from '../log/event-log.js';
 import { sendWithEtag } from './etag.js';
-import {
-  type QueryParams,
-  readChoice,
-  readInteger,
-  readPrefix,
-  readString,
-  readTags,
-  readTime,
-} from './query-params.js';
+import { type QueryParams, readString, readTags, readTime } from './query-params.js';
 import { createReadCaching } from './read-caching.js';
+import { type HistoryQueryParams, historyRouteSchema } from './schemas/read-route-schemas.js';
 
 // A type filter naming more types than this is refused: it is a mistake, not a query.
 const MAX_TYPES_PER_FILTER = 100;
@@ -48,16 +33,13 @@ function readTypes(query: QueryParams): string[] | undefined {
   return types;
 }
 
-/** Reads `GET /v1/events` parameters into a history query. */
-function parseHistoryQuery(query: QueryParams): HistoryQuery {
-  const stream = readString(query, QUERY_PARAMS.stream);
-  if (stream !== undefined) assertStreamName(stream);
-  const prefix = readPrefix(query);
+/** Reads `GET /v1/events` parameters (their shape judged by historyRouteSchema) into a history query. */
+function parseHistoryQuery(query: HistoryQueryParams): HistoryQuery {
+  const { stream, prefix = '', cursor, order = 'asc', limit = DEFAULT_PAGE_LIMIT } = query;
   const types = readTypes(query);
   const tags = readTags(query);
   const since = readTime(query, QUERY_PARAMS.since);
   const until = readTime(query, QUERY_PARAMS.until);
-  const cursor = readString(query, QUERY_PARAMS.cursor);
   return {
     ...(stream === undefined ? {} : { stream }),
     ...(prefix === '' ? {} : { prefix }),
@@ -65,8 +47,8 @@ function parseHistoryQuery(query: QueryParams): HistoryQuery {
     ...(tags === undefined ? {} : { tags }),
     ...(since === undefined ? {} : { since }),
     ...(until === undefined ? {} : { until }),
-    order: readChoice(query, QUERY_PARAMS.order, ['asc', 'desc'], 'asc'),
-    limit: readInteger(query, QUERY_PARAMS.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT),
+    order,
+    limit,
     ...(cursor === undefined ? {} : { cursor }),
   };
 }
@@ -77,11 +59,15 @@ export function registerHistoryRoutes(
   ctx: { config: HeraldConfig; log: Pick<EventLog, 'queryEvents'> },
 ): void {
   const caching = createReadCaching(ctx.config);
-  app.get<{ Querystring: QueryParams }>(API_PATHS.events, async (request, reply) => {
-    const query = parseHistoryQuery(request.query);
-    // The narrowest filter given decides what must be readable: one stream, a prefix, or all.
-    authorize(request.principal, 'read', query.stream ?? `${query.prefix ?? ''}*`);
-    const page = await ctx.log.queryEvents(query);
-    return sendWithEtag(request, reply, JSON.stringify(page), caching.revalidate);
-  });
+  app.get<{ Querystring: HistoryQueryParams }>(
+    API_PATHS.events,
+    { schema: historyRouteSchema },
+    async (request, reply) => {
+      const query = parseHistoryQuery(request.query);
+      // The narrowest filter given decides what must be readable: one stream, a prefix, or all.
+      authorize(request.principal, 'read', query.stream ?? `${query.prefix ?? ''}*`);
+      const page = await ctx.log.queryEvents(query);
+      return sendWithEtag(request, reply, JSON.stringify(page), caching.revalidate);
+    },
+  );
 }

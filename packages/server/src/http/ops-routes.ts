@@ -4,6 +4,7 @@ import type { Broker } from '../fanout/broker.js';
 import type { EventLog } from '../log/event-log.js';
 import type { HeraldMetrics } from '../ops/metrics.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
+import { healthRouteSchema, metricsRouteSchema, readyRouteSchema } from './schemas/ops-route-schemas.js';
 
 /** Registers `GET /healthz` (liveness), `GET /readyz` (store reachable; broker reported) and `GET /metrics`. */
 export function registerOpsRoutes(
@@ -15,11 +16,11 @@ export function registerOpsRoutes(
     metrics: Pick<HeraldMetrics, 'registry'>;
   },
 ): void {
-  app.get(API_PATHS.health, async (_request, reply) =>
+  app.get(API_PATHS.health, { schema: healthRouteSchema }, async (_request, reply) =>
     reply.header(HEADERS.cacheControl, 'no-store').send({ status: 'ok' }),
   );
 
-  app.get(API_PATHS.ready, async (_request, reply) => {
+  app.get(API_PATHS.ready, { schema: readyRouteSchema }, async (_request, reply) => {
     if (ctx.shutdown.isShuttingDown) throw new HeraldError('shutting_down', 'the server is shutting down');
     const [store, broker] = await Promise.allSettled([ctx.log.checkHealth(), ctx.broker.checkHealth()]);
     const health = {
@@ -33,7 +34,7 @@ export function registerOpsRoutes(
     return reply.header(HEADERS.cacheControl, 'no-store').send({ status, ...health });
   });
 
-  app.get(API_PATHS.metrics, async (_request, reply) => {
+  app.get(API_PATHS.metrics, { schema: metricsRouteSchema }, async (_request, reply) => {
     const body = await ctx.metrics.registry.metrics();
     return reply.header(HEADERS.cacheControl, 'no-store').type(ctx.metrics.registry.contentType).send(body);
   });

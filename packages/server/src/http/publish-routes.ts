@@ -1,6 +1,5 @@
 import {
   API_PATHS,
-  assertStreamName,
   HEADERS,
   type MultiPublishResult,
   type PublishResult,
@@ -14,9 +13,10 @@ import { authorize } from '../auth/authorize.js';
 import type { Publisher } from '../delivery/publisher.js';
 import type { Limits } from '../limits/limits.js';
 import type { AppendOutcome } from '../log/event-log.js';
+import { multiPublishRouteSchema, publishRouteSchema } from './schemas/write-route-schemas.js';
 
 /** `201` when anything was appended, `200` when every event was an idempotent repeat (G5). */
-function statusOf(outcome: AppendOutcome): number {
+function statusOf(outcome: AppendOutcome): 200 | 201 {
   return outcome.results.every((result) => result.duplicate) ? 200 : 201;
 }
 
@@ -31,25 +31,31 @@ export function registerPublishRoutes(
     return ctx.publisher.publish(entries, 'http');
   }
 
-  app.post<{ Params: { stream: string } }>(ROUTE_PATTERNS.streamEvents, async (request, reply: FastifyReply) => {
-    const { stream } = request.params;
-    assertStreamName(stream);
-    const events = parsePublishBody(request.body, ctx.limits.event);
-    const outcome = await publish(
-      request,
-      events.map((event) => ({ stream, ...event })),
-    );
-    const head = outcome.heads.find((candidate) => candidate.stream === stream)!;
-    const result: PublishResult = {
-      stream,
-      epoch: head.epoch,
-      seq: head.seq,
-      events: outcome.results.map(({ id, seq }) => ({ id, seq })),
-    };
-    return reply.code(statusOf(outcome)).header(HEADERS.cacheControl, 'no-store').send(result);
-  });
+  // The schemas judge the shape; parse*Body then apply @herald/protocol's event rules (sizes,
+  // storable JSON), as the WebSocket transport and the client do.
+  const streamOptions = { schema: publishRouteSchema };
+  app.post<{ Params: { stream: string } }>(
+    ROUTE_PATTERNS.streamEvents,
+    streamOptions,
+    async (request, reply: FastifyReply) => {
+      const { stream } = request.params;
+      const events = parsePublishBody(request.body, ctx.limits.event);
+      const outcome = await publish(
+        request,
+        events.map((event) => ({ stream, ...event })),
+      );
+      const head = outcome.heads.find((candidate) => candidate.stream === stream)!;
+      const result: PublishResult = {
+        stream,
+        epoch: head.epoch,
+        seq: head.seq,
+        events: outcome.results.map(({ id, seq }) => ({ id, seq })),
+      };
+      return reply.code(statusOf(outcome)).header(HEADERS.cacheControl, 'no-store').send(result);
+    },
+  );
 
-  app.post(API_PATHS.events, async (request, reply) => {
+  app.post(API_PATHS.events, { schema: multiPublishRouteSchema }, async (request, reply) => {
     const outcome = await publish(request, parseMultiPublishBody(request.body, ctx.limits.event));
     const result: MultiPublishResult = {
       streams: outcome.heads,

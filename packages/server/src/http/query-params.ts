@@ -1,15 +1,11 @@
-import {
-  assertTag,
-  HeraldError,
-  isValidEpoch,
-  isValidStreamPrefix,
-  MAX_TAGS_PER_EVENT,
-  QUERY_PARAMS,
-  TAG_QUERY_PREFIX,
-} from '@herald/protocol';
+import { assertTag, HeraldError, MAX_TAGS_PER_EVENT, TAG_QUERY_PREFIX } from '@herald/protocol';
 import { parseIsoTime } from '../log/query-cursors.js';
 
-/** A parsed query string as Fastify hands it over. */
+/**
+ * A parsed query string as Fastify hands it over. Parameters a route's schema declares are judged
+ * by the schema (schema-validation.ts); these readers are for what JSON Schema cannot say: the
+ * calendar of a time, tag filters as event tags are judged.
+ */
 export type QueryParams = Record<string, string | string[] | undefined>;
 
 function invalid(name: string, message: string): never {
@@ -34,32 +30,6 @@ export function readTime(query: QueryParams, name: string): string | undefined {
   return value === undefined ? undefined : parseIsoTime(value, name);
 }
 
-/** `epoch=` as a client got it from the server, or undefined when absent or empty. */
-export function readEpoch(query: QueryParams): string | undefined {
-  const epoch = readString(query, QUERY_PARAMS.epoch);
-  if (epoch !== undefined && !isValidEpoch(epoch)) invalid(QUERY_PARAMS.epoch, 'must be an epoch the server issued');
-  return epoch;
-}
-
-/** An integer query parameter within `[min, max]`, or `fallback` when absent. */
-export function readInteger(query: QueryParams, name: string, fallback: number, min: number, max: number): number {
-  const raw = readString(query, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-    invalid(name, `must be an integer in ${min}..${max}`);
-  }
-  return value;
-}
-
-/** One of `choices`, or `fallback` when absent. */
-export function readChoice<T extends string>(query: QueryParams, name: string, choices: readonly T[], fallback: T): T {
-  const raw = readString(query, name);
-  if (raw === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(raw)) invalid(name, `must be one of ${choices.join(', ')}`);
-  return raw as T;
-}
-
 /**
  * `tag.K=V` parameters as `{K: V}`, or undefined when there are none. Each is checked as an event's
  * tag is (so `tag.__proto__` is refused rather than silently dropped), and a filter may name at
@@ -78,11 +48,4 @@ export function readTags(query: QueryParams): Record<string, string> | undefined
     tags[key] = value;
   }
   return Object.keys(tags).length === 0 ? undefined : tags;
-}
-
-/** The `prefix` parameter ('' when absent); a prefix no stream name can start with is an error. */
-export function readPrefix(query: QueryParams): string {
-  const prefix = readString(query, QUERY_PARAMS.prefix) ?? '';
-  if (!isValidStreamPrefix(prefix)) invalid(QUERY_PARAMS.prefix, 'must be the start of a stream name');
-  return prefix;
 }

@@ -1,17 +1,10 @@
-import {
-  API_PATHS,
-  assertStreamName,
-  DEFAULT_PAGE_LIMIT,
-  MAX_PAGE_LIMIT,
-  QUERY_PARAMS,
-  ROUTE_PATTERNS,
-} from '@herald/protocol';
+import { API_PATHS, DEFAULT_PAGE_LIMIT, ROUTE_PATTERNS } from '@herald/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { EventLog } from '../log/event-log.js';
 import { sendWithEtag } from './etag.js';
-import { type QueryParams, readInteger, readPrefix, readString } from './query-params.js';
 import type { ReadCaching } from './read-caching.js';
+import { type StreamListQuery, snapshotRouteSchema, streamListRouteSchema } from './schemas/read-route-schemas.js';
 
 /** Serves a live stream request itself (SSE); registered by the transports when they exist. */
 export type LiveHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown;
@@ -36,27 +29,32 @@ export interface StreamRoutesDeps {
 export function registerStreamRoutes(app: FastifyInstance, deps: StreamRoutesDeps): void {
   const { log, caching, watchStreamList } = deps;
 
-  app.get<{ Params: { stream: string } }>(ROUTE_PATTERNS.stream, async (request, reply) => {
-    const { stream } = request.params;
-    assertStreamName(stream);
-    authorize(request.principal, 'read', stream);
-    const snapshot = await log.getSnapshot(stream);
-    return sendWithEtag(request, reply, JSON.stringify(snapshot), caching.revalidate);
-  });
+  app.get<{ Params: { stream: string } }>(
+    ROUTE_PATTERNS.stream,
+    { schema: snapshotRouteSchema },
+    async (request, reply) => {
+      const { stream } = request.params;
+      authorize(request.principal, 'read', stream);
+      const snapshot = await log.getSnapshot(stream);
+      return sendWithEtag(request, reply, JSON.stringify(snapshot), caching.revalidate);
+    },
+  );
 
-  app.get<{ Querystring: QueryParams }>(API_PATHS.streams, async (request, reply) => {
-    const query = request.query;
-    const prefix = readPrefix(query);
-    authorize(request.principal, 'read', `${prefix}*`);
-    if (watchStreamList && wantsEventStream(request) && readString(query, QUERY_PARAMS.watch) === '1') {
-      return watchStreamList(request, reply);
-    }
-    const cursor = readString(query, QUERY_PARAMS.cursor);
-    const page = await log.listStreams({
-      ...(prefix === '' ? {} : { prefix }),
-      limit: readInteger(query, QUERY_PARAMS.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT),
-      ...(cursor === undefined ? {} : { cursor }),
-    });
-    return sendWithEtag(request, reply, JSON.stringify(page), caching.revalidate);
-  });
+  app.get<{ Querystring: StreamListQuery }>(
+    API_PATHS.streams,
+    { schema: streamListRouteSchema },
+    async (request, reply) => {
+      const { prefix = '', cursor, limit = DEFAULT_PAGE_LIMIT, watch } = request.query;
+      authorize(request.principal, 'read', `${prefix}*`);
+      if (watchStreamList && wantsEventStream(request) && watch === '1') {
+        return watchStreamList(request, reply);
+      }
+      const page = await log.listStreams({
+        ...(prefix === '' ? {} : { prefix }),
+        limit,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      return sendWithEtag(request, reply, JSON.stringify(page), caching.revalidate);
+    },
+  );
 }

@@ -1,5 +1,6 @@
 import { ingestPath } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
+import { documentationOnlyValidator, ingestRouteSchema } from '../http/schemas/ingest-route-schemas.js';
 import { sendIngestAnswer } from './ingest-answer.js';
 import { planMappedDelivery } from './mapped-delivery.js';
 import type { MappedSource } from './mapping-config.js';
@@ -17,7 +18,13 @@ export function registerMappedRoutes(
   sources: readonly MappedSource[],
 ): void {
   for (const source of sources) {
-    scope.post(ingestPath(source.name), async (request, reply) => {
+    const schema = ingestRouteSchema(`A \`${source.name}\` webhook delivery (mapping file)`, {
+      [source.auth.header.toLowerCase()]: {
+        description: 'The shared secret, or its signature, as the mapping file says.',
+      },
+    });
+    const options = { schema, validatorCompiler: documentationOnlyValidator };
+    scope.post(ingestPath(source.name), options, async (request, reply) => {
       verifyWebhook(source.auth, request.headers, request.body);
       const planned = await planMappedDelivery(source, parseJsonObject(request.body), request.headers);
       if (!planned) return sendIngestAnswer(reply, { outcome: 'ignored', reason: 'not_matched' });

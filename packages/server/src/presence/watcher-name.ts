@@ -1,6 +1,5 @@
 import { parsePresenceLabel, QUERY_PARAMS } from '@herald/protocol';
 import type { Principal } from '../auth/principal.js';
-import { type QueryParams, readString } from '../http/query-params.js';
 
 /**
  * The name a watcher is shown by in presence (docs/protocol.md "Presence"), or `undefined` for an
@@ -15,7 +14,13 @@ export function resolveWatcherName(principal: Principal, label: string | undefin
   return principal.mayLabel === true ? label : undefined;
 }
 
-/** The name of the watcher making an SSE or long-poll request: its principal and its `label` query parameter. */
-export function resolveRequestWatcherName(principal: Principal, query: QueryParams): string | undefined {
-  return resolveWatcherName(principal, parsePresenceLabel(readString(query, QUERY_PARAMS.label), QUERY_PARAMS.label));
+/**
+ * The name of the watcher making an SSE or long-poll request: its principal and its `label` query
+ * parameter (a string, once the route's schema has read the query).
+ */
+export function resolveRequestWatcherName(
+  principal: Principal,
+  query: { readonly [QUERY_PARAMS.label]?: string },
+): string | undefined {
+  return resolveWatcherName(principal, parsePresenceLabel(query[QUERY_PARAMS.label], QUERY_PARAMS.label));
 }

@@ -1,6 +1,5 @@
 import {
   API_PATHS,
-  assertStreamName,
   encodeSseCursor,
   HEADERS,
   HeraldError,
@@ -14,7 +13,7 @@ import { hasSeenFinal } from '../delivery/resolve-resume.js';
 import type { ResetNotice } from '../delivery/subscription.js';
 import type { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { Hub } from '../fanout/hub.js';
-import type { QueryParams } from '../http/query-params.js';
+import { type MultiStreamSseQuery, multiStreamSseRouteSchema } from '../http/schemas/read-route-schemas.js';
 import type { EventLog } from '../log/event-log.js';
 import type { Presence } from '../presence/presence.js';
 import { resolveRequestWatcherName } from '../presence/watcher-name.js';
@@ -25,7 +24,7 @@ import { readSseCursor } from './sse-resume.js';
 import type { SseTransport } from './sse-transport.js';
 import { openSubscription, type SubscriptionHandle } from './subscription-handle.js';
 
-type MultiRequest = FastifyRequest<{ Querystring: QueryParams }>;
+type MultiRequest = FastifyRequest<{ Querystring: MultiStreamSseQuery }>;
 
 /** What the multi-stream SSE route works with. */
 export interface MultiStreamSseDeps {
@@ -36,17 +35,14 @@ export interface MultiStreamSseDeps {
   maxStreams: number;
 }
 
-function readStreams(query: QueryParams, maxStreams: number): string[] {
-  const raw = query.stream;
-  const streams = [...new Set(Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])];
-  if (streams.length === 0)
-    throw new HeraldError('invalid_request', 'give at least one stream', { details: { path: 'stream' } });
+/** The distinct streams asked for (the schema has judged their names), within the connection's limit. */
+function readStreams(query: MultiStreamSseQuery, maxStreams: number): string[] {
+  const streams = [...new Set(query.stream)];
   if (streams.length > maxStreams) {
     throw new HeraldError('too_many_subscriptions', `at most ${maxStreams} streams per connection`, {
       details: { limit: maxStreams },
     });
   }
-  for (const stream of streams) assertStreamName(stream);
   return streams;
 }
 
@@ -127,28 +123,32 @@ class MultiStreamSse implements LiveSinkOwner {
 
 /** Registers `GET /v1/sse?stream=a&stream=b[&cursor=]` (see MultiStreamSse). */
 export function registerMultiStreamSse(app: FastifyInstance, deps: MultiStreamSseDeps, transport: SseTransport): void {
-  app.get(API_PATHS.sse, async (request: FastifyRequest, reply: FastifyReply) => {
-    const { query } = request as MultiRequest;
-    const streams = readStreams(query, deps.maxStreams);
-    for (const stream of streams) authorize(request.principal, 'read', stream);
-    const name = resolveRequestWatcherName(request.principal, query);
-    const cursor = readSseCursor(request as MultiRequest);
-    const positions: StreamPositions = cursor === undefined ? new Map() : parseSseCursor(cursor);
-    for (const stream of positions.keys()) {
-      if (!streams.includes(stream)) positions.delete(stream);
-    }
-    const snapshots = await Promise.all(streams.map((stream) => deps.log.getSnapshot(stream)));
-    const unfinished = snapshots.filter((snapshot) => {
-      const position = positions.get(snapshot.stream);
-      return !hasSeenFinal(snapshot, position?.seq ?? 0, position?.epoch);
-    });
-    if (unfinished.length === 0) return reply.code(204).header(HEADERS.cacheControl, 'no-store').send();
+  app.get(
+    API_PATHS.sse,
+    { schema: multiStreamSseRouteSchema },
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const { query } = request as MultiRequest;
+      const streams = readStreams(query, deps.maxStreams);
+      for (const stream of streams) authorize(request.principal, 'read', stream);
+      const name = resolveRequestWatcherName(request.principal, query);
+      const cursor = readSseCursor(request as MultiRequest);
+      const positions: StreamPositions = cursor === undefined ? new Map() : parseSseCursor(cursor);
+      for (const stream of positions.keys()) {
+        if (!streams.includes(stream)) positions.delete(stream);
+      }
+      const snapshots = await Promise.all(streams.map((stream) => deps.log.getSnapshot(stream)));
+      const unfinished = snapshots.filter((snapshot) => {
+        const position = positions.get(snapshot.stream);
+        return !hasSeenFinal(snapshot, position?.seq ?? 0, position?.epoch);
+      });
+      if (unfinished.length === 0) return reply.code(204).header(HEADERS.cacheControl, 'no-store').send();
 
-    let multi: MultiStreamSse | undefined;
-    const connection = transport.open(request, reply, () => multi?.close());
-    const reportFailure = (error: unknown) => request.log.error({ err: error }, 'SSE subscription failed');
-    multi = new MultiStreamSse(connection, positions, reportFailure);
-    for (const snapshot of unfinished) multi.add(deps, snapshot.stream, name);
-    return reply;
-  });
+      let multi: MultiStreamSse | undefined;
+      const connection = transport.open(request, reply, () => multi?.close());
+      const reportFailure = (error: unknown) => request.log.error({ err: error }, 'SSE subscription failed');
+      multi = new MultiStreamSse(connection, positions, reportFailure);
+      for (const snapshot of unfinished) multi.add(deps, snapshot.stream, name);
+      return reply;
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_WAIT_SECONDS, QUERY_PARAMS } from '@herald/protocol';
+import { DEFAULT_PAGE_LIMIT } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import { timeUntilExpiryMs } from '../auth/on-principal-expiry.js';
@@ -6,8 +6,8 @@ import { LongPollWaits } from '../delivery/long-poll.js';
 import type { Hub } from '../fanout/hub.js';
 import { sendWithEtag } from '../http/etag.js';
 import { encodeEventsPage, type ResolvedPage, readResolvedPage, resolveRead } from '../http/events-page.js';
-import { type QueryParams, readEpoch, readInteger } from '../http/query-params.js';
 import type { ReadCaching } from '../http/read-caching.js';
+import type { StreamEventsQuery } from '../http/schemas/read-route-schemas.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 import type { LongPollPresence } from '../presence/long-poll-presence.js';
@@ -15,8 +15,8 @@ import { resolveRequestWatcherName } from '../presence/watcher-name.js';
 import type { LiveConnections } from './live-connections.js';
 import { sendFailure } from './send-failure.js';
 
-/** An events request: `GET /v1/streams/{stream}/events`. */
-export type EventsRequest = FastifyRequest<{ Params: { stream: string }; Querystring: QueryParams }>;
+/** An events request: `GET /v1/streams/{stream}/events`, its parameters judged by its schema. */
+export type EventsRequest = FastifyRequest<{ Params: { stream: string }; Querystring: StreamEventsQuery }>;
 
 /** What the polling transport works with. */
 export interface PollingTransportDeps {
@@ -58,16 +58,13 @@ export class PollingTransport {
    */
   async serve(request: EventsRequest, reply: FastifyReply): Promise<void> {
     const { stream } = request.params;
-    const query = request.query;
-    const after = readInteger(query, QUERY_PARAMS.after, 0, 0, Number.MAX_SAFE_INTEGER);
-    const limit = readInteger(query, QUERY_PARAMS.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
+    const { after = 0, limit = DEFAULT_PAGE_LIMIT, wait = 0, epoch } = request.query;
     const waitMs = Math.min(
-      readInteger(query, QUERY_PARAMS.wait, 0, 0, MAX_WAIT_SECONDS) * 1000,
+      wait * 1000,
       // A wait ends when the token expires; the answer then says so (#answerLongPoll).
       timeUntilExpiryMs(request.principal),
     );
-    const epoch = readEpoch(query);
-    const name = resolveRequestWatcherName(request.principal, query);
+    const name = resolveRequestWatcherName(request.principal, request.query);
     const page = await readResolvedPage(this.#deps.log, stream, after, limit, epoch);
     const isIdle = !page.isReset && page.read.events.length === 0 && !page.read.snapshot.final;
     if (!isIdle || waitMs === 0) {
@@ -117,7 +114,7 @@ export class PollingTransport {
 
   /** ETag polling: the page with its ETag, or 304 when the client already has it. */
   #sendPage(request: EventsRequest, reply: FastifyReply, page: ResolvedPage): void {
-    const cacheControl = this.#deps.caching.forPage(page, readEpoch(request.query));
+    const cacheControl = this.#deps.caching.forPage(page, request.query.epoch);
     sendWithEtag(request, reply, encodeEventsPage(page), cacheControl);
   }
 }

@@ -1,6 +1,6 @@
-import { HEADERS, HeraldError, QUERY_PARAMS } from '@herald/protocol';
+import { HEADERS, HeraldError } from '@herald/protocol';
 import type { FastifyRequest } from 'fastify';
-import { type QueryParams, readEpoch, readInteger } from '../http/query-params.js';
+import type { MultiStreamSseQuery, StreamEventsQuery } from '../http/schemas/read-route-schemas.js';
 
 function readLastEventId(request: FastifyRequest): string | undefined {
   const header = request.headers[HEADERS.lastEventId];
@@ -15,14 +15,13 @@ function readLastEventId(request: FastifyRequest): string | undefined {
  * Last-Event-ID is a seq of the new epoch while the URL still names the old one, and honouring it
  * would reset (and replay) again on every reconnect.
  */
-export function resolveSseResume(request: FastifyRequest<{ Querystring: QueryParams }>): {
+export function resolveSseResume(request: FastifyRequest<{ Querystring: StreamEventsQuery }>): {
   after: number;
   epoch?: string;
 } {
   const lastEventId = readLastEventId(request);
   if (lastEventId === undefined) {
-    const epoch = readEpoch(request.query);
-    const after = readInteger(request.query, QUERY_PARAMS.after, 0, 0, Number.MAX_SAFE_INTEGER);
+    const { after = 0, epoch } = request.query;
     return epoch === undefined ? { after } : { after, epoch };
   }
   const after = Number(lastEventId);
@@ -35,9 +34,6 @@ export function resolveSseResume(request: FastifyRequest<{ Querystring: QueryPar
 }
 
 /** The multi-stream cursor a reconnecting client sends: `Last-Event-ID`, else `?cursor=`. */
-export function readSseCursor(request: FastifyRequest<{ Querystring: QueryParams }>): string | undefined {
-  const cursor = readLastEventId(request) ?? request.query.cursor;
-  if (Array.isArray(cursor))
-    throw new HeraldError('invalid_request', 'cursor may be given once', { details: { path: 'cursor' } });
-  return cursor === '' ? undefined : cursor;
+export function readSseCursor(request: FastifyRequest<{ Querystring: MultiStreamSseQuery }>): string | undefined {
+  return readLastEventId(request) ?? request.query.cursor;
 }

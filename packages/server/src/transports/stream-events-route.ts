@@ -1,6 +1,7 @@
-import { assertStreamName, ROUTE_PATTERNS } from '@herald/protocol';
+import { ROUTE_PATTERNS } from '@herald/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authorize } from '../auth/authorize.js';
+import { streamEventsRouteSchema } from '../http/schemas/read-route-schemas.js';
 import { type LiveHandler, wantsEventStream } from '../http/stream-routes.js';
 import type { EventsRequest, PollingTransport } from './polling-transport.js';
 import { sendFailure } from './send-failure.js';
@@ -12,14 +13,13 @@ import { sendFailure } from './send-failure.js';
 export function registerStreamEventsRoute(app: FastifyInstance, sse: LiveHandler, polling: PollingTransport): void {
   async function serveEvents(request: EventsRequest, reply: FastifyReply): Promise<void> {
     const { stream } = request.params;
-    assertStreamName(stream);
     authorize(request.principal, 'read', stream);
     if (wantsEventStream(request)) await sse(request, reply);
     else await polling.serve(request, reply);
   }
 
   // Not async: a long-poll held by this route then keeps no suspended frame (see PollingTransport.serve).
-  app.get(ROUTE_PATTERNS.streamEvents, (request: EventsRequest, reply) => {
+  app.get(ROUTE_PATTERNS.streamEvents, { schema: streamEventsRouteSchema }, (request: EventsRequest, reply) => {
     serveEvents(request, reply).catch((error: unknown) => sendFailure(request, reply, error));
   });
 }

@@ -1,16 +1,9 @@
-import {
-  DEFAULT_PAGE_LIMIT,
-  encodeSseControl,
-  HeraldError,
-  MAX_PAGE_LIMIT,
-  QUERY_PARAMS,
-  type StreamSnapshot,
-} from '@herald/protocol';
+import { DEFAULT_PAGE_LIMIT, encodeSseControl, HeraldError, type StreamSnapshot } from '@herald/protocol';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { Broker } from '../fanout/broker.js';
 import type { Hub } from '../fanout/hub.js';
-import { type QueryParams, readInteger, readPrefix } from '../http/query-params.js';
+import type { StreamListQuery } from '../http/schemas/read-route-schemas.js';
 import type { LiveHandler } from '../http/stream-routes.js';
 import type { EventLog } from '../log/event-log.js';
 import type { LiveConnection } from './live-connection.js';
@@ -68,14 +61,14 @@ export class StreamListWatch {
 
   /** The route handler the stream routes dispatch to. */
   readonly handle: LiveHandler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { query } = request as FastifyRequest<{ Querystring: QueryParams }>;
-    const prefix = readPrefix(query);
+    // The stream list route's schema has judged the parameters.
+    const { prefix = '', limit = DEFAULT_PAGE_LIMIT } = (request as FastifyRequest<{ Querystring: StreamListQuery }>)
+      .query;
     authorize(request.principal, 'read', `${prefix}*`);
     if (this.#deps.broker.status === 'degraded') {
       // Announcements of other nodes are not arriving: a watch would look healthy and say nothing.
       throw new HeraldError('unavailable', 'the broker is down: poll GET /v1/streams until the watch is back');
     }
-    const limit = readInteger(query, QUERY_PARAMS.limit, DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT);
     let watcher: Watcher | undefined;
     const connection = this.#transport.open(request, reply, () => {
       if (watcher) this.#remove(watcher);

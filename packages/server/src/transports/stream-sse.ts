@@ -1,9 +1,8 @@
-import { assertStreamName, HEADERS } from '@herald/protocol';
+import { HEADERS } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authorize } from '../auth/authorize.js';
 import { hasSeenFinal } from '../delivery/resolve-resume.js';
 import type { Hub } from '../fanout/hub.js';
-import type { QueryParams } from '../http/query-params.js';
+import type { StreamEventsQuery } from '../http/schemas/read-route-schemas.js';
 import type { LiveHandler } from '../http/stream-routes.js';
 import type { EventLog } from '../log/event-log.js';
 import type { Presence } from '../presence/presence.js';
@@ -14,7 +13,7 @@ import { resolveSseResume } from './sse-resume.js';
 import type { SseTransport } from './sse-transport.js';
 import { openSubscription, type SubscriptionHandle } from './subscription-handle.js';
 
-type StreamRequest = FastifyRequest<{ Params: { stream: string }; Querystring: QueryParams }>;
+type StreamRequest = FastifyRequest<{ Params: { stream: string }; Querystring: StreamEventsQuery }>;
 
 /**
  * `GET /v1/streams/{stream}/events` with `Accept: text/event-stream` (DESIGN "Server-Sent Events"):
@@ -27,9 +26,8 @@ export function createStreamSseHandler(
 ): LiveHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const { params } = request as StreamRequest;
+    // The events route has checked the stream name and read access (stream-events-route.ts).
     const { stream } = params;
-    assertStreamName(stream);
-    authorize(request.principal, 'read', stream);
     const { after, epoch } = resolveSseResume(request as StreamRequest);
     const name = resolveRequestWatcherName(request.principal, (request as StreamRequest).query);
     const snapshot = await deps.log.getSnapshot(stream);

@@ -1,5 +1,6 @@
 import { HeraldError, ingestPath } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
+import { documentationOnlyValidator, ingestRouteSchema } from '../../http/schemas/ingest-route-schemas.js';
 import { sendIngestAnswer } from '../ingest-answer.js';
 import type { IngestPublisher } from '../publish-planned-event.js';
 import { parseJsonObject } from '../raw-json-body.js';
@@ -25,7 +26,24 @@ function requiredHeader(headers: RequestHeaders, name: string): string {
  */
 export function registerGithubRoute(scope: FastifyInstance, publish: IngestPublisher, secret: string): void {
   const auth: WebhookAuth = { kind: 'hmac-sha256', header: 'x-hub-signature-256', prefix: 'sha256=', secret };
-  scope.post(GITHUB_INGEST_PATH, async (request, reply) => {
+  const schema = ingestRouteSchema(
+    'A GitHub Actions webhook delivery',
+    {
+      'x-hub-signature-256': {
+        description: '`sha256=` and the hex HMAC-SHA256 of the raw body, keyed with the webhook secret.',
+      },
+      'x-github-event': {
+        description: '`workflow_run`, `workflow_job`, `check_run` or `ping`; others are answered 202.',
+        examples: ['ping'],
+      },
+      'x-github-delivery': {
+        description: 'The idempotency id: a redelivery appends nothing.',
+        examples: ['72d3162e-cc78-11e3-81ab-4c9367dc0958'],
+      },
+    },
+    [{ zen: 'Keep it logically awesome.', hook_id: 1 }],
+  );
+  scope.post(GITHUB_INGEST_PATH, { schema, validatorCompiler: documentationOnlyValidator }, async (request, reply) => {
     verifyWebhook(auth, request.headers, request.body);
     const event = requiredHeader(request.headers, 'x-github-event');
     if (event === 'ping') return sendIngestAnswer(reply, { outcome: 'ignored', reason: 'ping' });
