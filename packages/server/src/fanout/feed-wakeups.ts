@@ -31,6 +31,9 @@ export interface FeedWakeupsOptions {
  */
 export class FeedWakeups {
   #listeners = new Set<FeedListener>();
+  /** Listeners woken by this turn's announcements, woken once at its end (see #announced). */
+  #pending = new Set<FeedListener>();
+  #isFlushScheduled = false;
   #resync: BrokerResync;
   #unsubscribe: () => void;
 
@@ -56,13 +59,31 @@ export class FeedWakeups {
     this.#unsubscribe();
     this.#resync.close();
     this.#listeners.clear();
+    this.#pending.clear();
   }
 
+  /**
+   * Marks the listeners one of the events matches, and wakes each once after this turn of the
+   * event loop: the announcements of one group commit (or one Redis read) arrive in one turn, so
+   * a feed they all concern reads the log once for them, not once per announcement.
+   */
   #announced(events: readonly DeliveredEvent[]): void {
     if (events.length === 0) return;
-    for (const listener of [...this.#listeners]) {
-      if (events.some((delivered) => matchesFeedFilter(listener.filter, delivered.event))) listener.wake();
+    for (const listener of this.#listeners) {
+      if (this.#pending.has(listener)) continue;
+      if (events.some((delivered) => matchesFeedFilter(listener.filter, delivered.event))) this.#pending.add(listener);
     }
+    if (this.#pending.size === 0 || this.#isFlushScheduled) return;
+    this.#isFlushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#isFlushScheduled = false;
+    const woken = [...this.#pending];
+    this.#pending.clear();
+    // A listener removed meanwhile (client gone) is not woken.
+    for (const listener of woken) if (this.#listeners.has(listener)) listener.wake();
   }
 
   #wakeAll(): void {

@@ -1,6 +1,6 @@
 /**
  * FeedWakeups, the "something committed" signal of live feeds: an announcement wakes only the
- * listeners one of its events matches; every listener is woken when the broker comes back, and on
+ * listeners one of its events matches, once per turn of the event loop however many arrive; every listener is woken when the broker comes back, and on
  * a timer while it is degraded or may lose announcements (a lost announcement costs latency only).
  */
 import type { FeedFilter } from '@herald/protocol';
@@ -37,6 +37,9 @@ function fakeFanout(canLoseAnnouncements = false) {
   };
 }
 
+/** Lets the wake-ups of this turn's announcements run. */
+const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 function listener(filter: FeedFilter) {
   const counter = { filter, wakes: 0, wake: () => counter.wakes++ };
   return counter;
@@ -47,7 +50,7 @@ describe('FeedWakeups', () => {
     vi.useRealTimers();
   });
 
-  it('wakes only the listeners whose filter an announced event matches', () => {
+  it('wakes only the listeners whose filter an announced event matches', async () => {
     const fanout = fakeFanout();
     const wakeups = new FeedWakeups(fanout);
     const batch = listener({ tags: { batchId: 'b1' } });
@@ -55,21 +58,38 @@ describe('FeedWakeups', () => {
     const done = listener({ types: ['done'], stream: 'job:1' });
     for (const each of [batch, jobs, done]) wakeups.add(each);
     fanout.announce('job:1', 'tick', { batchId: 'b2' });
+    await endOfTurn();
     expect([batch.wakes, jobs.wakes, done.wakes]).toEqual([0, 1, 0]);
     fanout.announce('run:1', 'done', { batchId: 'b1' });
+    await endOfTurn();
     expect([batch.wakes, jobs.wakes, done.wakes]).toEqual([1, 1, 0]);
     fanout.announce('job:1', 'done', {});
+    await endOfTurn();
     expect([batch.wakes, jobs.wakes, done.wakes]).toEqual([1, 2, 1]);
     wakeups.close();
   });
 
-  it('stops waking a listener once it is removed', () => {
+  it('wakes a listener once for all the announcements of one turn', async () => {
+    const fanout = fakeFanout();
+    const wakeups = new FeedWakeups(fanout);
+    const jobs = listener({ prefix: 'job:' });
+    wakeups.add(jobs);
+    for (let n = 0; n < 10; n++) fanout.announce(`job:${n}`, 'tick', {});
+    expect(jobs.wakes).toBe(0);
+    await endOfTurn();
+    expect(jobs.wakes).toBe(1);
+    wakeups.close();
+  });
+
+  it('stops waking a listener once it is removed, even one already marked this turn', async () => {
     const fanout = fakeFanout();
     const wakeups = new FeedWakeups(fanout);
     const all = listener({});
     const remove = wakeups.add(all);
-    remove();
     fanout.announce('job:1', 'tick', {});
+    remove();
+    fanout.announce('job:2', 'tick', {});
+    await endOfTurn();
     expect(all.wakes).toBe(0);
     expect(wakeups.size).toBe(0);
   });
