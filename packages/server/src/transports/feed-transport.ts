@@ -7,6 +7,7 @@ import type { FeedWakeups } from '../fanout/feed-wakeups.js';
 import { sendWithEtag } from '../http/etag.js';
 import type { QueryParams } from '../http/query-params.js';
 import type { EventLog, HistoryQuery } from '../log/event-log.js';
+import { resolveHistoryQuery } from '../log/query-cursors.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 import { FeedLongPoll } from './feed-long-poll.js';
 import type { LiveConnections } from './live-connections.js';
@@ -59,11 +60,11 @@ export class FeedTransport {
   }
 
   /** SSE: resumes from `Last-Event-ID`, else `cursor`, else from the start; events, `event: live`, live events. */
-  async serveSse(request: FeedRequest, reply: FastifyReply, query: HistoryQuery): Promise<FastifyReply> {
+  serveSse(request: FeedRequest, reply: FastifyReply, query: HistoryQuery): FastifyReply {
     const cursor = readSseCursor(request) ?? query.cursor;
     const { order: _order, limit: _limit, cursor: _cursor, ...filter } = query;
     // A cursor this server did not issue is refused before the response starts.
-    await this.#deps.log.queryEvents({ ...filter, order: 'asc', limit: 1, ...(cursor ? { cursor } : {}) });
+    if (cursor !== undefined) resolveHistoryQuery({ order: 'asc', limit: 1, cursor });
     let follower: FeedFollower | undefined;
     const connection = this.#deps.sse.open(request, reply, () => follower?.close());
     const sink: FeedSink = {
