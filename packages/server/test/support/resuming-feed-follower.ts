@@ -34,13 +34,15 @@ export interface ResumingFeedFollower {
 }
 
 class FeedRecorder {
+  readonly name: string;
   readonly received: string[] = [];
   cursor: string | undefined;
   failures = 0;
   isClosed = false;
   #waiters = new Set<() => void>();
 
-  constructor(cursor: string | undefined) {
+  constructor(name: string, cursor: string | undefined) {
+    this.name = name;
     this.cursor = cursor;
   }
 
@@ -55,7 +57,7 @@ class FeedRecorder {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(check);
-        reject(new Error(`${count} events not received within ${timeoutMs} ms; got ${this.received.length}`));
+        reject(new Error(`${this.name}: ${count} events not received within ${timeoutMs} ms; got ${this.received.length}`));
       }, timeoutMs);
       const check = () => {
         if (this.received.length < count) return;
@@ -110,15 +112,21 @@ function followWebSocket(baseUrl: string, filter: FeedTestFilter, recorder: Feed
 }
 
 function followSse(baseUrl: string, filter: FeedTestFilter, recorder: FeedRecorder): () => void {
-  // EventSource reconnects by itself with Last-Event-ID (the last event's cursor) after `retry:`.
-  const source = new EventSource(`${baseUrl}/v1/events?${feedQuery(filter, { cursor: recorder.cursor })}`, {
-    fetch: fetchOwnConnection,
-  });
-  source.onmessage = (message) => recorder.record(JSON.parse(message.data) as { id: string; cursor: string });
-  source.onerror = () => {
-    recorder.failures += 1;
+  let source: EventSource | undefined;
+  const connect = () => {
+    // EventSource reconnects by itself with Last-Event-ID (the last event's cursor) after `retry:`;
+    // an answer other than 200 (a node shutting down) closes it for good, so it is opened again.
+    source = new EventSource(`${baseUrl}/v1/events?${feedQuery(filter, { cursor: recorder.cursor })}`, {
+      fetch: fetchOwnConnection,
+    });
+    source.onmessage = (message) => recorder.record(JSON.parse(message.data) as { id: string; cursor: string });
+    source.onerror = () => {
+      recorder.failures += 1;
+      if (source?.readyState === EventSource.CLOSED && !recorder.isClosed) setTimeout(connect, RETRY_DELAY_MS);
+    };
   };
-  return () => source.close();
+  connect();
+  return () => source?.close();
 }
 
 function followLongPoll(baseUrl: string, filter: FeedTestFilter, recorder: FeedRecorder): () => void {
@@ -148,7 +156,7 @@ export function followFeed(
   transport: FeedTransportName,
   cursor?: string,
 ): ResumingFeedFollower {
-  const recorder = new FeedRecorder(cursor);
+  const recorder = new FeedRecorder(`${transport} follower from ${cursor ?? 'the start'}`, cursor);
   const follow = transport === 'websocket' ? followWebSocket : transport === 'sse' ? followSse : followLongPoll;
   const stop = follow(baseUrl, filter, recorder);
   return {
