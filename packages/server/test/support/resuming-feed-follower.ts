@@ -57,7 +57,9 @@ class FeedRecorder {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(check);
-        reject(new Error(`${this.name}: ${count} events not received within ${timeoutMs} ms; got ${this.received.length}`));
+        reject(
+          new Error(`${this.name}: ${count} events not received within ${timeoutMs} ms; got ${this.received.length}`),
+        );
       }, timeoutMs);
       const check = () => {
         if (this.received.length < count) return;
