@@ -1,4 +1,7 @@
 export type {
+  FeedEvent,
+  FeedFilter,
+  FeedPage,
   HeraldEvent,
   HistoryPage,
   JsonValue,
@@ -14,7 +17,10 @@ export type {
   ClientOptions,
   ClientStats,
   ConnectionStatus,
+  Feed,
+  FeedEvents,
   FetchFunction,
+  FollowOptions,
   HeraldClient,
   HistoryQuery,
   PendingEvent,

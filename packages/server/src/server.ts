@@ -216,7 +216,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   const caching = createReadCaching(config);
   const transports = registerTransports(app, context, caching, transportOptions);
   registerStreamRoutes(app, { log, caching, watchStreamList: transports.watchStreamList });
-  registerHistoryRoutes(app, context);
+  registerHistoryRoutes(app, context, transports.feed);
   registerAdminRoutes(app, context);
   registerPresenceRoutes(app, context);
   registerOpsRoutes(app, context);

@@ -124,6 +124,7 @@ export class SqliteEventLog implements EventLog {
     return toHistoryPage(
       rows.map((row) => ({ json: row.json, position: row.insertion_id })),
       resolved.limit,
+      resolved.withCursors,
     );
   }
 

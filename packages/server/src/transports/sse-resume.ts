@@ -1,6 +1,6 @@
 import { HEADERS, HeraldError } from '@herald/protocol';
 import type { FastifyRequest } from 'fastify';
-import type { MultiStreamSseQuery, StreamEventsQuery } from '../http/schemas/read-route-schemas.js';
+import type { StreamEventsQuery } from '../http/schemas/read-route-schemas.js';
 
 function readLastEventId(request: FastifyRequest): string | undefined {
   const header = request.headers[HEADERS.lastEventId];
@@ -34,6 +34,6 @@ export function resolveSseResume(request: FastifyRequest<{ Querystring: StreamEv
 }
 
 /** The multi-stream cursor a reconnecting client sends: `Last-Event-ID`, else `?cursor=`. */
-export function readSseCursor(request: FastifyRequest<{ Querystring: MultiStreamSseQuery }>): string | undefined {
+export function readSseCursor(request: FastifyRequest<{ Querystring: { cursor?: string } }>): string | undefined {
   return readLastEventId(request) ?? request.query.cursor;
 }

@@ -14,6 +14,7 @@ import { authorize } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
 import type { Publisher } from '../delivery/publisher.js';
 import { resolveSnapshotPosition } from '../delivery/resolve-resume.js';
+import type { FeedWakeups } from '../fanout/feed-wakeups.js';
 import type { Hub } from '../fanout/hub.js';
 import type { Limits } from '../limits/limits.js';
 import type { EventLog } from '../log/event-log.js';
@@ -24,6 +25,7 @@ import type { LiveConnection } from './live-connection.js';
 import type { LiveConnections } from './live-connections.js';
 import { LiveSink, type LiveSinkOwner } from './live-sink.js';
 import { openSubscription, type SubscriptionHandle } from './subscription-handle.js';
+import { WebSocketFeeds } from './websocket-feeds.js';
 import { encodeServerFrame, WebSocketFrameEncoder } from './websocket-frames.js';
 import { WebSocketWire } from './websocket-wire.js';
 
@@ -32,6 +34,8 @@ export interface WebSocketConnectionDeps {
   live: LiveConnections;
   hub: Hub;
   log: EventLog;
+  /** Wakes the connection's live feeds (`follow`). */
+  wakeups: FeedWakeups;
   publisher: Pick<Publisher, 'publish'>;
   authenticate: Authenticator;
   limits: Pick<Limits, 'event' | 'publishRate' | 'maxSubscriptionsPerConnection'>;
@@ -70,6 +74,7 @@ export class WebSocketConnection implements LiveSinkOwner {
   #principal: Principal;
   #clientIp: string;
   #subscriptions = new Map<string, ActiveSubscription>();
+  #feeds: WebSocketFeeds;
   /**
    * Set while an `auth` is verified: the end of the queue of frames that arrived since. Frames are
    * handled strictly in arrival order, each with the principal of every `auth` before it, so a
@@ -87,6 +92,12 @@ export class WebSocketConnection implements LiveSinkOwner {
       release: init.release,
       onEnd: () => this.#stopSubscriptions(),
     });
+    const { log, wakeups } = deps;
+    this.#feeds = new WebSocketFeeds(
+      this.#connection,
+      { log, wakeups, maxFeeds: deps.limits.maxSubscriptionsPerConnection },
+      (error, ref, feed) => this.#sendError(error, ref, undefined, feed),
+    );
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     ws.on('error', (error) => deps.logger.debug({ err: error }, 'WebSocket error'));
   }
@@ -136,7 +147,8 @@ export class WebSocketConnection implements LiveSinkOwner {
   /** Handles one frame; for an `auth`, returns its verification, which the frames after it wait for (it never rejects). */
   #handle(frame: ClientFrame): Promise<void> | undefined {
     const stream = 'stream' in frame ? frame.stream : undefined;
-    const fail = (error: unknown) => this.#sendError(error, frame.ref, stream);
+    const feed = 'feed' in frame ? frame.feed : undefined;
+    const fail = (error: unknown) => this.#sendError(error, frame.ref, stream, feed);
     try {
       switch (frame.op) {
         case 'sub':
@@ -154,6 +166,12 @@ export class WebSocketConnection implements LiveSinkOwner {
           return;
         case 'auth':
           return this.#authenticate(frame.token).catch(fail);
+        case 'follow':
+          this.#feeds.follow(frame, this.#principal);
+          return;
+        case 'unfollow':
+          this.#feeds.unfollow(frame);
+          return;
       }
     } catch (error) {
       fail(error);
@@ -228,6 +246,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     const principal = await this.#deps.authenticate(token);
     this.#principal = principal;
     this.#connection.renewExpiry(principal);
+    this.#feeds.reauthorize(principal);
     for (const [stream, active] of this.#subscriptions) {
       try {
         authorize(principal, 'read', stream);
@@ -238,7 +257,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     }
   }
 
-  #sendError(error: unknown, ref: number | undefined, stream?: string): void {
+  #sendError(error: unknown, ref: number | undefined, stream?: string, feed?: string): void {
     const herald = isHeraldError(error) ? error : new HeraldError('internal', 'internal error', { cause: error });
     if (herald.code === 'internal') this.#deps.logger.error({ err: error, stream }, 'WebSocket request failed');
     this.#deps.dependencyFailures.report(herald, 'WebSocket frame');
@@ -254,6 +273,7 @@ export class WebSocketConnection implements LiveSinkOwner {
       op: 'error',
       ...(ref === undefined ? {} : { ref }),
       ...(stream === undefined ? {} : { stream }),
+      ...(feed === undefined ? {} : { feed }),
       code,
       message: herald.message,
       ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
@@ -261,6 +281,7 @@ export class WebSocketConnection implements LiveSinkOwner {
   }
 
   #stopSubscriptions(): void {
+    this.#feeds?.closeAll();
     for (const active of this.#subscriptions.values()) {
       active.sink.close();
       active.handle?.close();

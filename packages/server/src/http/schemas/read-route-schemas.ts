@@ -149,7 +149,10 @@ export const historyRouteSchema = {
   tags: ['history'],
   summary: 'History query across streams',
   description:
-    '`tag.K=V` parameters filter on tags (at most one value per key). Keyset pagination: follow `nextCursor`.',
+    '`tag.K=V` parameters filter on tags (at most one value per key). Keyset pagination: follow `nextCursor`. ' +
+    'The same filter is followed live (docs/protocol.md "Live feed"): `wait=N` long-polls, and ' +
+    '`Accept: text/event-stream` answers Server-Sent Events whose `id:` is the cursor (Last-Event-ID resumes); ' +
+    "live answers carry each event's `cursor`.",
   security: TOKEN_OR_OPEN,
   querystring: Type.Object(
     {
@@ -163,11 +166,27 @@ export const historyRouteSchema = {
       [QUERY_PARAMS.order]: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })),
       [QUERY_PARAMS.limit]: Type.Optional(Limit),
       [QUERY_PARAMS.cursor]: Type.Optional(Cursor),
+      [QUERY_PARAMS.wait]: Type.Optional({
+        ...Wait,
+        description:
+          'Follow the feed as a long-poll: hold an idle request up to this many seconds (0: answer at once, ' +
+          'with `nextCursor` even on an empty page). Not with `order=desc`.',
+      }),
       [QUERY_PARAMS.token]: Type.Optional(Token),
     },
     { patternProperties: { [`^${TAG_QUERY_PREFIX.replace('.', '\\.')}`]: Type.String() } },
   ),
-  response: { 200: HistoryPage, 304: NOT_MODIFIED, ...READ_ERRORS },
+  response: {
+    200: {
+      description: 'A page of events (JSON), or the live feed as Server-Sent Events.',
+      content: {
+        'application/json': { schema: HistoryPage },
+        [EVENT_STREAM_MEDIA_TYPE]: { schema: Type.String() },
+      },
+    },
+    304: NOT_MODIFIED,
+    ...errorResponses('invalid_request', 'invalid_stream_name', 'forbidden', 'unavailable', 'too_many_connections'),
+  },
 };
 
 /** `GET /v1/sse`. */
