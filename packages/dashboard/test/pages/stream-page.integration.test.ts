@@ -29,7 +29,7 @@ function pick(page: Page, seq: number): Promise<void> {
   return page.click(`.timeline-item[data-seq="${seq}"] .timeline-pick`);
 }
 
-describe('run page replay in Chromium against a real server', () => {
+describe('run page (timelines per job, replay) in Chromium against a real server', () => {
   let server: HeraldProcess;
   let browser: Browser;
   let publish: ReturnType<typeof publishOverHttp>;
@@ -129,6 +129,43 @@ describe('run page replay in Chromium against a real server', () => {
     expect(shown.json).toBeUndefined();
     expect(shown.notice).toContain('Events #1–#4 are no longer held');
     expect(shown.notice).toContain('the state at #9 cannot be rebuilt');
+    await page.close();
+  }, 60_000);
+  it('shows one timeline per job when the stream’s state holds jobs', async () => {
+    const stream = `gh:octo-org.octo-repo:run:${Date.now()}`;
+    const tags = (jobId?: string) => ({ repo: 'octo-org/octo-repo', runId: '42', ...(jobId ? { jobId } : {}) });
+    await publish(stream, { type: 'workflow_run.requested', state: { name: 'CI', status: 'queued' }, tags: tags() });
+    await publish(stream, {
+      type: 'workflow_job.in_progress',
+      state: { jobs: { '7': { name: 'lint', status: 'in_progress' } } },
+      tags: tags('7'),
+    });
+    await publish(stream, {
+      type: 'workflow_job.in_progress',
+      state: { jobs: { '8': { name: 'test', status: 'in_progress' } } },
+      tags: tags('8'),
+    });
+    await publish(stream, {
+      type: 'workflow_job.completed',
+      state: { jobs: { '7': { status: 'completed', conclusion: 'success' } } },
+      tags: tags('7'),
+    });
+    const page = await browser.newPage({ viewport: DESKTOP });
+    await page.goto(`${server.url}/#/streams/${encodeURIComponent(stream)}`);
+    await waitForTimelineLength(page, 4, DEADLINE_MS);
+    const panels = () =>
+      page.$$eval('.timelines > section', (sections) =>
+        sections.map((section) => ({
+          job: section.getAttribute('data-job'),
+          title: section.querySelector('h2')?.textContent,
+          seqs: [...section.querySelectorAll('.timeline-item')].map((item) => Number(item.getAttribute('data-seq'))),
+        })),
+      );
+    expect(await panels()).toEqual([
+      { job: null, title: 'Run queued', seqs: [1] },
+      { job: '7', title: 'lint completed', seqs: [4, 2] },
+      { job: '8', title: 'test running', seqs: [3] },
+    ]);
     await page.close();
   }, 60_000);
 });
