@@ -1,5 +1,6 @@
 export type { StreamSnapshot } from '@herald/client';
 export { CONNECTION_STATUS_LOOKS, ConnectionStatus, type ConnectionStatusProps } from './connection-status.js';
+export type { FeedFold, FeedStreamView } from './feed-fold.js';
 export { formatAge } from './format-age.js';
 export { HeraldProvider, type HeraldProviderProps, useHeraldClient } from './herald-provider.js';
 export type { StreamListView } from './stream-list-store.js';

@@ -10,7 +10,7 @@ import { type ReactNode, useState } from 'react';
 import { ProgressBar } from '../components/progress-bar.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatDuration, readRunFacts } from '../format.js';
-import { GRID_PREFIXES, hrefOf } from '../router.js';
+import { GRID_PREFIXES, hrefOf, routeOfStream } from '../router.js';
 
 // Enough rows for a screenful of recent runs; older ones stay reachable through History.
 const MAX_ROWS = 200;
@@ -115,7 +115,7 @@ function GridRow(props: { snapshot: StreamSnapshot; facts: ReturnType<typeof rea
   return (
     <a
       className="grid-row"
-      href={hrefOf({ page: 'stream', stream: snapshot.stream })}
+      href={hrefOf(routeOfStream(snapshot.stream))}
       data-stream={snapshot.stream}
       data-status={facts.status}
     >

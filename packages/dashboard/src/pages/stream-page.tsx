@@ -40,11 +40,7 @@ export function StreamPage({ stream }: { stream: string }): ReactNode {
         <Fact label="Duration">{formatDuration(durationMs(view, now))}</Fact>
         <Fact label="Attempt">{facts.attempt ?? '—'}</Fact>
         <Fact label="Batch">
-          {facts.batchId ? (
-            <a href={hrefOf({ page: 'stream', stream: `batch:${facts.batchId}` })}>{facts.batchId}</a>
-          ) : (
-            '—'
-          )}
+          {facts.batchId ? <a href={hrefOf({ page: 'batch', batchId: facts.batchId })}>{facts.batchId}</a> : '—'}
         </Fact>
         <Fact label="Events">
           <span data-testid="seq">{view.seq}</span>
