@@ -1,5 +1,7 @@
+import type { FeedFilter } from '@herald/protocol';
 import { assertStreamName, type HeraldError, type PublishResult } from '@herald/protocol';
 import { Emitter } from './emitter.js';
+import { FollowedFeed } from './followed-feed.js';
 import { HttpApi } from './http-api.js';
 import { DEFAULT_OUTBOX_EXPIRY_MS, Outbox } from './outbox.js';
 import { publishEvent } from './publisher.js';
@@ -14,6 +16,8 @@ import {
   type ClientOptions,
   type ClientStats,
   type ConnectionStatus,
+  type Feed,
+  type FollowOptions,
   type HeraldClient,
   type PublishInput,
   type PublishOptions,
@@ -53,6 +57,7 @@ export function createClient(options: ClientOptions): HeraldClient {
   let isClosed = false;
   let isOffline = false;
   const watches = new Set<StreamListWatch>();
+  const feeds = new Set<FollowedFeed>();
 
   const tokens = new TokenSource(options.token, options.getToken, (token) => ladder.authenticate(token));
   const http = new HttpApi(options.url, fetch, tokens);
@@ -103,12 +108,14 @@ export function createClient(options: ClientOptions): HeraldClient {
     outbox.setOffline(false);
     ladder.reconnectNow();
     for (const watch of watches) watch.reconnectNow();
+    for (const feed of feeds) feed.reconnectNow();
   };
   const onOffline = () => {
     isOffline = true;
     outbox.setOffline(true);
     ladder.setOffline();
     for (const watch of watches) watch.setOffline();
+    for (const feed of feeds) feed.setOffline();
   };
   network.addEventListener?.('online', onOnline);
   network.addEventListener?.('offline', onOffline);
@@ -152,10 +159,29 @@ export function createClient(options: ClientOptions): HeraldClient {
         watch.stop();
       };
     },
+    follow(filter: FeedFilter, followOptions: FollowOptions): Feed {
+      const { url, http, WebSocket, token, pollIntervalMs, countPoll } = transportContext;
+      const feed = new FollowedFeed({
+        ...followOptions,
+        filter,
+        context: { url, http, WebSocket, token, pollIntervalMs, countPoll },
+        kinds,
+        probeIntervalMs,
+        staleAfterMs,
+        refreshToken,
+        stats,
+        onClose: () => feeds.delete(feed),
+      });
+      if (isOffline) feed.setOffline();
+      feeds.add(feed);
+      feed.start();
+      return feed;
+    },
     close(): void {
       if (isClosed) return;
       isClosed = true;
       for (const watch of watches) watch.stop();
+      for (const feed of [...feeds]) feed.close();
       outbox.close();
       subscriptions.closeAll();
       ladder.close();

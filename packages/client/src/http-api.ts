@@ -3,6 +3,8 @@ import {
   type ErrorCode,
   EVENT_STREAM_MEDIA_TYPE,
   type EventsPage,
+  type FeedFilter,
+  type FeedPage,
   HEADERS,
   HeraldError,
   type HistoryPage,
@@ -150,10 +152,23 @@ export class HttpApi {
 
   /** `GET /v1/events?…`: the cross-stream history query, one page. */
   async queryEvents(query: HistoryQuery, signal?: AbortSignal): Promise<HistoryPage> {
-    const { type, tags, ...rest } = query;
-    const filters: Record<string, QueryValue> = { ...rest, [QUERY_PARAMS.type]: type?.join(',') };
-    for (const [key, value] of Object.entries(tags ?? {})) filters[`${TAG_QUERY_PREFIX}${key}`] = value;
-    return readJson<HistoryPage>(await this.#request(withDefinedQuery(API_PATHS.events, filters), { signal }));
+    return readJson<HistoryPage>(await this.#request(historyPath(query), { signal }));
+  }
+
+  /** `GET /v1/events?…&cursor=&wait=`: one page of a live feed after `cursor`, held up to `waitSeconds`. */
+  async readFeed(
+    filter: FeedFilter,
+    cursor: string | undefined,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<FeedPage> {
+    const path = historyPath({ ...toHistoryFilter(filter), cursor, [QUERY_PARAMS.wait]: waitSeconds });
+    return readJson<FeedPage>(await this.#request(path, { signal }));
+  }
+
+  /** Opens a live feed as SSE: `GET /v1/events?…&cursor=` with `Accept: text/event-stream`. */
+  openFeedStream(filter: FeedFilter, cursor: string | undefined, signal: AbortSignal): Promise<Response> {
+    return this.#request(historyPath({ ...toHistoryFilter(filter), cursor }), { headers: SSE_HEADERS, signal });
   }
 
   /** `POST /v1/streams/{stream}/events` with one event. */
@@ -195,6 +210,23 @@ async function readJson<T>(response: Response): Promise<T> {
   } catch (cause) {
     throw networkError(cause);
   }
+}
+
+/** A feed filter named as the history query names it. */
+function toHistoryFilter(filter: FeedFilter): HistoryQuery {
+  const { types, ...rest } = filter;
+  return types === undefined ? rest : { ...rest, type: types };
+}
+
+/** The `GET /v1/events` path of a history query (`type=a,b`, `tag.K=V`), plus any extra parameter such as `wait`. */
+function historyPath(query: HistoryQuery & { wait?: number }): string {
+  const { type, tags, ...rest } = query;
+  const filters: Record<string, QueryValue> = {
+    ...(rest as Record<string, QueryValue>),
+    [QUERY_PARAMS.type]: type?.join(','),
+  };
+  for (const [key, value] of Object.entries(tags ?? {})) filters[`${TAG_QUERY_PREFIX}${key}`] = value;
+  return withDefinedQuery(API_PATHS.events, filters);
 }
 
 const SSE_HEADERS = { [HEADERS.accept]: EVENT_STREAM_MEDIA_TYPE };

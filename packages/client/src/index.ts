@@ -1,4 +1,7 @@
 export type {
+  FeedEvent,
+  FeedFilter,
+  FeedPage,
   HeraldEvent,
   HistoryPage,
   JsonValue,
@@ -13,7 +16,10 @@ export type {
   ClientOptions,
   ClientStats,
   ConnectionStatus,
+  Feed,
+  FeedEvents,
   FetchFunction,
+  FollowOptions,
   HeraldClient,
   HistoryQuery,
   PendingEvent,

@@ -1,5 +1,7 @@
 import type {
   EventInput,
+  FeedEvent,
+  FeedFilter,
   HeraldError,
   HeraldEvent,
   HistoryPage,
@@ -203,6 +205,45 @@ export interface StreamList {
   error: HeraldError | null;
 }
 
+/** Options of `follow`. */
+export interface FollowOptions {
+  /**
+   * Called once per event matching the filter, in the server's global commit order (across
+   * streams), never twice for one event; `event.cursor` resumes right after it.
+   */
+  onEvent(event: FeedEvent): void;
+  /**
+   * Deliver only events after this cursor: a history page's `nextCursor` or a feed event's
+   * `cursor`. Default: from the oldest event the log holds (the history query's first page), then live.
+   */
+  cursor?: string;
+}
+
+/** Events a feed emits. */
+export interface FeedEvents {
+  status: (status: ConnectionStatus) => void;
+  /** A failure of the feed's connection (refused filter, server gone); the feed keeps retrying. */
+  error: (error: HeraldError) => void;
+}
+
+/**
+ * A live filtered feed (`follow`): the history query `GET /v1/events` followed live, on its own
+ * connection, by the client's transport order, watchdog and status rules.
+ */
+export interface Feed {
+  readonly filter: FeedFilter;
+  /** The connection status of the feed, as the client's: `live`, `polling`, `reconnecting`, `offline`, `connecting`. */
+  readonly status: ConnectionStatus;
+  /** The cursor of the last delivered event (or the one given, before any): follow again from it to resume. */
+  readonly cursor: string | undefined;
+  /** Whether the feed has caught up with the log once (everything up to the server's head was delivered). */
+  readonly isCaughtUp: boolean;
+  /** Listens to status changes or errors; returns the unsubscribe function. */
+  on<K extends keyof FeedEvents>(event: K, listener: FeedEvents[K]): () => void;
+  /** Stops the feed; idempotent. */
+  close(): void;
+}
+
 /** Events a client emits. */
 export interface ClientEvents {
   status: (status: ConnectionStatus) => void;
@@ -233,6 +274,12 @@ export interface HeraldClient {
    * returns the stop function.
    */
   watchStreams(prefix: string, onChange: (list: StreamList) => void): () => void;
+  /**
+   * Follows every event matching `filter` across streams, live, in global commit order, from
+   * `options.cursor` (docs/protocol.md "Live feed"); resumes from its last cursor after any
+   * disconnect, on any node.
+   */
+  follow(filter: FeedFilter, options: FollowOptions): Feed;
   /** Closes every subscription, watch and the connection; idempotent. */
   close(): void;
 }

@@ -2,6 +2,7 @@ export * from './api-paths.js';
 export * from './close-codes.js';
 export * from './errors.js';
 export * from './event.js';
+export * from './feed.js';
 export * from './merge-patch.js';
 export * from './names.js';
 export * from './server-frames.js';

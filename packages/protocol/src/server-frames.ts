@@ -21,6 +21,15 @@ const maybe =
   (value: unknown): boolean =>
     value === undefined || check(value);
 
+/** A feed event's event: the fields an `event` frame must have. */
+const isEventOfFeed = (value: unknown): boolean =>
+  isObject(value) &&
+  isValidStreamName(value.stream) &&
+  isSeq(value.seq) &&
+  (value.seq as number) > 0 &&
+  isString(value.id) &&
+  isString(value.type);
+
 /** Per `op`, the checks of each field the client reads; an op not listed is not a server frame. */
 const FRAME_FIELDS: Record<ServerFrame['op'], Record<string, (value: unknown) => boolean>> = {
   subscribed: { stream: isValidStreamName, epoch: isEpoch, seq: isSeq, firstSeq: isSeq, final: (v) => v === !!v },
@@ -45,8 +54,12 @@ const FRAME_FIELDS: Record<ServerFrame['op'], Record<string, (value: unknown) =>
   ack: {},
   unsubscribed: {},
   pong: {},
-  error: { code: isErrorCode, message: isString, stream: maybe(isValidStreamName) },
+  error: { code: isErrorCode, message: isString, stream: maybe(isValidStreamName), feed: maybe(isString) },
   hb: {},
+  following: { feed: isString },
+  feed_event: { feed: isString, cursor: isString, event: isEventOfFeed },
+  feed_live: { feed: isString, cursor: maybe(isString) },
+  unfollowed: { feed: isString },
 };
 
 /** `raw` as a server frame when it is a well-formed one, else `undefined`. */

@@ -1,5 +1,6 @@
 import { type ErrorCode, HeraldError } from './errors.js';
 import type { EventInput, HeraldEvent, JsonValue } from './event.js';
+import { type FeedFilter, isValidFeedId, MAX_CURSOR_LENGTH, parseFeedFilter } from './feed.js';
 import { isValidEpoch } from './names.js';
 import { resolveServerFrame } from './server-frames.js';
 import { assertStreamName, type EventLimits, parseEventInput } from './validate.js';
@@ -10,7 +11,10 @@ export type ClientFrame =
   | { op: 'unsub'; stream: string; ref?: number }
   | { op: 'pub'; stream: string; event: EventInput; ref?: number }
   | { op: 'ping'; ref?: number }
-  | { op: 'auth'; token: string; ref?: number };
+  | { op: 'auth'; token: string; ref?: number }
+  /** Follows a live filtered feed under the client's own id `feed`, after `cursor` (none: from the start). */
+  | { op: 'follow'; feed: string; filter: FeedFilter; cursor?: string; ref?: number }
+  | { op: 'unfollow'; feed: string; ref?: number };
 
 /** Why a subscriber is told to reset. */
 export type ResetReason = 'truncated' | 'epoch_changed';
@@ -43,8 +47,24 @@ export type ServerFrame =
   | { op: 'ack'; ref?: number; stream: string; seq: number; id: string }
   | { op: 'unsubscribed'; ref?: number; stream: string }
   | { op: 'pong'; ref?: number }
-  | { op: 'error'; ref?: number; stream?: string; code: ErrorCode; message: string; retryAfterMs?: number }
-  | { op: 'hb' };
+  | {
+      op: 'error';
+      ref?: number;
+      stream?: string;
+      /** The feed the error ended, when it is about one. */
+      feed?: string;
+      code: ErrorCode;
+      message: string;
+      retryAfterMs?: number;
+    }
+  | { op: 'hb' }
+  /** A `follow` was taken: the feed's events follow, then `feed_live`. */
+  | { op: 'following'; ref?: number; feed: string }
+  /** One event of feed `feed`; `cursor` resumes right after it. */
+  | { op: 'feed_event'; feed: string; cursor: string; event: HeraldEvent }
+  /** The feed caught up with the log at `cursor` (absent: nothing matched yet); what follows is live. */
+  | { op: 'feed_live'; feed: string; cursor?: string }
+  | { op: 'unfollowed'; ref?: number; feed: string };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -63,6 +83,8 @@ const FRAME_FIELDS: Record<ClientFrame['op'], readonly string[]> = {
   pub: ['stream', 'event'],
   ping: [],
   auth: ['token'],
+  follow: ['feed', 'filter', 'cursor'],
+  unfollow: ['feed'],
 };
 
 /** A `ref` is echoed as given, so only a safe integer ≥ 0 is taken (a string or 1e400 could not round-trip). */
@@ -117,6 +139,12 @@ function withRef<T extends object>(frame: T, ref: number | undefined): T & { ref
   return ref === undefined ? frame : { ...frame, ref };
 }
 
+function assertFeedId(feed: unknown): asserts feed is string {
+  if (!isValidFeedId(feed)) {
+    throw new HeraldError('invalid_request', 'feed must match ^[A-Za-z0-9_.:-]{1,64}$', { details: { path: 'feed' } });
+  }
+}
+
 function parseFrameFields(raw: Record<string, unknown>, ref: number | undefined, limits: EventLimits): ClientFrame {
   switch (raw.op) {
     case 'sub': {
@@ -148,6 +176,20 @@ function parseFrameFields(raw: Record<string, unknown>, ref: number | undefined,
         throw new HeraldError('invalid_request', 'token must be a non-empty string');
       }
       return withRef({ op: 'auth', token: raw.token }, ref);
+    case 'follow': {
+      assertFeedId(raw.feed);
+      const frame: ClientFrame = { op: 'follow', feed: raw.feed, filter: parseFeedFilter(raw.filter) };
+      if (raw.cursor !== undefined) {
+        const isCursor = typeof raw.cursor === 'string' && raw.cursor.length <= MAX_CURSOR_LENGTH;
+        if (!isCursor)
+          throw new HeraldError('invalid_request', 'cursor must be a cursor string', { details: { path: 'cursor' } });
+        frame.cursor = raw.cursor as string;
+      }
+      return withRef(frame, ref);
+    }
+    case 'unfollow':
+      assertFeedId(raw.feed);
+      return withRef({ op: 'unfollow', feed: raw.feed }, ref);
     default:
       throw new HeraldError('invalid_request', `unknown op ${JSON.stringify(raw.op)}`, { details: { path: 'op' } });
   }

@@ -191,7 +191,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   const caching = createReadCaching(config);
   const transports = registerTransports(app, context, caching, options.transports);
   registerStreamRoutes(app, { log, caching, watchStreamList: transports.watchStreamList });
-  registerHistoryRoutes(app, context);
+  registerHistoryRoutes(app, context, transports.feed);
   registerAdminRoutes(app, context);
   registerOpsRoutes(app, context);
   await registerIngest(app, context);

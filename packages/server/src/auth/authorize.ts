@@ -21,3 +21,11 @@ export function authorize(principal: Principal, action: Action, target = '*', no
     details: { action, ...(action === 'admin' ? {} : { target }) },
   });
 }
+
+/**
+ * The access check of a cross-stream read (the history query, a live feed): the narrowest filter
+ * given decides what must be readable — one stream, a prefix, or every stream.
+ */
+export function authorizeFilter(principal: Principal, filter: { stream?: string; prefix?: string }): void {
+  authorize(principal, 'read', filter.stream ?? `${filter.prefix ?? ''}*`);
+}

@@ -9,7 +9,7 @@ import {
 } from './stream-channel.js';
 
 /** How often channels read the log while the broker is degraded (announcements may be lost). */
-const DEGRADED_POLL_INTERVAL_MS = 1000;
+export const DEGRADED_POLL_INTERVAL_MS = 1000;
 
 /**
  * How often, while a broker that can lose announcements is up, the hub re-reads the channels that
@@ -18,7 +18,7 @@ const DEGRADED_POLL_INTERVAL_MS = 1000;
  * event reaches subscribers within two intervals, at the cost of one log read per quiet channel
  * per interval.
  */
-const QUIET_RESYNC_INTERVAL_MS = 5000;
+export const QUIET_RESYNC_INTERVAL_MS = 5000;
 
 /** A listener's hold on a stream channel. */
 export interface ChannelAttachment {

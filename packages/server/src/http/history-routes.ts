@@ -1,16 +1,18 @@
 import {
   API_PATHS,
+  assertFeedTypes,
   assertStreamName,
   DEFAULT_PAGE_LIMIT,
   HeraldError,
-  isValidEventType,
   MAX_PAGE_LIMIT,
+  MAX_WAIT_SECONDS,
   QUERY_PARAMS,
 } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
-import { authorize } from '../auth/authorize.js';
+import { authorizeFilter } from '../auth/authorize.js';
 import type { HeraldConfig } from '../config/config.js';
 import type { EventLog, HistoryQuery } from '../log/event-log.js';
+import type { FeedTransport } from '../transports/feed-transport.js';
 import { sendWithEtag } from './etag.js';
 import {
   type QueryParams,
@@ -22,9 +24,7 @@ import {
   readTime,
 } from './query-params.js';
 import { createReadCaching } from './read-caching.js';
-
-// A type filter naming more types than this is refused: it is a mistake, not a query.
-const MAX_TYPES_PER_FILTER = 100;
+import { wantsEventStream } from './stream-routes.js';
 
 /**
  * `type=a,b` as a list; every entry must be a valid event type (one that could match). A `type`
@@ -36,15 +36,7 @@ function readTypes(query: QueryParams): string[] | undefined {
     .split(',')
     .map((type) => type.trim())
     .filter((type) => type.length > 0);
-  const isValid =
-    types.length > 0 && types.length <= MAX_TYPES_PER_FILTER && types.every((type) => isValidEventType(type));
-  if (!isValid) {
-    throw new HeraldError(
-      'invalid_request',
-      `type must be 1 to ${MAX_TYPES_PER_FILTER} comma-separated event types (^[A-Za-z0-9_.:-]{1,100}$)`,
-      { details: { path: QUERY_PARAMS.type } },
-    );
-  }
+  assertFeedTypes(types, QUERY_PARAMS.type);
   return types;
 }
 
@@ -71,16 +63,39 @@ function parseHistoryQuery(query: QueryParams): HistoryQuery {
   };
 }
 
-/** Registers `GET /v1/events`: the history query across streams, with keyset pagination. */
+/** `wait=N` (seconds) when given: the request follows the feed as a long-poll. */
+function readWait(query: QueryParams): number | undefined {
+  if (query[QUERY_PARAMS.wait] === undefined) return undefined;
+  return readInteger(query, QUERY_PARAMS.wait, 0, 0, MAX_WAIT_SECONDS);
+}
+
+/**
+ * Registers `GET /v1/events`: the history query across streams, with keyset pagination, and, with
+ * `feed`, its live forms (docs/protocol.md "Live feed"): SSE with `Accept: text/event-stream`,
+ * long-poll with `wait=`. A live feed runs in commit order, so `order=desc` is refused with them.
+ */
 export function registerHistoryRoutes(
   app: FastifyInstance,
   ctx: { config: HeraldConfig; log: Pick<EventLog, 'queryEvents'> },
+  feed?: FeedTransport,
 ): void {
   const caching = createReadCaching(ctx.config);
   app.get<{ Querystring: QueryParams }>(API_PATHS.events, async (request, reply) => {
     const query = parseHistoryQuery(request.query);
-    // The narrowest filter given decides what must be readable: one stream, a prefix, or all.
-    authorize(request.principal, 'read', query.stream ?? `${query.prefix ?? ''}*`);
+    authorizeFilter(request.principal, query);
+    const isSse = feed !== undefined && wantsEventStream(request);
+    const wait = feed === undefined ? undefined : readWait(request.query);
+    const isLive = isSse || wait !== undefined;
+    if (isLive && query.order === 'desc') {
+      throw new HeraldError('invalid_request', 'a live feed runs oldest first: order=desc cannot be followed', {
+        details: { path: QUERY_PARAMS.order },
+      });
+    }
+    if (isSse) return feed.serveSse(request, reply, query);
+    if (wait !== undefined) {
+      await feed!.serveLongPoll(request, reply, query, wait);
+      return reply;
+    }
     const page = await ctx.log.queryEvents(query);
     return sendWithEtag(request, reply, JSON.stringify(page), caching.revalidate);
   });

@@ -43,6 +43,8 @@ export interface HistoryQuery {
   limit: number;
   /** Opaque keyset cursor from a previous page. */
   cursor?: string;
+  /** A feed page: every event carries its cursor, and `nextCursor` is set whenever an event is (see toHistoryPage). */
+  withCursors?: boolean;
 }
 
 /** Filters of the stream list (`GET /v1/streams`). */

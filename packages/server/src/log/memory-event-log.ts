@@ -134,7 +134,7 @@ export class MemoryEventLog implements EventLog {
       if (page.length > q.limit) break;
       if (matches(event)) page.push(event);
     }
-    return toHistoryPage(page, q.limit);
+    return toHistoryPage(page, q.limit, q.withCursors);
   }
 
   async deleteStream(stream: string): Promise<boolean> {

@@ -151,7 +151,7 @@ export class PostgresEventLog implements EventLog {
     const resolved = resolveHistoryQuery(query);
     const { sql, params } = buildPostgresHistorySql(resolved);
     const { rows } = await this.#read<{ position: number; json: string }>(sql, params);
-    return toHistoryPage(rows, resolved.limit);
+    return toHistoryPage(rows, resolved.limit, resolved.withCursors);
   }
 
   async deleteStream(stream: string): Promise<boolean> {

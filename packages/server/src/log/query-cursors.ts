@@ -1,4 +1,5 @@
 import {
+  encodeFeedEventJson,
   HeraldError,
   type HeraldEvent,
   type HistoryPage,
@@ -135,10 +136,22 @@ export function toStreamListPage(snapshots: StreamSnapshot[], limit: number): St
   return { streams: page, ...(hasMore ? { nextCursor: encodeStreamCursor(page.at(-1)!.stream) } : {}) };
 }
 
-/** A history page from `limit + 1` rows in query order (see toStreamListPage); `position` is the keyset. */
-export function toHistoryPage(rows: { json: string; position: number }[], limit: number): HistoryPage {
+/**
+ * A history page from `limit + 1` rows in query order (see toStreamListPage); `position` is the
+ * keyset. With `withCursors` (a feed page) each event carries the cursor that resumes right after
+ * it, and `nextCursor` is given whenever the page has an event, last page or not.
+ */
+export function toHistoryPage(
+  rows: { json: string; position: number }[],
+  limit: number,
+  withCursors = false,
+): HistoryPage {
   const page = rows.slice(0, limit);
   const hasMore = rows.length > limit;
+  if (withCursors) {
+    const events = page.map((row) => JSON.parse(encodeFeedEventJson(row.json, encodeHistoryCursor(row.position))));
+    return { events, ...(page.length > 0 ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}) };
+  }
   return {
     events: page.map((row) => JSON.parse(row.json) as HeraldEvent),
     ...(hasMore ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}),

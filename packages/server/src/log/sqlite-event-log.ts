@@ -127,6 +127,7 @@ export class SqliteEventLog implements EventLog {
     return toHistoryPage(
       rows.map((row) => ({ json: row.json, position: row.insertion_id })),
       resolved.limit,
+      resolved.withCursors,
     );
   }
 

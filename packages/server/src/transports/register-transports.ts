@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Publisher } from '../delivery/publisher.js';
 import type { Broker } from '../fanout/broker.js';
+import { FeedWakeups } from '../fanout/feed-wakeups.js';
 import type { Hub } from '../fanout/hub.js';
 import type { ReadCaching } from '../http/read-caching.js';
 import type { LiveHandler } from '../http/stream-routes.js';
@@ -11,6 +12,7 @@ import type { EventLog } from '../log/event-log.js';
 import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
 import type { HeraldMetrics } from '../ops/metrics.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
+import { FeedTransport } from './feed-transport.js';
 import { LiveConnections } from './live-connections.js';
 import { registerMultiStreamSse } from './multi-stream-sse.js';
 import { PollingTransport } from './polling-transport.js';
@@ -43,6 +45,8 @@ export interface TransportsDeps {
 export interface LiveTransports {
   /** Hand this to `registerStreamRoutes`: `GET /v1/streams?watch=1` as SSE. */
   watchStreamList: LiveHandler;
+  /** Hand this to `registerHistoryRoutes`: `GET /v1/events` followed live (SSE, long-poll). */
+  feed: FeedTransport;
 }
 
 /**
@@ -69,9 +73,12 @@ export function registerTransports(
     resolved,
   );
   const sse = new SseTransport(live, resolved.sseRetryMs, caching.eventStream);
+  const wakeups = new FeedWakeups({ hub, broker: deps.broker });
+  deps.shutdown.add(() => wakeups.close());
   const websocket = new WebSocketTransport({
     ...deps,
     live,
+    wakeups,
     corsOrigins: deps.config.corsOrigins,
     proxyTrust: limits.proxyTrust,
     slowConsumerCloseTimeoutMs: resolved.slowConsumerCloseTimeoutMs,
@@ -91,5 +98,15 @@ export function registerTransports(
   });
   registerStreamEventsRoute(app, createStreamSseHandler({ hub, log }, sse), polling);
   const streamListWatch = new StreamListWatch(deps, sse);
-  return { watchStreamList: streamListWatch.handle };
+  const feed = new FeedTransport({
+    log,
+    wakeups,
+    sse,
+    live,
+    maxLongPolls: limits.maxLongPolls,
+    longPollsWaiting: deps.metrics.longPollsWaiting,
+    shutdown: deps.shutdown,
+    cacheControl: caching.revalidate,
+  });
+  return { watchStreamList: streamListWatch.handle, feed };
 }

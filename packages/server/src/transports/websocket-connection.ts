@@ -14,6 +14,7 @@ import { authorize } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
 import type { Publisher } from '../delivery/publisher.js';
 import { resolveSnapshotPosition } from '../delivery/resolve-resume.js';
+import type { FeedWakeups } from '../fanout/feed-wakeups.js';
 import type { Hub } from '../fanout/hub.js';
 import type { Limits } from '../limits/limits.js';
 import type { EventLog } from '../log/event-log.js';
@@ -22,6 +23,7 @@ import type { LiveConnection } from './live-connection.js';
 import type { LiveConnections } from './live-connections.js';
 import { LiveSink, type LiveSinkOwner } from './live-sink.js';
 import { openSubscription, type SubscriptionHandle } from './subscription-handle.js';
+import { WebSocketFeeds } from './websocket-feeds.js';
 import { encodeServerFrame, WebSocketFrameEncoder } from './websocket-frames.js';
 import { WebSocketWire } from './websocket-wire.js';
 
@@ -30,6 +32,8 @@ export interface WebSocketConnectionDeps {
   live: LiveConnections;
   hub: Hub;
   log: EventLog;
+  /** Wakes the connection's live feeds (`follow`). */
+  wakeups: FeedWakeups;
   publisher: Pick<Publisher, 'publish'>;
   authenticate: Authenticator;
   limits: Pick<Limits, 'event' | 'publishRate' | 'maxSubscriptionsPerConnection'>;
@@ -65,6 +69,7 @@ export class WebSocketConnection implements LiveSinkOwner {
   #principal: Principal;
   #clientIp: string;
   #subscriptions = new Map<string, ActiveSubscription>();
+  #feeds: WebSocketFeeds;
   /**
    * Set while an `auth` is verified: the end of the queue of frames that arrived since. Frames are
    * handled strictly in arrival order, each with the principal of every `auth` before it, so a
@@ -82,6 +87,12 @@ export class WebSocketConnection implements LiveSinkOwner {
       release: init.release,
       onEnd: () => this.#stopSubscriptions(),
     });
+    const { log, wakeups } = deps;
+    this.#feeds = new WebSocketFeeds(
+      this.#connection,
+      { log, wakeups, maxFeeds: deps.limits.maxSubscriptionsPerConnection },
+      (error, ref, feed) => this.#sendError(error, ref, undefined, feed),
+    );
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     ws.on('error', (error) => deps.logger.debug({ err: error }, 'WebSocket error'));
   }
@@ -130,7 +141,8 @@ export class WebSocketConnection implements LiveSinkOwner {
   /** Handles one frame; for an `auth`, returns its verification, which the frames after it wait for (it never rejects). */
   #handle(frame: ClientFrame): Promise<void> | undefined {
     const stream = 'stream' in frame ? frame.stream : undefined;
-    const fail = (error: unknown) => this.#sendError(error, frame.ref, stream);
+    const feed = 'feed' in frame ? frame.feed : undefined;
+    const fail = (error: unknown) => this.#sendError(error, frame.ref, stream, feed);
     try {
       switch (frame.op) {
         case 'sub':
@@ -148,6 +160,12 @@ export class WebSocketConnection implements LiveSinkOwner {
           return;
         case 'auth':
           return this.#authenticate(frame.token).catch(fail);
+        case 'follow':
+          this.#feeds.follow(frame, this.#principal);
+          return;
+        case 'unfollow':
+          this.#feeds.unfollow(frame);
+          return;
       }
     } catch (error) {
       fail(error);
@@ -220,6 +238,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     const principal = await this.#deps.authenticate(token);
     this.#principal = principal;
     this.#connection.renewExpiry(principal);
+    this.#feeds.reauthorize(principal);
     for (const [stream, active] of this.#subscriptions) {
       try {
         authorize(principal, 'read', stream);
@@ -230,7 +249,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     }
   }
 
-  #sendError(error: unknown, ref: number | undefined, stream?: string): void {
+  #sendError(error: unknown, ref: number | undefined, stream?: string, feed?: string): void {
     const herald = isHeraldError(error) ? error : new HeraldError('internal', 'internal error', { cause: error });
     if (herald.code === 'internal') this.#deps.logger.error({ err: error, stream }, 'WebSocket request failed');
     this.#deps.dependencyFailures.report(herald, 'WebSocket frame');
@@ -246,6 +265,7 @@ export class WebSocketConnection implements LiveSinkOwner {
       op: 'error',
       ...(ref === undefined ? {} : { ref }),
       ...(stream === undefined ? {} : { stream }),
+      ...(feed === undefined ? {} : { feed }),
       code,
       message: herald.message,
       ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
@@ -253,6 +273,7 @@ export class WebSocketConnection implements LiveSinkOwner {
   }
 
   #stopSubscriptions(): void {
+    this.#feeds?.closeAll();
     for (const active of this.#subscriptions.values()) {
       active.sink.close();
       active.handle?.close();

@@ -88,7 +88,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * aborted request open, even with `Connection: close`: the node then holds the request, and its
  * graceful shutdown waits for a client that has left, up to its grace period.
  */
-function fetchOwnConnection(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+export function fetchOwnConnection(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const url = input instanceof Request ? input.url : String(input);
   const headers = Object.fromEntries(new Headers(init.headers));
   return new Promise((resolve, reject) => {

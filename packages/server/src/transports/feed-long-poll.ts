@@ -1,0 +1,117 @@
+import { type FeedFilter, type FeedPage, HeraldError } from '@herald/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FeedListener, FeedWakeups } from '../fanout/feed-wakeups.js';
+import type { LiveConnections } from './live-connections.js';
+import { sendFailure } from './send-failure.js';
+
+/** What a feed long-poll works with. */
+export interface FeedLongPollDeps {
+  wakeups: Pick<FeedWakeups, 'add'>;
+  live: Pick<LiveConnections, 'admit'>;
+  maxLongPolls: number;
+  longPollsWaiting: { inc(): void; dec(): void };
+}
+
+/** One feed long-poll's request. */
+export interface FeedPollRequest {
+  filter: FeedFilter;
+  /** Longest hold, in ms (0: answer at once). */
+  waitMs: number;
+  /** Reads the page after the request's cursor (authorising again). */
+  read(): Promise<FeedPage>;
+  send(page: FeedPage): void;
+}
+
+/** A held poll's wake-up: registered before the first read, so a commit during that read is not missed. */
+class FeedPollWake implements FeedListener {
+  readonly filter: FeedFilter;
+  isWoken = false;
+  onWake: (() => void) | undefined;
+
+  constructor(filter: FeedFilter) {
+    this.filter = filter;
+  }
+
+  wake(): void {
+    this.isWoken = true;
+    this.onWake?.();
+  }
+}
+
+/**
+ * Feed long-polls (`GET /v1/events?wait=`): a page at once when one is ready, else the request is
+ * held until something matching commits (FeedWakeups), its wait ends, its client goes or the
+ * server stops; then the page after its cursor is read and sent. Held polls count against the
+ * client's connection limit and the server's long-poll bound, like per-stream long-polls.
+ */
+export class FeedLongPoll {
+  #deps: FeedLongPollDeps;
+  #held = new Set<() => void>();
+  #isStopped = false;
+
+  constructor(deps: FeedLongPollDeps) {
+    this.#deps = deps;
+  }
+
+  async serve(request: FastifyRequest, reply: FastifyReply, poll: FeedPollRequest): Promise<void> {
+    const wake = new FeedPollWake(poll.filter);
+    const remove = this.#deps.wakeups.add(wake);
+    let page: FeedPage;
+    try {
+      page = await poll.read();
+    } catch (error) {
+      remove();
+      throw error;
+    }
+    const isAnswerNow = page.events.length > 0 || poll.waitMs === 0 || this.#isStopped;
+    if (isAnswerNow) {
+      remove();
+      poll.send(page);
+      return;
+    }
+    const release = this.#admit(request, remove);
+    this.#deps.longPollsWaiting.inc();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let isOver = false;
+    const over = () => {
+      if (isOver) return;
+      isOver = true;
+      clearTimeout(timer);
+      remove();
+      release();
+      this.#held.delete(over);
+      this.#deps.longPollsWaiting.dec();
+      if (reply.raw.destroyed) return;
+      poll.read().then(poll.send, (error: unknown) => sendFailure(request, reply, error));
+    };
+    this.#held.add(over);
+    if (wake.isWoken) {
+      over();
+      return;
+    }
+    wake.onWake = over;
+    timer = setTimeout(over, poll.waitMs);
+    reply.raw.on('close', over);
+  }
+
+  /** Answers every held poll now, and every later one at once (shutdown). */
+  stop(): void {
+    this.#isStopped = true;
+    for (const over of [...this.#held]) over();
+  }
+
+  #admit(request: FastifyRequest, remove: () => void): () => void {
+    const max = this.#deps.maxLongPolls;
+    try {
+      if (this.#held.size >= max) {
+        throw new HeraldError('too_many_connections', `the server holds at most ${max} feed long-polls`, {
+          details: { limit: max },
+        });
+      }
+      return this.#deps.live.admit(request.ip);
+    } catch (error) {
+      remove();
+      throw error;
+    }
+  }
+}

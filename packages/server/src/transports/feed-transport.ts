@@ -1,0 +1,109 @@
+import { encodeSseControl, type FeedEvent, type FeedPage } from '@herald/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authorizeFilter } from '../auth/authorize.js';
+import { timeUntilExpiryMs } from '../auth/on-principal-expiry.js';
+import { FeedFollower, type FeedSink } from '../delivery/feed-follower.js';
+import type { FeedWakeups } from '../fanout/feed-wakeups.js';
+import { sendWithEtag } from '../http/etag.js';
+import type { QueryParams } from '../http/query-params.js';
+import type { EventLog, HistoryQuery } from '../log/event-log.js';
+import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
+import { FeedLongPoll } from './feed-long-poll.js';
+import type { LiveConnections } from './live-connections.js';
+import { readSseCursor } from './sse-resume.js';
+import type { SseTransport } from './sse-transport.js';
+
+/** A history request: `GET /v1/events`. */
+export type FeedRequest = FastifyRequest<{ Querystring: QueryParams }>;
+
+/** What the feed transport works with. */
+export interface FeedTransportDeps {
+  log: EventLog;
+  wakeups: FeedWakeups;
+  sse: SseTransport;
+  /** Held long-polls are admitted as live connections (the per-IP limit). */
+  live: Pick<LiveConnections, 'admit'>;
+  /** Long-polls the whole server may hold at once (shared count with none: feed polls have their own). */
+  maxLongPolls: number;
+  /** herald_long_polls_waiting. */
+  longPollsWaiting: { inc(): void; dec(): void };
+  shutdown: ShutdownHooks;
+  /** Cache-Control of a feed page (ReadCaching.revalidate). */
+  cacheControl: string;
+}
+
+/** The SSE frames of a feed: `id:` is the event's cursor, so EventSource's Last-Event-ID resumes the feed. */
+function encodeFeedSseEvent(event: FeedEvent): Buffer {
+  const { cursor } = event;
+  return Buffer.from(`id: ${cursor}\ndata: ${JSON.stringify(event)}\n\n`);
+}
+
+function encodeFeedSseLive(cursor: string | undefined): Buffer {
+  return Buffer.from(encodeSseControl('live', JSON.stringify(cursor === undefined ? {} : { cursor })));
+}
+
+/**
+ * The live wires of the history query `GET /v1/events` (docs/protocol.md "Live feed"): SSE
+ * (`Accept: text/event-stream`) through a FeedFollower on a live connection, and long-poll
+ * (`wait=`) held until something matching commits. The query is parsed and authorised by the
+ * route; each wire only moves the follower's events.
+ */
+export class FeedTransport {
+  #deps: FeedTransportDeps;
+  #longPoll: FeedLongPoll;
+
+  constructor(deps: FeedTransportDeps) {
+    this.#deps = deps;
+    this.#longPoll = new FeedLongPoll(deps);
+    deps.shutdown.add(() => this.#longPoll.stop());
+  }
+
+  /** SSE: resumes from `Last-Event-ID`, else `cursor`, else from the start; events, `event: live`, live events. */
+  async serveSse(request: FeedRequest, reply: FastifyReply, query: HistoryQuery): Promise<FastifyReply> {
+    const cursor = readSseCursor(request) ?? query.cursor;
+    const { order: _order, limit: _limit, cursor: _cursor, ...filter } = query;
+    // A cursor this server did not issue is refused before the response starts.
+    await this.#deps.log.queryEvents({ ...filter, order: 'asc', limit: 1, ...(cursor ? { cursor } : {}) });
+    let follower: FeedFollower | undefined;
+    const connection = this.#deps.sse.open(request, reply, () => follower?.close());
+    const sink: FeedSink = {
+      event: (event) => connection.write(encodeFeedSseEvent(event)),
+      live: (at) => connection.write(encodeFeedSseLive(at)),
+      failed: (error) => {
+        request.log.error({ err: error }, 'feed failed');
+        connection.end('failed');
+      },
+      ready: () => connection.ready(),
+    };
+    follower = FeedFollower.open({
+      log: this.#deps.log,
+      wakeups: this.#deps.wakeups,
+      filter,
+      ...(cursor === undefined ? {} : { cursor }),
+      sink,
+    });
+    return reply;
+  }
+
+  /**
+   * Long-poll: the page after `cursor` at once when it has an event (or `waitMs` is 0), else held
+   * until something matching commits, `waitMs` pass, the token expires or the server shuts down.
+   * Every answer carries `nextCursor` once the client has a position.
+   */
+  serveLongPoll(request: FeedRequest, reply: FastifyReply, query: HistoryQuery, waitSeconds: number): Promise<void> {
+    const waitMs = Math.min(waitSeconds * 1000, timeUntilExpiryMs(request.principal));
+    const read = async () => {
+      // Checked at every read: after a wait, the token may have expired, and nothing may reach it then.
+      authorizeFilter(request.principal, query);
+      return (await this.#deps.log.queryEvents({ ...query, withCursors: true })) as FeedPage;
+    };
+    const send = (page: FeedPage) => this.#sendPage(request, reply, page, query.cursor);
+    return this.#longPoll.serve(request, reply, { filter: query, waitMs, read, send });
+  }
+
+  #sendPage(request: FeedRequest, reply: FastifyReply, page: FeedPage, cursor: string | undefined): void {
+    const nextCursor = page.nextCursor ?? cursor;
+    const body: FeedPage = { events: page.events, ...(nextCursor === undefined ? {} : { nextCursor }) };
+    sendWithEtag(request, reply, JSON.stringify(body), this.#deps.cacheControl);
+  }
+}
