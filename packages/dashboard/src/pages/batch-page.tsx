@@ -47,8 +47,8 @@ export function BatchPage({ batchId }: { batchId: string }): ReactNode {
       )}
       {overview.isPartial && (
         <p className="notice" role="status">
-          Some of this batch’s early events are no longer held (history trimmed by retention): a job’s state here
-          is built from the events still held.
+          Some of this batch’s early events are no longer held (history trimmed by retention): a job’s state here is
+          built from the events still held.
         </p>
       )}
 
