@@ -2,6 +2,7 @@ import { ConnectionStatus, formatAge, useFeed, useNow } from '@herald/react';
 import { type ReactNode, useMemo } from 'react';
 import { type BatchJob, batchOverviewOf } from '../batch-overview.js';
 import { ProgressBar } from '../components/progress-bar.js';
+import { RunCells, RunGridHead } from '../components/run-cells.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { batchStreamOf, hrefOf } from '../router.js';
 
@@ -72,14 +73,7 @@ export function BatchPage({ batchId }: { batchId: string }): ReactNode {
       </div>
 
       <div className="grid batch-jobs">
-        <div className="grid-row grid-head" aria-hidden="true">
-          <span>Job</span>
-          <span>Status</span>
-          <span>Progress</span>
-          <span>Current step</span>
-          <span>Attempt</span>
-          <span>Updated</span>
-        </div>
+        <RunGridHead name="Job" extra={['Attempt', 'Updated']} />
         {overview.jobs.map((job) => (
           <JobRow key={job.stream} job={job} now={now} />
         ))}
@@ -93,7 +87,6 @@ export function BatchPage({ batchId }: { batchId: string }): ReactNode {
 
 function JobRow({ job, now }: { job: BatchJob; now: number }): ReactNode {
   const { facts } = job;
-  const hasTrouble = facts.status === 'failed' || facts.status === 'retrying';
   return (
     <a
       className="grid-row"
@@ -102,19 +95,7 @@ function JobRow({ job, now }: { job: BatchJob; now: number }): ReactNode {
       data-status={facts.status}
       data-final={job.final ? 'true' : undefined}
     >
-      <span className="cell-name">
-        <span className="name">{facts.name ?? job.stream}</span>
-        {facts.name && <span className="mono muted">{job.stream}</span>}
-      </span>
-      <span>
-        <StatusBadge status={facts.status} />
-      </span>
-      <span className="cell-progress">
-        <ProgressBar progress={facts.progress} status={facts.status} />
-      </span>
-      <span className="cell-step" title={facts.error ?? facts.step ?? undefined}>
-        {hasTrouble ? (facts.error ?? facts.step) : facts.step}
-      </span>
+      <RunCells stream={job.stream} facts={facts} />
       <span className="cell-duration mono">{facts.attempt ?? '—'}</span>
       <span className="cell-updated muted">{formatAge(Date.parse(job.lastEventTime), now)}</span>
     </a>
