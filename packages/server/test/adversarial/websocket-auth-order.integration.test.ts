@@ -4,6 +4,7 @@ import type { ServerFrame } from '@herald/protocol';
 import { createHerald, type Herald } from '@herald/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Authenticator } from '../../src/auth/authenticator.js';
+import { FeedWakeups } from '../../src/fanout/feed-wakeups.js';
 import { LiveConnections } from '../../src/transports/live-connections.js';
 import { resolveTransportOptions } from '../../src/transports/transport-options.js';
 import { WebSocketTransport } from '../../src/transports/websocket-transport.js';
@@ -58,6 +59,7 @@ async function startOrderedAuthServer(): Promise<OrderedAuthServer> {
     ...context,
     authenticate,
     live,
+    wakeups: new FeedWakeups(context),
     corsOrigins: [],
     proxyTrust: context.limits.proxyTrust,
     slowConsumerCloseTimeoutMs: options.slowConsumerCloseTimeoutMs,

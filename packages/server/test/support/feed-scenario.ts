@@ -51,7 +51,7 @@ async function publishUntilAcknowledged(urls: readonly string[], stream: string,
 }
 
 /** One wave: PUBLISHERS concurrent publishers, each EVENTS_PER_WAVE events on random streams, half of another batch. */
-function publishWave(options: FeedScenarioOptions, wave: number): Promise<void[]> {
+function publishWave(options: FeedScenarioOptions, wave: number): Promise<unknown> {
   const { random } = options;
   return Promise.all(
     Array.from({ length: PUBLISHERS }, async (_, publisher) => {
