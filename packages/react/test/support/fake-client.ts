@@ -186,10 +186,6 @@ export class FakeClient implements HeraldClient {
     throw new Error('FakeClient does not query events');
   }
 
-  follow(): never {
-    throw new Error('FakeClient does not follow feeds');
-  }
-
   watchStreams(prefix: string, onChange: (list: StreamList) => void): () => void {
     const watch: FakeWatch = { prefix, onChange, isStopped: false };
     this.watches.push(watch);
