@@ -12,8 +12,10 @@ import { describe, expect, it } from 'vitest';
  * 12 KiB since the connection state machine (status.ts), field-by-field frame checks, the offline
  * outbox and the shared wire vocabulary (api-paths, close codes: whole tables, which a bundler
  * cannot trim) took it past 11 KiB; the error table, which grows with every code, is in it too.
+ * 13 KiB since live feeds (`follow`: four feed wires, the feed's ordering and the feed frame
+ * checks, about 1.4 KiB) took it to 12.5 KiB.
  */
-const MAX_GZIP_BYTES = 12 * 1024;
+const MAX_GZIP_BYTES = 13 * 1024;
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,11 +1,12 @@
-import { type FeedEvent, type FeedFilter, HeraldError, parseServerFrame } from '@herald/protocol';
-import { type HttpApi, toHeraldError } from '../http-api.js';
+import { type FeedEvent, type FeedFilter, HeraldError } from '@herald/protocol';
+import type { HttpApi } from '../http-api.js';
 import { readSseResponse } from '../sse-reader.js';
-import type { TransportKind, WebSocketConstructor, WebSocketLike } from '../types.js';
+import type { TransportKind, WebSocketConstructor } from '../types.js';
 import { LONG_POLL_WAIT_SECONDS } from './longpoll-transport.js';
 import { sleep } from './per-stream-transport.js';
+import { createRequestLoopTransport } from './request-loop-transport.js';
 import type { Transport, TransportListener } from './transport.js';
-import { errorFromCloseCode, resolveWebSocketUrl, WEBSOCKET_DEAD_AFTER_MS } from './websocket-transport.js';
+import { WebSocketLink } from './websocket-link.js';
 
 /** What a feed's wire hands over: an event, the catch-up's end, or a heartbeat. Order is the feed's business. */
 export type FeedFrame = { op: 'event'; event: FeedEvent } | { op: 'live' } | { op: 'hb' };
@@ -27,8 +28,6 @@ export interface FeedContext {
 /** The feed's id on its own WebSocket: one feed per socket, so any fixed id will do. */
 const FEED_ID = 'feed';
 
-const OPEN = 1;
-
 /** One wire of a live feed (docs/protocol.md "Live feed"); single-use like every transport. */
 export function createFeedTransport(
   kind: TransportKind,
@@ -36,23 +35,8 @@ export function createFeedTransport(
   listener: TransportListener<FeedFrame>,
 ): Transport {
   if (kind === 'websocket') return new FeedWebSocket(context, listener);
-  const controller = new AbortController();
-  const { signal } = controller;
-  const fail = (error: unknown) => {
-    if (signal.aborted) return;
-    controller.abort();
-    listener.onError(toHeraldError(error));
-  };
   const run = kind === 'sse' ? streamFeed : kind === 'longpoll' ? longPollFeed : pollFeed;
-  return {
-    kind,
-    open: () => void run(context, listener, signal).then(() => fail(endedError()), fail),
-    close: () => controller.abort(),
-  };
-}
-
-function endedError(): HeraldError {
-  return new HeraldError('unavailable', 'the feed connection ended');
+  return createRequestLoopTransport(kind, listener, (signal) => run(context, listener, signal));
 }
 
 /** SSE: each message's `id:` is its cursor (EventSource's Last-Event-ID); `event: live` ends the catch-up. */
@@ -112,102 +96,37 @@ function deliverPage(listener: TransportListener<FeedFrame>, events: readonly Fe
 /** A feed on its own WebSocket: `follow` once open; `following` is the handshake. */
 class FeedWebSocket implements Transport {
   readonly kind = 'websocket';
-  readonly #context: FeedContext;
-  readonly #listener: TransportListener<FeedFrame>;
-  #socket: WebSocketLike | undefined;
-  #deadTimer: ReturnType<typeof setTimeout> | undefined;
-  #isDone = false;
+  readonly #link: WebSocketLink;
 
   constructor(context: FeedContext, listener: TransportListener<FeedFrame>) {
-    this.#context = context;
-    this.#listener = listener;
+    const link = new WebSocketLink(context, {
+      onOpen: () => {
+        const cursor = context.cursor();
+        link.send({ op: 'follow', feed: FEED_ID, filter: context.filter, ...(cursor === undefined ? {} : { cursor }) });
+      },
+      onFrame: (frame) => {
+        if (frame.op === 'following') listener.onOpen();
+        else if (frame.op === 'feed_event')
+          listener.onFrame({ op: 'event', event: { ...frame.event, cursor: frame.cursor } });
+        else if (frame.op === 'feed_live') listener.onFrame({ op: 'live' });
+        else if (frame.op === 'hb') listener.onFrame({ op: 'hb' });
+        // The feed was refused or ended (forbidden filter, unreadable log): the ladder decides what next.
+        else if (frame.op === 'error') link.fail(new HeraldError(frame.code, frame.message));
+      },
+      onError: (error) => listener.onError(error),
+    });
+    this.#link = link;
   }
 
   open(): void {
-    void this.#connect();
-  }
-
-  async #connect(): Promise<void> {
-    const WebSocketClass = this.#context.WebSocket;
-    if (!WebSocketClass) {
-      this.#fail(new HeraldError('unavailable', 'no WebSocket implementation: pass the WebSocket option'));
-      return;
-    }
-    let socket: WebSocketLike;
-    try {
-      const token = await this.#context.token();
-      if (this.#isDone) return;
-      socket = new WebSocketClass(resolveWebSocketUrl(this.#context.url, token));
-    } catch (cause) {
-      this.#fail(toHeraldError(cause));
-      return;
-    }
-    this.#socket = socket;
-    socket.addEventListener('open', () => {
-      if (this.#isDone) return;
-      this.#keepAlive();
-      const cursor = this.#context.cursor();
-      const filter = this.#context.filter;
-      socket.send(JSON.stringify({ op: 'follow', feed: FEED_ID, filter, ...(cursor === undefined ? {} : { cursor }) }));
-    });
-    socket.addEventListener('message', (event) => this.#receive((event as { data?: unknown }).data));
-    socket.addEventListener('close', (event) => {
-      const { code = 1006, reason = '' } = event as { code?: number; reason?: string };
-      this.#fail(errorFromCloseCode(code, reason));
-    });
-    // `ws` throws an 'error' event nobody listens to; the close that follows reports it.
-    socket.addEventListener('error', () => {});
+    this.#link.open();
   }
 
   authenticate(token: string): void {
-    if (!this.#isDone && this.#socket?.readyState === OPEN) this.#socket.send(JSON.stringify({ op: 'auth', token }));
+    this.#link.send({ op: 'auth', token });
   }
 
   close(): void {
-    if (this.#isDone) return;
-    this.#isDone = true;
-    clearTimeout(this.#deadTimer);
-    try {
-      this.#socket?.close(1000);
-    } catch {
-      // Closing a socket that is still connecting throws in some implementations; it is dropped either way.
-    }
-  }
-
-  #receive(data: unknown): void {
-    if (this.#isDone) return;
-    this.#keepAlive();
-    const frame = parseServerFrame(String(data));
-    switch (frame?.op) {
-      case 'following':
-        this.#listener.onOpen();
-        break;
-      case 'feed_event':
-        this.#listener.onFrame({ op: 'event', event: { ...frame.event, cursor: frame.cursor } });
-        break;
-      case 'feed_live':
-        this.#listener.onFrame({ op: 'live' });
-        break;
-      case 'hb':
-        this.#listener.onFrame({ op: 'hb' });
-        break;
-      case 'error':
-        // The feed was refused or ended (forbidden filter, unreadable log): the ladder decides what next.
-        this.#fail(new HeraldError(frame.code, frame.message));
-        break;
-    }
-  }
-
-  #keepAlive(): void {
-    clearTimeout(this.#deadTimer);
-    this.#deadTimer = setTimeout(() => {
-      this.#fail(new HeraldError('unavailable', 'no message or heartbeat for too long'));
-    }, WEBSOCKET_DEAD_AFTER_MS);
-  }
-
-  #fail(error: HeraldError): void {
-    if (this.#isDone) return;
-    this.close();
-    this.#listener.onError(error);
+    this.#link.close();
   }
 }

@@ -1,7 +1,8 @@
 import { HeraldError, MAX_PAGE_LIMIT, type StreamSnapshot } from '@herald/protocol';
-import { type HttpApi, toHeraldError } from '../http-api.js';
+import type { HttpApi } from '../http-api.js';
 import { readSseResponse } from '../sse-reader.js';
 import type { TransportKind } from '../types.js';
+import { createRequestLoopTransport } from './request-loop-transport.js';
 import type { Transport, TransportListener } from './transport.js';
 
 /** What a stream list wire hands over: the whole list under the prefix, or one changed snapshot. */
@@ -36,19 +37,8 @@ export function createStreamListTransport(
   context: StreamListContext,
   listener: TransportListener<StreamListFrame>,
 ): Transport {
-  const controller = new AbortController();
-  const { signal } = controller;
-  const fail = (error: unknown) => {
-    if (signal.aborted) return;
-    controller.abort();
-    listener.onError(toHeraldError(error));
-  };
   const run = kind === 'sse' ? watchList : pollList;
-  return {
-    kind,
-    open: () => void run(context, listener, signal).catch(fail),
-    close: () => controller.abort(),
-  };
+  return createRequestLoopTransport(kind, listener, (signal) => run(context, listener, signal));
 }
 
 /**

@@ -1,7 +1,8 @@
 import { type FeedFilter, matchesFeedFilter } from '@herald/protocol';
-import type { Broker, BrokerStatus } from './broker.js';
+import type { Broker } from './broker.js';
+import { BrokerResync } from './broker-resync.js';
 import type { DeliveredEvent } from './delivered-event.js';
-import { DEGRADED_POLL_INTERVAL_MS, type Hub, QUIET_RESYNC_INTERVAL_MS } from './hub.js';
+import type { Hub } from './hub.js';
 
 /** One follower of a live feed (a FeedFollower, a held feed long-poll): told when it may have news. */
 export interface FeedListener {
@@ -30,21 +31,14 @@ export interface FeedWakeupsOptions {
  */
 export class FeedWakeups {
   #listeners = new Set<FeedListener>();
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #degradedPollIntervalMs: number;
-  #quietResyncIntervalMs: number | undefined;
-  #unsubscribe: (() => void)[];
+  #resync: BrokerResync;
+  #unsubscribe: () => void;
 
   constructor(options: FeedWakeupsOptions) {
-    this.#degradedPollIntervalMs = options.degradedPollIntervalMs ?? DEGRADED_POLL_INTERVAL_MS;
-    if (options.broker.canLoseAnnouncements) {
-      this.#quietResyncIntervalMs = options.quietResyncIntervalMs ?? QUIET_RESYNC_INTERVAL_MS;
-    }
-    this.#unsubscribe = [
-      options.hub.watchAll((_stream, events) => this.#announced(events)),
-      options.broker.onStatus((status) => this.#onBrokerStatus(status)),
-    ];
-    this.#onBrokerStatus(options.broker.status);
+    this.#unsubscribe = options.hub.watchAll((_stream, events) => this.#announced(events));
+    // A follower is never told which of its reads found nothing, so "quiet" ones are all of them.
+    const wakeAll = () => this.#wakeAll();
+    this.#resync = new BrokerResync(options.broker, options, { resyncAll: wakeAll, resyncQuiet: wakeAll });
   }
 
   /** Registers a listener; returns its removal. */
@@ -59,8 +53,8 @@ export class FeedWakeups {
   }
 
   close(): void {
-    for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    clearInterval(this.#timer);
+    this.#unsubscribe();
+    this.#resync.close();
     this.#listeners.clear();
   }
 
@@ -73,19 +67,5 @@ export class FeedWakeups {
 
   #wakeAll(): void {
     for (const listener of [...this.#listeners]) listener.wake();
-  }
-
-  #onBrokerStatus(status: BrokerStatus): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    if (status === 'degraded') {
-      this.#timer = setInterval(() => this.#wakeAll(), this.#degradedPollIntervalMs);
-    } else {
-      // Back up: what was announced while cut off is in the log.
-      this.#wakeAll();
-      if (this.#quietResyncIntervalMs === undefined) return;
-      this.#timer = setInterval(() => this.#wakeAll(), this.#quietResyncIntervalMs);
-    }
-    this.#timer.unref();
   }
 }

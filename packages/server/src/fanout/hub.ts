@@ -1,5 +1,6 @@
 import type { EventLog } from '../log/event-log.js';
-import type { Announcement, Broker, BrokerStatus } from './broker.js';
+import type { Announcement, Broker } from './broker.js';
+import { BrokerResync } from './broker-resync.js';
 import { DeliveredEvent } from './delivered-event.js';
 import {
   type ChannelErrorReporter,
@@ -7,18 +8,6 @@ import {
   type DeliveryCounter,
   StreamChannel,
 } from './stream-channel.js';
-
-/** How often channels read the log while the broker is degraded (announcements may be lost). */
-export const DEGRADED_POLL_INTERVAL_MS = 1000;
-
-/**
- * How often, while a broker that can lose announcements is up, the hub re-reads the channels that
- * heard nothing since the last look. A lost announcement is otherwise noticed only when the next
- * one shows the hole, and a stream's last event (often its final one) has no next one. So such an
- * event reaches subscribers within two intervals, at the cost of one log read per quiet channel
- * per interval.
- */
-export const QUIET_RESYNC_INTERVAL_MS = 5000;
 
 /** A listener's hold on a stream channel. */
 export interface ChannelAttachment {
@@ -68,7 +57,7 @@ export interface HubOptions {
   reportError?: ChannelErrorReporter;
   /** Counts live deliveries, once per event (metrics); never called per socket. */
   countDeliveries?: DeliveryCounter;
-  /** Log polling interval while the broker is degraded (ms, default 1000). */
+  /** Log polling interval while the broker is degraded (ms, default 1000; see broker-resync.ts). */
   degradedPollIntervalMs?: number;
   /** Quiet-channel re-read interval while a lossy broker is up (ms, default 5000; see QUIET_RESYNC_INTERVAL_MS). */
   quietResyncIntervalMs?: number;
@@ -92,24 +81,17 @@ export class Hub {
     if (channel.listenerCount === 0 && this.#channels.get(channel.stream) === channel)
       this.#channels.delete(channel.stream);
   };
-  #pollTimer: ReturnType<typeof setInterval> | undefined;
-  #pollIntervalMs: number;
-  /** Set while the broker is up and can lose announcements: the quiet re-read interval. */
-  #quietResyncIntervalMs: number | undefined;
+  #resync: BrokerResync;
 
   constructor(options: HubOptions) {
     this.#log = options.log;
     this.#reportError = options.reportError ?? (() => {});
     this.#countDeliveries = options.countDeliveries ?? (() => {});
-    this.#pollIntervalMs = options.degradedPollIntervalMs ?? DEGRADED_POLL_INTERVAL_MS;
-    if (options.broker.canLoseAnnouncements) {
-      this.#quietResyncIntervalMs = options.quietResyncIntervalMs ?? QUIET_RESYNC_INTERVAL_MS;
-    }
-    this.#unsubscribe = [
-      options.broker.onAnnouncement((announcement) => this.#receive(announcement)),
-      options.broker.onStatus((status) => this.#onBrokerStatus(status)),
-    ];
-    this.#onBrokerStatus(options.broker.status);
+    this.#unsubscribe = [options.broker.onAnnouncement((announcement) => this.#receive(announcement))];
+    this.#resync = new BrokerResync(options.broker, options, {
+      resyncAll: () => this.#resyncAll(),
+      resyncQuiet: () => this.#resyncQuiet(),
+    });
   }
 
   /** Attaches a listener to a stream's channel; resolves once the channel knows its head. */
@@ -137,7 +119,7 @@ export class Hub {
 
   close(): void {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    clearInterval(this.#pollTimer);
+    this.#resync.close();
     this.#channels.clear();
     this.#taps.clear();
   }
@@ -152,20 +134,6 @@ export class Hub {
         this.#reportError(error, announcement.stream);
       }
     }
-  }
-
-  #onBrokerStatus(status: BrokerStatus): void {
-    clearInterval(this.#pollTimer);
-    this.#pollTimer = undefined;
-    if (status === 'degraded') {
-      this.#pollTimer = setInterval(() => this.#resyncAll(), this.#pollIntervalMs);
-    } else {
-      // Back up: whatever was announced while we were cut off is in the log.
-      this.#resyncAll();
-      if (this.#quietResyncIntervalMs === undefined) return;
-      this.#pollTimer = setInterval(() => this.#resyncQuiet(), this.#quietResyncIntervalMs);
-    }
-    this.#pollTimer.unref();
   }
 
   #resyncAll(): void {
