@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { BatchPage } from './pages/batch-page.js';
 import { HistoryPage } from './pages/history-page.js';
 import { RunsPage } from './pages/runs-page.js';
 import { StreamPage } from './pages/stream-page.js';
@@ -30,6 +31,7 @@ export function App(): ReactNode {
       <main className="main">
         {route.page === 'runs' && <RunsPage prefix={route.prefix} />}
         {route.page === 'stream' && <StreamPage key={route.stream} stream={route.stream} />}
+        {route.page === 'batch' && <BatchPage key={route.batchId} batchId={route.batchId} />}
         {route.page === 'history' && <HistoryPage key={route.params.toString()} params={route.params} />}
       </main>
     </div>

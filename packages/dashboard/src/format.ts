@@ -12,11 +12,13 @@ export interface RunFacts {
   batchId: string | null;
 }
 
-function field(state: JsonValue, key: string): JsonValue | undefined {
+/** The member `key` of a JSON object, or undefined for anything else. */
+export function field(state: JsonValue | undefined, key: string): JsonValue | undefined {
   return state !== null && typeof state === 'object' && !Array.isArray(state) ? state[key] : undefined;
 }
 
-function text(value: JsonValue | undefined): string | null {
+/** A JSON string, or null for anything else. */
+export function text(value: JsonValue | undefined): string | null {
   return typeof value === 'string' ? value : null;
 }
 

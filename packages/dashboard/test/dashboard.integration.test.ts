@@ -103,7 +103,7 @@ describe('dashboard in Chromium against a real server', () => {
     await page.close();
   }, 60_000);
 
-  it('saves screenshots of the grid and a run page, which fit a phone screen', async () => {
+  it('saves screenshots of the grid, a run page and a batch page, which fit a phone screen', async () => {
     mkdirSync(SCREENSHOTS_DIR, { recursive: true });
     const page = await browser.newPage({ viewport: DESKTOP });
     await page.goto(`${server.url}/#/runs`);
@@ -124,6 +124,14 @@ describe('dashboard in Chromium against a real server', () => {
     await page.setViewportSize(PHONE);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await page.screenshot({ path: `${SCREENSHOTS_DIR}run-phone.png` });
+
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`${server.url}/#/batches`);
+    await page.click('.grid-row[data-status="running"]');
+    await page.waitForSelector('.batch-jobs .grid-row[data-stream]', { timeout: LIVE_UPDATE_DEADLINE_MS });
+    await page.screenshot({ path: `${SCREENSHOTS_DIR}batch.png` });
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
     await page.setViewportSize(DESKTOP);
     await page.goto(`${server.url}/#/history?type=job_failed,job_completed&order=desc`);

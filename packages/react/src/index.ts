@@ -1,10 +1,13 @@
 export type { StreamSnapshot } from '@herald/client';
 export { CONNECTION_STATUS_LOOKS, ConnectionStatus, type ConnectionStatusProps } from './connection-status.js';
+export type { FeedFold, FeedStreamView } from './feed-fold.js';
+export type { FeedOptions, FeedView } from './feed-store.js';
 export { formatAge } from './format-age.js';
 export { HeraldProvider, type HeraldProviderProps, useHeraldClient } from './herald-provider.js';
 export type { StreamListView } from './stream-list-store.js';
 export type { StreamView } from './stream-store.js';
 export { useConnectionStatus } from './use-connection-status.js';
+export { useFeed } from './use-feed.js';
 export { type HistoryFilters, type HistoryView, useHistory } from './use-history.js';
 export { useNow } from './use-now.js';
 export { usePresence } from './use-presence.js';

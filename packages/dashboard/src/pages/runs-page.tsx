@@ -7,10 +7,9 @@ import {
   useStreams,
 } from '@herald/react';
 import { type ReactNode, useState } from 'react';
-import { ProgressBar } from '../components/progress-bar.js';
-import { StatusBadge } from '../components/status-badge.js';
+import { RunCells, RunGridHead } from '../components/run-cells.js';
 import { formatDuration, readRunFacts } from '../format.js';
-import { GRID_PREFIXES, hrefOf } from '../router.js';
+import { GRID_PREFIXES, hrefOf, routeOfStream } from '../router.js';
 
 // Enough rows for a screenful of recent runs; older ones stay reachable through History.
 const MAX_ROWS = 200;
@@ -86,14 +85,7 @@ export function RunsPage({ prefix }: { prefix: string }): ReactNode {
       )}
 
       <div className="grid">
-        <div className="grid-row grid-head" aria-hidden="true">
-          <span>Run</span>
-          <span>Status</span>
-          <span>Progress</span>
-          <span>Current step</span>
-          <span>Duration</span>
-          <span>Updated</span>
-        </div>
+        <RunGridHead name="Run" extra={['Duration', 'Updated']} />
         {shown.map(({ snapshot, facts }) => (
           <GridRow key={snapshot.stream} snapshot={snapshot} facts={facts} now={now} />
         ))}
@@ -115,23 +107,11 @@ function GridRow(props: { snapshot: StreamSnapshot; facts: ReturnType<typeof rea
   return (
     <a
       className="grid-row"
-      href={hrefOf({ page: 'stream', stream: snapshot.stream })}
+      href={hrefOf(routeOfStream(snapshot.stream))}
       data-stream={snapshot.stream}
       data-status={facts.status}
     >
-      <span className="cell-name">
-        <span className="name">{facts.name ?? snapshot.stream}</span>
-        {facts.name && <span className="mono muted">{snapshot.stream}</span>}
-      </span>
-      <span>
-        <StatusBadge status={facts.status} />
-      </span>
-      <span className="cell-progress">
-        <ProgressBar progress={facts.progress} status={facts.status} />
-      </span>
-      <span className="cell-step" title={facts.error ?? facts.step ?? undefined}>
-        {facts.status === 'failed' || facts.status === 'retrying' ? (facts.error ?? facts.step) : facts.step}
-      </span>
+      <RunCells stream={snapshot.stream} facts={facts} />
       <span className="cell-duration mono">{formatDuration(durationMs)}</span>
       <span className="cell-updated muted">{formatAge(updatedAt, now)}</span>
     </a>

@@ -1,14 +1,13 @@
 import { ConnectionStatus, type StreamView, useNow, useStream } from '@herald/react';
 import type { ReactNode } from 'react';
-import { JsonView } from '../components/json-view.js';
 import { ProgressBar } from '../components/progress-bar.js';
+import { RunPanels } from '../components/run-panels.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { Timeline } from '../components/timeline.js';
 import { WatchingCount } from '../components/watching-count.js';
 import { formatDuration, readRunFacts } from '../format.js';
 import { hrefOf } from '../router.js';
 
-/** One stream: its facts, its state document and the live timeline of its events. */
+/** One stream: its facts, the live timeline of its events (one per job) and its state, now or at a picked event. */
 export function StreamPage({ stream }: { stream: string }): ReactNode {
   const view = useStream(stream);
   const facts = readRunFacts(view.state, view.final);
@@ -44,11 +43,7 @@ export function StreamPage({ stream }: { stream: string }): ReactNode {
         <Fact label="Duration">{formatDuration(durationMs(view, now))}</Fact>
         <Fact label="Attempt">{facts.attempt ?? '—'}</Fact>
         <Fact label="Batch">
-          {facts.batchId ? (
-            <a href={hrefOf({ page: 'stream', stream: `batch:${facts.batchId}` })}>{facts.batchId}</a>
-          ) : (
-            '—'
-          )}
+          {facts.batchId ? <a href={hrefOf({ page: 'batch', batchId: facts.batchId })}>{facts.batchId}</a> : '—'}
         </Fact>
         <Fact label="Events">
           <span data-testid="seq">{view.seq}</span>
@@ -57,27 +52,7 @@ export function StreamPage({ stream }: { stream: string }): ReactNode {
 
       {facts.error && <p className="notice notice-failed">{facts.error}</p>}
 
-      <div className="split">
-        <div className="panel">
-          <div className="panel-head">
-            <h2>Timeline</h2>
-            <a
-              className="muted"
-              href={hrefOf({ page: 'history', params: new URLSearchParams({ stream, order: 'desc' }) })}
-            >
-              Query history →
-            </a>
-          </div>
-          <Timeline events={view.events} />
-        </div>
-        <div className="panel">
-          <div className="panel-head">
-            <h2>State</h2>
-            {view.final && <span className="muted">final</span>}
-          </div>
-          <JsonView value={view.state} />
-        </div>
-      </div>
+      <RunPanels stream={stream} view={view} />
     </section>
   );
 }

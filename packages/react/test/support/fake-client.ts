@@ -2,6 +2,10 @@ import type {
   ClientEvents,
   ClientStats,
   ConnectionStatus,
+  Feed,
+  FeedEvents,
+  FeedFilter,
+  FollowOptions,
   HeraldClient,
   StreamList,
   StreamPresence,
@@ -9,7 +13,7 @@ import type {
   Subscription,
   SubscriptionSnapshot,
 } from '@herald/client';
-import { applyMergePatch, type HeraldEvent } from '@herald/protocol';
+import { applyMergePatch, type HeraldError, type HeraldEvent } from '@herald/protocol';
 
 /** A subscription whose events the test delivers by hand. */
 export class FakeSubscription implements Subscription {
@@ -82,6 +86,58 @@ export class FakeSubscription implements Subscription {
   }
 }
 
+/** A followed feed whose events, status and errors the test delivers by hand. */
+export class FakeFeed implements Feed {
+  readonly filter: FeedFilter;
+  /** The cursor `follow` was given. */
+  readonly startCursor: string | undefined;
+  status: ConnectionStatus;
+  cursor: string | undefined;
+  isCaughtUp = false;
+  isClosed = false;
+  readonly #onEvent: FollowOptions['onEvent'];
+  readonly #listeners: { [K in keyof FeedEvents]: Set<FeedEvents[K]> } = { status: new Set(), error: new Set() };
+
+  constructor(filter: FeedFilter, options: FollowOptions, status: ConnectionStatus) {
+    this.filter = filter;
+    this.startCursor = options.cursor;
+    this.cursor = options.cursor;
+    this.status = status;
+    this.#onEvent = options.onEvent;
+  }
+
+  /** How many status and error listeners are registered. */
+  get listenerCount(): number {
+    return this.#listeners.status.size + this.#listeners.error.size;
+  }
+
+  on<K extends keyof FeedEvents>(event: K, listener: FeedEvents[K]): () => void {
+    const listeners = this.#listeners[event] as Set<FeedEvents[K]>;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  close(): void {
+    this.isClosed = true;
+  }
+
+  /** Delivers the next event of the feed, with the cursor `c<stream>#<seq>`. */
+  deliver(event: Omit<HeraldEvent, 'id' | 'time'>): void {
+    const cursor = `c${event.stream}#${event.seq}`;
+    this.cursor = cursor;
+    this.#onEvent({ id: `${event.stream}#${event.seq}`, time: new Date().toISOString(), ...event, cursor });
+  }
+
+  setStatus(status: ConnectionStatus): void {
+    this.status = status;
+    for (const listener of this.#listeners.status) listener(status);
+  }
+
+  fail(error: HeraldError): void {
+    for (const listener of this.#listeners.error) listener(error);
+  }
+}
+
 /** A stream-list watch the test feeds by hand. */
 export interface FakeWatch {
   prefix: string;
@@ -89,11 +145,12 @@ export interface FakeWatch {
   isStopped: boolean;
 }
 
-/** A HeraldClient whose connection status, errors, subscriptions and stream-list watches the test drives. */
+/** A HeraldClient whose connection status, errors, subscriptions, stream-list watches and feeds the test drives. */
 export class FakeClient implements HeraldClient {
   status: ConnectionStatus = 'connecting';
   readonly subscriptions: FakeSubscription[] = [];
   readonly watches: FakeWatch[] = [];
+  readonly feeds: FakeFeed[] = [];
   readonly #listeners: { [K in keyof ClientEvents]: Set<ClientEvents[K]> } = { status: new Set(), error: new Set() };
 
   /** Subscriptions not closed yet. */
@@ -146,16 +203,23 @@ export class FakeClient implements HeraldClient {
     throw new Error('FakeClient does not query events');
   }
 
-  follow(): never {
-    throw new Error('FakeClient does not follow feeds');
-  }
-
   watchStreams(prefix: string, onChange: (list: StreamList) => void): () => void {
     const watch: FakeWatch = { prefix, onChange, isStopped: false };
     this.watches.push(watch);
     return () => {
       watch.isStopped = true;
     };
+  }
+
+  follow(filter: FeedFilter, options: FollowOptions): FakeFeed {
+    const feed = new FakeFeed(filter, options, this.status);
+    this.feeds.push(feed);
+    return feed;
+  }
+
+  /** Feeds not closed yet. */
+  get openFeeds(): FakeFeed[] {
+    return this.feeds.filter((feed) => !feed.isClosed);
   }
 
   /** Watches not stopped yet. */
