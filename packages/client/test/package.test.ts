@@ -14,8 +14,10 @@ import { describe, expect, it } from 'vitest';
  * cannot trim) took it past 11 KiB; the error table, which grows with every code, is in it too.
  * 13 KiB since live feeds (`follow`: four feed wires, the feed's ordering and the feed frame
  * checks, about 1.4 KiB) took it to 12.5 KiB.
+ * 14 KiB since presence (`subscription.presence`, the client's label, presence frames and the
+ * HTTP presence read, about 0.6 KiB) took it, with feeds, to 13.1 KiB.
  */
-const MAX_GZIP_BYTES = 13 * 1024;
+const MAX_GZIP_BYTES = 14 * 1024;
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
