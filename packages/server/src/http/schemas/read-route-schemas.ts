@@ -169,8 +169,9 @@ export const historyRouteSchema = {
       [QUERY_PARAMS.wait]: Type.Optional({
         ...Wait,
         description:
-          'Follow the feed as a long-poll: hold an idle request up to this many seconds (0: answer at once, ' +
-          'with `nextCursor` even on an empty page). Not with `order=desc`.',
+          'Follow the feed as a long-poll: hold an idle request up to this many seconds (0: answer at once). ' +
+          'The answer carries `nextCursor`, absent only when the request had no cursor and nothing matched yet. ' +
+          'Not with `order=desc`.',
       }),
       [QUERY_PARAMS.token]: Type.Optional(Token),
     },
