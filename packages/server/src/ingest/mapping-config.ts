@@ -68,10 +68,19 @@ function parseAuth(file: string, path: string, value: unknown, env: NodeJS.Proce
   return configError(file, `${path}.type`, 'must be "hmac-sha256" or "token"');
 }
 
+/**
+ * Bounds on one evaluation of a mapping expression. JSONata evaluates on the event loop, so an
+ * expression that does not finish (unbounded recursion, a range of millions) would stall every
+ * connection of the server; within these bounds it fails instead, and the delivery is answered
+ * 400 naming the field. A mapping's real work (reading a few fields of one payload) is
+ * microseconds and a few frames deep.
+ */
+const EVALUATION_LIMITS = { timeout: 100, stack: 200, sequence: 10_000 };
+
 function compile(file: string, path: string, value: unknown): jsonata.Expression {
   if (typeof value !== 'string') return configError(file, path, 'must be a JSONata expression (a string)');
   try {
-    return jsonata(value);
+    return jsonata(value, EVALUATION_LIMITS);
   } catch (error) {
     return configError(file, path, `is not valid JSONata: ${(error as Error).message}`);
   }

@@ -152,6 +152,17 @@ describe('a source signed with HMAC-SHA256', () => {
             stream: "'not a valid stream name'",
             type: "'x'",
           },
+          // An operator's mistakes that never finish: unbounded recursion, and a huge sequence.
+          recursive: {
+            auth: { type: 'token', header: 'X-Token', secret },
+            stream: '($f := function($n){ $f($n + 1) }; $f(0))',
+            type: "'x'",
+          },
+          huge: {
+            auth: { type: 'token', header: 'X-Token', secret },
+            stream: "'r:' & $string($count([1..10000000].($string($) & 'aaaaaaaa')))",
+            type: "'x'",
+          },
         },
       }),
     );
@@ -186,6 +197,16 @@ describe('a source signed with HMAC-SHA256', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.error?.code).toBe('invalid_stream_name');
   });
+
+  it.each(['recursive', 'huge'])(
+    'answers 400 naming the field when the %s mapping does not finish within its bounds, and keeps serving',
+    async (source) => {
+      const answer = await post(source, '{}', { 'x-token': secret });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: 'invalid_request', details: { source, path: 'stream' } });
+      expect((await requestJson(`${server.url}/healthz`)).status).toBe(200);
+    },
+  );
 
   it('answers 400 invalid_request naming the field when an expression gives the wrong kind of value', async () => {
     const answer = await post('numeric', '{"id": 5}', { 'x-token': secret });
