@@ -114,7 +114,9 @@ function applyElementPatch(target: JsonValue | undefined, patch: ElementPatch): 
   // builds the array from its own elements, the same way on every side.
   const current = isIdArray(target) ? target : [];
   const byId = new Map<ElementId, JsonValue>(current.map((element) => [element.id, element]));
-  const order: ElementId[] = patch.$order ?? current.map((element) => element.id);
+  // Ids are unique in an id array: an `$order` naming one twice keeps its first place, so no
+  // patch can make the array something later patches would no longer read as an id array.
+  const order: ElementId[] = [...new Set(patch.$order ?? current.map((element) => element.id))];
   for (const change of patch.$elements) {
     if (patch.$order === undefined && !byId.has(change.id)) order.push(change.id);
     byId.set(change.id, applyMergePatch(byId.get(change.id), change));

@@ -61,6 +61,30 @@ describe('element patches of id arrays', () => {
     expect(applyMergePatch({ workflows }, patch as JsonValue)).toEqual({ workflows: next });
   });
 
+  it('keeps ids unique when an $order names one twice, so later element patches still apply', () => {
+    const twice = applyMergePatch(
+      {
+        w: [
+          { id: 'a', s: 1 },
+          { id: 'c', s: 1 },
+        ],
+      },
+      { w: { $elements: [], $order: ['a', 'a', 'c'] } },
+    );
+    expect(twice).toEqual({
+      w: [
+        { id: 'a', s: 1 },
+        { id: 'c', s: 1 },
+      ],
+    });
+    expect(applyMergePatch(twice, { w: { $elements: [{ id: 'a', s: 2 }] } })).toEqual({
+      w: [
+        { id: 'a', s: 2 },
+        { id: 'c', s: 1 },
+      ],
+    });
+  });
+
   it('lists the new order only when ids were added, removed or moved', () => {
     const from = [
       { id: 1, n: 1 },
