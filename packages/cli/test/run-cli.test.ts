@@ -16,3 +16,18 @@ describe('runCli', () => {
     expect(written.join('')).toMatch(/^herald serve: invalid_config: invalid configuration: --port \/ HERALD_PORT /);
   });
 });
+
+describe('herald watch', () => {
+  it.each(['0', 'abc', '1.5', String(2 ** 31)])(
+    'refuses --interval-ms %s with its usage instead of polling in a loop',
+    async (interval) => {
+      const written: string[] = [];
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      });
+      expect(await runCli(['watch', 'run:1', 'http://127.0.0.1:1/', '--interval-ms', interval])).toBe(2);
+      expect(written.join('')).toMatch(/usage: herald watch/);
+    },
+  );
+});

@@ -10,6 +10,9 @@ async function fetchSource(url: string): Promise<JsonValue> {
   return (await response.json()) as JsonValue;
 }
 
+/** The longest delay Node's timers keep (a longer one fires after 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The watcher's target over HTTP: a remote server's snapshot, publish and presence routes. */
 function httpWatchTarget(
   connection: ServerConnection,
@@ -39,7 +42,9 @@ export async function watch(argv: string[]): Promise<number> {
   });
   const [stream, sourceUrl] = positionals;
   const intervalMs = Number(values['interval-ms'] ?? DEFAULT_WATCH_INTERVAL_MS);
-  if (stream === undefined || sourceUrl === undefined || !Number.isSafeInteger(intervalMs) || intervalMs < 1) {
+  // Node fires a timer set above 2^31−1 ms after 1 ms instead: such an interval would poll in a loop.
+  const isInterval = Number.isSafeInteger(intervalMs) && intervalMs >= 1 && intervalMs <= MAX_TIMER_MS;
+  if (stream === undefined || sourceUrl === undefined || !isInterval) {
     process.stderr.write('usage: herald watch <stream> <url> [--interval-ms N] [--type T]\n');
     return 2;
   }
