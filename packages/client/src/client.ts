@@ -59,7 +59,11 @@ export function createClient(options: ClientOptions): HeraldClient {
   const watches = new Set<StreamListWatch>();
   const feeds = new Set<FollowedFeed>();
 
-  const tokens = new TokenSource(options.token, options.getToken, (token) => ladder.authenticate(token));
+  // Every open WebSocket gets the refreshed token: the client's own and each feed's.
+  const tokens = new TokenSource(options.token, options.getToken, (token) => {
+    ladder.authenticate(token);
+    for (const feed of feeds) feed.authenticate(token);
+  });
   const http = new HttpApi(options.url, fetch, tokens, options.label);
   const outbox = new Outbox(http, options.outboxExpiryMs ?? DEFAULT_OUTBOX_EXPIRY_MS);
   const transportContext: TransportContext = {

@@ -96,6 +96,11 @@ export class FollowedFeed implements Feed {
     this.#ladder.start();
   }
 
+  /** A refreshed token: sent on the feed's open WebSocket (`auth`), so it is not closed at expiry. */
+  authenticate(token: string): void {
+    this.#ladder.authenticate(token);
+  }
+
   /** The browser reports no network: no request until `reconnectNow`. */
   setOffline(): void {
     this.#ladder.setOffline();

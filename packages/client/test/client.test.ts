@@ -278,6 +278,26 @@ describe('createClient', () => {
     herald.close();
   });
 
+  it("sends a refreshed token on a feed's open WebSocket too, instead of waiting for its 4001", async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + 60;
+    const jwt = (n: number) =>
+      [btoa(JSON.stringify({ alg: 'HS256' })), btoa(JSON.stringify({ exp: expiresAt + (n - 1) * 60 })), 'sig'].join(
+        '.',
+      );
+    let issued = 0;
+    const { herald } = setup({ getToken: async () => jwt(++issued) });
+    herald.follow({ prefix: 'run:' }, { onEvent: () => {} });
+    await settle();
+    const feedSocket = FakeWebSocket.last;
+    feedSocket.accept();
+    await settle(30_000);
+    feedSocket.push({ op: 'hb' });
+    await settle(16_000);
+    expect(FakeWebSocket.last).toBe(feedSocket);
+    expect(feedSocket.sent.find((frame) => frame.op === 'auth')).toMatchObject({ op: 'auth', token: jwt(2) });
+    herald.close();
+  });
+
   it('stops delivering a stream once its subscription closes', async () => {
     const { herald } = setup();
     const sub = herald.subscribe('run:a');
