@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { EventInput } from '@herald/protocol';
 import { createHerald, type Herald, type HeraldConfigInput } from '@herald/server';
 import type { TransportOptions } from '../../src/transports/transport-options.js';
@@ -36,4 +37,19 @@ export async function startLiveTestServer(
     },
     close: () => herald.close(),
   };
+}
+
+/** A live test server whose send buffers are bounded, with its end of every connection. */
+export interface SlowConsumerTestServer {
+  server: LiveTestServer;
+  /** The server's socket of each connection, by the client's port: its writableLength is what Herald holds. */
+  serverSockets: Map<number, Socket>;
+}
+
+/** Starts a server for slow-consumer tests: `maxBufferedBytes` per connection, 20 s before a slow one is closed. */
+export async function startSlowConsumerTestServer(maxBufferedBytes: number): Promise<SlowConsumerTestServer> {
+  const server = await startLiveTestServer({}, { maxBufferedBytes, slowConsumerCloseTimeoutMs: 20_000 });
+  const serverSockets = new Map<number, Socket>();
+  server.herald.app.server.on('connection', (socket: Socket) => serverSockets.set(socket.remotePort!, socket));
+  return { server, serverSockets };
 }

@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
+import { type LiveTestServer, startSlowConsumerTestServer } from '../support/live-test-server.js';
 import { SseTestClient } from '../support/sse-test-client.js';
 import { WsTestClient } from '../support/ws-test-client.js';
 
@@ -23,10 +23,9 @@ const MAX_EVENTS = 2000;
 const FRAME_OVERHEAD_BYTES = 512;
 
 let server: LiveTestServer;
-const serverSockets = new Map<number, Socket>();
+let serverSockets: Map<number, Socket>;
 beforeAll(async () => {
-  server = await startLiveTestServer({}, { maxBufferedBytes: MAX_BUFFERED_BYTES, slowConsumerCloseTimeoutMs: 20_000 });
-  server.herald.app.server.on('connection', (socket: Socket) => serverSockets.set(socket.remotePort!, socket));
+  ({ server, serverSockets } = await startSlowConsumerTestServer(MAX_BUFFERED_BYTES));
 });
 afterAll(async () => {
   await server.close();

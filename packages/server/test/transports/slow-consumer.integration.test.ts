@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seqRange } from '../support/live-subscriber.js';
-import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
+import { type LiveTestServer, startSlowConsumerTestServer } from '../support/live-test-server.js';
 import { SseTestClient } from '../support/sse-test-client.js';
 import { WsTestClient } from '../support/ws-test-client.js';
 
@@ -24,11 +24,9 @@ const ONE_TICK_BYTES = EVENTS_PER_PUBLISH * (EVENT_DATA.length + FRAME_OVERHEAD_
 const MAX_EVENTS = 3000;
 
 let server: LiveTestServer;
-/** The server's end of every connection, by the client's port: its writableLength is what Herald holds in memory. */
-const serverSockets = new Map<number, Socket>();
+let serverSockets: Map<number, Socket>;
 beforeAll(async () => {
-  server = await startLiveTestServer({}, { maxBufferedBytes: MAX_BUFFERED_BYTES, slowConsumerCloseTimeoutMs: 20_000 });
-  server.herald.app.server.on('connection', (socket: Socket) => serverSockets.set(socket.remotePort!, socket));
+  ({ server, serverSockets } = await startSlowConsumerTestServer(MAX_BUFFERED_BYTES));
 });
 afterAll(async () => {
   await server.close();
