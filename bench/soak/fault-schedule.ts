@@ -21,7 +21,10 @@ export function faultKindsOf(topology: Topology): FaultKind[] {
 /**
  * A fault every `intervalMs` from `intervalMs` on, while the load runs. The first faults are a
  * seeded shuffle of every kind, so even the quick set meets each one; the rest are seeded draws.
- * The same seed gives the same schedule, which is what makes a failure replayable.
+ * A `kill-node` drawn for a node killed less than `minNodeLifeMs` before is drawn again among the
+ * other kinds: each process must live long enough past its warm-up for its memory to be judged
+ * (a single node killed every 20–30 s never would be). The same seed gives the same schedule,
+ * which is what makes a failure replayable.
  */
 export function createFaultSchedule(
   seed: number,
@@ -29,6 +32,7 @@ export function createFaultSchedule(
   loadDurationMs: number,
   intervalMs: number,
   nodeCount: number,
+  minNodeLifeMs: number,
 ): ScheduledFault[] {
   const random = seededRandom(seed);
   const kinds = faultKindsOf(topology);
@@ -37,12 +41,18 @@ export function createFaultSchedule(
     const j = Math.floor(random() * (i + 1));
     [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
   }
+  const otherKinds = kinds.filter((kind) => kind !== 'kill-node');
+  const lastKilledAtMs = new Map<number, number>();
   const schedule: ScheduledFault[] = [];
   let kills = 0;
   // The last interval stays quiet so the final fault's recovery is observed before the drain.
   for (let atMs = intervalMs; atMs < loadDurationMs - intervalMs / 2; atMs += intervalMs) {
-    const kind = shuffled[schedule.length] ?? kinds[Math.floor(random() * kinds.length)]!;
+    let kind = shuffled[schedule.length] ?? kinds[Math.floor(random() * kinds.length)]!;
+    const next = kills % nodeCount;
+    if (kind === 'kill-node' && atMs - (lastKilledAtMs.get(next) ?? -Infinity) < minNodeLifeMs)
+      kind = otherKinds[Math.floor(random() * otherKinds.length)]!;
     const node = kind === 'kill-node' ? kills++ % nodeCount : 0;
+    if (kind === 'kill-node') lastKilledAtMs.set(node, atMs);
     schedule.push({ atMs, kind, node });
   }
   return schedule;

@@ -1,4 +1,5 @@
 import type { HeraldProcess } from '../../packages/server/test/support/herald-process.js';
+import { collectGarbage, inspectorUrlOf } from './garbage-collector.js';
 import { type ProcessResources, readProcessResources } from './process-resources.js';
 
 /** Sampling period of server RSS and descriptors (issue 18: every 5 s). */
@@ -12,9 +13,15 @@ export interface ResourceSample extends ProcessResources {
   pid: number;
   /** Ms since this node's process started (the load's start for the first process). */
   ageMs: number;
+  /** Whether a full garbage collection ran just before the reading (only these are judged). */
+  afterGc: boolean;
 }
 
-/** Samples every node's RSS and descriptors every 5 s, following restarts by pid. */
+/**
+ * Samples every node's RSS and descriptors every 5 s, following restarts by pid. Each reading
+ * follows a full garbage collection in the node (its inspector must be open: the deployment starts
+ * nodes with `INSPECTOR_NODE_OPTIONS`), so it shows retained memory, not garbage awaiting V8.
+ */
 export class ResourceMonitor {
   readonly samples: ResourceSample[] = [];
   /** When each node last (re)started, in ms since the load started; absent: before the load. */
@@ -47,10 +54,12 @@ export class ResourceMonitor {
     await Promise.all(
       this.#nodes.map(async (node, index) => {
         const pid = node.pid;
+        const inspectorUrl = inspectorUrlOf(node.output());
+        const afterGc = inspectorUrl !== undefined && (await collectGarbage(inspectorUrl));
         const resources = await readProcessResources(pid);
         if (!resources) return;
         const ageMs = atMs - (this.#startedAtMs.get(index) ?? 0);
-        this.samples.push({ ...resources, atMs, node: index, pid, ageMs });
+        this.samples.push({ ...resources, atMs, node: index, pid, ageMs, afterGc });
       }),
     );
   }

@@ -67,7 +67,8 @@ const MEDIAN_WINDOW = 3;
 /**
  * Per node process (a node restarted by a fault is a new process, judged on its own: comparing the
  * killed process's memory with its successor's would measure the restart, not a leak), samples
- * taken `warmUpMs` or more after the process started count; the median of the first three is the
+ * taken `warmUpMs` or more after the process started, right after a full garbage collection,
+ * count; the median of the first three is the
  * baseline, the median of the last three the final figure. Each process with two such samples or
  * more is judged. A node none of whose processes has them cannot be judged, and fails the check: a
  * run too short to see memory proves nothing about it.
@@ -76,7 +77,7 @@ export function measureRssGrowth(samples: readonly ResourceSample[], nodeCount: 
   return Array.from({ length: nodeCount }, (_, node) => {
     const warmByPid = new Map<number, number[]>();
     for (const sample of samples) {
-      if (sample.node !== node || sample.ageMs < warmUpMs) continue;
+      if (sample.node !== node || sample.ageMs < warmUpMs || !sample.afterGc) continue;
       const warm = warmByPid.get(sample.pid) ?? [];
       warm.push(sample.rssKiB);
       warmByPid.set(sample.pid, warm);

@@ -1,6 +1,7 @@
 import { startHeraldCluster } from '../../packages/server/test/scale-out/support/herald-cluster.js';
 import { type HeraldProcess, startHeraldProcess } from '../../packages/server/test/support/herald-process.js';
 import type { RedisServerProcess } from '../../packages/server/test/support/redis-server-process.js';
+import { INSPECTOR_NODE_OPTIONS } from './garbage-collector.js';
 import type { Topology } from './soak-options.js';
 
 /** The Herald deployment a soak drives; everything it starts, it stops in `close`. */
@@ -20,7 +21,12 @@ export interface SoakDeployment {
 
 // Every soak client comes from 127.0.0.1, so per-IP limits would throttle the soak rather than
 // protect a server: publishes are unlimited, and connections bounded far above what a run opens.
-const LOAD_ENV = { HERALD_PUBLISH_RATE_PER_SECOND: '0', HERALD_MAX_CONNECTIONS_PER_IP: '100000' };
+const LOAD_ENV = {
+  HERALD_PUBLISH_RATE_PER_SECOND: '0',
+  HERALD_MAX_CONNECTIONS_PER_IP: '100000',
+  // The resource monitor collects each node's garbage before it samples RSS.
+  NODE_OPTIONS: INSPECTOR_NODE_OPTIONS,
+};
 
 /** Pause between a Redis kill and its restart, in ms: long enough for every node to notice. */
 const REDIS_DOWN_MS = 2000;

@@ -91,11 +91,11 @@ export function quickOptions(topology: Topology, seed: number): SoakOptions {
     clientsPerTransport: 4,
     streamsPerClient: 4,
     staleAfterMs: 2000,
-    // With request validation and the feed and presence layers, a node's RSS rises for about its
-    // first minute to a level it then holds (a 300 s run judged from 40 s, 2026-12-06: -16 % to +7 %),
-    // which a 90 s run judged from 20 s took for growth: the quick set now loads for 150 s and
-    // judges from 40 s of a process's life (a node restarted late still gets samples).
-    warmUpMs: 40_000,
+    // RSS is sampled right after a full garbage collection (resource-monitor.ts), which leaves
+    // only the first seconds' one-off growth (compiled code, pools, caches) to wait out. Measured
+    // without the collection, RSS climbed 10–15% over a node's first two minutes and fell by a
+    // third at V8's next full collection, which failed CI (2026-12-06).
+    warmUpMs: 20_000,
     drainTimeoutMs: 60_000,
     rssSvgPath: rssSvgPath(topology, 'quick'),
   };

@@ -4,7 +4,7 @@ import { injectFault, sleep } from './fault-injector.js';
 import { createFaultSchedule, type FaultKind, faultKindsOf, formatFaultSchedule } from './fault-schedule.js';
 import { type ProcessResources, readProcessResources } from './process-resources.js';
 import { RecoveryTracker } from './recovery-tracker.js';
-import { ResourceMonitor } from './resource-monitor.js';
+import { ResourceMonitor, SAMPLE_INTERVAL_MS } from './resource-monitor.js';
 import { renderRssChart } from './rss-chart.js';
 import { checkDeliveries, checkHeads, checkRssGrowth, measureRssGrowth } from './soak-checks.js';
 import { type SoakDeployment, startSoakDeployment } from './soak-deployment.js';
@@ -50,6 +50,9 @@ export async function runSoak(
     options.loadDurationMs,
     options.faultIntervalMs,
     nodeCount,
+    // A restarted node's process lives past its warm-up long enough for a few RSS samples (the
+    // restart itself takes a few seconds of this).
+    options.warmUpMs + 4 * SAMPLE_INTERVAL_MS,
   );
   log(`soak --${options.mode} --topology ${options.topology} --seed ${options.seed}`);
   log(`fault schedule (replay with --seed ${options.seed}):\n${formatFaultSchedule(schedule)}`);

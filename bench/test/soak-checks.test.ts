@@ -83,10 +83,11 @@ describe('soak delivery checks', () => {
 });
 
 describe('soak memory check', () => {
-  const sample = (atMs: number, rssKiB: number, ageMs = atMs, pid = 1): ResourceSample => ({
+  const sample = (atMs: number, rssKiB: number, ageMs = atMs, pid = 1, afterGc = true): ResourceSample => ({
     atMs,
     ageMs,
     rssKiB,
+    afterGc,
     node: 0,
     pid,
     fds: 0,
@@ -124,6 +125,20 @@ describe('soak memory check', () => {
     ]);
   });
 
+  it('judges only samples taken right after a garbage collection', () => {
+    // Garbage V8 has not collected yet swells the uncollected readings; the collected ones are flat.
+    const samples = [5000, 10_000, 15_000, 20_000, 25_000, 30_000].flatMap((atMs, i) => [
+      sample(atMs, 100_000),
+      sample(atMs + 1, 100_000 + i * 10_000, atMs + 1, 1, false),
+    ]);
+
+    expect(checkRssGrowth(measureRssGrowth(samples, 1, 5000))).toEqual([]);
+    const unjudgeable = samples.map((s) => ({ ...s, afterGc: false }));
+    expect(checkRssGrowth(measureRssGrowth(unjudgeable, 1, 5000))).toEqual([
+      'node 1: too few RSS samples after warm-up to judge memory',
+    ]);
+  });
+
   it('fails a node with too few samples after warm-up to judge', () => {
     expect(checkRssGrowth(measureRssGrowth([sample(1000, 100_000)], 1, 5000))).toEqual([
       'node 1: too few RSS samples after warm-up to judge memory',
@@ -133,7 +148,7 @@ describe('soak memory check', () => {
 
 describe('soak fault schedule', () => {
   it('gives the same schedule for the same seed and another for another seed', () => {
-    const schedule = (seed: number) => createFaultSchedule(seed, 'cluster', 600_000, 10_000, 3);
+    const schedule = (seed: number) => createFaultSchedule(seed, 'cluster', 600_000, 10_000, 3, 0);
 
     expect(schedule(42)).toEqual(schedule(42));
     expect(schedule(42).map((fault) => fault.kind)).not.toEqual(schedule(43).map((fault) => fault.kind));
@@ -142,15 +157,33 @@ describe('soak fault schedule', () => {
   it.each(['single', 'cluster'] as const)(
     'meets every fault kind within the quick set on %s, one every 10 s',
     (topology) => {
-      const schedule = createFaultSchedule(7, topology, 90_000, 10_000, topology === 'cluster' ? 3 : 1);
+      const schedule = createFaultSchedule(7, topology, 90_000, 10_000, topology === 'cluster' ? 3 : 1, 40_000);
 
       expect(schedule.map((fault) => fault.atMs)).toEqual([10, 20, 30, 40, 50, 60, 70, 80].map((s) => s * 1000));
       expect(new Set(schedule.map((fault) => fault.kind))).toEqual(new Set(faultKindsOf(topology)));
     },
   );
 
+  it.each(['single', 'cluster'] as const)(
+    'lets every node live at least the given time between two kills on %s, so its memory can be judged',
+    (topology) => {
+      const nodeCount = topology === 'cluster' ? 3 : 1;
+      for (let seed = 1; seed <= 200; seed++) {
+        const kills = createFaultSchedule(seed, topology, 150_000, 10_000, nodeCount, 40_000).filter(
+          (fault) => fault.kind === 'kill-node',
+        );
+        for (let node = 0; node < nodeCount; node++) {
+          const times = kills.filter((fault) => fault.node === node).map((fault) => fault.atMs);
+          for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(40_000);
+        }
+      }
+    },
+  );
+
   it('kills the nodes in turn', () => {
-    const kills = createFaultSchedule(3, 'cluster', 600_000, 10_000, 3).filter((fault) => fault.kind === 'kill-node');
+    const kills = createFaultSchedule(3, 'cluster', 600_000, 10_000, 3, 0).filter(
+      (fault) => fault.kind === 'kill-node',
+    );
 
     expect(kills.map((fault) => fault.node)).toEqual(kills.map((_, i) => i % 3));
   });
