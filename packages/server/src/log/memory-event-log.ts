@@ -11,6 +11,7 @@ import {
   type StreamListQuery,
 } from './event-log.js';
 import {
+  assertCursorWithinLog,
   decodeStreamCursor,
   parseIsoTime,
   resolveHistoryQuery,
@@ -134,6 +135,7 @@ export class MemoryEventLog implements EventLog {
       if (page.length > q.limit) break;
       if (matches(event)) page.push(event);
     }
+    await assertCursorWithinLog(q, page.length, () => this.#nextPosition - 1);
     return toHistoryPage(page, q.limit, q.withCursors);
   }
 

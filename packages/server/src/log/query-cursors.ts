@@ -118,6 +118,28 @@ export function resolveHistoryQuery(query: HistoryQuery): ResolvedHistoryQuery {
 }
 
 /**
+ * Refuses a cursor beyond the last position the store ever issued (`readLastPosition`, positions
+ * are never reused): a cursor of another deployment, or of a database since restored or wiped,
+ * would otherwise skip every event until the log caught up with it, silently. A cursor at the head
+ * stays valid after retention or a delete removed the events up to it. An ascending page that has
+ * an event after the cursor proves it is within the log, so only other pages pay for the read.
+ */
+export async function assertCursorWithinLog(
+  query: ResolvedHistoryQuery,
+  rowCount: number,
+  readLastPosition: () => number | Promise<number>,
+): Promise<void> {
+  const after = query.afterPosition;
+  if (after === undefined || (query.order === 'asc' && rowCount > 0)) return;
+  if (after <= (await readLastPosition())) return;
+  throw new HeraldError(
+    'invalid_request',
+    "cursor is beyond the end of this server's event log: it was issued by another deployment or before the store was restored or wiped; start again without a cursor",
+    { details: { path: 'cursor' } },
+  );
+}
+
+/**
  * Stream names use only ASCII characters below U+007F, so every name that starts with `prefix`
  * sorts in `[prefix, prefix + U+007F)`: a range the primary-key index answers, unlike LIKE
  * (which would also need escaping of `%` and `_`).

@@ -18,6 +18,7 @@ import type {
 } from './event-log.js';
 import { emptySnapshot } from './event-log.js';
 import {
+  assertCursorWithinLog,
   decodeStreamCursor,
   parseIsoTime,
   resolveHistoryQuery,
@@ -121,6 +122,7 @@ export class SqliteEventLog implements EventLog {
     const rows = this.#db
       .prepare<(string | number)[], { insertion_id: number; json: string }>(sql)
       .all(...params, resolved.limit + 1);
+    await assertCursorWithinLog(resolved, rows.length, () => this.#statements.selectLastInsertionId.get()?.seq ?? 0);
     return toHistoryPage(
       rows.map((row) => ({ json: row.json, position: row.insertion_id })),
       resolved.limit,

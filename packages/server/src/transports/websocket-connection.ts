@@ -144,7 +144,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     });
   }
 
-  /** Handles one frame; for an `auth`, returns its verification, which the frames after it wait for (it never rejects). */
+  /** Handles one frame; for an `auth` or a `follow`, returns its handling, which the frames after it wait for (it never rejects). */
   #handle(frame: ClientFrame): Promise<void> | undefined {
     const stream = 'stream' in frame ? frame.stream : undefined;
     const feed = 'feed' in frame ? frame.feed : undefined;
@@ -167,8 +167,9 @@ export class WebSocketConnection implements LiveSinkOwner {
         case 'auth':
           return this.#authenticate(frame.token).catch(fail);
         case 'follow':
-          this.#feeds.follow(frame, this.#principal);
-          return;
+          // Awaited like `auth`: a cursor check reads the log, and the frames after it (an
+          // `unfollow`, another `follow` of the feed) must find the feed started or refused.
+          return this.#feeds.follow(frame, this.#principal).catch(fail);
         case 'unfollow':
           this.#feeds.unfollow(frame);
           return;
