@@ -1,4 +1,10 @@
-import type { HistoryPage, StreamEventInput, StreamListPage, StreamSnapshot } from '@herald/protocol';
+import {
+  type HistoryPage,
+  parseIsoTime,
+  type StreamEventInput,
+  type StreamListPage,
+  type StreamSnapshot,
+} from '@herald/protocol';
 import { type AppendLimits, type PlannedEvent, planAppend, type StreamHead } from './apply-append.js';
 import {
   type AppendOutcome,
@@ -13,7 +19,6 @@ import {
 import {
   assertCursorWithinLog,
   decodeStreamCursor,
-  parseIsoTime,
   resolveHistoryQuery,
   toHistoryPage,
   toStreamListPage,

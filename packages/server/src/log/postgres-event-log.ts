@@ -2,6 +2,7 @@ import {
   HeraldError,
   type HistoryPage,
   type JsonValue,
+  parseIsoTime,
   type StreamEventInput,
   type StreamListPage,
   type StreamSnapshot,
@@ -24,7 +25,6 @@ import { migratePostgres } from './postgres-schema.js';
 import {
   assertCursorWithinLog,
   decodeStreamCursor,
-  parseIsoTime,
   prefixRange,
   resolveHistoryQuery,
   toHistoryPage,

@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   HeraldError,
   type HistoryPage,
+  parseIsoTime,
   type StreamEventInput,
   type StreamListPage,
   type StreamSnapshot,
@@ -20,7 +21,6 @@ import { emptySnapshot } from './event-log.js';
 import {
   assertCursorWithinLog,
   decodeStreamCursor,
-  parseIsoTime,
   resolveHistoryQuery,
   toHistoryPage,
   toStreamListPage,
