@@ -135,7 +135,10 @@ export class WebSocketConnection implements LiveSinkOwner {
     const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
     const frame = parseClientFrame(text, this.#deps.limits.event);
     // A bad frame's error waits its turn too, so replies keep the order of the frames.
-    const handle = 'error' in frame ? () => this.#sendError(frame.error, frame.ref) : () => this.#handle(frame);
+    const handle =
+      'error' in frame
+        ? () => this.#sendError(frame.error, frame.ref, frame.stream, frame.feed)
+        : () => this.#handle(frame);
     const tail = this.#queueTail ? this.#queueTail.then(handle) : handle();
     if (tail === undefined) return;
     this.#queueTail = tail;
