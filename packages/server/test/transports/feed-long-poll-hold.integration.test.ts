@@ -44,7 +44,11 @@ describe('a feed long-poll with a time filter', () => {
   });
 
   it('answers at once a commit within `since`/`until`', async () => {
-    const page = await pollWhilePublishing('prefix=c:&since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z', 10, 'c:1');
+    const page = await pollWhilePublishing(
+      'prefix=c:&since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z',
+      10,
+      'c:1',
+    );
     expect(page.events.map((event) => event.stream)).toEqual(['c:1']);
     expect(page.elapsedMs).toBeLessThan(5_000);
   });

@@ -31,7 +31,10 @@ describe('a feed filtered by time', () => {
     await server.close();
   });
 
-  async function followIds(filter: Record<string, unknown>, feed: string): Promise<{ client: WsTestClient; ids: () => string[] }> {
+  async function followIds(
+    filter: Record<string, unknown>,
+    feed: string,
+  ): Promise<{ client: WsTestClient; ids: () => string[] }> {
     const client = await WsTestClient.open(server.url);
     client.send({ op: 'follow', feed, filter });
     await client.waitFor((frame) => frame.op === 'feed_live' && frame.feed === feed);
