@@ -1,8 +1,8 @@
 import { HeraldError } from './errors.js';
 
-/** Times as every way in takes them: the history query's and a feed's `since`/`until`, `olderThan`. */
-
-// Times are ISO 8601 with four-digit years, the range every store can compare: PostgreSQL's
+// Times as every way in takes them (the history query's and a feed's `since`/`until`, a delete's
+// `olderThan`), here so that HTTP and the WebSocket `follow` judge and normalise them alike.
+// They are ISO 8601 with four-digit years, the range every store can compare: PostgreSQL's
 // timestamptz stops at 4713 BC and reads JavaScript's extended years (±YYYYYY) as errors
 // (SQLSTATE 22008, 22009), so they are refused here rather than answered with a 500.
 const EARLIEST_TIME_MS = Date.parse('0001-01-01T00:00:00.000Z');

@@ -41,8 +41,9 @@ class FeedPollWake implements FeedListener {
 /**
  * Feed long-polls (`GET /v1/events?wait=`): a page at once when one is ready, else the request is
  * held until a matching event commits (a wake-up from FeedWakeups whose read finds an event), its
- * wait ends, its client goes or the server stops; then the page after its cursor is sent. Held polls count against the
- * client's connection limit and the server's long-poll bound, like per-stream long-polls.
+ * wait ends, its client goes or the server stops; then the page after its cursor is sent. Held
+ * polls count against the client's connection limit and the server's long-poll bound, like
+ * per-stream long-polls.
  */
 export class FeedLongPoll {
   #deps: FeedLongPollDeps;
