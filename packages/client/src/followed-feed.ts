@@ -66,7 +66,13 @@ export class FollowedFeed implements Feed {
       create: (kind, listener) => createFeedTransport(kind, this.#context, listener),
       onFrame: (frame) => this.#apply(frame),
       onStatus: (status) => this.#setStatus(status),
-      onError: (error) => this.#events.emit('error', error),
+      onError: (error) => {
+        this.#events.emit('error', error);
+        // The server refused the feed's own request (its filter, or a cursor beyond the log's
+        // head: another deployment's, or one from before the store was restored or wiped). The
+        // same request can never succeed, so the feed ends rather than retry it forever.
+        if (error.code === 'invalid_request') this.close();
+      },
       onReconnect: () => {
         options.stats.reconnects += 1;
       },

@@ -237,7 +237,11 @@ export interface FollowOptions {
 /** Events a feed emits. */
 export interface FeedEvents {
   status: (status: ConnectionStatus) => void;
-  /** A failure of the feed's connection (refused filter, server gone); the feed keeps retrying. */
+  /**
+   * A failure of the feed's connection (server gone, token refused); the feed keeps retrying. An
+   * `invalid_request` (a filter or cursor the server refuses, such as a cursor beyond its log's
+   * head) ends the feed instead, as `close()` does: follow again without a cursor, or from another.
+   */
   error: (error: HeraldError) => void;
 }
 

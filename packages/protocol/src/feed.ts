@@ -1,5 +1,6 @@
 import { HeraldError } from './errors.js';
 import type { HeraldEvent } from './event.js';
+import { parseIsoTime } from './iso-time.js';
 import { isValidEventType, isValidStreamPrefix, MAX_TAGS_PER_EVENT } from './names.js';
 import { assertStreamName, assertTag } from './validate.js';
 
@@ -20,6 +21,10 @@ export interface FeedFilter {
   types?: string[];
   /** Tags, all of which must match (`tag.K=V` over HTTP). */
   tags?: Record<string, string>;
+  /** Events whose `time` is at or after this ISO 8601 date-time with a zone. */
+  since?: string;
+  /** Events whose `time` is before this ISO 8601 date-time with a zone. */
+  until?: string;
 }
 
 /** An event as a feed delivers it: with the cursor that resumes right after it. */
@@ -95,6 +100,12 @@ export function parseFeedFilter(raw: unknown, path = 'filter'): FeedFilter {
         if (entries.length > 0) filter.tags = value as Record<string, string>;
         break;
       }
+      case 'since':
+      case 'until':
+        // Normalised to the stored form (UTC, ms), so the live match compares it with event times as text.
+        if (typeof value !== 'string') invalid(`${at} must be an ISO 8601 date-time with a zone`, at);
+        filter[field] = parseIsoTime(value, at);
+        break;
       default:
         invalid(`unknown field ${JSON.stringify(field)}`, at);
     }
@@ -102,12 +113,20 @@ export function parseFeedFilter(raw: unknown, path = 'filter'): FeedFilter {
   return filter;
 }
 
-/** Whether `event` matches `filter` (the server's live wake-ups, the client's own checks). */
-export function matchesFeedFilter(filter: FeedFilter, event: Pick<HeraldEvent, 'stream' | 'type' | 'tags'>): boolean {
+/**
+ * Whether `event` matches `filter` (the server's live wake-ups). `since`/`until` must be in the
+ * stored form of event times (parseIsoTime: UTC, ms), which then compare as text.
+ */
+export function matchesFeedFilter(
+  filter: FeedFilter,
+  event: Pick<HeraldEvent, 'stream' | 'type' | 'tags' | 'time'>,
+): boolean {
   return (
     (filter.stream === undefined || event.stream === filter.stream) &&
     (filter.prefix === undefined || event.stream.startsWith(filter.prefix)) &&
     (filter.types === undefined || filter.types.includes(event.type)) &&
+    (filter.since === undefined || event.time >= filter.since) &&
+    (filter.until === undefined || event.time < filter.until) &&
     Object.entries(filter.tags ?? {}).every(([key, value]) => event.tags?.[key] === value)
   );
 }

@@ -3,6 +3,7 @@ export * from './close-codes.js';
 export * from './errors.js';
 export * from './event.js';
 export * from './feed.js';
+export * from './iso-time.js';
 export * from './merge-patch.js';
 export * from './names.js';
 export * from './presence.js';

@@ -1,7 +1,7 @@
 import { type ErrorCode, HeraldError } from './errors.js';
 import type { EventInput, HeraldEvent, JsonValue } from './event.js';
 import { type FeedFilter, isValidFeedId, MAX_CURSOR_LENGTH, parseFeedFilter } from './feed.js';
-import { isValidEpoch } from './names.js';
+import { isValidEpoch, isValidStreamName } from './names.js';
 import { parsePresenceLabel, type StreamPresence } from './presence.js';
 import { resolveServerFrame } from './server-frames.js';
 import { assertStreamName, type EventLimits, parseEventInput } from './validate.js';
@@ -61,8 +61,9 @@ export type ServerFrame =
   | {
       op: 'error';
       ref?: number;
+      /** The stream of the `sub`/`unsub`/`pub` it answers, or of the subscription it ended. */
       stream?: string;
-      /** The feed the error ended, when it is about one. */
+      /** The feed of the `follow`/`unfollow` it answers, or the feed it ended. */
       feed?: string;
       code: ErrorCode;
       message: string;
@@ -87,6 +88,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export interface FrameParseFailure {
   error: HeraldError;
   ref?: number;
+  /** The stream a refused `sub`/`unsub`/`pub` names, when that name is valid: its error echoes it. */
+  stream?: string;
+  /** The feed a refused `follow`/`unfollow` names, when that id is valid: its error echoes it. */
+  feed?: string;
+}
+
+/** What a refused frame's error echoes besides its ref: the stream or feed the frame names (docs/protocol.md "Errors"). */
+function subjectOf(raw: Record<string, unknown>): Pick<FrameParseFailure, 'stream' | 'feed'> {
+  const { op, stream, feed } = raw;
+  const isStreamOp = op === 'sub' || op === 'unsub' || op === 'pub';
+  if (isStreamOp && isValidStreamName(stream)) return { stream };
+  const isFeedOp = op === 'follow' || op === 'unfollow';
+  if (isFeedOp && isValidFeedId(feed)) return { feed };
+  return {};
 }
 
 /** The fields each op's frame may carry besides `op` and `ref`; any other field is refused. */
@@ -144,7 +159,7 @@ export function parseClientFrame(text: string, limits: EventLimits = {}): Client
     return parseFrameFields(raw, ref, limits);
   } catch (error) {
     const herald = error instanceof HeraldError ? error : new HeraldError('invalid_request', String(error));
-    return ref === undefined ? { error: herald } : { error: herald, ref };
+    return { error: herald, ...(ref === undefined ? {} : { ref }), ...subjectOf(raw) };
   }
 }
 

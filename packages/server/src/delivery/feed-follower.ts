@@ -28,6 +28,14 @@ export interface FeedFollowerOptions {
 }
 
 /**
+ * Refuses, before a feed starts (before SSE headers, before `following`), a cursor the log refuses
+ * on every read after it: one this server did not issue, or one beyond the log's head.
+ */
+export async function assertFeedCursor(log: Pick<EventLog, 'queryEvents'>, cursor: string): Promise<void> {
+  await log.queryEvents({ order: 'asc', limit: 1, cursor });
+}
+
+/**
  * One follower of a live filtered feed, and the feed's hand-over from history to live. There is
  * only one way an event reaches the sink: a read of the log after the follower's cursor, in the
  * log's global commit order (F1 order). Catch-up and live are the same loop, so the hand-over

@@ -1,5 +1,4 @@
-import { assertTag, HeraldError, MAX_TAGS_PER_EVENT, TAG_QUERY_PREFIX } from '@herald/protocol';
-import { parseIsoTime } from '../log/query-cursors.js';
+import { assertTag, HeraldError, MAX_TAGS_PER_EVENT, parseIsoTime, TAG_QUERY_PREFIX } from '@herald/protocol';
 
 /**
  * A parsed query string as Fastify hands it over. Parameters a route's schema declares are judged

@@ -73,7 +73,7 @@ function toSchemaError(error: ErrorObject, part: HttpPart, data: unknown): Heral
   const message = isRepeatedParameter
     ? `${path} may be given once`
     : error.keyword === 'additionalProperties'
-      ? `unknown field "${segments.at(-1)}"`
+      ? `unknown ${part === 'querystring' ? 'parameter' : 'field'} "${segments.at(-1)}"`
       : `${path} ${error.message ?? 'is invalid'}`;
   return new HeraldError('invalid_request', message, { details: { path } });
 }

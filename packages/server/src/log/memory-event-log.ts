@@ -1,4 +1,10 @@
-import type { HistoryPage, StreamEventInput, StreamListPage, StreamSnapshot } from '@herald/protocol';
+import {
+  type HistoryPage,
+  parseIsoTime,
+  type StreamEventInput,
+  type StreamListPage,
+  type StreamSnapshot,
+} from '@herald/protocol';
 import { type AppendLimits, type PlannedEvent, planAppend, type StreamHead } from './apply-append.js';
 import {
   type AppendOutcome,
@@ -11,8 +17,8 @@ import {
   type StreamListQuery,
 } from './event-log.js';
 import {
+  assertCursorWithinLog,
   decodeStreamCursor,
-  parseIsoTime,
   resolveHistoryQuery,
   toHistoryPage,
   toStreamListPage,
@@ -134,6 +140,7 @@ export class MemoryEventLog implements EventLog {
       if (page.length > q.limit) break;
       if (matches(event)) page.push(event);
     }
+    await assertCursorWithinLog(q, page.length, () => this.#nextPosition - 1);
     return toHistoryPage(page, q.limit, q.withCursors);
   }
 

@@ -2,6 +2,7 @@ import {
   HeraldError,
   type HistoryPage,
   type JsonValue,
+  parseIsoTime,
   type StreamEventInput,
   type StreamListPage,
   type StreamSnapshot,
@@ -22,8 +23,8 @@ import { buildPostgresHistorySql } from './postgres-history-sql.js';
 import { createPostgresPool, type PostgresEventLogOptions, toRequestError, toStoreError } from './postgres-pool.js';
 import { migratePostgres } from './postgres-schema.js';
 import {
+  assertCursorWithinLog,
   decodeStreamCursor,
-  parseIsoTime,
   prefixRange,
   resolveHistoryQuery,
   toHistoryPage,
@@ -151,6 +152,14 @@ export class PostgresEventLog implements EventLog {
     const resolved = resolveHistoryQuery(query);
     const { sql, params } = buildPostgresHistorySql(resolved);
     const { rows } = await this.#read<{ position: number; json: string }>(sql, params);
+    await assertCursorWithinLog(resolved, rows.length, async () => {
+      // The identity sequence's last value: the highest position ever drawn, deleted or rolled back.
+      const last = await this.#read<{ last: string }>(
+        "SELECT COALESCE(pg_sequence_last_value(pg_get_serial_sequence('herald_events', 'position')::regclass), 0) AS last",
+        [],
+      );
+      return Number(last.rows[0]!.last);
+    });
     return toHistoryPage(rows, resolved.limit, resolved.withCursors);
   }
 

@@ -4,6 +4,7 @@ import {
   type HeraldEvent,
   type HistoryPage,
   isValidStreamName,
+  parseIsoTime,
   type StreamListPage,
   type StreamSnapshot,
 } from '@herald/protocol';
@@ -63,44 +64,6 @@ export function decodeStreamCursor(cursor: string): string {
   return stream;
 }
 
-// Times are ISO 8601 with four-digit years, the range every store can compare: PostgreSQL's
-// timestamptz stops at 4713 BC and reads JavaScript's extended years (±YYYYYY) as errors
-// (SQLSTATE 22008, 22009), so they are refused here rather than answered with a 500.
-const EARLIEST_TIME_MS = Date.parse('0001-01-01T00:00:00.000Z');
-const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
-
-/**
- * ISO 8601 date-times with a zone, the form RFC 3339 uses: `Date` alone would also read "1" or
- * "Dec 25 2099" (a DELETE ?olderThan= that deletes what nobody meant), and roll 2026-02-30 over.
- */
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
-
-/** Whether the fields of an ISO_DATE_TIME match name a real calendar day and time of day. */
-function isCalendarTime(fields: RegExpExecArray): boolean {
-  const [year, month, day, hour, minute, second = 0, zoneHours = 0, zoneMinutes = 0] = fields
-    .slice(1)
-    .map((field) => (field === undefined ? undefined : Number(field)));
-  const probe = new Date(0);
-  probe.setUTCFullYear(year!, month! - 1, day);
-  const isRealDay = probe.getUTCMonth() === month! - 1 && probe.getUTCDate() === day;
-  return isRealDay && hour! <= 23 && minute! <= 59 && second <= 59 && zoneHours <= 23 && zoneMinutes <= 59;
-}
-
-/** Normalises an ISO 8601 date-time to the stored form (UTC, ms); throws `invalid_request` on anything else. */
-export function parseIsoTime(value: string, path: string): string {
-  const fields = ISO_DATE_TIME.exec(value);
-  const timeMs = fields !== null && isCalendarTime(fields) ? Date.parse(value) : Number.NaN;
-  const isInRange = timeMs >= EARLIEST_TIME_MS && timeMs <= LATEST_TIME_MS;
-  if (!isInRange) {
-    throw new HeraldError(
-      'invalid_request',
-      `${path} must be an ISO 8601 date-time with a zone (2026-01-31T12:00:00Z) in years 0001..9999`,
-      { details: { path } },
-    );
-  }
-  return new Date(timeMs).toISOString();
-}
-
 /** Validates and normalises a history query for a store. */
 export function resolveHistoryQuery(query: HistoryQuery): ResolvedHistoryQuery {
   const { cursor, since, until, ...rest } = query;
@@ -115,6 +78,28 @@ export function resolveHistoryQuery(query: HistoryQuery): ResolvedHistoryQuery {
     resolved.afterPosition = position;
   }
   return resolved;
+}
+
+/**
+ * Refuses a cursor beyond the last position the store ever issued (`readLastPosition`, positions
+ * are never reused): a cursor of another deployment, or of a database since restored or wiped,
+ * would otherwise skip every event until the log caught up with it, silently. A cursor at the head
+ * stays valid after retention or a delete removed the events up to it. An ascending page that has
+ * an event after the cursor proves it is within the log, so only other pages pay for the read.
+ */
+export async function assertCursorWithinLog(
+  query: ResolvedHistoryQuery,
+  rowCount: number,
+  readLastPosition: () => number | Promise<number>,
+): Promise<void> {
+  const after = query.afterPosition;
+  if (after === undefined || (query.order === 'asc' && rowCount > 0)) return;
+  if (after <= (await readLastPosition())) return;
+  throw new HeraldError(
+    'invalid_request',
+    "cursor is beyond the end of this server's event log: it was issued by another deployment or before the store was restored or wiped; start again without a cursor",
+    { details: { path: 'cursor' } },
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   HeraldError,
   type HistoryPage,
+  parseIsoTime,
   type StreamEventInput,
   type StreamListPage,
   type StreamSnapshot,
@@ -18,8 +19,8 @@ import type {
 } from './event-log.js';
 import { emptySnapshot } from './event-log.js';
 import {
+  assertCursorWithinLog,
   decodeStreamCursor,
-  parseIsoTime,
   resolveHistoryQuery,
   toHistoryPage,
   toStreamListPage,
@@ -121,6 +122,7 @@ export class SqliteEventLog implements EventLog {
     const rows = this.#db
       .prepare<(string | number)[], { insertion_id: number; json: string }>(sql)
       .all(...params, resolved.limit + 1);
+    await assertCursorWithinLog(resolved, rows.length, () => this.#statements.selectLastInsertionId.get()?.seq ?? 0);
     return toHistoryPage(
       rows.map((row) => ({ json: row.json, position: row.insertion_id })),
       resolved.limit,

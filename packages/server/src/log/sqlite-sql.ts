@@ -61,6 +61,8 @@ export interface SqliteStatements {
   deleteOlderChunk: Database.Statement<[string, number], unknown>;
   selectStreamsOverCount: Database.Statement<[number, number], { name: string; lastDroppedSeq: number }>;
   deleteUpToSeq: Database.Statement<[string, number], unknown>;
+  /** The highest insertion_id ever given (AUTOINCREMENT keeps it, deleted or not); no row before the first. */
+  selectLastInsertionId: Database.Statement<[], { seq: number }>;
 }
 
 /** Prepares the fixed statements of SqliteEventLog once per connection. */
@@ -95,6 +97,7 @@ export function prepareSqliteStatements(db: Database.Database): SqliteStatements
       'SELECT name, seq - ? AS lastDroppedSeq FROM streams WHERE seq > ?',
     ),
     deleteUpToSeq: db.prepare<[string, number]>('DELETE FROM events WHERE stream = ? AND seq <= ?'),
+    selectLastInsertionId: db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
   };
 }
 

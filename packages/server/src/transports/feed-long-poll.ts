@@ -40,9 +40,10 @@ class FeedPollWake implements FeedListener {
 
 /**
  * Feed long-polls (`GET /v1/events?wait=`): a page at once when one is ready, else the request is
- * held until something matching commits (FeedWakeups), its wait ends, its client goes or the
- * server stops; then the page after its cursor is read and sent. Held polls count against the
- * client's connection limit and the server's long-poll bound, like per-stream long-polls.
+ * held until a matching event commits (a wake-up from FeedWakeups whose read finds an event), its
+ * wait ends, its client goes or the server stops; then the page after its cursor is sent. Held
+ * polls count against the client's connection limit and the server's long-poll bound, like
+ * per-stream long-polls.
  */
 export class FeedLongPoll {
   #deps: FeedLongPollDeps;
@@ -73,31 +74,49 @@ export class FeedLongPoll {
     this.#deps.longPollsWaiting.inc();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let isOver = false;
-    const over = () => {
+    let isReading = false;
+    const finish = (answer: () => void) => {
       if (isOver) return;
       isOver = true;
       clearTimeout(timer);
       remove();
       release();
-      this.#held.delete(over);
+      this.#held.delete(end);
       this.#deps.longPollsWaiting.dec();
-      if (reply.raw.destroyed) return;
-      poll.read().then(poll.send, (error: unknown) => sendFailure(request, reply, error));
+      if (!reply.raw.destroyed) answer();
     };
-    this.#held.add(over);
-    if (wake.isWoken) {
-      over();
-      return;
-    }
-    wake.onWake = over;
-    timer = setTimeout(over, poll.waitMs);
-    reply.raw.on('close', over);
+    const fail = (error: unknown) => sendFailure(request, reply, error);
+    // The wait is over (its time, the client gone, shutdown): the page after the cursor as it is now.
+    const end = () => finish(() => poll.read().then(poll.send, fail));
+    // Woken: something the filter may match committed. An empty page holds on, as an idle poll
+    // does: the wake-up judged only part of the filter, or was a resync timer's (FeedWakeups).
+    const recheck = () => {
+      if (isOver || isReading) return;
+      isReading = true;
+      wake.isWoken = false;
+      poll.read().then(
+        (next) => {
+          isReading = false;
+          if (next.events.length > 0) finish(() => poll.send(next));
+          else if (wake.isWoken) recheck();
+        },
+        (error: unknown) => {
+          isReading = false;
+          finish(() => fail(error));
+        },
+      );
+    };
+    this.#held.add(end);
+    wake.onWake = recheck;
+    timer = setTimeout(end, poll.waitMs);
+    reply.raw.on('close', end);
+    if (wake.isWoken) recheck();
   }
 
   /** Answers every held poll now, and every later one at once (shutdown). */
   stop(): void {
     this.#isStopped = true;
-    for (const over of [...this.#held]) over();
+    for (const end of [...this.#held]) end();
   }
 
   #admit(request: FastifyRequest, remove: () => void): () => void {

@@ -2,12 +2,11 @@ import { encodeSseControl, type FeedEvent, type FeedPage } from '@herald/protoco
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorizeFilter } from '../auth/authorize.js';
 import { timeUntilExpiryMs } from '../auth/on-principal-expiry.js';
-import { FeedFollower, type FeedSink } from '../delivery/feed-follower.js';
+import { assertFeedCursor, FeedFollower, type FeedSink } from '../delivery/feed-follower.js';
 import type { FeedWakeups } from '../fanout/feed-wakeups.js';
 import { sendWithEtag } from '../http/etag.js';
 import type { HistoryQueryParams } from '../http/schemas/read-route-schemas.js';
 import type { EventLog, HistoryQuery } from '../log/event-log.js';
-import { resolveHistoryQuery } from '../log/query-cursors.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 import { FeedLongPoll } from './feed-long-poll.js';
 import type { LiveConnections } from './live-connections.js';
@@ -60,11 +59,11 @@ export class FeedTransport {
   }
 
   /** SSE: resumes from `Last-Event-ID`, else `cursor`, else from the start; events, `event: live`, live events. */
-  serveSse(request: FeedRequest, reply: FastifyReply, query: HistoryQuery): FastifyReply {
+  async serveSse(request: FeedRequest, reply: FastifyReply, query: HistoryQuery): Promise<FastifyReply> {
     const cursor = readSseCursor(request) ?? query.cursor;
     const { order: _order, limit: _limit, cursor: _cursor, ...filter } = query;
-    // A cursor this server did not issue is refused before the response starts.
-    if (cursor !== undefined) resolveHistoryQuery({ order: 'asc', limit: 1, cursor });
+    // A cursor this server did not issue, or beyond its log's head, is refused before the response starts.
+    if (cursor !== undefined) await assertFeedCursor(this.#deps.log, cursor);
     let follower: FeedFollower | undefined;
     const connection = this.#deps.sse.open(request, reply, () => follower?.close());
     const sink: FeedSink = {

@@ -135,7 +135,10 @@ export class WebSocketConnection implements LiveSinkOwner {
     const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString();
     const frame = parseClientFrame(text, this.#deps.limits.event);
     // A bad frame's error waits its turn too, so replies keep the order of the frames.
-    const handle = 'error' in frame ? () => this.#sendError(frame.error, frame.ref) : () => this.#handle(frame);
+    const handle =
+      'error' in frame
+        ? () => this.#sendError(frame.error, frame.ref, frame.stream, frame.feed)
+        : () => this.#handle(frame);
     const tail = this.#queueTail ? this.#queueTail.then(handle) : handle();
     if (tail === undefined) return;
     this.#queueTail = tail;
@@ -144,7 +147,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     });
   }
 
-  /** Handles one frame; for an `auth`, returns its verification, which the frames after it wait for (it never rejects). */
+  /** Handles one frame; for an `auth` or a `follow`, returns its handling, which the frames after it wait for (it never rejects). */
   #handle(frame: ClientFrame): Promise<void> | undefined {
     const stream = 'stream' in frame ? frame.stream : undefined;
     const feed = 'feed' in frame ? frame.feed : undefined;
@@ -167,8 +170,9 @@ export class WebSocketConnection implements LiveSinkOwner {
         case 'auth':
           return this.#authenticate(frame.token).catch(fail);
         case 'follow':
-          this.#feeds.follow(frame, this.#principal);
-          return;
+          // Awaited like `auth`: a cursor check reads the log, and the frames after it (an
+          // `unfollow`, another `follow` of the feed) must find the feed started or refused.
+          return this.#feeds.follow(frame, this.#principal).catch(fail);
         case 'unfollow':
           this.#feeds.unfollow(frame);
           return;

@@ -1,10 +1,9 @@
 import { type ClientFrame, encodeFeedEventFrame, HeraldError, type ServerFrame } from '@herald/protocol';
 import { authorizeFilter } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
-import { FeedFollower } from '../delivery/feed-follower.js';
+import { assertFeedCursor, FeedFollower } from '../delivery/feed-follower.js';
 import type { FeedWakeups } from '../fanout/feed-wakeups.js';
 import type { EventLog } from '../log/event-log.js';
-import { resolveHistoryQuery } from '../log/query-cursors.js';
 import type { LiveConnection } from './live-connection.js';
 import { encodeServerFrame, encodeTextFrame } from './websocket-frames.js';
 
@@ -39,12 +38,17 @@ export class WebSocketFeeds {
     this.#sendError = sendError;
   }
 
-  /** Starts (or restarts, from the cursor given) the feed; throws before anything is sent when it is refused. */
-  follow(frame: FollowFrame, principal: Principal): void {
+  /**
+   * Starts (or restarts, from the cursor given) the feed; rejects before anything is sent when it
+   * is refused. The connection's later frames wait for it, so an `unfollow` right after it ends it.
+   */
+  async follow(frame: FollowFrame, principal: Principal): Promise<void> {
     const { feed, filter, cursor, ref } = frame;
     authorizeFilter(principal, filter);
-    // A cursor this server did not issue is refused here, before `following`.
-    if (cursor !== undefined) resolveHistoryQuery({ order: 'asc', limit: 1, cursor });
+    // A cursor this server did not issue, or beyond its log's head, is refused here, before `following`.
+    if (cursor !== undefined) await assertFeedCursor(this.#deps.log, cursor);
+    // The connection may have ended during that read: closeAll() has run, so start nothing.
+    if (this.#connection.isClosed) return;
     const isNewFeed = !this.#feeds.has(feed);
     const max = this.#deps.maxFeeds;
     if (isNewFeed && this.#feeds.size >= max) {

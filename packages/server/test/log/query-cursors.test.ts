@@ -1,11 +1,10 @@
-import { STREAM_NAME_PATTERN } from '@herald/protocol';
+import { parseIsoTime, STREAM_NAME_PATTERN } from '@herald/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeStreamCursor,
   encodeHistoryCursor,
   encodeStreamCursor,
-  parseIsoTime,
   resolveHistoryQuery,
 } from '../../src/log/query-cursors.js';
 

@@ -381,6 +381,20 @@ export function describeEventLogContract(
           code: 'invalid_request',
         });
       });
+
+      it('rejects a cursor beyond the last position it gave, in either order, and keeps one at the head valid after deletes', async () => {
+        await log.append([ev('run:a'), ev('run:a')]);
+        const { nextCursor: head } = await log.queryEvents({ order: 'asc', limit: 10, withCursors: true });
+        const beyond = Buffer.from(JSON.stringify({ h: 1_000_000 })).toString('base64url');
+        for (const order of ['asc', 'desc'] as const) {
+          await expect(log.queryEvents({ order, limit: 2, cursor: beyond })).rejects.toMatchObject({
+            code: 'invalid_request',
+            details: { path: 'cursor' },
+          });
+        }
+        await log.deleteStream('run:a');
+        expect((await log.queryEvents({ order: 'asc', limit: 2, cursor: head! })).events).toEqual([]);
+      });
     });
 
     if (!options.isVolatile) {

@@ -22,6 +22,9 @@ const BAD_QUERIES: [query: string, path: string][] = [
   ['prefix=-run', 'prefix'],
   [`${TAG_QUERY_PREFIX}=x`, 'tag.'],
   ['order=desc', 'order'],
+  // Typos of `type` and `tag.K`: ignored, they would widen the feed to everything.
+  ['types=tick', 'types'],
+  ['tags.batchId=b1', 'tags.batchId'],
 ];
 
 async function readRefusal(url: string): Promise<{ status: number; code: string; path: unknown }> {
@@ -59,6 +62,23 @@ describe('live feed refusals', () => {
       expect(refusal.status).toBe(400);
       expect((refusal.error.details as { path?: string }).path).toBe(path);
     });
+  });
+
+  it('refuses an unknown parameter of a history page with 400 invalid_request naming it, and keeps tag.K', async () => {
+    for (const [query, path] of [
+      ['types=tick', 'types'],
+      ['tags.batchId=b1', 'tags.batchId'],
+      ['tag=b1', 'tag'],
+      ['prefixx=run:', 'prefixx'],
+    ]) {
+      expect(await readRefusal(eventsUrl(`prefix=run:&${query}`))).toEqual({
+        status: 400,
+        code: 'invalid_request',
+        path,
+      });
+    }
+    const tagged = await fetch(eventsUrl(`prefix=run:&${TAG_QUERY_PREFIX}batchId=b1`));
+    expect(tagged.status).toBe(200);
   });
 
   it('refuses a stream filter that is not a stream name with 400 invalid_stream_name naming stream', async () => {

@@ -149,7 +149,9 @@ export const historyRouteSchema = {
   tags: ['history'],
   summary: 'History query across streams',
   description:
-    '`tag.K=V` parameters filter on tags (at most one value per key). Keyset pagination: follow `nextCursor`. ' +
+    '`tag.K=V` parameters filter on tags (at most one value per key). Any other parameter is refused ' +
+    '(`400 invalid_request` naming it: `types=` or `tags.K=` would otherwise widen the query). ' +
+    'Keyset pagination: follow `nextCursor`. ' +
     'The same filter is followed live (docs/protocol.md "Live feed"): `wait=N` long-polls, and ' +
     '`Accept: text/event-stream` answers Server-Sent Events whose `id:` is the cursor (Last-Event-ID resumes); ' +
     "live answers carry each event's `cursor`.",
@@ -175,7 +177,11 @@ export const historyRouteSchema = {
       }),
       [QUERY_PARAMS.token]: Type.Optional(Token),
     },
-    { patternProperties: { [`^${TAG_QUERY_PREFIX.replace('.', '\\.')}`]: Type.String() } },
+    {
+      patternProperties: { [`^${TAG_QUERY_PREFIX.replace('.', '\\.')}`]: Type.String() },
+      // Any other parameter is refused: a typo (`types=`, `tags.K=`) would otherwise silently widen the query.
+      additionalProperties: false,
+    },
   ),
   response: {
     200: {
