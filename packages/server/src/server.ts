@@ -24,6 +24,7 @@ import {
   type LogStream,
   loggerOptions,
   refuseMalformedQueryStrings,
+  refuseNonPreflightOptions,
   registerRequestMetrics,
   requestLogController,
 } from './http/http-options.js';
@@ -183,6 +184,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
 
   registerErrorHandling(app, context.dependencyFailures);
   acceptJsonBodiesOnly(app);
+  refuseNonPreflightOptions(app);
   await app.register(cors, corsOptions(config));
   // After CORS, so a browser can read the refusal; before everything else, so no work starts.
   registerShutdownDrain(app, context.shutdown, !server);
