@@ -46,6 +46,9 @@ async function openSqlite(path: string, limits: AppendLimits): Promise<EventLog>
   return log;
 }
 
+/** SQLite's answers for a database it cannot open for writing (extended codes included). */
+const UNWRITABLE_CODES = /^SQLITE_(READONLY|CANTOPEN|PERM)(_|$)/;
+
 /**
  * Opens the database file, refusing one this process cannot write (SqliteEventLog probes with a
  * write) as `invalid_config`: a server on a read-only store would report ready and fail every
@@ -55,7 +58,10 @@ function openSqliteFile(filename: string, limits: AppendLimits): SqliteEventLog 
   try {
     return new SqliteEventLog(filename, limits);
   } catch (error) {
-    if (!(error instanceof Database.SqliteError)) throw error;
+    // Only a file or directory the process may not write is a configuration mistake; a locked or
+    // failing disk is not, and keeps its own error.
+    const isUnwritable = error instanceof Database.SqliteError && UNWRITABLE_CODES.test(error.code);
+    if (!isUnwritable) throw error;
     configError(
       'store',
       `names the SQLite database ${filename}, which this process cannot write: ${error.message} (check the permissions of the file and of its directory)`,
