@@ -90,8 +90,9 @@ export interface Herald {
    */
   watch(stream: string, fetchState: () => Promise<JsonValue>, options?: WatchOptions): StateWatcher;
   /**
-   * Graceful shutdown: stops accepting, lets transports close their connections (WebSocket 1012,
-   * SSE ended, long-polls answered), drains in-flight publishes, then closes the log and broker.
+   * Graceful shutdown: answers every later request `503 shutting_down` and stops accepting
+   * (http/shutdown-drain.ts), lets transports close their connections (WebSocket 1012, SSE ended,
+   * long-polls answered), drains in-flight publishes, then closes the log and broker.
    */
   close(): Promise<void>;
 }

@@ -203,7 +203,8 @@ const PLANNERS: Record<MappedGithubEvent, (payload: JsonObject, deliveryId: stri
  * Maps one GitHub delivery to the Herald event it becomes (README "GitHub Actions"): runs and
  * their jobs share the run's stream (jobs under `state.jobs.<jobId>`, tagged `{repo, runId,
  * jobId}`), check runs have their own; a check run is final once its status is `completed`, a
- * run's stream once the run and every job known for it are (`isRunFinished`). Throws `invalid_request` naming the field when the payload lacks one it needs.
+ * run's stream once the run and every job known for it are (`isRunFinished`). Throws
+ * `invalid_request` naming the field when the payload lacks one it needs.
  */
 export function planGithubDelivery(event: MappedGithubEvent, payload: JsonObject, deliveryId: string): PlannedEvent {
   return PLANNERS[event](payload, deliveryId);
