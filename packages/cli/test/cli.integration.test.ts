@@ -1,10 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { EventsPage, HeraldEvent, StreamSnapshot } from '@herald/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteEventLog } from '@herald/server';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_BIN, type HeraldProcess, startHeraldProcess } from '../../server/test/support/herald-process.js';
 
 const run = promisify(execFile);
@@ -184,5 +188,54 @@ describe('herald serve', () => {
     const failure = await run(process.execPath, [CLI_BIN, 'serve', '--port', 'x']).catch((error) => error);
     expect(failure.code).toBe(1);
     expect(failure.stderr).toContain('--port / HERALD_PORT');
+  });
+
+  describe('on a store it cannot write', () => {
+    // File modes do not stop root (it writes a 0444 file), so when the test runs as root the server
+    // runs as `nobody`, for whom they hold; as any other user it runs as that user.
+    const NOBODY = 65534;
+    const isRoot = process.getuid?.() === 0;
+    let dir: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'herald-unwritable-'));
+      await chmod(dir, 0o755);
+    });
+    afterEach(() => rm(dir, { recursive: true, force: true }));
+
+    const serveOn = (store: string) =>
+      run(process.execPath, [CLI_BIN, 'serve', '--port', '0', '--store', store], {
+        // A server that starts on such a store is the defect: it is killed rather than awaited.
+        timeout: 15_000,
+        ...(isRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+      }).catch((error) => error);
+
+    it('refuses a read-only (0444) database file: invalid_config naming the file, exit 1', async () => {
+      const filename = join(dir, 'herald.db');
+      await new SqliteEventLog(filename).close();
+      // The directory stays writable by the server's user, so only the file's mode is in its way.
+      if (isRoot) await Promise.all([chown(dir, NOBODY, NOBODY), chown(filename, NOBODY, NOBODY)]);
+      await chmod(filename, 0o444);
+      const failure = await serveOn(`sqlite:${filename}`);
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toContain(`invalid_config: invalid configuration: --store / HERALD_STORE`);
+      expect(failure.stderr).toContain(`${filename}, which this process cannot write`);
+    });
+
+    it('refuses a data directory it cannot write: invalid_config naming the path, exit 1', async () => {
+      await chmod(dir, 0o555);
+      const failure = await serveOn(`sqlite:${dir}`);
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toContain('invalid_config: invalid configuration: --store / HERALD_STORE');
+      expect(failure.stderr).toContain(`${join(dir, 'herald.db')}, which this process cannot write`);
+    });
+
+    it('refuses a file where the data directory should be: invalid_config, exit 1', async () => {
+      const notADir = join(dir, 'data');
+      await writeFile(notADir, '');
+      const failure = await serveOn(`sqlite:${notADir}`);
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toContain(`invalid_config: invalid configuration: --store / HERALD_STORE`);
+      expect(failure.stderr).toContain(`${notADir}, which is not a directory`);
+    });
   });
 });

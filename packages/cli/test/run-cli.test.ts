@@ -30,4 +30,20 @@ describe('herald watch', () => {
       expect(written.join('')).toMatch(/usage: herald watch/);
     },
   );
+
+  it.each(['not a url', 'example.com/state.json', 'file:///etc/passwd', 'ftp://example.com/state.json', 'http://', ''])(
+    'refuses the source URL %j at start with a clear message and the usage exit code',
+    async (sourceUrl) => {
+      const written: string[] = [];
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      });
+      expect(await runCli(['watch', 'run:1', sourceUrl, '--url', 'http://127.0.0.1:1'])).toBe(2);
+      expect(written.join('')).toContain(
+        `herald watch: the source URL must be an absolute http:// or https:// URL, got ${JSON.stringify(sourceUrl)}`,
+      );
+      expect(written.join('')).toMatch(/usage: herald watch/);
+    },
+  );
 });

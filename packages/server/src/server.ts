@@ -24,6 +24,7 @@ import {
   type LogStream,
   loggerOptions,
   refuseMalformedQueryStrings,
+  refuseNonPreflightOptions,
   registerRequestMetrics,
   requestLogController,
 } from './http/http-options.js';
@@ -34,6 +35,7 @@ import { registerPublishRoutes } from './http/publish-routes.js';
 import { createReadCaching } from './http/read-caching.js';
 import { registerRequestPrincipal } from './http/request-principal.js';
 import { createSchemaValidatorCompiler } from './http/schema-validation.js';
+import { registerShutdownDrain } from './http/shutdown-drain.js';
 import { registerStreamRoutes } from './http/stream-routes.js';
 import { registerIngest } from './ingest/register-ingest.js';
 import { createLimits } from './limits/limits.js';
@@ -54,30 +56,6 @@ import {
   type WatchOptions,
   watchState,
 } from './watchers/state-watcher.js';
-
-/** How long in-flight requests may run once shutdown began before their sockets are cut. */
-const SHUTDOWN_GRACE_MS = 10_000;
-/** How often idle keep-alive sockets are closed while shutting down. */
-const IDLE_SWEEP_INTERVAL_MS = 100;
-
-/**
- * Closes keep-alive sockets as they go idle during shutdown (Fastify closes only those idle when
- * it starts, and a client's next idle socket would hold the process for the keep-alive timeout),
- * and cuts whatever is still open after the grace period.
- */
-function releaseConnections(httpServer: Server): { stop(): void } {
-  httpServer.closeIdleConnections();
-  const sweep = setInterval(() => httpServer.closeIdleConnections(), IDLE_SWEEP_INTERVAL_MS);
-  const cut = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
-  sweep.unref();
-  cut.unref();
-  return {
-    stop() {
-      clearInterval(sweep);
-      clearTimeout(cut);
-    },
-  };
-}
 
 /** Options of `createHerald` beyond the configuration. */
 export interface HeraldOptions {
@@ -112,8 +90,9 @@ export interface Herald {
    */
   watch(stream: string, fetchState: () => Promise<JsonValue>, options?: WatchOptions): StateWatcher;
   /**
-   * Graceful shutdown: stops accepting, lets transports close their connections (WebSocket 1012,
-   * SSE ended, long-polls answered), drains in-flight publishes, then closes the log and broker.
+   * Graceful shutdown: answers every later request `503 shutting_down` and stops accepting
+   * (http/shutdown-drain.ts), lets transports close their connections (WebSocket 1012, SSE ended,
+   * long-polls answered), drains in-flight publishes, then closes the log and broker.
    */
   close(): Promise<void>;
 }
@@ -137,6 +116,8 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     // transport alike (storable-json.ts); Fastify's own check would answer HTTP differently.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
+    // Herald answers requests during shutdown itself, in its envelope (http/shutdown-drain.ts).
+    return503OnClosing: false,
     ...(serverFactory ? { serverFactory } : {}),
   });
   const log =
@@ -204,7 +185,10 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
 
   registerErrorHandling(app, context.dependencyFailures);
   acceptJsonBodiesOnly(app);
+  refuseNonPreflightOptions(app);
   await app.register(cors, corsOptions(config));
+  // After CORS, so a browser can read the refusal; before everything else, so no work starts.
+  registerShutdownDrain(app, context.shutdown, !server);
   // After CORS, so a browser can read the refusal.
   refuseMalformedQueryStrings(app);
   registerRequestPrincipal(app, context.authenticate);
@@ -258,10 +242,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     async close() {
       const closing = app.close();
       await context.shutdown.run();
-      // A library host owns its sockets; a server of our own must not wait out keep-alive timeouts.
-      const release = server ? undefined : releaseConnections(app.server);
       await closing;
-      release?.stop();
       sweeper.stop();
       await publisher.drain();
       await presence.close();

@@ -13,6 +13,12 @@ async function fetchSource(url: string): Promise<JsonValue> {
 /** The longest delay Node's timers keep (a longer one fires after 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Whether `text` is an absolute http(s) URL with a host: the only sources `fetch` can poll. */
+function isHttpUrl(text: string): boolean {
+  const url = URL.parse(text);
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '';
+}
+
 /** The watcher's target over HTTP: a remote server's snapshot, publish and presence routes. */
 function httpWatchTarget(
   connection: ServerConnection,
@@ -44,7 +50,14 @@ export async function watch(argv: string[]): Promise<number> {
   const intervalMs = Number(values['interval-ms'] ?? DEFAULT_WATCH_INTERVAL_MS);
   // Node fires a timer set above 2^31−1 ms after 1 ms instead: such an interval would poll in a loop.
   const isInterval = Number.isSafeInteger(intervalMs) && intervalMs >= 1 && intervalMs <= MAX_TIMER_MS;
-  if (stream === undefined || sourceUrl === undefined || !isInterval) {
+  // Checked at start: a bad URL would otherwise only be reported by each poll, for ever.
+  const isSourceUrl = sourceUrl === undefined || isHttpUrl(sourceUrl);
+  if (!isSourceUrl) {
+    process.stderr.write(
+      `herald watch: the source URL must be an absolute http:// or https:// URL, got ${JSON.stringify(sourceUrl)}\n`,
+    );
+  }
+  if (stream === undefined || sourceUrl === undefined || !isInterval || !isSourceUrl) {
     process.stderr.write('usage: herald watch <stream> <url> [--interval-ms N] [--type T]\n');
     return 2;
   }

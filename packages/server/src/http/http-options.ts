@@ -52,6 +52,31 @@ export function corsOptions(config: HeraldConfig): FastifyCorsOptions {
   };
 }
 
+/** The request headers that make an OPTIONS request a CORS preflight (Fetch standard). */
+const PREFLIGHT_HEADERS = ['origin', 'access-control-request-method'] as const;
+
+/**
+ * Herald answers OPTIONS only as a CORS preflight (`204` with the access-control headers, by
+ * @fastify/cors). Any other OPTIONS request (no `Origin`, or no `Access-Control-Request-Method`)
+ * is no preflight, and Herald serves no other OPTIONS: it is `400 invalid_request` naming the
+ * missing header, in Herald's envelope rather than @fastify/cors's text/plain refusal. Registered
+ * before CORS, which would answer first.
+ */
+export function refuseNonPreflightOptions(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.method !== 'OPTIONS') return;
+    const missing = PREFLIGHT_HEADERS.find((name) => !request.headers[name]);
+    if (missing === undefined) return;
+    throw new HeraldError(
+      'invalid_request',
+      `an OPTIONS request must be a CORS preflight: the ${missing} header is missing`,
+      {
+        details: { path: `headers.${missing}` },
+      },
+    );
+  });
+}
+
 /** Records every HTTP request's latency by route pattern (not raw URL, to bound label cardinality). */
 export function registerRequestMetrics(app: FastifyInstance, metrics: HeraldMetrics): void {
   app.addHook('onResponse', async (request, reply) => {

@@ -6,14 +6,21 @@ import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 /** The part of a request a schema checks, as Fastify names it. */
 type HttpPart = 'body' | 'params' | 'querystring' | 'headers';
 
-type PropertySchemas = Record<string, { type?: string; minLength?: number }>;
+/**
+ * The schema annotation of a query parameter whose empty value is refused rather than read as
+ * absent, where it is not text (`after=`: a position dropped would silently replay from 0).
+ */
+export const EMPTY_REFUSED_KEYWORD = 'x-empty-refused';
+
+type PropertySchemas = Record<string, { type?: string; minLength?: number; [EMPTY_REFUSED_KEYWORD]?: boolean }>;
 
 /**
  * Query values arrive as text. Before the schema judges them: an integer parameter given as
  * decimal digits becomes a number (strictly: not `1e3`, ` 5` or `0x10`, which ajv's own coercion
  * would take), an array parameter given once becomes a one-item list, and an empty value counts as
- * absent unless the parameter's schema demands text (`minLength`: `type=`, a time filter), so a
- * filter never silently vanishes. A repeated scalar parameter stays a list and is refused.
+ * absent unless the parameter's schema demands text (`minLength`: `type=`, a time filter, `epoch`)
+ * or is marked EMPTY_REFUSED_KEYWORD (`after`), so a filter or position never silently vanishes
+ * and the schema refuses it naming the parameter. A repeated scalar parameter stays a list and is refused.
  */
 function createQueryNormaliser(schema: { properties?: PropertySchemas }) {
   const properties = Object.entries(schema.properties ?? {});
@@ -21,7 +28,7 @@ function createQueryNormaliser(schema: { properties?: PropertySchemas }) {
     for (const [name, property] of properties) {
       const value = query[name];
       if (typeof value !== 'string') continue;
-      const isEmptyAbsent = value === '' && (property.minLength ?? 0) === 0;
+      const isEmptyAbsent = value === '' && (property.minLength ?? 0) === 0 && property[EMPTY_REFUSED_KEYWORD] !== true;
       if (isEmptyAbsent) delete query[name];
       else if (property.type === 'integer' && /^-?\d+$/.test(value)) query[name] = Number(value);
       else if (property.type === 'array') query[name] = [value];
@@ -88,6 +95,8 @@ function toSchemaError(error: ErrorObject, part: HttpPart, data: unknown): Heral
 export function createSchemaValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
   const ajv = new Ajv({ coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: false });
   addFormats.default(ajv);
+  // An annotation read by createQueryNormaliser; ajv itself has nothing to check for it.
+  ajv.addKeyword(EMPTY_REFUSED_KEYWORD);
   return ({ schema, httpPart }) => {
     const validate: ValidateFunction = ajv.compile(schema as object);
     const part = (httpPart ?? 'body') as HttpPart;

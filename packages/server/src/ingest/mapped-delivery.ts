@@ -84,7 +84,6 @@ export async function planMappedDelivery(
     ...(id === undefined ? {} : { id }),
     ...(data === undefined ? {} : { data }),
     tags: (tags ?? {}) as Record<string, string>,
-    isFinal: isFinal === true,
-    resolveState: () => ({ isStale: false, ...(state === undefined ? {} : { state }) }),
+    resolveState: () => ({ isStale: false, isFinal: isFinal === true, ...(state === undefined ? {} : { state }) }),
   };
 }

@@ -12,14 +12,15 @@ export interface PlannedEvent {
   id?: string;
   data?: JsonValue;
   tags: Record<string, string>;
-  /** Whether the event closes the stream (when it is not stale). */
-  isFinal: boolean;
-  /** Decides the state patch against the stream's current state. */
+  /** Decides the state patch, and whether the event closes the stream, against the current state. */
   resolveState(current: JsonValue): StateDecision;
 }
 
-/** A delivery's effect on the state: a patch (or none), or stale: behind the state, so no patch. */
-export type StateDecision = { isStale: false; state?: JsonValue } | { isStale: true };
+/**
+ * A delivery's effect on the stream: a state patch (or none) and whether it closes the stream, or
+ * stale: behind the state, so no patch and never final.
+ */
+export type StateDecision = { isStale: false; state?: JsonValue; isFinal: boolean } | { isStale: true };
 
 /** What became of a delivery. */
 export type IngestOutcome =

@@ -60,6 +60,7 @@ export async function publishPlannedEvent(ctx: IngestCollaborators, planned: Pla
     if (snapshot.final) return { outcome: 'ignored', stream, reason: 'stream_final' };
     const decision = planned.resolveState(snapshot.state);
     const { isStale } = decision;
+    const isFinal = !decision.isStale && decision.isFinal;
     const entry: StreamEventInput = {
       stream,
       type: planned.type,
@@ -68,7 +69,7 @@ export async function publishPlannedEvent(ctx: IngestCollaborators, planned: Pla
       ...(planned.id === undefined ? {} : { id: planned.id }),
       ...(planned.data === undefined ? {} : { data: planned.data }),
       ...(decision.isStale || decision.state === undefined ? {} : { state: decision.state }),
-      ...(planned.isFinal && !isStale ? { final: true } : {}),
+      ...(isFinal ? { final: true } : {}),
     };
     // The shared event rules (sizes, tag shapes, id length) judge an ingested event like any other.
     const [checked] = parseMultiPublishBody({ events: [entry] }, ctx.limits.event);

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HeraldError } from '@herald/protocol';
+import Database from 'better-sqlite3';
+import { configError } from '../config/config.js';
 import type { AppendLimits } from './apply-append.js';
 import type { EventLog } from './event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
@@ -13,13 +15,26 @@ const SQLITE_FILE_NAME = 'herald.db';
 /**
  * `sqlite:PATH`: PATH ending in `.db` is the database file itself; any other PATH is a data
  * directory holding `herald.db` (so the default `sqlite:` + data dir works). Missing directories
- * are created.
+ * are created; a path that is not a directory or a file this process cannot write fails
+ * `invalid_config` naming it.
  */
 async function openSqlite(path: string, limits: AppendLimits): Promise<EventLog> {
   if (path === '') throw new HeraldError('invalid_config', 'sqlite: needs a path, e.g. sqlite:./data');
   const filename = path.endsWith('.db') ? path : join(path, SQLITE_FILE_NAME);
-  mkdirSync(dirname(filename), { recursive: true });
-  const log = new SqliteEventLog(filename, limits);
+  const directory = dirname(filename);
+  try {
+    mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const isFileInTheWay = code === 'ENOTDIR' || code === 'EEXIST';
+    configError(
+      'store',
+      isFileInTheWay
+        ? `names the data directory ${directory}, which is not a directory (a file stands at it or at one of its parents)`
+        : `names the data directory ${directory}, which cannot be created: ${(error as Error).message}`,
+    );
+  }
+  const log = openSqliteFile(filename, limits);
   // The writer thread's start is part of opening the store: the first publish should not pay for
   // it, and a writer that cannot open the database should fail startup, not the first publish.
   try {
@@ -29,6 +44,29 @@ async function openSqlite(path: string, limits: AppendLimits): Promise<EventLog>
     throw error;
   }
   return log;
+}
+
+/** SQLite's answers for a database it cannot open for writing (extended codes included). */
+const UNWRITABLE_CODES = /^SQLITE_(READONLY|CANTOPEN|PERM)(_|$)/;
+
+/**
+ * Opens the database file, refusing one this process cannot write (SqliteEventLog probes with a
+ * write) as `invalid_config`: a server on a read-only store would report ready and fail every
+ * publish.
+ */
+function openSqliteFile(filename: string, limits: AppendLimits): SqliteEventLog {
+  try {
+    return new SqliteEventLog(filename, limits);
+  } catch (error) {
+    // Only a file or directory the process may not write is a configuration mistake; a locked or
+    // failing disk is not, and keeps its own error.
+    const isUnwritable = error instanceof Database.SqliteError && UNWRITABLE_CODES.test(error.code);
+    if (!isUnwritable) throw error;
+    configError(
+      'store',
+      `names the SQLite database ${filename}, which this process cannot write: ${error.message} (check the permissions of the file and of its directory)`,
+    );
+  }
 }
 
 /**

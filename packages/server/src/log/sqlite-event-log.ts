@@ -26,7 +26,7 @@ import {
   toStreamListPage,
 } from './query-cursors.js';
 import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
-import { configureSqlite, migrateSqlite } from './sqlite-schema.js';
+import { assertSqliteWritable, configureSqlite, migrateSqlite } from './sqlite-schema.js';
 import {
   buildHistorySql,
   buildStreamListSql,
@@ -71,9 +71,16 @@ export class SqliteEventLog implements EventLog {
   constructor(filename: string, limits: AppendLimits = {}) {
     const db = new Database(filename);
     this.#db = db;
-    configureSqlite(db);
-    // Migrated before the writer starts, so the writer's statements find every table.
-    migrateSqlite(db);
+    try {
+      configureSqlite(db);
+      // Migrated before the writer starts, so the writer's statements find every table.
+      migrateSqlite(db);
+      // A read-only file must fail the open, not every append after the server reported ready.
+      assertSqliteWritable(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     this.#statements = prepareSqliteStatements(db);
     this.#readEventsInTransaction = db.transaction((stream: string, after: number, limit: number) => {
       const events = this.#statements.selectEventsAfter.all(stream, after, limit + 1);

@@ -65,6 +65,21 @@ export function configureSqlite(db: Database.Database): void {
   db.pragma('foreign_keys = ON');
 }
 
+/**
+ * Throws SQLite's own error (`attempt to write a readonly database`) unless `db` can be written.
+ * SQLite opens a file the process may not write read-only without a word, and file modes do not
+ * tell either (root writes a 0444 file), so a write transaction is begun and rolled back: only
+ * SQLite's answer to a real write says whether appends will succeed.
+ */
+export function assertSqliteWritable(db: Database.Database): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec('CREATE TABLE herald_write_probe (id INTEGER)');
+  } finally {
+    db.exec('ROLLBACK');
+  }
+}
+
 /** Applies the migrations `db` has not applied yet; a failing migration is rolled back and throws. */
 export function migrateSqlite(db: Database.Database): void {
   db.exec(`

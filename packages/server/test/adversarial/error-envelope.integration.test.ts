@@ -101,3 +101,32 @@ describe("Fastify's own errors carry Herald's envelope (issue 12 item 10)", () =
     expectEnvelope(await sendRawRequest(server.url, head), 400, 'invalid_request');
   });
 });
+
+describe('OPTIONS requests (Herald answers OPTIONS only as a CORS preflight)', () => {
+  let server: LiveTestServer;
+  beforeAll(async () => {
+    server = await startLiveTestServer({ corsOrigins: ['https://app.example'] });
+  });
+  afterAll(() => server.close());
+  const options = (headers: Record<string, string>) =>
+    requestRawPath(server.url, '/v1/streams/run:1/events', { method: 'OPTIONS', headers });
+
+  it('answers an OPTIONS without Origin 400 invalid_request in the envelope, naming the header', async () => {
+    const answer = await options({});
+    expectEnvelope(answer, 400, 'invalid_request');
+    expect(JSON.parse(answer.text).error.details).toEqual({ path: 'headers.origin' });
+  });
+
+  it('answers an OPTIONS with Origin but no Access-Control-Request-Method 400 invalid_request, naming it', async () => {
+    const answer = await options({ origin: 'https://app.example' });
+    expectEnvelope(answer, 400, 'invalid_request');
+    expect(JSON.parse(answer.text).error.details).toEqual({ path: 'headers.access-control-request-method' });
+  });
+
+  it('still answers a CORS preflight 204 with its access-control headers', async () => {
+    const answer = await options({ origin: 'https://app.example', 'access-control-request-method': 'POST' });
+    expect(answer.status).toBe(204);
+    expect(answer.headers['access-control-allow-origin']).toBe('https://app.example');
+    expect(answer.headers['access-control-allow-methods']).toContain('POST');
+  });
+});

@@ -91,6 +91,24 @@ describe.each(DURABLE_TEST_STORES)('query values on $name', (testStore) => {
       },
     );
 
+    it.each(['after=&epoch=e1', 'after=2&epoch=', 'after=', 'epoch='])(
+      'refuses the empty position parameter in ?%s on polling and SSE, naming it (never read as absent)',
+      async (query) => {
+        await publishThree('run:empty-position');
+        const empty = /(?:^|&)(after|epoch)=(?:&|$)/.exec(query)?.[1];
+        const polled = await requestJson(`${server.url}/v1/streams/run:empty-position/events?${query}`);
+        expect(polled).toMatchObject({
+          status: 400,
+          body: { error: { code: 'invalid_request', details: { path: empty } } },
+        });
+        const sse = await fetch(`${server.url}/v1/streams/run:empty-position/events?${query}`, {
+          headers: { accept: 'text/event-stream' },
+        });
+        expect(sse.status).toBe(400);
+        expect(await sse.json()).toMatchObject({ error: { code: 'invalid_request', details: { path: empty } } });
+      },
+    );
+
     it('still resumes with the epoch the server issued', async () => {
       await publishThree('run:epoch-ok');
       const snapshot = await requestJson<{ epoch: string }>(`${server.url}/v1/streams/run:epoch-ok`);

@@ -49,6 +49,12 @@ describe('query parameters under their schema', () => {
     expect(refusal(historyQuery, { type: '' })).toMatchObject({ code: 'invalid_request', details: { path: 'type' } });
   });
 
+  it.each(['after', 'epoch'])('keeps an empty %s (a position), and refuses it naming the parameter', (name) => {
+    const query = { [name]: '' };
+    expect(refusal(eventsQuery, query)).toMatchObject({ code: 'invalid_request', details: { path: name } });
+    expect(query).toEqual({ [name]: '' });
+  });
+
   it('answers a bad stream filter invalid_stream_name, as the path parameter is', () => {
     expect(refusal(historyQuery, { stream: '-x' })).toMatchObject({
       code: 'invalid_stream_name',

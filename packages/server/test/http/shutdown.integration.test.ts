@@ -1,5 +1,11 @@
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SqliteEventLog } from '../../src/log/sqlite-event-log.js';
 import { startInProcessHerald } from '../support/herald-process.js';
 
 /** GET over a keep-alive agent, so the socket stays open (idle) after the response. */
@@ -18,7 +24,108 @@ function getKeepAlive(agent: Agent, url: string): Promise<{ status: number; body
   });
 }
 
+/** Reads one whole HTTP/1.1 response (Content-Length framed) off a raw socket. */
+async function readResponse(socket: Socket): Promise<{ head: string; body: string }> {
+  let text = '';
+  for (;;) {
+    const end = text.indexOf('\r\n\r\n');
+    const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? Number.NaN);
+    if (end >= 0 && Buffer.byteLength(text.slice(end + 4)) >= length) {
+      return { head: text.slice(0, end), body: text.slice(end + 4) };
+    }
+    const [chunk] = (await Promise.race([once(socket, 'data'), once(socket, 'close')])) as [Buffer | boolean];
+    if (!Buffer.isBuffer(chunk))
+      throw new Error(`the connection closed before a whole answer: ${JSON.stringify(text)}`);
+    text += chunk.toString('utf8');
+  }
+}
+
+/** A publish of `type` to run:bye, as the bytes of an HTTP/1.1 keep-alive request. */
+function publishRequest(type: string): string {
+  const body = JSON.stringify({ type });
+  return (
+    'POST /v1/streams/run:bye/events HTTP/1.1\r\nHost: herald\r\nConnection: keep-alive\r\n' +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+/** POSTs one event over `agent`; resolves its status and error code, or the connection error. */
+function publishOver(agent: Agent, url: string, type: string): Promise<{ status: number; code?: string } | Error> {
+  return new Promise((resolve) => {
+    const req = request(
+      `${url}/v1/streams/run:bye/events`,
+      { agent, method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, code: JSON.parse(body).error?.code }));
+      },
+    );
+    req.on('error', resolve);
+    req.end(JSON.stringify({ id: type, type }));
+  });
+}
+
 describe('graceful shutdown', () => {
+  it('answers a publish sent on an open keep-alive connection after shutdown began: 503 shutting_down, Retry-After, Connection: close', async () => {
+    const { url, close } = await startInProcessHerald();
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    try {
+      await once(socket, 'connect');
+      socket.write(publishRequest('before'));
+      expect((await readResponse(socket)).head).toMatch(/^HTTP\/1\.1 201/);
+      const closing = close();
+      // The client cannot know shutdown began: it reuses its open connection, as any pool does.
+      socket.write(publishRequest('after'));
+      const answer = await readResponse(socket);
+      expect(answer.head).toMatch(/^HTTP\/1\.1 503/);
+      expect(answer.head).toMatch(/^retry-after: \d+$/im);
+      expect(answer.head).toMatch(/^connection: close$/im);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'shutting_down' } });
+      await closing;
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('stores and acknowledges each publish begun before shutdown and refuses each later one: none is lost or reset', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'herald-shutdown-'));
+    const filename = join(dir, 'herald.db');
+    const { url, close } = await startInProcessHerald({ store: `sqlite:${filename}` });
+    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    try {
+      // Four keep-alive connections open first: the publishes below travel on them, or on new ones.
+      await Promise.all(Array.from({ length: 4 }, () => getKeepAlive(agent, `${url}/healthz`)));
+      const before = Array.from({ length: 12 }, (_, i) => publishOver(agent, url, `before-${i}`));
+      const closing = close();
+      const after = Array.from({ length: 12 }, (_, i) => publishOver(agent, url, `after-${i}`));
+      const answers = await Promise.all([...before, ...after]);
+      await closing;
+      const types = [
+        ...Array.from({ length: 12 }, (_, i) => `before-${i}`),
+        ...Array.from({ length: 12 }, (_, i) => `after-${i}`),
+      ];
+      const outcomes = answers.map((answer) =>
+        answer instanceof Error ? answer.message : `${answer.status} ${answer.code ?? ''}`.trim(),
+      );
+      // A request the agent had to open a new connection for, once the listener closed, is refused
+      // at connect: nothing was sent. A reset (ECONNRESET, socket hang up) would leave its fate unknown.
+      for (const outcome of outcomes) expect(outcome).toMatch(/^(201|503 shutting_down|connect ECONNREFUSED .*)$/);
+      expect(outcomes.filter((outcome) => outcome === '503 shutting_down').length).toBeGreaterThan(0);
+      const acknowledged = types.filter((_, i) => outcomes[i] === '201');
+      const log = new SqliteEventLog(filename);
+      const stored = (await log.readEvents('run:bye', 0, 100)).events.map((event) => event.type);
+      await log.close();
+      expect(stored.sort()).toEqual(acknowledged.sort());
+    } finally {
+      agent.destroy();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers a waiting long-poll at once and closes with a keep-alive client still connected', async () => {
     const { url, close } = await startInProcessHerald();
     const agent = new Agent({ keepAlive: true, maxSockets: 2 });

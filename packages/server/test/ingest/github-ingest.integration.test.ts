@@ -175,6 +175,77 @@ describe.each(TEST_STORES)('POST /v1/ingest/github on the $name store', ({ open 
     });
   });
 
+  describe('a run completed before its jobs (the run is final once it and every known job completed)', () => {
+    /** A delivery of job `jobId` of JOB_RUN_STREAM's run: in progress (example 3) or completed (example 1). */
+    const jobDelivery = (jobId: number, isCompleted: boolean) => {
+      const payload = githubExample('workflow_job', isCompleted ? 1 : 3);
+      payload.workflow_job.id = jobId;
+      return payload;
+    };
+    /** The run of JOB_RUN_STREAM, completed. */
+    const runCompleted = () => {
+      const payload = githubExample('workflow_run', 1);
+      payload.workflow_run.id = 2202229078;
+      payload.repository = githubExample('workflow_job', 1).repository;
+      return payload;
+    };
+
+    it('applies job completions arriving after the run completed, the last one closing the stream', async () => {
+      await deliver('workflow_job', jobDelivery(1, false));
+      await deliver('workflow_job', jobDelivery(2, false));
+      const run = await deliver('workflow_run', runCompleted(), 'run-done');
+      expect(run.body).toMatchObject({ outcome: 'appended', stream: JOB_RUN_STREAM });
+      expect(await snapshotOf(JOB_RUN_STREAM)).toMatchObject({ final: false, state: { status: 'completed' } });
+
+      const first = await deliver('workflow_job', jobDelivery(1, true), 'job-1-done');
+      expect(first.body).toMatchObject({ outcome: 'appended' });
+      expect((await snapshotOf(JOB_RUN_STREAM)).final).toBe(false);
+
+      const last = await deliver('workflow_job', jobDelivery(2, true), 'job-2-done');
+      expect(last.status).toBe(201);
+      expect(last.body).toMatchObject({ outcome: 'appended' });
+      const snapshot = await snapshotOf(JOB_RUN_STREAM);
+      expect(snapshot.final).toBe(true);
+      expect(jobOf(snapshot, '1')).toMatchObject({ status: 'completed', conclusion: 'failure' });
+      expect(jobOf(snapshot, '2')).toMatchObject({ status: 'completed', conclusion: 'failure' });
+      const events = await eventsOf(JOB_RUN_STREAM);
+      expect(events.map((event) => [event.type, event.final ?? false])).toEqual([
+        ['workflow_job.in_progress', false],
+        ['workflow_job.in_progress', false],
+        ['workflow_run.completed', false],
+        ['workflow_job.completed', false],
+        ['workflow_job.completed', true],
+      ]);
+
+      // Redeliveries, of the final event included, stay duplicates and append nothing.
+      for (const [event, payload, id] of [
+        ['workflow_job', jobDelivery(2, true), 'job-2-done'],
+        ['workflow_job', jobDelivery(1, true), 'job-1-done'],
+        ['workflow_run', runCompleted(), 'run-done'],
+      ] as const) {
+        const again = await deliver(event, payload, id);
+        expect(again.status).toBe(200);
+        expect(again.body).toMatchObject({ outcome: 'duplicate', id });
+      }
+      expect(await eventsOf(JOB_RUN_STREAM)).toHaveLength(5);
+    });
+
+    it('closes the stream with the run when every known job had already completed', async () => {
+      await deliver('workflow_job', jobDelivery(1, true));
+      await deliver('workflow_run', runCompleted());
+      expect((await snapshotOf(JOB_RUN_STREAM)).final).toBe(true);
+    });
+
+    it('keeps the stream open for a job that completes before the run while another job runs on', async () => {
+      await deliver('workflow_job', jobDelivery(1, false));
+      await deliver('workflow_job', jobDelivery(2, true));
+      await deliver('workflow_run', runCompleted());
+      expect((await snapshotOf(JOB_RUN_STREAM)).final).toBe(false);
+      await deliver('workflow_job', jobDelivery(1, true));
+      expect((await snapshotOf(JOB_RUN_STREAM)).final).toBe(true);
+    });
+  });
+
   describe('check_run', () => {
     it('maps a check run to its own stream, final once completed', async () => {
       await deliver('check_run', githubExample('check_run', 0));

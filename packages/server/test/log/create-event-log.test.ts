@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +30,24 @@ describe('createEventLog', () => {
     const log = await createEventLog(`sqlite:${join(dir, 'sub', 'runs.db')}`);
     await log.close();
     expect(existsSync(join(dir, 'sub', 'runs.db'))).toBe(true);
+  });
+
+  it('refuses a data directory that is a file with invalid_config naming the path and the problem', async () => {
+    const notADir = join(dir, 'data');
+    await writeFile(notADir, 'not a directory');
+    const refusal = createEventLog(`sqlite:${notADir}`);
+    await expect(refusal).rejects.toMatchObject({ code: 'invalid_config', details: { option: 'store' } });
+    await expect(refusal).rejects.toThrow(
+      `--store / HERALD_STORE names the data directory ${notADir}, which is not a directory`,
+    );
+  });
+
+  it('refuses a data directory whose parent is a file', async () => {
+    await writeFile(join(dir, 'file'), '');
+    const dataDir = join(dir, 'file', 'data');
+    await expect(createEventLog(`sqlite:${dataDir}`)).rejects.toThrow(
+      /invalid configuration: .*, which is not a directory/,
+    );
   });
 
   it.each(['', 'sqlite:', 'redis://localhost', 'file.db', 'toString:x'])(

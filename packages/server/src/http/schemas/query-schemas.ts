@@ -6,18 +6,21 @@ import {
   STREAM_PREFIX_PATTERN,
 } from '@herald/protocol';
 import { Type } from 'typebox';
+import { EMPTY_REFUSED_KEYWORD } from '../schema-validation.js';
 import { Epoch } from './event-schemas.js';
 
 // Query values arrive as text: schema-validation.ts reads an integer parameter's digits as a
-// number first, and an empty value as absent unless the parameter's schema has `minLength: 1`.
+// number first, and an empty value as absent unless the parameter's schema has `minLength: 1` or
+// is marked EMPTY_REFUSED_KEYWORD.
 
-/** `after`: the seq the client has seen. */
+/** `after`: the seq the client has seen; `after=` is refused (a position is never dropped). */
 export const After = Type.Integer({
   minimum: 0,
   maximum: Number.MAX_SAFE_INTEGER,
   default: 0,
-  description: 'Events with `seq > after`.',
+  description: 'Events with `seq > after`. Given empty (`after=`) it is refused, not read as 0.',
   examples: [0],
+  [EMPTY_REFUSED_KEYWORD]: true,
 });
 
 /** `limit`: page size. */
@@ -37,7 +40,12 @@ export const Wait = Type.Integer({
 });
 
 /** `epoch`: the epoch of the client's position; another one yields a reset. */
-export const EpochParam = { ...Epoch, description: 'The epoch of `after`; a different current epoch yields a reset.' };
+export const EpochParam = {
+  ...Epoch,
+  // Kept when empty, so `epoch=` is refused rather than read as "no epoch to check".
+  minLength: 1,
+  description: 'The epoch of `after`; a different current epoch yields a reset. Given empty it is refused.',
+};
 
 /** `prefix`: the start of stream names. */
 export const Prefix = Type.String({ pattern: STREAM_PREFIX_PATTERN.source, examples: ['run:'] });

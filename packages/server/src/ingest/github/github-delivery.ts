@@ -1,4 +1,4 @@
-import { HeraldError, type JsonValue } from '@herald/protocol';
+import { applyMergePatch, HeraldError, type JsonValue } from '@herald/protocol';
 import { idAt, isJsonObject, type JsonObject, objectAt, optionalString, stringAt } from '../payload-fields.js';
 import type { PlannedEvent } from '../planned-event.js';
 import { checkRunStream, runStream } from './github-streams.js';
@@ -60,6 +60,18 @@ function field(state: JsonValue, key: string): JsonValue | undefined {
   return isJsonObject(state) ? state[key] : undefined;
 }
 
+/**
+ * Whether a run's stream closes once `patch` is applied to `current`: the run is completed and so
+ * is every job known for it. GitHub may deliver a run's `completed` before its last job's, and a
+ * final stream takes nothing more, so closing on the run alone would leave that job running for ever.
+ */
+function isRunFinished(current: JsonValue, patch: JsonValue): boolean {
+  const next = applyMergePatch(current, patch);
+  const jobs = field(next, 'jobs');
+  const jobStatuses = isJsonObject(jobs) ? Object.values(jobs).map((job) => field(job, 'status')) : [];
+  return field(next, 'status') === 'completed' && jobStatuses.every((status) => status === 'completed');
+}
+
 function planWorkflowRun(payload: JsonObject, deliveryId: string): PlannedEvent {
   const repository = readRepository(payload);
   const run = objectAt(payload, 'workflow_run');
@@ -85,9 +97,10 @@ function planWorkflowRun(payload: JsonObject, deliveryId: string): PlannedEvent 
     id: deliveryId,
     data: { status, conclusion: runState.conclusion },
     tags: { repo: repository.fullName, runId },
-    isFinal: status === 'completed',
     resolveState: (current) =>
-      isStale(progress, progressIn(current)) ? { isStale: true } : { isStale: false, state: runState },
+      isStale(progress, progressIn(current))
+        ? { isStale: true }
+        : { isStale: false, state: runState, isFinal: isRunFinished(current, runState) },
   };
 }
 
@@ -135,11 +148,11 @@ function planWorkflowJob(payload: JsonObject, deliveryId: string): PlannedEvent 
     id: deliveryId,
     data: { jobId, name: jobState.name, status, conclusion: jobState.conclusion },
     tags: { repo: repository.fullName, runId, jobId },
-    isFinal: false,
     resolveState(current) {
       const currentJob = field(field(current, 'jobs') ?? null, jobId);
       if (isStale(progress, progressIn(currentJob))) return { isStale: true };
-      return { isStale: false, state: { repo: repository.fullName, runId, jobs: { [jobId]: jobState } } };
+      const state = { repo: repository.fullName, runId, jobs: { [jobId]: jobState } };
+      return { isStale: false, state, isFinal: isRunFinished(current, state) };
     },
   };
 }
@@ -173,9 +186,10 @@ function planCheckRun(payload: JsonObject, deliveryId: string): PlannedEvent {
     id: deliveryId,
     data: { status, conclusion: checkState.conclusion },
     tags: { repo: repository.fullName, checkRunId },
-    isFinal: status === 'completed',
     resolveState: (current) =>
-      isStale(progress, progressIn(current)) ? { isStale: true } : { isStale: false, state: checkState },
+      isStale(progress, progressIn(current))
+        ? { isStale: true }
+        : { isStale: false, state: checkState, isFinal: status === 'completed' },
   };
 }
 
@@ -188,8 +202,9 @@ const PLANNERS: Record<MappedGithubEvent, (payload: JsonObject, deliveryId: stri
 /**
  * Maps one GitHub delivery to the Herald event it becomes (README "GitHub Actions"): runs and
  * their jobs share the run's stream (jobs under `state.jobs.<jobId>`, tagged `{repo, runId,
- * jobId}`), check runs have their own; the run or check run is final once its status is
- * `completed`. Throws `invalid_request` naming the field when the payload lacks one it needs.
+ * jobId}`), check runs have their own; a check run is final once its status is `completed`, a
+ * run's stream once the run and every job known for it are (`isRunFinished`). Throws
+ * `invalid_request` naming the field when the payload lacks one it needs.
  */
 export function planGithubDelivery(event: MappedGithubEvent, payload: JsonObject, deliveryId: string): PlannedEvent {
   return PLANNERS[event](payload, deliveryId);

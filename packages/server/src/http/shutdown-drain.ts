@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import { HeraldError } from '@herald/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
+
+/**
+ * How long open connections are kept once shutdown began, answering every request `503
+ * shutting_down` with `Connection: close`. HTTP/1.1 cannot tell a client that an idle keep-alive
+ * connection is going away: closing it at once resets the request the client is sending on it
+ * (a publish it cannot know the fate of), while an answer with `Connection: close` is a clean end.
+ */
+const SHUTDOWN_LINGER_MS = 500;
+/** How often the linger checks whether every connection has gone. */
+const LINGER_POLL_INTERVAL_MS = 20;
+/** How long in-flight requests may run once the linger ended before their sockets are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+/** How often idle keep-alive sockets are closed after the linger. */
+const IDLE_SWEEP_INTERVAL_MS = 100;
+/** The Retry-After of a `shutting_down` answer: the client reconnects, to another node if there is one. */
+const SHUTDOWN_RETRY_AFTER_MS = 1000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+function connectionCount(httpServer: Server): Promise<number> {
+  return new Promise((resolve) => httpServer.getConnections((error, count) => resolve(error ? 0 : count)));
+}
+
+/** Waits until no connection is open, for SHUTDOWN_LINGER_MS at most. */
+async function lingerWhileConnected(httpServer: Server): Promise<void> {
+  const deadline = Date.now() + SHUTDOWN_LINGER_MS;
+  while (Date.now() < deadline && (await connectionCount(httpServer)) > 0) await sleep(LINGER_POLL_INTERVAL_MS);
+}
+
+/**
+ * Closes keep-alive sockets as they go idle (Fastify closes only those idle when it starts, and a
+ * client's next idle socket would hold the process for the keep-alive timeout), and cuts whatever
+ * is still open after the grace period; both stop once the server has closed.
+ */
+function releaseConnections(httpServer: Server): void {
+  httpServer.closeIdleConnections();
+  const sweep = setInterval(() => httpServer.closeIdleConnections(), IDLE_SWEEP_INTERVAL_MS);
+  const cut = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  sweep.unref();
+  cut.unref();
+  httpServer.once('close', () => {
+    clearInterval(sweep);
+    clearTimeout(cut);
+  });
+}
+
+/**
+ * Graceful shutdown on the HTTP side. From the moment shutdown begins, every request is answered
+ * `503 shutting_down` with `Retry-After` and `Connection: close` before any of its work starts, so
+ * a publish is either one begun earlier (stored and acknowledged: the log closes after the
+ * publisher drains) or refused, never lost. When Herald owns the server (`ownsServer`), open
+ * connections then linger (SHUTDOWN_LINGER_MS) before idle ones are closed and the listener stops.
+ */
+export function registerShutdownDrain(
+  app: FastifyInstance,
+  shutdown: Pick<ShutdownHooks, 'isShuttingDown'>,
+  ownsServer: boolean,
+): void {
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!shutdown.isShuttingDown) return;
+    reply.header('connection', 'close');
+    throw new HeraldError('shutting_down', 'the server is shutting down', {
+      details: { retryAfterMs: SHUTDOWN_RETRY_AFTER_MS },
+    });
+  });
+  if (!ownsServer) return;
+  // preClose runs before Fastify closes the listener and Node closes the idle connections.
+  app.addHook('preClose', async () => {
+    await lingerWhileConnected(app.server);
+    releaseConnections(app.server);
+  });
+}
