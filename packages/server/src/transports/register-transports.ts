@@ -85,6 +85,7 @@ export function registerTransports(
     corsOrigins: deps.config.corsOrigins,
     proxyTrust: limits.proxyTrust,
     slowConsumerCloseTimeoutMs: resolved.slowConsumerCloseTimeoutMs,
+    heartbeatIntervalMs: resolved.heartbeatIntervalMs,
     maxFrameBytes:
       resolved.maxFrameBytes ?? (limits.event.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + FRAME_ENVELOPE_BYTES,
   });

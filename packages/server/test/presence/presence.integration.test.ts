@@ -36,8 +36,13 @@ function presenceWithin(url: string, check: (presence: StreamPresence) => boolea
   return waitForPresence(url, STREAM, check, SEEN_WITHIN_MS, token);
 }
 
-async function openWs(url: string, frame: Record<string, unknown> = {}, token?: string): Promise<WsTestClient> {
-  const client = await WsTestClient.open(url, token ? { token } : {});
+async function openWs(
+  url: string,
+  frame: Record<string, unknown> = {},
+  token?: string,
+  autoPong = true,
+): Promise<WsTestClient> {
+  const client = await WsTestClient.open(url, { ...(token ? { token } : {}), autoPong });
   clients.push({ close: () => client.socket.terminate() });
   client.send({ op: 'sub', stream: STREAM, ...frame });
   return client;
@@ -78,6 +83,20 @@ describe('presence on one node', () => {
     await presenceWithin(url, (p) => p.count === 0);
     // Presence is not part of the stream: nothing was appended.
     expect((await server!.herald.context.log.getSnapshot(STREAM)).seq).toBe(0);
+  });
+
+  it('cuts a hung WebSocket client (no pong) so its watcher leaves within two heartbeat intervals, and keeps one that answers', async () => {
+    const { url } = await start();
+    const answering = await openWs(url, { label: 'awake' });
+    const hung = await openWs(url, { label: 'hung' }, undefined, false);
+    await presenceWithin(url, (p) => p.count === 2);
+    // The hung client never answers a ping from its start: it is gone within two intervals of it.
+    expect(await presenceWithin(url, (p) => p.count === 1)).toEqual({ stream: STREAM, count: 1, names: ['awake'] });
+    expect((await hung.closed).code).toBe(1006);
+    // The client that answers pings stays, well past the point where a silent one is cut.
+    await new Promise((resolve) => setTimeout(resolve, 2 * HEARTBEAT_INTERVAL_MS));
+    expect(await readPresence(url)).toMatchObject({ count: 1, names: ['awake'] });
+    expect(answering.socket.readyState).toBe(answering.socket.OPEN);
   });
 
   it('sends presence frames to a subscriber that asks, on every change', async () => {
