@@ -1,8 +1,29 @@
+import type { FeedFilter } from '@herald/protocol';
+import { FeedWatcher } from './feed-watcher.js';
 import type { Presence } from './presence.js';
 
+/** Something counted in presence until it leaves: one stream's watcher, or a feed's. */
+interface Watching {
+  leave(): void;
+}
+
 interface LingeringWatcher {
-  leave: () => void;
+  watching: Watching;
   timer: ReturnType<typeof setTimeout>;
+}
+
+/** A long-poll counted in presence: what it watches, and the end of its hold (later calls do nothing). */
+export interface HeldPoll<W extends Watching> {
+  watching: W;
+  end(): void;
+}
+
+/** Options of LongPollPresence. */
+export interface LongPollPresenceOptions {
+  /** How long a poller stays counted after its answer, in ms (the heartbeat interval). */
+  lingerMs: number;
+  /** Streams one feed poller watches at once (FeedWatcher's bound). */
+  maxFeedStreams: number;
 }
 
 /**
@@ -11,37 +32,56 @@ interface LingeringWatcher {
  * on the same keep-alive socket, finds it still counted and takes its place instead of making the
  * count drop and rise again. A poller that stops is seen leaving `lingerMs` after its last
  * answer. Keyed by socket: a poll that comes back on another socket counts twice for `lingerMs`.
+ * A stream poller watches its stream; a feed poller (`GET /v1/events?wait=`) watches what a
+ * FeedWatcher does, and its next poll of the same filter takes over the streams it watched.
  */
 export class LongPollPresence {
   readonly #presence: Presence;
-  readonly #lingerMs: number;
+  readonly #options: LongPollPresenceOptions;
   readonly #lingering = new WeakMap<object, Map<string, LingeringWatcher>>();
 
-  constructor(presence: Presence, lingerMs: number) {
+  constructor(presence: Presence, options: LongPollPresenceOptions) {
     this.#presence = presence;
-    this.#lingerMs = lingerMs;
+    this.#options = options;
   }
 
-  /** Counts a held poll of `stream` on `socket`; returns the end of its hold (call it once). */
+  /** Counts a held poll of `stream` on `socket`; returns the end of its hold (later calls do nothing). */
   hold(socket: object, stream: string, name: string | undefined): () => void {
+    return this.#hold(socket, `stream ${stream}`, () => ({ leave: this.#presence.join(stream, name) })).end;
+  }
+
+  /** Counts a held feed poll of `filter` on `socket`: tell its `watching` what the answer delivers. */
+  holdFeed(socket: object, filter: FeedFilter, name: string | undefined): HeldPoll<FeedWatcher> {
+    // The cursor moves at every poll; the filter is what the poller follows.
+    const key = `feed ${JSON.stringify([filter.stream, filter.prefix, filter.types, filter.tags])}`;
+    const join = () => new FeedWatcher(this.#presence, filter, name, this.#options.maxFeedStreams);
+    return this.#hold(socket, key, join);
+  }
+
+  #hold<W extends Watching>(socket: object, key: string, join: () => W): HeldPoll<W> {
     let bySocket = this.#lingering.get(socket);
     if (!bySocket) {
       bySocket = new Map();
       this.#lingering.set(socket, bySocket);
     }
-    const lingering = bySocket.get(stream);
+    const lingering = bySocket.get(key);
     if (lingering) {
       clearTimeout(lingering.timer);
-      bySocket.delete(stream);
+      bySocket.delete(key);
     }
-    const leave = lingering?.leave ?? this.#presence.join(stream, name);
-    return () => {
+    // What lingers under a key is what that key's `join` made.
+    const watching = (lingering?.watching as W | undefined) ?? join();
+    let isEnded = false;
+    const end = () => {
+      if (isEnded) return;
+      isEnded = true;
       const timer = setTimeout(() => {
-        if (bySocket.get(stream)?.timer === timer) bySocket.delete(stream);
-        leave();
-      }, this.#lingerMs);
+        if (bySocket.get(key)?.timer === timer) bySocket.delete(key);
+        watching.leave();
+      }, this.#options.lingerMs);
       timer.unref();
-      bySocket.set(stream, { leave, timer });
+      bySocket.set(key, { watching, timer });
     };
+    return { watching, end };
   }
 }

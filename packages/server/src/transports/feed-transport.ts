@@ -2,17 +2,22 @@ import { encodeSseControl, type FeedEvent, type FeedPage } from '@herald/protoco
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorizeFilter } from '../auth/authorize.js';
 import { timeUntilExpiryMs } from '../auth/on-principal-expiry.js';
-import { FeedFollower, type FeedSink } from '../delivery/feed-follower.js';
+import type { FeedSink } from '../delivery/feed-follower.js';
 import type { FeedWakeups } from '../fanout/feed-wakeups.js';
 import { sendWithEtag } from '../http/etag.js';
 import type { HistoryQueryParams } from '../http/schemas/read-route-schemas.js';
 import type { EventLog, HistoryQuery } from '../log/event-log.js';
 import { resolveHistoryQuery } from '../log/query-cursors.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
+import { FeedWatcher } from '../presence/feed-watcher.js';
+import type { LongPollPresence } from '../presence/long-poll-presence.js';
+import type { Presence } from '../presence/presence.js';
+import { resolveWatcherName } from '../presence/watcher-name.js';
 import { FeedLongPoll } from './feed-long-poll.js';
 import type { LiveConnections } from './live-connections.js';
 import { readSseCursor } from './sse-resume.js';
 import type { SseTransport } from './sse-transport.js';
+import { openWatchedFeed, type WatchedFeed } from './watched-feed.js';
 
 /** A history request: `GET /v1/events`. */
 export type FeedRequest = FastifyRequest<{ Querystring: HistoryQueryParams }>;
@@ -31,6 +36,12 @@ export interface FeedTransportDeps {
   shutdown: ShutdownHooks;
   /** Cache-Control of a feed page (ReadCaching.revalidate). */
   cacheControl: string;
+  /** An SSE feed counts as a watcher of its streams (FeedWatcher). */
+  presence: Presence;
+  /** A feed long-poller does too, lingering between its polls. */
+  longPollPresence: LongPollPresence;
+  /** Streams one feed watches at once (FeedWatcher's bound). */
+  maxFeedStreams: number;
 }
 
 /** The SSE frames of a feed: `id:` is the event's cursor, so EventSource's Last-Event-ID resumes the feed. */
@@ -47,7 +58,8 @@ function encodeFeedSseLive(cursor: string | undefined): Buffer {
  * The live wires of the history query `GET /v1/events` (docs/protocol.md "Live feed"): SSE
  * (`Accept: text/event-stream`) through a FeedFollower on a live connection, and long-poll
  * (`wait=`) held until something matching commits. The query is parsed and authorised by the
- * route; each wire only moves the follower's events.
+ * route; each wire only moves the follower's events. Either counts in presence as a watcher of
+ * the feed's streams (FeedWatcher), named by the JWT's `sub` only.
  */
 export class FeedTransport {
   #deps: FeedTransportDeps;
@@ -65,7 +77,7 @@ export class FeedTransport {
     const { order: _order, limit: _limit, cursor: _cursor, ...filter } = query;
     // A cursor this server did not issue is refused before the response starts.
     if (cursor !== undefined) resolveHistoryQuery({ order: 'asc', limit: 1, cursor });
-    let follower: FeedFollower | undefined;
+    let follower: WatchedFeed | undefined;
     const connection = this.#deps.sse.open(request, reply, () => follower?.close());
     const sink: FeedSink = {
       event: (event) => connection.write(encodeFeedSseEvent(event)),
@@ -76,13 +88,9 @@ export class FeedTransport {
       },
       ready: () => connection.ready(),
     };
-    follower = FeedFollower.open({
-      log: this.#deps.log,
-      wakeups: this.#deps.wakeups,
-      filter,
-      ...(cursor === undefined ? {} : { cursor }),
-      sink,
-    });
+    const { log, wakeups, presence, maxFeedStreams } = this.#deps;
+    const watcher = new FeedWatcher(presence, filter, resolveWatcherName(request.principal, undefined), maxFeedStreams);
+    follower = openWatchedFeed({ log, wakeups, filter, ...(cursor === undefined ? {} : { cursor }), sink }, watcher);
     return reply;
   }
 
@@ -99,7 +107,8 @@ export class FeedTransport {
       return (await this.#deps.log.queryEvents({ ...query, withCursors: true })) as FeedPage;
     };
     const send = (page: FeedPage) => this.#sendPage(request, reply, page, query.cursor);
-    return this.#longPoll.serve(request, reply, { filter: query, waitMs, read, send });
+    const name = resolveWatcherName(request.principal, undefined);
+    return this.#longPoll.serve(request, reply, { filter: query, name, waitMs, read, send });
   }
 
   #sendPage(request: FeedRequest, reply: FastifyReply, page: FeedPage, cursor: string | undefined): void {

@@ -76,6 +76,8 @@ export function registerTransports(
     resolved,
   );
   const sse = new SseTransport(live, resolved.sseRetryMs, caching.eventStream);
+  // A feed watches at most as many streams as a connection may subscribe to (FeedWatcher).
+  const maxFeedStreams = limits.maxSubscriptionsPerConnection;
   const wakeups = new FeedWakeups({ hub, broker: deps.broker });
   deps.shutdown.add(() => wakeups.close());
   const websocket = new WebSocketTransport({
@@ -86,11 +88,14 @@ export function registerTransports(
     proxyTrust: limits.proxyTrust,
     slowConsumerCloseTimeoutMs: resolved.slowConsumerCloseTimeoutMs,
     heartbeatIntervalMs: resolved.heartbeatIntervalMs,
+    maxFeedStreams,
     maxFrameBytes:
       resolved.maxFrameBytes ?? (limits.event.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + FRAME_ENVELOPE_BYTES,
   });
   websocket.attach(app.server);
   const { presence } = deps;
+  // A poller lingers one heartbeat interval: its leave is then seen within two (issue 16).
+  const longPollPresence = new LongPollPresence(presence, { lingerMs: resolved.heartbeatIntervalMs, maxFeedStreams });
   registerMultiStreamSse(app, { hub, log, presence, maxStreams: limits.maxSubscriptionsPerConnection }, sse);
   const polling = new PollingTransport({
     log,
@@ -100,8 +105,7 @@ export function registerTransports(
     longPollsWaiting: deps.metrics.longPollsWaiting,
     shutdown: deps.shutdown,
     caching,
-    // A poller lingers one heartbeat interval: its leave is then seen within two (issue 16).
-    presence: new LongPollPresence(presence, resolved.heartbeatIntervalMs),
+    presence: longPollPresence,
   });
   registerStreamEventsRoute(app, createStreamSseHandler({ hub, log, presence }, sse), polling);
   const streamListWatch = new StreamListWatch(deps, sse);
@@ -114,6 +118,9 @@ export function registerTransports(
     longPollsWaiting: deps.metrics.longPollsWaiting,
     shutdown: deps.shutdown,
     cacheControl: caching.revalidate,
+    presence,
+    longPollPresence,
+    maxFeedStreams,
   });
   return { watchStreamList: streamListWatch.handle, feed };
 }
