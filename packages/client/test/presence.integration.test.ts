@@ -52,9 +52,11 @@ describe('subscription.presence', () => {
   });
 
   it('reads presence over HTTP on a transport that carries no presence frames', async () => {
-    server = await startInProcessHerald();
+    // The first read (no wait) counts for one heartbeat interval, and the long-poll after it may
+    // come on another pooled connection, counting twice meanwhile (docs/protocol.md "Presence").
+    server = await startInProcessHerald({ heartbeatIntervalMs: 1000 });
     const polled = client({ label: 'dave', transports: ['longpoll'] }).subscribe(STREAM, { presence: true });
-    // The first read may come before the first long-poll is held; the next comes 5 s later.
+    // The first presence read may come before that interval is over; the next comes 5 s later.
     await waitUntil(() => polled.presence?.count === 1, 12_000, 'the long-poller counted');
     expect(polled.presence).toEqual({ stream: STREAM, count: 1, names: ['dave'] });
   });

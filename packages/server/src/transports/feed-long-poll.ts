@@ -1,7 +1,7 @@
 import { type FeedFilter, type FeedPage, HeraldError } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FeedListener, FeedWakeups } from '../fanout/feed-wakeups.js';
-import type { LongPollPresence } from '../presence/long-poll-presence.js';
+import type { PollPresence } from '../presence/poll-presence.js';
 import type { LiveConnections } from './live-connections.js';
 import { sendFailure } from './send-failure.js';
 
@@ -12,7 +12,7 @@ export interface FeedLongPollDeps {
   maxLongPolls: number;
   longPollsWaiting: { inc(): void; dec(): void };
   /** A feed poller counts as a watcher of its feed's streams, and lingers between polls. */
-  longPollPresence: LongPollPresence;
+  pollPresence: PollPresence;
 }
 
 /** One feed long-poll's request. */
@@ -61,7 +61,7 @@ export class FeedLongPoll {
   }
 
   async serve(request: FastifyRequest, reply: FastifyReply, poll: FeedPollRequest): Promise<void> {
-    const held = this.#deps.longPollPresence.holdFeed(request.raw.socket, poll.filter, poll.name);
+    const held = this.#deps.pollPresence.holdFeed(request.raw.socket, poll.filter, poll.name);
     const send = (page: FeedPage) => {
       for (const event of page.events) held.watching.delivered(event.stream);
       held.end();

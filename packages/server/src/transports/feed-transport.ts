@@ -10,7 +10,7 @@ import type { EventLog, HistoryQuery } from '../log/event-log.js';
 import { resolveHistoryQuery } from '../log/query-cursors.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 import { FeedWatcher } from '../presence/feed-watcher.js';
-import type { LongPollPresence } from '../presence/long-poll-presence.js';
+import type { PollPresence } from '../presence/poll-presence.js';
 import type { Presence } from '../presence/presence.js';
 import { resolveWatcherName } from '../presence/watcher-name.js';
 import { FeedLongPoll } from './feed-long-poll.js';
@@ -39,7 +39,7 @@ export interface FeedTransportDeps {
   /** An SSE feed counts as a watcher of its streams (FeedWatcher). */
   presence: Presence;
   /** A feed long-poller does too, lingering between its polls. */
-  longPollPresence: LongPollPresence;
+  pollPresence: PollPresence;
   /** Streams one feed watches at once (FeedWatcher's bound). */
   maxFeedStreams: number;
 }

@@ -12,7 +12,7 @@ import type { EventLog } from '../log/event-log.js';
 import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
 import type { HeraldMetrics } from '../ops/metrics.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
-import { LongPollPresence } from '../presence/long-poll-presence.js';
+import { PollPresence } from '../presence/poll-presence.js';
 import type { Presence } from '../presence/presence.js';
 import { FeedTransport } from './feed-transport.js';
 import { LiveConnections } from './live-connections.js';
@@ -95,7 +95,7 @@ export function registerTransports(
   websocket.attach(app.server);
   const { presence } = deps;
   // A poller lingers one heartbeat interval: its leave is then seen within two (issue 16).
-  const longPollPresence = new LongPollPresence(presence, { lingerMs: resolved.heartbeatIntervalMs, maxFeedStreams });
+  const pollPresence = new PollPresence(presence, { lingerMs: resolved.heartbeatIntervalMs, maxFeedStreams });
   registerMultiStreamSse(app, { hub, log, presence, maxStreams: limits.maxSubscriptionsPerConnection }, sse);
   const polling = new PollingTransport({
     log,
@@ -105,7 +105,7 @@ export function registerTransports(
     longPollsWaiting: deps.metrics.longPollsWaiting,
     shutdown: deps.shutdown,
     caching,
-    presence: longPollPresence,
+    presence: pollPresence,
   });
   registerStreamEventsRoute(app, createStreamSseHandler({ hub, log, presence }, sse), polling);
   const streamListWatch = new StreamListWatch(deps, sse);
@@ -119,7 +119,7 @@ export function registerTransports(
     shutdown: deps.shutdown,
     cacheControl: caching.revalidate,
     presence,
-    longPollPresence,
+    pollPresence,
     maxFeedStreams,
   });
   return { watchStreamList: streamListWatch.handle, feed };

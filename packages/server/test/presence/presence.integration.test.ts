@@ -130,6 +130,24 @@ describe('presence on one node', () => {
     expect(counts).toEqual([1, 2]);
   });
 
+  it('counts an ETag poller, and a long-poll answered at once, for one heartbeat interval after each answer, once per socket', async () => {
+    const { url, publish } = await start();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    clients.push({ close: () => agent.destroy() });
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?label=etag`);
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['etag'] });
+    // Polled again on the same keep-alive socket: still one watcher.
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?label=etag`);
+    expect(await readPresence(url)).toMatchObject({ count: 1 });
+    await presenceWithin(url, (p) => p.count === 0);
+
+    await publish(STREAM, [{ type: 'tick' }]);
+    // Events were waiting: the long-poll is answered at once, and counts as a held one would.
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?wait=30&label=quick`);
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['quick'] });
+    await presenceWithin(url, (p) => p.count === 0);
+  });
+
   it('names JWT watchers by their sub, labels only where the token allows, and shows presence only to readers', async () => {
     const { url } = await start({ jwt: { secret: TEST_JWT_SECRET } });
     const reader = await signTestToken({ read: ['run:*'] }, { subject: 'user-1' });

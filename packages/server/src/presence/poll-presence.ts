@@ -18,8 +18,8 @@ export interface HeldPoll<W extends Watching> {
   end(): void;
 }
 
-/** Options of LongPollPresence. */
-export interface LongPollPresenceOptions {
+/** Options of PollPresence. */
+export interface PollPresenceOptions {
   /** How long a poller stays counted after its answer, in ms (the heartbeat interval). */
   lingerMs: number;
   /** Streams one feed poller watches at once (FeedWatcher's bound). */
@@ -27,20 +27,21 @@ export interface LongPollPresenceOptions {
 }
 
 /**
- * Presence of long-pollers, who come and go with every answer: a poller is counted while its poll
- * is held and for `lingerMs` after (the heartbeat interval), so that its next poll, sent at once
- * on the same keep-alive socket, finds it still counted and takes its place instead of making the
- * count drop and rise again. A poller that stops is seen leaving `lingerMs` after its last
- * answer. Keyed by socket: a poll that comes back on another socket counts twice for `lingerMs`.
+ * Presence of pollers (long-polls and ETag polls), who come and go with every answer: a poller is
+ * counted while its poll is held and for `lingerMs` after its answer (the heartbeat interval; a
+ * poll answered at once is counted for that interval alone), so that its next poll, sent on the
+ * same keep-alive socket, finds it still counted and takes its place instead of making the count
+ * drop and rise again. A poller that stops is seen leaving `lingerMs` after its last answer.
+ * Keyed by socket: a poll that comes back on another socket counts twice for `lingerMs`.
  * A stream poller watches its stream; a feed poller (`GET /v1/events?wait=`) watches what a
  * FeedWatcher does, and its next poll of the same filter takes over the streams it watched.
  */
-export class LongPollPresence {
+export class PollPresence {
   readonly #presence: Presence;
-  readonly #options: LongPollPresenceOptions;
+  readonly #options: PollPresenceOptions;
   readonly #lingering = new WeakMap<object, Map<string, LingeringWatcher>>();
 
-  constructor(presence: Presence, options: LongPollPresenceOptions) {
+  constructor(presence: Presence, options: PollPresenceOptions) {
     this.#presence = presence;
     this.#options = options;
   }
@@ -48,6 +49,11 @@ export class LongPollPresence {
   /** Counts a held poll of `stream` on `socket`; returns the end of its hold (later calls do nothing). */
   hold(socket: object, stream: string, name: string | undefined): () => void {
     return this.#hold(socket, `stream ${stream}`, () => ({ leave: this.#presence.join(stream, name) })).end;
+  }
+
+  /** Counts a poll of `stream` on `socket` answered at once (an ETag poll, or events were waiting). */
+  answered(socket: object, stream: string, name: string | undefined): void {
+    this.hold(socket, stream, name)();
   }
 
   /** Counts a held feed poll of `filter` on `socket`: tell its `watching` what the answer delivers. */
