@@ -175,6 +175,28 @@ describe('presence on one node', () => {
     const response = await requestJson(`${url}/v1/streams/${STREAM}/events?wait=1&label=${'x'.repeat(65)}`);
     expect(response.status).toBe(400);
   });
+
+  it.each([
+    ['a right-to-left override', 'admin\u202Etxt.exe'],
+    ['a zero-width space', 'ali\u200Bce'],
+    ['a left-to-right isolate', '\u2066bob'],
+  ])('refuses a label with %s on every wire', async (_what, label) => {
+    const { url } = await start();
+    const client = await openWs(url, { label });
+    expect(await client.waitFor((frame) => frame.op === 'error')).toMatchObject({ code: 'invalid_request' });
+    const query = `label=${encodeURIComponent(label)}`;
+    for (const path of [
+      `/v1/streams/${STREAM}/events?${query}`,
+      `/v1/streams/${STREAM}/events?wait=1&${query}`,
+      `/v1/sse?stream=${STREAM}&${query}`,
+    ]) {
+      const response = await requestJson<{ error: { code: string } }>(`${url}${path}`);
+      expect([path, response.status, response.body.error.code]).toEqual([path, 400, 'invalid_request']);
+    }
+    const sse = await openSse(url, `?${query}`);
+    expect(sse.status).toBe(400);
+    expect(await readPresence(url)).toMatchObject({ count: 0 });
+  });
 });
 
 /** GETs `url` through `agent` and resolves once the whole answer has arrived. */
