@@ -24,6 +24,12 @@ export interface PollPresenceOptions {
   lingerMs: number;
   /** Streams one feed poller watches at once (FeedWatcher's bound). */
   maxFeedStreams: number;
+  /**
+   * Pollers one socket may leave lingering (streams and feeds): past that, the one answered
+   * longest ago leaves early, so a client reading thousands of streams' events on one connection
+   * joins no more than it could subscribe to.
+   */
+  maxLingeringPerSocket: number;
 }
 
 /**
@@ -37,11 +43,11 @@ export interface PollPresenceOptions {
  * FeedWatcher does, and its next poll of the same filter takes over the streams it watched.
  */
 export class PollPresence {
-  readonly #presence: Presence;
+  readonly #presence: Pick<Presence, 'join'>;
   readonly #options: PollPresenceOptions;
   readonly #lingering = new WeakMap<object, Map<string, LingeringWatcher>>();
 
-  constructor(presence: Presence, options: PollPresenceOptions) {
+  constructor(presence: Pick<Presence, 'join'>, options: PollPresenceOptions) {
     this.#presence = presence;
     this.#options = options;
   }
@@ -86,8 +92,18 @@ export class PollPresence {
         watching.leave();
       }, this.#options.lingerMs);
       timer.unref();
+      if (bySocket.size >= this.#options.maxLingeringPerSocket) leaveOldest(bySocket);
       bySocket.set(key, { watching, timer });
     };
     return { watching, end };
   }
+}
+
+/** Ends the linger of the poller answered longest ago (a Map keeps insertion order). */
+function leaveOldest(bySocket: Map<string, LingeringWatcher>): void {
+  const oldest = bySocket.entries().next().value;
+  if (oldest === undefined) return;
+  bySocket.delete(oldest[0]);
+  clearTimeout(oldest[1].timer);
+  oldest[1].watching.leave();
 }

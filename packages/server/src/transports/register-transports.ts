@@ -95,7 +95,11 @@ export function registerTransports(
   websocket.attach(app.server);
   const { presence } = deps;
   // A poller lingers one heartbeat interval: its leave is then seen within two (issue 16).
-  const pollPresence = new PollPresence(presence, { lingerMs: resolved.heartbeatIntervalMs, maxFeedStreams });
+  const pollPresence = new PollPresence(presence, {
+    lingerMs: resolved.heartbeatIntervalMs,
+    maxFeedStreams,
+    maxLingeringPerSocket: limits.maxSubscriptionsPerConnection,
+  });
   registerMultiStreamSse(app, { hub, log, presence, maxStreams: limits.maxSubscriptionsPerConnection }, sse);
   const polling = new PollingTransport({
     log,
