@@ -39,6 +39,19 @@ describe('subscription.presence', () => {
     expect(seen.map((presence) => presence.count)).toEqual([1, 2, 1]);
   });
 
+  it("answers the server's WebSocket pings: still one watcher, never cut, after several heartbeat intervals", async () => {
+    const heartbeatIntervalMs = 300;
+    server = await startInProcessHerald({ heartbeatIntervalMs });
+    const herald = client({ label: 'erin' });
+    const watching = herald.subscribe(STREAM, { presence: true });
+    await waitUntil(() => watching.presence?.count === 1, 5000, 'erin counted');
+    // The server cuts a socket that leaves a ping unanswered for one interval (docs/protocol.md "Presence").
+    await new Promise((resolve) => setTimeout(resolve, 4 * heartbeatIntervalMs));
+    expect(watching.presence).toEqual({ stream: STREAM, count: 1, names: ['erin'] });
+    expect(herald.stats().reconnects).toBe(0);
+    expect(herald.status).toBe('live');
+  });
+
   it('asks for presence when a stream already delivered without it gains a presence subscription', async () => {
     server = await startInProcessHerald();
     const herald = client({ label: 'carol' });
