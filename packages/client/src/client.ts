@@ -1,5 +1,5 @@
 import type { FeedFilter } from '@herald/protocol';
-import { assertStreamName, type HeraldError, type PublishResult } from '@herald/protocol';
+import { assertStreamName, type HeraldError, type PublishResult, parsePresenceLabel } from '@herald/protocol';
 import { Emitter } from './emitter.js';
 import { FollowedFeed } from './followed-feed.js';
 import { HttpApi } from './http-api.js';
@@ -38,6 +38,8 @@ type NetworkEvents = {
 
 /** Creates a Herald client (DESIGN "Client SDK"); it connects on the first `subscribe`. */
 export function createClient(options: ClientOptions): HeraldClient {
+  // Refused here, once, rather than by the server on every subscription of every wire.
+  parsePresenceLabel(options.label, 'label');
   // Looked up per call, so a fetch polyfill installed after createClient is still used.
   const fetch = options.fetch ?? ((input: string, init?: RequestInit) => globalThis.fetch(input, init));
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;

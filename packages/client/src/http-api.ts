@@ -87,7 +87,7 @@ export class HttpApi {
   readonly #baseUrl: string;
   readonly #fetch: FetchFunction;
   readonly #tokens: TokenSource;
-  /** The client's presence label, sent where a request makes it a watcher (SSE, long-poll). */
+  /** The client's presence label, sent where a request makes it a watcher (SSE, events polls). */
   readonly #label: string | undefined;
 
   constructor(baseUrl: string, fetch: FetchFunction, tokens: TokenSource, label?: string) {
@@ -108,7 +108,8 @@ export class HttpApi {
       [QUERY_PARAMS.after]: position.after,
       [QUERY_PARAMS.epoch]: position.epoch ?? undefined,
       [QUERY_PARAMS.wait]: waitSeconds,
-      [QUERY_PARAMS.label]: waitSeconds ? this.#label : undefined,
+      // An ETag poll of events counts as a watcher too (docs/protocol.md "Presence").
+      [QUERY_PARAMS.label]: this.#label,
     });
     const response = await this.#request(path, { signal });
     return readJson<EventsPage>(response);

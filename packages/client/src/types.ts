@@ -71,6 +71,8 @@ export interface ClientOptions {
   /**
    * The name this client asks to be shown by in presence (docs/protocol.md "Presence"), on every
    * stream it watches; the server uses it only where the token allows (a JWT's `sub` wins).
+   * 1 to 64 characters, no control, format (bidirectional, zero-width) or separator characters:
+   * `createClient` throws `invalid_request` otherwise.
    */
   label?: string;
 }

@@ -334,6 +334,13 @@ describe('createClient', () => {
     }
   });
 
+  it('refuses a presence label with invisible or bidirectional-control characters with invalid_request', () => {
+    for (const label of ['admin\u202Etxt.exe', 'ali\u200Bce', '\u2066bob', 'a\u0007b', '']) {
+      expect(() => setup({ label })).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+    }
+    setup({ label: 'Zoë 🚀' }).herald.close();
+  });
+
   it('rejects an invalid stream name with invalid_stream_name', () => {
     const { herald } = setup();
     expect(() => herald.subscribe('no spaces')).toThrow(expect.objectContaining({ code: 'invalid_stream_name' }));

@@ -39,6 +39,19 @@ describe('subscription.presence', () => {
     expect(seen.map((presence) => presence.count)).toEqual([1, 2, 1]);
   });
 
+  it("answers the server's WebSocket pings: still one watcher, never cut, after several heartbeat intervals", async () => {
+    const heartbeatIntervalMs = 300;
+    server = await startInProcessHerald({ heartbeatIntervalMs });
+    const herald = client({ label: 'erin' });
+    const watching = herald.subscribe(STREAM, { presence: true });
+    await waitUntil(() => watching.presence?.count === 1, 5000, 'erin counted');
+    // The server cuts a socket that leaves a ping unanswered for one interval (docs/protocol.md "Presence").
+    await new Promise((resolve) => setTimeout(resolve, 4 * heartbeatIntervalMs));
+    expect(watching.presence).toEqual({ stream: STREAM, count: 1, names: ['erin'] });
+    expect(herald.stats().reconnects).toBe(0);
+    expect(herald.status).toBe('live');
+  });
+
   it('asks for presence when a stream already delivered without it gains a presence subscription', async () => {
     server = await startInProcessHerald();
     const herald = client({ label: 'carol' });
@@ -52,9 +65,11 @@ describe('subscription.presence', () => {
   });
 
   it('reads presence over HTTP on a transport that carries no presence frames', async () => {
-    server = await startInProcessHerald();
+    // The first read (no wait) counts for one heartbeat interval, and the long-poll after it may
+    // come on another pooled connection, counting twice meanwhile (docs/protocol.md "Presence").
+    server = await startInProcessHerald({ heartbeatIntervalMs: 1000 });
     const polled = client({ label: 'dave', transports: ['longpoll'] }).subscribe(STREAM, { presence: true });
-    // The first read may come before the first long-poll is held; the next comes 5 s later.
+    // The first presence read may come before that interval is over; the next comes 5 s later.
     await waitUntil(() => polled.presence?.count === 1, 12_000, 'the long-poller counted');
     expect(polled.presence).toEqual({ stream: STREAM, count: 1, names: ['dave'] });
   });

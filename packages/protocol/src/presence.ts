@@ -14,17 +14,26 @@ export interface StreamPresence {
 /** Longest client-supplied presence label, in UTF-16 code units. */
 export const MAX_PRESENCE_LABEL_LENGTH = 64;
 
-/** A label: 1 to 64 characters with no control characters (it is shown as is in dashboards). */
-const LABEL_PATTERN = /^[^\p{Cc}]{1,64}$/u;
+/**
+ * A label: 1 to 64 characters, none of them invisible or reordering what follows, since it is
+ * shown as is in dashboards and a label must not pass for another: no control characters (Cc),
+ * no format characters (Cf: bidirectional overrides and isolates such as U+202E and U+2066,
+ * zero-width spaces and joiners, the byte order mark, the soft hyphen), no line or paragraph
+ * separators (Zl, Zp), no lone surrogates (Cs).
+ */
+const LABEL_PATTERN = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]{1,64}$/u;
 
-/** `value` as a presence label, or `undefined` when absent; throws `invalid_request` naming `path`. */
+/**
+ * `value` as a presence label, or `undefined` when absent; throws `invalid_request` naming `path`.
+ * Every wire's label goes through it (WebSocket `sub`, `?label=`), and the client's own.
+ */
 export function parsePresenceLabel(value: unknown, path: string): string | undefined {
   if (value === undefined) return undefined;
   const isValid = typeof value === 'string' && value.length <= MAX_PRESENCE_LABEL_LENGTH && LABEL_PATTERN.test(value);
   if (!isValid) {
     throw new HeraldError(
       'invalid_request',
-      `${path} must be 1 to ${MAX_PRESENCE_LABEL_LENGTH} characters without control characters`,
+      `${path} must be 1 to ${MAX_PRESENCE_LABEL_LENGTH} characters without control, format or separator characters`,
       { details: { path } },
     );
   }

@@ -2,16 +2,21 @@ import { encodeSseControl, type FeedEvent, type FeedPage } from '@herald/protoco
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorizeFilter } from '../auth/authorize.js';
 import { timeUntilExpiryMs } from '../auth/on-principal-expiry.js';
-import { assertFeedCursor, FeedFollower, type FeedSink } from '../delivery/feed-follower.js';
+import { assertFeedCursor, type FeedSink } from '../delivery/feed-follower.js';
 import type { FeedWakeups } from '../fanout/feed-wakeups.js';
 import { sendWithEtag } from '../http/etag.js';
 import type { HistoryQueryParams } from '../http/schemas/read-route-schemas.js';
 import type { EventLog, HistoryQuery } from '../log/event-log.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
+import { FeedWatcher } from '../presence/feed-watcher.js';
+import type { PollPresence } from '../presence/poll-presence.js';
+import type { Presence } from '../presence/presence.js';
+import { resolveWatcherName } from '../presence/watcher-name.js';
 import { FeedLongPoll } from './feed-long-poll.js';
 import type { LiveConnections } from './live-connections.js';
 import { readSseCursor } from './sse-resume.js';
 import type { SseTransport } from './sse-transport.js';
+import { openWatchedFeed, type WatchedFeed } from './watched-feed.js';
 
 /** A history request: `GET /v1/events`. */
 export type FeedRequest = FastifyRequest<{ Querystring: HistoryQueryParams }>;
@@ -30,6 +35,12 @@ export interface FeedTransportDeps {
   shutdown: ShutdownHooks;
   /** Cache-Control of a feed page (ReadCaching.revalidate). */
   cacheControl: string;
+  /** An SSE feed counts as a watcher of its streams (FeedWatcher). */
+  presence: Presence;
+  /** A feed long-poller does too, lingering between its polls. */
+  pollPresence: PollPresence;
+  /** Streams one feed watches at once (FeedWatcher's bound). */
+  maxFeedStreams: number;
 }
 
 /** The SSE frames of a feed: `id:` is the event's cursor, so EventSource's Last-Event-ID resumes the feed. */
@@ -46,7 +57,8 @@ function encodeFeedSseLive(cursor: string | undefined): Buffer {
  * The live wires of the history query `GET /v1/events` (docs/protocol.md "Live feed"): SSE
  * (`Accept: text/event-stream`) through a FeedFollower on a live connection, and long-poll
  * (`wait=`) held until something matching commits. The query is parsed and authorised by the
- * route; each wire only moves the follower's events.
+ * route; each wire only moves the follower's events. Either counts in presence as a watcher of
+ * the feed's streams (FeedWatcher), named by the JWT's `sub` only.
  */
 export class FeedTransport {
   #deps: FeedTransportDeps;
@@ -64,7 +76,7 @@ export class FeedTransport {
     const { order: _order, limit: _limit, cursor: _cursor, ...filter } = query;
     // A cursor this server did not issue, or beyond its log's head, is refused before the response starts.
     if (cursor !== undefined) await assertFeedCursor(this.#deps.log, cursor);
-    let follower: FeedFollower | undefined;
+    let follower: WatchedFeed | undefined;
     const connection = this.#deps.sse.open(request, reply, () => follower?.close());
     const sink: FeedSink = {
       event: (event) => connection.write(encodeFeedSseEvent(event)),
@@ -75,13 +87,9 @@ export class FeedTransport {
       },
       ready: () => connection.ready(),
     };
-    follower = FeedFollower.open({
-      log: this.#deps.log,
-      wakeups: this.#deps.wakeups,
-      filter,
-      ...(cursor === undefined ? {} : { cursor }),
-      sink,
-    });
+    const { log, wakeups, presence, maxFeedStreams } = this.#deps;
+    const watcher = new FeedWatcher(presence, filter, resolveWatcherName(request.principal, undefined), maxFeedStreams);
+    follower = openWatchedFeed({ log, wakeups, filter, ...(cursor === undefined ? {} : { cursor }), sink }, watcher);
     return reply;
   }
 
@@ -98,7 +106,8 @@ export class FeedTransport {
       return (await this.#deps.log.queryEvents({ ...query, withCursors: true })) as FeedPage;
     };
     const send = (page: FeedPage) => this.#sendPage(request, reply, page, query.cursor);
-    return this.#longPoll.serve(request, reply, { filter: query, waitMs, read, send });
+    const name = resolveWatcherName(request.principal, undefined);
+    return this.#longPoll.serve(request, reply, { filter: query, name, waitMs, read, send });
   }
 
   #sendPage(request: FeedRequest, reply: FastifyReply, page: FeedPage, cursor: string | undefined): void {

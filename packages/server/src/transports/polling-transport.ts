@@ -10,7 +10,7 @@ import type { ReadCaching } from '../http/read-caching.js';
 import type { StreamEventsQuery } from '../http/schemas/read-route-schemas.js';
 import type { EventLog } from '../log/event-log.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
-import type { LongPollPresence } from '../presence/long-poll-presence.js';
+import type { PollPresence } from '../presence/poll-presence.js';
 import { resolveRequestWatcherName } from '../presence/watcher-name.js';
 import type { LiveConnections } from './live-connections.js';
 import { sendFailure } from './send-failure.js';
@@ -30,8 +30,8 @@ export interface PollingTransportDeps {
   longPollsWaiting: { inc(): void; dec(): void };
   shutdown: ShutdownHooks;
   caching: ReadCaching;
-  /** A held long-poll counts as a watcher of its stream (and lingers between polls). */
-  presence: LongPollPresence;
+  /** A poll counts as a watcher of its stream while held and one heartbeat interval after its answer. */
+  presence: PollPresence;
 }
 
 /**
@@ -68,6 +68,7 @@ export class PollingTransport {
     const page = await readResolvedPage(this.#deps.log, stream, after, limit, epoch);
     const isIdle = !page.isReset && page.read.events.length === 0 && !page.read.snapshot.final;
     if (!isIdle || waitMs === 0) {
+      this.#deps.presence.answered(request.raw.socket, stream, name);
       this.#sendPage(request, reply, page);
       return;
     }

@@ -12,7 +12,7 @@ import type { EventLog } from '../log/event-log.js';
 import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
 import type { HeraldMetrics } from '../ops/metrics.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
-import { LongPollPresence } from '../presence/long-poll-presence.js';
+import { PollPresence } from '../presence/poll-presence.js';
 import type { Presence } from '../presence/presence.js';
 import { FeedTransport } from './feed-transport.js';
 import { LiveConnections } from './live-connections.js';
@@ -76,6 +76,8 @@ export function registerTransports(
     resolved,
   );
   const sse = new SseTransport(live, resolved.sseRetryMs, caching.eventStream);
+  // A feed watches at most as many streams as a connection may subscribe to (FeedWatcher).
+  const maxFeedStreams = limits.maxSubscriptionsPerConnection;
   const wakeups = new FeedWakeups({ hub, broker: deps.broker });
   deps.shutdown.add(() => wakeups.close());
   const websocket = new WebSocketTransport({
@@ -85,11 +87,19 @@ export function registerTransports(
     corsOrigins: deps.config.corsOrigins,
     proxyTrust: limits.proxyTrust,
     slowConsumerCloseTimeoutMs: resolved.slowConsumerCloseTimeoutMs,
+    heartbeatIntervalMs: resolved.heartbeatIntervalMs,
+    maxFeedStreams,
     maxFrameBytes:
       resolved.maxFrameBytes ?? (limits.event.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + FRAME_ENVELOPE_BYTES,
   });
   websocket.attach(app.server);
   const { presence } = deps;
+  // A poller lingers one heartbeat interval: its leave is then seen within two (issue 16).
+  const pollPresence = new PollPresence(presence, {
+    lingerMs: resolved.heartbeatIntervalMs,
+    maxFeedStreams,
+    maxLingeringPerSocket: limits.maxSubscriptionsPerConnection,
+  });
   registerMultiStreamSse(app, { hub, log, presence, maxStreams: limits.maxSubscriptionsPerConnection }, sse);
   const polling = new PollingTransport({
     log,
@@ -99,8 +109,7 @@ export function registerTransports(
     longPollsWaiting: deps.metrics.longPollsWaiting,
     shutdown: deps.shutdown,
     caching,
-    // A poller lingers one heartbeat interval: its leave is then seen within two (issue 16).
-    presence: new LongPollPresence(presence, resolved.heartbeatIntervalMs),
+    presence: pollPresence,
   });
   registerStreamEventsRoute(app, createStreamSseHandler({ hub, log, presence }, sse), polling);
   const streamListWatch = new StreamListWatch(deps, sse);
@@ -113,6 +122,9 @@ export function registerTransports(
     longPollsWaiting: deps.metrics.longPollsWaiting,
     shutdown: deps.shutdown,
     cacheControl: caching.revalidate,
+    presence,
+    pollPresence,
+    maxFeedStreams,
   });
   return { watchStreamList: streamListWatch.handle, feed };
 }

@@ -42,6 +42,8 @@ export interface WebSocketConnectionDeps {
   logger: FastifyBaseLogger;
   dependencyFailures: DependencyFailureLog;
   presence: Presence;
+  /** Streams one feed watches at once in presence (FeedWatcher's bound). */
+  maxFeedStreams: number;
   /** How long a slow consumer's close may take before its socket is destroyed, in ms. */
   slowConsumerCloseTimeoutMs: number;
 }
@@ -92,10 +94,11 @@ export class WebSocketConnection implements LiveSinkOwner {
       release: init.release,
       onEnd: () => this.#stopSubscriptions(),
     });
-    const { log, wakeups } = deps;
+    const { log, wakeups, presence, maxFeedStreams } = deps;
+    const maxFeeds = deps.limits.maxSubscriptionsPerConnection;
     this.#feeds = new WebSocketFeeds(
       this.#connection,
-      { log, wakeups, maxFeeds: deps.limits.maxSubscriptionsPerConnection },
+      { log, wakeups, presence, maxFeeds, maxFeedStreams },
       (error, ref, feed) => this.#sendError(error, ref, undefined, feed),
     );
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));

@@ -1,10 +1,14 @@
 import { type ClientFrame, encodeFeedEventFrame, HeraldError, type ServerFrame } from '@herald/protocol';
 import { authorizeFilter } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
-import { assertFeedCursor, FeedFollower } from '../delivery/feed-follower.js';
+import { assertFeedCursor } from '../delivery/feed-follower.js';
 import type { FeedWakeups } from '../fanout/feed-wakeups.js';
 import type { EventLog } from '../log/event-log.js';
+import { FeedWatcher } from '../presence/feed-watcher.js';
+import type { Presence } from '../presence/presence.js';
+import { resolveWatcherName } from '../presence/watcher-name.js';
 import type { LiveConnection } from './live-connection.js';
+import { openWatchedFeed, type WatchedFeed } from './watched-feed.js';
 import { encodeServerFrame, encodeTextFrame } from './websocket-frames.js';
 
 /** What a WebSocket's feeds work with. */
@@ -13,6 +17,10 @@ export interface WebSocketFeedsDeps {
   wakeups: FeedWakeups;
   /** Feeds one connection may follow (the subscription limit, counted apart from streams). */
   maxFeeds: number;
+  /** A feed counts as a watcher of its streams (FeedWatcher). */
+  presence: Presence;
+  /** Streams one feed watches at once (FeedWatcher's bound). */
+  maxFeedStreams: number;
 }
 
 /** Reports an error about one feed (or one `follow`) as an error frame. */
@@ -24,13 +32,15 @@ type FollowFrame = Extract<ClientFrame, { op: 'follow' }>;
  * The live feeds of one WebSocket (docs/protocol.md "Live feed"): `follow` starts a FeedFollower
  * under the client's feed id, answered by `following`, then `feed_event` frames (each with its
  * feed and cursor), `feed_live` once caught up, and live `feed_event`s; `unfollow` ends it. The
- * connection's heartbeat, slow-consumer and token-expiry rules apply to feeds as to streams.
+ * connection's heartbeat, slow-consumer and token-expiry rules apply to feeds as to streams. A
+ * feed counts in presence as a watcher of its streams (FeedWatcher), named by the JWT's `sub` only
+ * (a `follow` carries no label).
  */
 export class WebSocketFeeds {
   #connection: LiveConnection;
   #deps: WebSocketFeedsDeps;
   #sendError: FeedErrorSender;
-  #feeds = new Map<string, FeedFollower>();
+  #feeds = new Map<string, WatchedFeed>();
 
   constructor(connection: LiveConnection, deps: WebSocketFeedsDeps, sendError: FeedErrorSender) {
     this.#connection = connection;
@@ -59,22 +69,27 @@ export class WebSocketFeeds {
     this.#feeds.get(feed)?.close();
     this.#send({ op: 'following', ...(ref === undefined ? {} : { ref }), feed });
     const connection = this.#connection;
-    const follower = FeedFollower.open({
-      log: this.#deps.log,
-      wakeups: this.#deps.wakeups,
-      filter,
-      ...(cursor === undefined ? {} : { cursor }),
-      sink: {
-        event: (event) =>
-          connection.write(encodeTextFrame(encodeFeedEventFrame(feed, event.cursor, JSON.stringify(event)))),
-        live: (at) => this.#send({ op: 'feed_live', feed, ...(at === undefined ? {} : { cursor: at }) }),
-        failed: (error) => {
-          if (this.#feeds.get(feed) === follower) this.#feeds.delete(feed);
-          this.#sendError(error, undefined, feed);
+    const { log, wakeups, presence, maxFeedStreams } = this.#deps;
+    const watcher = new FeedWatcher(presence, filter, resolveWatcherName(principal, undefined), maxFeedStreams);
+    const follower = openWatchedFeed(
+      {
+        log,
+        wakeups,
+        filter,
+        ...(cursor === undefined ? {} : { cursor }),
+        sink: {
+          event: (event) =>
+            connection.write(encodeTextFrame(encodeFeedEventFrame(feed, event.cursor, JSON.stringify(event)))),
+          live: (at) => this.#send({ op: 'feed_live', feed, ...(at === undefined ? {} : { cursor: at }) }),
+          failed: (error) => {
+            if (this.#feeds.get(feed) === follower) this.#feeds.delete(feed);
+            this.#sendError(error, undefined, feed);
+          },
+          ready: () => connection.ready(),
         },
-        ready: () => connection.ready(),
       },
-    });
+      watcher,
+    );
     this.#feeds.set(feed, follower);
   }
 

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { API_PATHS, HeraldError, isHeraldError } from '@herald/protocol';
 import { WebSocketServer } from 'ws';
 import { WebSocketConnection, type WebSocketConnectionDeps } from './websocket-connection.js';
+import { WebSocketLiveness } from './websocket-liveness.js';
 import { admitUpgrade, rejectUpgrade, type UpgradeAdmissionDeps } from './websocket-upgrade.js';
 
 /** The WebSocket endpoint (DESIGN "WebSocket protocol"). */
@@ -12,19 +13,24 @@ export const WEBSOCKET_PATH = API_PATHS.webSocket;
 export interface WebSocketTransportDeps extends WebSocketConnectionDeps, UpgradeAdmissionDeps {
   /** Largest frame accepted, in bytes; larger frames close the connection with 1009. */
   maxFrameBytes: number;
+  /** How often each socket is pinged, in ms (the heartbeat interval); one silent for two is cut. */
+  heartbeatIntervalMs: number;
 }
 
 /**
  * Owns `GET /v1/ws`: handles the HTTP server's `upgrade` itself (ws with `noServer`), so access,
  * Origin and connection limits are checked before the handshake. Its connections are live
- * connections: LiveConnections closes them on shutdown (1012, after in-flight publishes are acknowledged).
+ * connections: LiveConnections closes them on shutdown (1012, after in-flight publishes are acknowledged),
+ * and WebSocketLiveness cuts those whose client stopped answering pings.
  */
 export class WebSocketTransport {
   #deps: WebSocketTransportDeps;
   #server: WebSocketServer;
+  #liveness: WebSocketLiveness;
 
   constructor(deps: WebSocketTransportDeps) {
     this.#deps = deps;
+    this.#liveness = new WebSocketLiveness(deps.heartbeatIntervalMs);
     this.#server = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -64,6 +70,9 @@ export class WebSocketTransport {
       return;
     }
     socket.off('error', ignoreError);
-    this.#server.handleUpgrade(request, socket, head, (ws) => new WebSocketConnection(ws, this.#deps, admission));
+    this.#server.handleUpgrade(request, socket, head, (ws) => {
+      this.#liveness.add(ws);
+      new WebSocketConnection(ws, this.#deps, admission);
+    });
   }
 }

@@ -63,6 +63,8 @@ async function startOrderedAuthServer(): Promise<OrderedAuthServer> {
     corsOrigins: [],
     proxyTrust: context.limits.proxyTrust,
     slowConsumerCloseTimeoutMs: options.slowConsumerCloseTimeoutMs,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    maxFeedStreams: context.limits.maxSubscriptionsPerConnection,
     maxFrameBytes: 1 << 20,
   }).attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

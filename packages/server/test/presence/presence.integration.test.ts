@@ -36,8 +36,13 @@ function presenceWithin(url: string, check: (presence: StreamPresence) => boolea
   return waitForPresence(url, STREAM, check, SEEN_WITHIN_MS, token);
 }
 
-async function openWs(url: string, frame: Record<string, unknown> = {}, token?: string): Promise<WsTestClient> {
-  const client = await WsTestClient.open(url, token ? { token } : {});
+async function openWs(
+  url: string,
+  frame: Record<string, unknown> = {},
+  token?: string,
+  autoPong = true,
+): Promise<WsTestClient> {
+  const client = await WsTestClient.open(url, { ...(token ? { token } : {}), autoPong });
   clients.push({ close: () => client.socket.terminate() });
   client.send({ op: 'sub', stream: STREAM, ...frame });
   return client;
@@ -80,6 +85,20 @@ describe('presence on one node', () => {
     expect((await server!.herald.context.log.getSnapshot(STREAM)).seq).toBe(0);
   });
 
+  it('cuts a hung WebSocket client (no pong) so its watcher leaves within two heartbeat intervals, and keeps one that answers', async () => {
+    const { url } = await start();
+    const answering = await openWs(url, { label: 'awake' });
+    const hung = await openWs(url, { label: 'hung' }, undefined, false);
+    await presenceWithin(url, (p) => p.count === 2);
+    // The hung client never answers a ping from its start: it is gone within two intervals of it.
+    expect(await presenceWithin(url, (p) => p.count === 1)).toEqual({ stream: STREAM, count: 1, names: ['awake'] });
+    expect((await hung.closed).code).toBe(1006);
+    // The client that answers pings stays, well past the point where a silent one is cut.
+    await new Promise((resolve) => setTimeout(resolve, 2 * HEARTBEAT_INTERVAL_MS));
+    expect(await readPresence(url)).toMatchObject({ count: 1, names: ['awake'] });
+    expect(answering.socket.readyState).toBe(answering.socket.OPEN);
+  });
+
   it('sends presence frames to a subscriber that asks, on every change', async () => {
     const { url } = await start();
     const watching = await openWs(url, { presence: true, label: 'dash' });
@@ -111,6 +130,24 @@ describe('presence on one node', () => {
     expect(counts).toEqual([1, 2]);
   });
 
+  it('counts an ETag poller, and a long-poll answered at once, for one heartbeat interval after each answer, once per socket', async () => {
+    const { url, publish } = await start();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    clients.push({ close: () => agent.destroy() });
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?label=etag`);
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['etag'] });
+    // Polled again on the same keep-alive socket: still one watcher.
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?label=etag`);
+    expect(await readPresence(url)).toMatchObject({ count: 1 });
+    await presenceWithin(url, (p) => p.count === 0);
+
+    await publish(STREAM, [{ type: 'tick' }]);
+    // Events were waiting: the long-poll is answered at once, and counts as a held one would.
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?wait=30&label=quick`);
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['quick'] });
+    await presenceWithin(url, (p) => p.count === 0);
+  });
+
   it('names JWT watchers by their sub, labels only where the token allows, and shows presence only to readers', async () => {
     const { url } = await start({ jwt: { secret: TEST_JWT_SECRET } });
     const reader = await signTestToken({ read: ['run:*'] }, { subject: 'user-1' });
@@ -137,6 +174,28 @@ describe('presence on one node', () => {
     expect(error).toMatchObject({ code: 'invalid_request' });
     const response = await requestJson(`${url}/v1/streams/${STREAM}/events?wait=1&label=${'x'.repeat(65)}`);
     expect(response.status).toBe(400);
+  });
+
+  it.each([
+    ['a right-to-left override', 'admin\u202Etxt.exe'],
+    ['a zero-width space', 'ali\u200Bce'],
+    ['a left-to-right isolate', '\u2066bob'],
+  ])('refuses a label with %s on every wire', async (_what, label) => {
+    const { url } = await start();
+    const client = await openWs(url, { label });
+    expect(await client.waitFor((frame) => frame.op === 'error')).toMatchObject({ code: 'invalid_request' });
+    const query = `label=${encodeURIComponent(label)}`;
+    for (const path of [
+      `/v1/streams/${STREAM}/events?${query}`,
+      `/v1/streams/${STREAM}/events?wait=1&${query}`,
+      `/v1/sse?stream=${STREAM}&${query}`,
+    ]) {
+      const response = await requestJson<{ error: { code: string } }>(`${url}${path}`);
+      expect([path, response.status, response.body.error.code]).toEqual([path, 400, 'invalid_request']);
+    }
+    const sse = await openSse(url, `?${query}`);
+    expect(sse.status).toBe(400);
+    expect(await readPresence(url)).toMatchObject({ count: 0 });
   });
 });
 

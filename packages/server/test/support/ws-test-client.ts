@@ -35,12 +35,14 @@ export class WsTestClient {
   /** Opens `ws(s)://…/v1/ws` of the server at `baseUrl`; rejects with the HTTP status when refused. */
   static open(
     baseUrl: string,
-    options: { token?: string; origin?: string; maxPayload?: number } = {},
+    options: { token?: string; origin?: string; maxPayload?: number; autoPong?: boolean } = {},
   ): Promise<WsTestClient> {
     const url = `${baseUrl.replace(/^http/, 'ws')}/v1/ws${options.token ? `?token=${options.token}` : ''}`;
     const socket = new WebSocket(url, {
       ...(options.origin ? { origin: options.origin } : {}),
       ...(options.maxPayload ? { maxPayload: options.maxPayload } : {}),
+      // `false`: a hung client, which never answers the server's protocol pings.
+      ...(options.autoPong === false ? { autoPong: false } : {}),
     });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new WsTestClient(socket)));

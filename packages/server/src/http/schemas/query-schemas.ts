@@ -65,7 +65,8 @@ export const Time = Type.String({ minLength: 1, description: 'ISO 8601 date-time
 
 /**
  * `label`: how the watcher is named in presence, where its token allows (docs/protocol.md
- * "Presence"). Control characters are refused by the protocol's own check (parsePresenceLabel).
+ * "Presence"). Control, format and separator characters are refused by the protocol's own check
+ * (parsePresenceLabel).
  */
 export const Label = Type.String({
   minLength: 1,
