@@ -117,7 +117,9 @@ describe('graceful shutdown', () => {
       expect(outcomes.filter((outcome) => outcome === '503 shutting_down').length).toBeGreaterThan(0);
       const acknowledged = types.filter((_, i) => outcomes[i] === '201');
       const log = new SqliteEventLog(filename);
-      const stored = (await log.readEvents('run:bye', 0, 100)).events.map((event) => event.type);
+      const stored = (await log.readEvents('run:bye', 0, 100)).events.map(
+        (event) => (JSON.parse(event.json) as { type: string }).type,
+      );
       await log.close();
       expect(stored.sort()).toEqual(acknowledged.sort());
     } finally {
