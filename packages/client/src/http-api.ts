@@ -87,7 +87,7 @@ export class HttpApi {
   readonly #baseUrl: string;
   readonly #fetch: FetchFunction;
   readonly #tokens: TokenSource;
-  /** The client's presence label, sent where a request makes it a watcher (SSE, events polls). */
+  /** The client's presence label, sent where a request makes it a watcher (SSE, events and snapshot polls). */
   readonly #label: string | undefined;
 
   constructor(baseUrl: string, fetch: FetchFunction, tokens: TokenSource, label?: string) {
@@ -115,9 +115,10 @@ export class HttpApi {
     return readJson<EventsPage>(response);
   }
 
-  /** `GET /v1/streams/{stream}` with `If-None-Match`. */
+  /** `GET /v1/streams/{stream}` with `If-None-Match`; the poll transport's read, so it counts as a watcher too. */
   async readSnapshot(stream: string, etag?: string | null, signal?: AbortSignal): Promise<TaggedSnapshot | undefined> {
-    const response = await this.#request(streamPath(stream), { headers: conditionalHeaders(etag), signal });
+    const path = withQuery(streamPath(stream), { [QUERY_PARAMS.label]: this.#label });
+    const response = await this.#request(path, { headers: conditionalHeaders(etag), signal });
     if (response.status === 304) return undefined;
     return { snapshot: await readJson<StreamSnapshot>(response), etag: response.headers.get(HEADERS.etag) };
   }

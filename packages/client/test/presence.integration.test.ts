@@ -64,6 +64,19 @@ describe('subscription.presence', () => {
     expect(plain.presence).toBeNull();
   });
 
+  it('counts a client on the ETag poll transport as a watcher, with its label, while it polls', async () => {
+    server = await startInProcessHerald({ heartbeatIntervalMs: 1000 });
+    const dashboard = client({ label: 'alice' }).subscribe(STREAM, { presence: true });
+    await waitUntil(() => dashboard.presence?.count === 1, 5000, 'alice alone');
+    // The poll transport reads the snapshot every staleAfterMs and the events only when it moved.
+    const poller = client({ label: 'frank', transports: ['poll'], staleAfterMs: 500 });
+    poller.subscribe(STREAM);
+    await waitUntil(() => dashboard.presence?.names.includes('frank') === true, 5000, 'frank counted');
+    poller.close();
+    await waitUntil(() => dashboard.presence?.count === 1, 5000, 'frank left');
+    expect(dashboard.presence).toEqual({ stream: STREAM, count: 1, names: ['alice'] });
+  });
+
   it('reads presence over HTTP on a transport that carries no presence frames', async () => {
     // The first read (no wait) counts for one heartbeat interval, and the long-poll after it may
     // come on another pooled connection, counting twice meanwhile (docs/protocol.md "Presence").

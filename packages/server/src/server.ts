@@ -199,7 +199,12 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   registerPublishRoutes(app, context);
   const caching = createReadCaching(config);
   const transports = registerTransports(app, context, caching, transportOptions);
-  registerStreamRoutes(app, { log, caching, watchStreamList: transports.watchStreamList });
+  registerStreamRoutes(app, {
+    log,
+    caching,
+    watchStreamList: transports.watchStreamList,
+    countSnapshotPoll: transports.countSnapshotPoll,
+  });
   registerHistoryRoutes(app, context, transports.feed);
   registerAdminRoutes(app, context);
   registerPresenceRoutes(app, context);

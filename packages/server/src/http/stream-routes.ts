@@ -4,7 +4,12 @@ import { authorize } from '../auth/authorize.js';
 import type { EventLog } from '../log/event-log.js';
 import { sendWithEtag } from './etag.js';
 import type { ReadCaching } from './read-caching.js';
-import { type StreamListQuery, snapshotRouteSchema, streamListRouteSchema } from './schemas/read-route-schemas.js';
+import {
+  type SnapshotQuery,
+  type StreamListQuery,
+  snapshotRouteSchema,
+  streamListRouteSchema,
+} from './schemas/read-route-schemas.js';
 
 /** Serves a live stream request itself (SSE); registered by the transports when they exist. */
 export type LiveHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown;
@@ -14,12 +19,17 @@ export function wantsEventStream(request: FastifyRequest): boolean {
   return request.headers.accept?.includes('text/event-stream') === true;
 }
 
+/** Counts the reader of a stream's snapshot as a poller in presence (PollPresence). */
+export type SnapshotPollCounter = (request: FastifyRequest<{ Querystring: SnapshotQuery }>, stream: string) => void;
+
 /** What the stream routes work with. */
 export interface StreamRoutesDeps {
   log: EventLog;
   caching: ReadCaching;
   /** `GET /v1/streams?watch=1` as SSE, when the transports are registered. */
   watchStreamList?: LiveHandler;
+  /** Presence of snapshot pollers, when the transports are registered. */
+  countSnapshotPoll?: SnapshotPollCounter;
 }
 
 /**
@@ -27,14 +37,16 @@ export interface StreamRoutesDeps {
  * (`/v1/streams/{stream}/events`: SSE, ETag polling, long-poll) belongs to the transports.
  */
 export function registerStreamRoutes(app: FastifyInstance, deps: StreamRoutesDeps): void {
-  const { log, caching, watchStreamList } = deps;
+  const { log, caching, watchStreamList, countSnapshotPoll } = deps;
 
-  app.get<{ Params: { stream: string } }>(
+  app.get<{ Params: { stream: string }; Querystring: SnapshotQuery }>(
     ROUTE_PATTERNS.stream,
     { schema: snapshotRouteSchema },
     async (request, reply) => {
       const { stream } = request.params;
       authorize(request.principal, 'read', stream);
+      // The SDK's poll transport watches a stream through its snapshot: a watcher, as an events poll is.
+      countSnapshotPoll?.(request, stream);
       const snapshot = await log.getSnapshot(stream);
       return sendWithEtag(request, reply, JSON.stringify(snapshot), caching.revalidate);
     },

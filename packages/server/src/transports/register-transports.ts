@@ -6,7 +6,7 @@ import type { Broker } from '../fanout/broker.js';
 import { FeedWakeups } from '../fanout/feed-wakeups.js';
 import type { Hub } from '../fanout/hub.js';
 import type { ReadCaching } from '../http/read-caching.js';
-import type { LiveHandler } from '../http/stream-routes.js';
+import type { LiveHandler, SnapshotPollCounter } from '../http/stream-routes.js';
 import type { Limits } from '../limits/limits.js';
 import type { EventLog } from '../log/event-log.js';
 import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
@@ -14,6 +14,7 @@ import type { HeraldMetrics } from '../ops/metrics.js';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 import { PollPresence } from '../presence/poll-presence.js';
 import type { Presence } from '../presence/presence.js';
+import { resolveRequestWatcherName } from '../presence/watcher-name.js';
 import { FeedTransport } from './feed-transport.js';
 import { LiveConnections } from './live-connections.js';
 import { registerMultiStreamSse } from './multi-stream-sse.js';
@@ -50,6 +51,8 @@ export interface LiveTransports {
   watchStreamList: LiveHandler;
   /** Hand this to `registerHistoryRoutes`: `GET /v1/events` followed live (SSE, long-poll). */
   feed: FeedTransport;
+  /** Hand this to `registerStreamRoutes`: a snapshot poller counts in presence as an events poller does. */
+  countSnapshotPoll: SnapshotPollCounter;
 }
 
 /**
@@ -126,5 +129,7 @@ export function registerTransports(
     pollPresence,
     maxFeedStreams,
   });
-  return { watchStreamList: streamListWatch.handle, feed };
+  const countSnapshotPoll: SnapshotPollCounter = (request, stream) =>
+    pollPresence.answered(request.raw.socket, stream, resolveRequestWatcherName(request.principal, request.query));
+  return { watchStreamList: streamListWatch.handle, feed, countSnapshotPoll };
 }

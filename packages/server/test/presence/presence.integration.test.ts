@@ -148,6 +148,23 @@ describe('presence on one node', () => {
     await presenceWithin(url, (p) => p.count === 0);
   });
 
+  it('counts a snapshot poller (the SDK poll transport) for one heartbeat interval after each answer, 304s included', async () => {
+    const { url } = await start();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    clients.push({ close: () => agent.destroy() });
+    const first = await fetchOn(agent, `${url}/v1/streams/${STREAM}?label=poller`);
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['poller'] });
+    await presenceWithin(url, (p) => p.count === 0);
+    // An unchanged snapshot (304) counts the same, and the same socket's next poll takes its place.
+    const again = await fetchOn(agent, `${url}/v1/streams/${STREAM}?label=poller`, { 'if-none-match': first.etag });
+    expect(again.status).toBe(304);
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}?label=poller`, { 'if-none-match': first.etag });
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['poller'] });
+    await presenceWithin(url, (p) => p.count === 0);
+    const refused = await requestJson(`${url}/v1/streams/${STREAM}?label=${'x'.repeat(65)}`);
+    expect(refused.status).toBe(400);
+  });
+
   it('names JWT watchers by their sub, labels only where the token allows, and shows presence only to readers', async () => {
     const { url } = await start({ jwt: { secret: TEST_JWT_SECRET } });
     const reader = await signTestToken({ read: ['run:*'] }, { subject: 'user-1' });
@@ -200,12 +217,17 @@ describe('presence on one node', () => {
 });
 
 /** GETs `url` through `agent` and resolves once the whole answer has arrived. */
-function fetchOn(agent: http.Agent, url: string): Promise<void> {
+/** GETs `url` on `agent`'s socket; resolves with the status and ETag once the body is read. */
+function fetchOn(
+  agent: http.Agent,
+  url: string,
+  headers: http.OutgoingHttpHeaders = {},
+): Promise<{ status: number; etag: string | undefined }> {
   return new Promise((resolve, reject) => {
     http
-      .get(url, { agent }, (response) => {
+      .get(url, { agent, headers }, (response) => {
         response.resume();
-        response.on('end', resolve);
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, etag: response.headers.etag }));
       })
       .on('error', reject);
   });

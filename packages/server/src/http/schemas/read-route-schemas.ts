@@ -38,7 +38,10 @@ export const snapshotRouteSchema = {
   description: 'With an ETag; a request naming it (If-None-Match) is answered `304`. An unknown stream reads as empty.',
   security: TOKEN_OR_OPEN,
   params: StreamParams,
-  querystring: Type.Object({ [QUERY_PARAMS.token]: Type.Optional(Token) }),
+  querystring: Type.Object({
+    [QUERY_PARAMS.label]: Type.Optional(Label),
+    [QUERY_PARAMS.token]: Type.Optional(Token),
+  }),
   response: { 200: StreamSnapshot, 304: NOT_MODIFIED, ...READ_ERRORS },
 };
 
@@ -225,6 +228,8 @@ export const multiStreamSseRouteSchema = {
   },
 };
 
+/** `GET /v1/streams/{stream}` parameters, as the schema leaves them. */
+export type SnapshotQuery = Static<typeof snapshotRouteSchema.querystring>;
 /** `GET /v1/streams` parameters, as the schema leaves them. */
 export type StreamListQuery = Static<typeof streamListRouteSchema.querystring>;
 /** `GET /v1/streams/{stream}/events` parameters, as the schema leaves them. */
