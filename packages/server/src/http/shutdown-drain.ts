@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { HeraldError } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
@@ -32,13 +33,37 @@ async function lingerWhileConnected(httpServer: Server): Promise<void> {
 }
 
 /**
- * Closes keep-alive sockets as they go idle (Fastify closes only those idle when it starts, and a
- * client's next idle socket would hold the process for the keep-alive timeout), and cuts whatever
- * is still open after the grace period; both stop once the server has closed.
+ * The connections that have not sent a request yet. Node's `closeIdleConnections` leaves them open
+ * (to Node they may be sending their first request's headers), yet clients open such spares all
+ * the time: fetch (undici) after aborting a streamed response, browsers' preconnects. Each would
+ * hold the shutdown for the whole grace period.
  */
-function releaseConnections(httpServer: Server): void {
-  httpServer.closeIdleConnections();
-  const sweep = setInterval(() => httpServer.closeIdleConnections(), IDLE_SWEEP_INTERVAL_MS);
+function trackUnusedConnections(httpServer: Server): Set<Socket> {
+  const unused = new Set<Socket>();
+  httpServer.on('connection', (socket: Socket) => {
+    unused.add(socket);
+    socket.once('close', () => unused.delete(socket));
+  });
+  // From its first request on, Node's own idle tracking applies (and the WebSocket transport's to
+  // an upgraded socket). Not the socket's 'data': Node's parser reads the handle directly.
+  httpServer.on('request', (request: IncomingMessage) => unused.delete(request.socket));
+  httpServer.on('upgrade', (request: IncomingMessage) => unused.delete(request.socket));
+  return unused;
+}
+
+/**
+ * Closes keep-alive sockets as they go idle (Fastify closes only those idle when it starts, and a
+ * client's next idle socket would hold the process for the keep-alive timeout) and sockets that
+ * never sent a request, and cuts whatever is still open after the grace period; both stop once
+ * the server has closed.
+ */
+function releaseConnections(httpServer: Server, unused: Set<Socket>): void {
+  const closeIdle = () => {
+    httpServer.closeIdleConnections();
+    for (const socket of unused) socket.destroy();
+  };
+  closeIdle();
+  const sweep = setInterval(closeIdle, IDLE_SWEEP_INTERVAL_MS);
   const cut = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
   sweep.unref();
   cut.unref();
@@ -68,9 +93,10 @@ export function registerShutdownDrain(
     });
   });
   if (!ownsServer) return;
+  const unused = trackUnusedConnections(app.server);
   // preClose runs before Fastify closes the listener and Node closes the idle connections.
   app.addHook('preClose', async () => {
     await lingerWhileConnected(app.server);
-    releaseConnections(app.server);
+    releaseConnections(app.server, unused);
   });
 }

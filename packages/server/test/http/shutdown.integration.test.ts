@@ -128,6 +128,21 @@ describe('graceful shutdown', () => {
     }
   });
 
+  it('closes a connection that never sent a request once the linger is over, instead of waiting out the 10 s grace', async () => {
+    const { url, close } = await startInProcessHerald();
+    // A client's spare connection (fetch/undici after an abort, a browser's preconnect): no byte sent.
+    const spare = connect(Number(new URL(url).port), '127.0.0.1');
+    try {
+      await once(spare, 'connect');
+      const startedAt = Date.now();
+      await Promise.all([close(), once(spare, 'close')]);
+      // The linger is 0.5 s; the grace for requests in flight is 10 s. Half way between tells them apart.
+      expect(Date.now() - startedAt).toBeLessThan(5000);
+    } finally {
+      spare.destroy();
+    }
+  }, 15_000);
+
   it('answers a waiting long-poll at once and closes with a keep-alive client still connected', async () => {
     const { url, close } = await startInProcessHerald();
     const agent = new Agent({ keepAlive: true, maxSockets: 2 });
