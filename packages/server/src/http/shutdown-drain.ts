@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import { HeraldError } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
@@ -24,6 +24,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).u
 
 function connectionCount(httpServer: Server): Promise<number> {
   return new Promise((resolve) => httpServer.getConnections((error, count) => resolve(error ? 0 : count)));
+}
+
+/**
+ * Stops accepting connections, leaving the open ones as they are. A connection accepted while the
+ * listener is about to close can be reset with its request already sent (its fate unknown to the
+ * client), while one refused at connect carried nothing, so a client or proxy may safely retry it
+ * elsewhere. `http.Server.close` would also close the idle keep-alive connections at once, which
+ * the linger exists to avoid, hence net.Server's own close. Fastify closes the server again
+ * later, and takes the "not running" answer that gets.
+ */
+function stopAccepting(httpServer: Server): void {
+  NetServer.prototype.close.call(httpServer);
 }
 
 /** Waits until no connection is open, for SHUTDOWN_LINGER_MS at most. */
@@ -77,8 +89,9 @@ function releaseConnections(httpServer: Server, unused: Set<Socket>): void {
  * Graceful shutdown on the HTTP side. From the moment shutdown begins, every request is answered
  * `503 shutting_down` with `Retry-After` and `Connection: close` before any of its work starts, so
  * a publish is either one begun earlier (stored and acknowledged: the log closes after the
- * publisher drains) or refused, never lost. When Herald owns the server (`ownsServer`), open
- * connections then linger (SHUTDOWN_LINGER_MS) before idle ones are closed and the listener stops.
+ * publisher drains) or refused, never lost. When Herald owns the server (`ownsServer`), the
+ * listener stops at once (a new connection is refused at connect) and open connections linger
+ * (SHUTDOWN_LINGER_MS) before idle ones are closed.
  */
 export function registerShutdownDrain(
   app: FastifyInstance,
@@ -96,6 +109,7 @@ export function registerShutdownDrain(
   const unused = trackUnusedConnections(app.server);
   // preClose runs before Fastify closes the listener and Node closes the idle connections.
   app.addHook('preClose', async () => {
+    stopAccepting(app.server);
     await lingerWhileConnected(app.server);
     releaseConnections(app.server, unused);
   });

@@ -128,6 +128,28 @@ describe('graceful shutdown', () => {
     }
   });
 
+  it('stops accepting connections as soon as shutdown begins: a new one is refused at connect, never accepted then reset', async () => {
+    const { url, close } = await startInProcessHerald();
+    // An open keep-alive connection makes the server linger, so its listener would still be open.
+    const open = connect(Number(new URL(url).port), '127.0.0.1');
+    try {
+      await once(open, 'connect');
+      open.write(publishRequest('before'));
+      expect((await readResponse(open)).head).toMatch(/^HTTP\/1\.1 201/);
+      const closing = close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const late = connect(Number(new URL(url).port), '127.0.0.1');
+      const [error] = (await once(late, 'error')) as [NodeJS.ErrnoException];
+      expect(error.code).toBe('ECONNREFUSED');
+      // The open connection is still answered meanwhile: 503 with Connection: close.
+      open.write(publishRequest('after'));
+      expect((await readResponse(open)).head).toMatch(/^HTTP\/1\.1 503/);
+      await closing;
+    } finally {
+      open.destroy();
+    }
+  });
+
   it('closes a connection that never sent a request once the linger is over, instead of waiting out the 10 s grace', async () => {
     const { url, close } = await startInProcessHerald();
     // A client's spare connection (fetch/undici after an abort, a browser's preconnect): no byte sent.
