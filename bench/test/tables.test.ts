@@ -59,8 +59,13 @@ function manyStreamsRun(target: string, sustainedPerSec: number, cpuUsPerPublish
   };
 }
 
-function httpPublishRun(target: string, streams: number, requestsPerSec: number): HttpPublishResult {
-  return { target, streams, requestsPerSec, p99Ms: 3, failures: 0 };
+function httpPublishRun(
+  target: string,
+  streams: number,
+  requestsPerSec: number,
+  cpuUsPerRequest = 100,
+): HttpPublishResult {
+  return { target, streams, requestsPerSec, p99Ms: 3, failures: 0, cpuUsPerRequest };
 }
 
 function results(latency: FanoutResult[], memory: MemoryResult[]): BenchResults {
@@ -177,12 +182,16 @@ describe('renderResults', () => {
     const markdown = renderResults({
       ...results([], []),
       httpPublish: [
-        { label: 'a', result: httpPublishRun('herald', 1000, 7000) },
-        { label: 'b', result: httpPublishRun('fastify-bare', 1000, 10_000) },
+        { label: 'a', result: httpPublishRun('herald', 1000, 7000, 150) },
+        { label: 'b', result: httpPublishRun('fastify-bare', 1000, 10_000, 60) },
       ],
     });
 
     expect(row(markdown, 'HTTP single-event publish', 'herald (SQLite, 201 after commit)').at(4)).toBe('0.70×');
+    expect(row(markdown, 'HTTP single-event publish', 'herald (SQLite, 201 after commit)').slice(5, 7)).toEqual([
+      '150.0',
+      '2.50×',
+    ]);
     expect(row(markdown, 'Targets', 'HTTP single-event publish ≥ 0.6× fastify-bare, 1000 stream(s)').at(2)).toBe('met');
   });
 });

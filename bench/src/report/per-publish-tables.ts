@@ -78,15 +78,27 @@ export function manyStreamsStepsTable(attempts: readonly Attempt<ManyStreamsResu
 /** Single-event POSTs/s, Herald (durable) beside the bare framework, per stream count. */
 export function httpPublishTable(attempts: readonly Attempt<HttpPublishResult>[]): string {
   const runs = measured(attempts);
-  const header = ['target', 'streams', 'requests/s', 'p99 ms', `÷ ${HTTP_PUBLISH_FLOOR}`, 'failed requests'];
+  const header = [
+    'target',
+    'streams',
+    'requests/s',
+    'p99 ms',
+    `÷ ${HTTP_PUBLISH_FLOOR}`,
+    'server CPU µs/request',
+    `CPU ÷ ${HTTP_PUBLISH_FLOOR}`,
+    'failed requests',
+  ];
   const rows = runs.map((run) => {
     const floor = runs.find((r) => r.target === HTTP_PUBLISH_FLOOR && r.streams === run.streams);
+    const isPeer = run === floor || !floor;
     return [
       run.target === 'herald' ? 'herald (SQLite, 201 after commit)' : run.target,
       num(run.streams),
       num(run.requestsPerSec),
       num(run.p99Ms, 1),
-      run === floor || !floor ? '–' : `${num(run.requestsPerSec / floor.requestsPerSec, 2)}×`,
+      isPeer ? '–' : `${num(run.requestsPerSec / floor.requestsPerSec, 2)}×`,
+      num(run.cpuUsPerRequest, 1),
+      isPeer ? '–' : `${num(run.cpuUsPerRequest / floor.cpuUsPerRequest, 2)}×`,
       num(run.failures),
     ];
   });

@@ -6,6 +6,8 @@ import autocannon from 'autocannon';
 /** What one autocannon run measured. */
 export interface HttpLoadResult {
   requestsPerSec: number;
+  /** Requests answered during the run. */
+  total: number;
   /** Responses with an unexpected status (or errors/timeouts). */
   failures: number;
   p99Ms: number;
@@ -50,6 +52,7 @@ export async function runHttpLoad(url: string, req: HttpLoadRequest, durationSec
   const result = await instance;
   return {
     requestsPerSec: result.requests.average,
+    total: result.requests.total,
     failures: failures + result.errors + result.timeouts,
     p99Ms: result.latency.p99,
   };

@@ -13,6 +13,12 @@ export interface HttpPublishResult {
   requestsPerSec: number;
   p99Ms: number;
   failures: number;
+  /**
+   * The server process's CPU time (user + system) per answered request: what each request costs,
+   * which the shared machine's load moves far less than the rate (the load generator runs on the
+   * same two cores).
+   */
+  cpuUsPerRequest: number;
 }
 
 const SERVER_TARGET = { herald: 'herald-ws', 'fastify-bare': 'fastify-bare' } as const;
@@ -30,6 +36,7 @@ export async function runHttpPublish(
   const server = await startServerProcess(SERVER_TARGET[target], { store: 'sqlite', dataDir });
   try {
     const pathOf = (n: number) => `/v1/streams/${encodeURIComponent(`bench:publish-${n % streams}`)}/events`;
+    await server.child.call('markCpu');
     const load = await runHttpLoad(
       server.url,
       {
@@ -42,7 +49,15 @@ export async function runHttpPublish(
       },
       durationSec,
     );
-    return { target, streams, requestsPerSec: load.requestsPerSec, p99Ms: load.p99Ms, failures: load.failures };
+    const { cpuUs } = await server.child.call<{ cpuUs: number }>('cpu');
+    return {
+      target,
+      streams,
+      requestsPerSec: load.requestsPerSec,
+      p99Ms: load.p99Ms,
+      failures: load.failures,
+      cpuUsPerRequest: cpuUs / Math.max(1, load.total),
+    };
   } finally {
     await stopServer(server);
     rmSync(dataDir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ declare module 'autocannon' {
     requests: AutocannonRequest[];
   }
   interface AutocannonResult {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p99: number };
     errors: number;
     timeouts: number;
