@@ -22,6 +22,11 @@ interface PendingAppend {
  * resolves once the writer has COMMITTED the request (fsynced: WAL, synchronous = FULL), so an
  * acknowledgement still means durable (G4), while the event loop never waits on the disk.
  * Requests reach the thread in call order, and the thread commits them in that order.
+ *
+ * One batch is in flight at a time: the requests made while the thread commits wait here and
+ * cross together once it has answered, as the next group. The thread would group them anyway, but
+ * each crossing costs a structured clone and a wake-up on both sides, and HTTP requests arrive one
+ * per event-loop turn: under load that was one message per request.
  */
 export class SqliteWriter {
   readonly #worker: Worker;
@@ -30,6 +35,8 @@ export class SqliteWriter {
   readonly #started: Promise<void>;
   #queued: AppendRequest[] = [];
   #sendScheduled: NodeJS.Immediate | undefined;
+  /** Requests of the batch in flight not answered yet (0: none in flight). */
+  #inFlight = 0;
   #nextId = 1;
   #failure: HeraldError | undefined;
 
@@ -44,8 +51,14 @@ export class SqliteWriter {
       markStarted = resolve;
     });
     this.#worker.on('message', (notice: WriterNotice) => {
-      if (notice.kind === 'ready') markStarted();
-      else for (const reply of notice.replies) this.#settle(reply);
+      if (notice.kind === 'ready') {
+        markStarted();
+        return;
+      }
+      for (const reply of notice.replies) this.#settle(reply);
+      this.#inFlight -= notice.replies.length;
+      // The requests queued meanwhile already waited a commit: they leave now.
+      if (this.#inFlight === 0) this.#sendQueued();
     });
     this.#worker.on('error', (error) => this.#fail(`the SQLite writer thread failed: ${error.message}`, error));
     this.#stopped = new Promise((resolve) => {
@@ -74,8 +87,8 @@ export class SqliteWriter {
       this.#pending.set(id, { resolve, reject });
       if (this.#pending.size === 1) this.#worker.ref();
       this.#queued.push({ id, entries });
-      // One message per event-loop turn: the requests parsed in one turn cross to the thread together.
-      this.#sendScheduled ??= setImmediate(() => this.#sendQueued());
+      // The requests parsed in one turn cross together; while a batch is in flight, they wait for it.
+      if (this.#inFlight === 0) this.#sendScheduled ??= setImmediate(() => this.#sendQueued());
     });
   }
 
@@ -86,19 +99,23 @@ export class SqliteWriter {
 
   /** Lets the thread commit every request already sent, then waits for it to end. */
   async close(): Promise<void> {
-    this.#sendQueued();
+    this.#sendQueued({ isClosing: true });
     if (!this.#failure) this.#post({ kind: 'close' });
     // Referenced while it drains: an unreferenced thread would let the process end mid-commit.
     this.#worker.ref();
     await this.#stopped;
   }
 
-  #sendQueued(): void {
+  /** Sends the queued requests as one batch, unless one is in flight (closing sends them regardless). */
+  #sendQueued({ isClosing = false } = {}): void {
     clearImmediate(this.#sendScheduled);
     this.#sendScheduled = undefined;
+    if (this.#inFlight > 0 && !isClosing) return;
     const requests = this.#queued;
     this.#queued = [];
-    if (requests.length > 0 && !this.#failure) this.#post({ kind: 'append', requests });
+    if (requests.length === 0 || this.#failure) return;
+    this.#inFlight += requests.length;
+    this.#post({ kind: 'append', requests });
   }
 
   #post(message: WriterMessage): void {
