@@ -112,6 +112,34 @@ describe('presence on one node', () => {
     expect(presenceFrames().map((frame) => frame.op === 'presence' && frame.count)).toEqual([1, 2, 1]);
   });
 
+  it("counts one connection's subs and feeds of one stream once, on the WebSocket and a polling socket", async () => {
+    const { url, publish } = await start();
+    const ws = await openWs(url, { label: 'alice' });
+    ws.send({ op: 'sub', stream: STREAM, label: 'alice' });
+    for (let n = 0; n < 20; n++) ws.send({ op: 'follow', feed: `f${n}`, filter: { stream: STREAM } });
+    ws.send({ op: 'follow', feed: 'all', filter: { prefix: 'run:' } });
+    await ws.waitUntil(() => ws.frames.filter((frame) => frame.op === 'following').length === 21);
+    await publish(STREAM, [{ type: 'tick' }]);
+    await ws.waitFor((frame) => frame.op === 'feed_live' && frame.feed === 'all');
+    await ws.waitUntil(() => ws.frames.filter((frame) => frame.op === 'feed_event').length === 21);
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['alice'] });
+    ws.send({ op: 'unsub', stream: STREAM });
+    await ws.waitFor((frame) => frame.op === 'unsubscribed');
+    // The feeds still watch it, anonymously (a follow takes no label).
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: [] });
+    ws.socket.terminate();
+    await presenceWithin(url, (p) => p.count === 0);
+
+    // One keep-alive socket polling the stream's events, its snapshot and feeds of it: one watcher.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    clients.push({ close: () => agent.destroy() });
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?label=poller`);
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}?label=poller`);
+    await fetchOn(agent, `${url}/v1/events?stream=${STREAM}&wait=0.001`);
+    await fetchOn(agent, `${url}/v1/events?stream=${STREAM}&types=tick&wait=0.001`);
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['poller'] });
+  });
+
   it('keeps a long-poller counted between its polls on a keep-alive socket', async () => {
     const { url, publish } = await start();
     const watching = await openWs(url, { presence: true });
