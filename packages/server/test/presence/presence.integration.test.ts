@@ -212,6 +212,41 @@ describe('presence on one node', () => {
     expect((await requestJson(`${url}${streamPresencePath(STREAM)}`)).status).toBe(401);
   });
 
+  it("names a WebSocket's watchers by its current token: an auth to another sub, or without the label right, renames them", async () => {
+    const { url } = await start({ jwt: { secret: TEST_JWT_SECRET } });
+    const observer = await signTestToken({ read: ['*'] }, { subject: 'observer' });
+    const alice = await openWs(url, { label: 'bob' }, await signTestToken({ read: ['run:*'] }, { subject: 'alice' }));
+    alice.send({ op: 'follow', feed: 'f', filter: { stream: STREAM } });
+    const kiosk = await openWs(
+      url,
+      { label: 'kiosk' },
+      await signTestToken({ read: ['run:*'], label: true }, { subject: null }),
+    );
+    expect(await presenceWithin(url, (p) => p.count === 2, observer)).toEqual({
+      stream: STREAM,
+      count: 2,
+      names: ['alice', 'kiosk'],
+    });
+
+    alice.send({ op: 'auth', token: await signTestToken({ read: ['run:*'] }, { subject: 'dave' }) });
+    kiosk.send({ op: 'auth', token: await signTestToken({ read: ['run:*'] }, { subject: null }) });
+    // Each `ping` is answered after its connection's `auth` took effect.
+    await alice.reply(alice.send({ op: 'ping' }));
+    await kiosk.reply(kiosk.send({ op: 'ping' }));
+    expect(await presenceWithin(url, (p) => !p.names.includes('alice'), observer)).toEqual({
+      stream: STREAM,
+      count: 2,
+      names: ['dave'],
+    });
+    // And back: the label right regained names it by its label again.
+    kiosk.send({ op: 'auth', token: await signTestToken({ read: ['run:*'], label: true }, { subject: null }) });
+    expect(await presenceWithin(url, (p) => p.names.includes('kiosk'), observer)).toEqual({
+      stream: STREAM,
+      count: 2,
+      names: ['dave', 'kiosk'],
+    });
+  });
+
   it('refuses a label with control characters', async () => {
     const { url } = await start();
     const client = await openWs(url, { label: 'a\u0007b' });
