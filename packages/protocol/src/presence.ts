@@ -3,13 +3,22 @@ import { HeraldError } from './errors.js';
 /**
  * Who watches a stream (docs/protocol.md "Presence"): `count` counts every watching subscription
  * on every node, anonymous ones included; `names` lists, once each and sorted, the names of the
- * named ones (a JWT `sub`, or a label the token allows). Not stored in the event log.
+ * named ones (a JWT `sub`, or a label the token allows), the first MAX_PRESENCE_NAMES of them.
+ * Not stored in the event log.
  */
 export interface StreamPresence {
   stream: string;
   count: number;
   names: string[];
+  /** `true` (else absent) when more watchers are named than `names` lists. */
+  namesTruncated?: boolean;
 }
+
+/**
+ * Most names a presence view lists (HTTP and `presence` frames): a crowd of named watchers must
+ * not make every view of the stream, sent to every watcher, grow with it.
+ */
+export const MAX_PRESENCE_NAMES = 100;
 
 /** Longest client-supplied presence label, in UTF-16 code units. */
 export const MAX_PRESENCE_LABEL_LENGTH = 64;
@@ -42,7 +51,8 @@ export function parsePresenceLabel(value: unknown, path: string): string | undef
 
 /** Whether `raw` is a well-formed presence (HTTP body or the fields of a `presence` frame). */
 export function isStreamPresence(raw: Record<string, unknown>): boolean {
-  const { count, names } = raw;
+  const { count, names, namesTruncated } = raw;
   const isCount = Number.isSafeInteger(count) && (count as number) >= 0;
-  return isCount && Array.isArray(names) && names.every((name) => typeof name === 'string');
+  const isTruncation = namesTruncated === undefined || typeof namesTruncated === 'boolean';
+  return isCount && isTruncation && Array.isArray(names) && names.every((name) => typeof name === 'string');
 }

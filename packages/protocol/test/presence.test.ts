@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePresenceLabel } from '../src/index.js';
+import { parsePresenceLabel, resolveServerFrame } from '../src/index.js';
 
 describe('parsePresenceLabel', () => {
   it.each([
@@ -22,5 +22,13 @@ describe('parsePresenceLabel', () => {
       expect(parsePresenceLabel(label, 'label')).toBe(label);
     }
     expect(parsePresenceLabel(undefined, 'label')).toBeUndefined();
+  });
+});
+
+describe('presence frames', () => {
+  it('carry namesTruncated when the server listed only the first names', () => {
+    const frame = { op: 'presence', stream: 'run:a', count: 500, names: ['a'], namesTruncated: true };
+    expect(resolveServerFrame(frame)).toEqual(frame);
+    expect(resolveServerFrame({ ...frame, namesTruncated: 'yes' })).toBeUndefined();
   });
 });
