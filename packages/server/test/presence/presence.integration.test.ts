@@ -247,6 +247,25 @@ describe('presence on one node', () => {
     });
   });
 
+  it('takes a label of 64 emoji (characters are code points) and refuses a blank one, on every wire', async () => {
+    const { url } = await start();
+    const emoji = '🚀'.repeat(64);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    clients.push({ close: () => agent.destroy() });
+    expect((await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?label=${encodeURIComponent(emoji)}`)).status).toBe(
+      200,
+    );
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: [emoji] });
+    const ws = await openWs(url, { label: emoji.slice(0, 66) });
+    await ws.waitFor((frame) => frame.op === 'subscribed');
+    for (const blank of ['   ', '\u3164', '\u2800']) {
+      const client = await openWs(url, { label: blank });
+      expect(await client.waitFor((frame) => frame.op === 'error')).toMatchObject({ code: 'invalid_request' });
+      const response = await requestJson(`${url}/v1/streams/${STREAM}/events?label=${encodeURIComponent(blank)}`);
+      expect(response.status).toBe(400);
+    }
+  });
+
   it('refuses a label with control characters', async () => {
     const { url } = await start();
     const client = await openWs(url, { label: 'a\u0007b' });
