@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { type StreamPresence, streamPresencePath } from '@herald/protocol';
+import { MAX_PRESENCE_NAMES, type StreamPresence, streamPresencePath } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestJson } from '../support/http-json.js';
 import { signTestToken, TEST_JWT_SECRET } from '../support/jwt.js';
@@ -138,6 +138,27 @@ describe('presence on one node', () => {
     await fetchOn(agent, `${url}/v1/events?stream=${STREAM}&wait=0.001`);
     await fetchOn(agent, `${url}/v1/events?stream=${STREAM}&types=tick&wait=0.001`);
     expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['poller'] });
+  });
+
+  it('counts one-off polls from one IP no more than its connection limit, and tells a watcher a few small views of the flood', async () => {
+    const { url } = await start({ limits: { maxConnectionsPerIp: 120 } });
+    const watching = await openWs(url, { presence: true });
+    await watching.waitFor((frame) => frame.op === 'presence' && frame.count === 1);
+    // 300 one-off polls, each on its own connection, each with its own label.
+    for (let n = 0; n < 300; n++) {
+      const label = `bot${String(n).padStart(3, '0')}`;
+      await fetchOn(new http.Agent({ keepAlive: false }), `${url}/v1/streams/${STREAM}/events?label=${label}`);
+    }
+    const view = await readPresence(url);
+    // The WebSocket watcher and the 120 pollers answered last.
+    expect(view).toMatchObject({ count: 121, namesTruncated: true });
+    expect(view.names).toHaveLength(MAX_PRESENCE_NAMES);
+    expect(view.names[0]).toBe('bot180');
+    await watching.waitFor((frame) => frame.op === 'presence' && frame.count === 121);
+    const frames = watching.frames.filter((frame) => frame.op === 'presence');
+    expect(frames.length).toBeLessThan(40);
+    for (const frame of frames)
+      expect(frame.op === 'presence' && frame.names.length).toBeLessThanOrEqual(MAX_PRESENCE_NAMES);
   });
 
   it('keeps a long-poller counted between its polls on a keep-alive socket', async () => {
