@@ -335,10 +335,11 @@ describe('createClient', () => {
   });
 
   it('refuses a presence label with invisible or bidirectional-control characters with invalid_request', () => {
-    for (const label of ['admin\u202Etxt.exe', 'ali\u200Bce', '\u2066bob', 'a\u0007b', '']) {
+    for (const label of ['admin\u202Etxt.exe', 'ali\u200Bce', '\u2066bob', 'a\u0007b', '', '   ', '\u3164', '\u2800']) {
       expect(() => setup({ label })).toThrow(expect.objectContaining({ code: 'invalid_request' }));
     }
     setup({ label: 'Zoë 🚀' }).herald.close();
+    setup({ label: '🚀'.repeat(64) }).herald.close();
   });
 
   it('rejects an invalid stream name with invalid_stream_name', () => {

@@ -3,15 +3,24 @@ import { HeraldError } from './errors.js';
 /**
  * Who watches a stream (docs/protocol.md "Presence"): `count` counts every watching subscription
  * on every node, anonymous ones included; `names` lists, once each and sorted, the names of the
- * named ones (a JWT `sub`, or a label the token allows). Not stored in the event log.
+ * named ones (a JWT `sub`, or a label the token allows), the first MAX_PRESENCE_NAMES of them.
+ * Not stored in the event log.
  */
 export interface StreamPresence {
   stream: string;
   count: number;
   names: string[];
+  /** `true` (else absent) when more watchers are named than `names` lists. */
+  namesTruncated?: boolean;
 }
 
-/** Longest client-supplied presence label, in UTF-16 code units. */
+/**
+ * Most names a presence view lists (HTTP and `presence` frames): a crowd of named watchers must
+ * not make every view of the stream, sent to every watcher, grow with it.
+ */
+export const MAX_PRESENCE_NAMES = 100;
+
+/** Longest client-supplied presence label, in characters (Unicode code points: an emoji is one). */
 export const MAX_PRESENCE_LABEL_LENGTH = 64;
 
 /**
@@ -21,7 +30,24 @@ export const MAX_PRESENCE_LABEL_LENGTH = 64;
  * zero-width spaces and joiners, the byte order mark, the soft hyphen), no line or paragraph
  * separators (Zl, Zp), no lone surrogates (Cs).
  */
-const LABEL_PATTERN = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]{1,64}$/u;
+const LABEL_PATTERN = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+$/u;
+
+/**
+ * What shows nothing where it stands: white space (spaces of every width, U+00A0, U+3000),
+ * default-ignorable code points (the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, variation
+ * selectors) and the braille blank U+2800. A label must keep a character once they are removed,
+ * or it would be a blank name in a dashboard.
+ */
+const BLANK_PATTERN = /[\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+
+/** Whether `label` is a well-formed label (see LABEL_PATTERN and BLANK_PATTERN), as given: nothing is trimmed. */
+function isPresenceLabel(label: string): boolean {
+  let codePoints = 0;
+  for (const _ of label) codePoints++;
+  return (
+    codePoints <= MAX_PRESENCE_LABEL_LENGTH && LABEL_PATTERN.test(label) && label.replace(BLANK_PATTERN, '') !== ''
+  );
+}
 
 /**
  * `value` as a presence label, or `undefined` when absent; throws `invalid_request` naming `path`.
@@ -29,11 +55,10 @@ const LABEL_PATTERN = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]{1,64}$/u;
  */
 export function parsePresenceLabel(value: unknown, path: string): string | undefined {
   if (value === undefined) return undefined;
-  const isValid = typeof value === 'string' && value.length <= MAX_PRESENCE_LABEL_LENGTH && LABEL_PATTERN.test(value);
-  if (!isValid) {
+  if (typeof value !== 'string' || !isPresenceLabel(value)) {
     throw new HeraldError(
       'invalid_request',
-      `${path} must be 1 to ${MAX_PRESENCE_LABEL_LENGTH} characters without control, format or separator characters`,
+      `${path} must be 1 to ${MAX_PRESENCE_LABEL_LENGTH} characters, some visible, without control, format or separator characters`,
       { details: { path } },
     );
   }
@@ -42,7 +67,8 @@ export function parsePresenceLabel(value: unknown, path: string): string | undef
 
 /** Whether `raw` is a well-formed presence (HTTP body or the fields of a `presence` frame). */
 export function isStreamPresence(raw: Record<string, unknown>): boolean {
-  const { count, names } = raw;
+  const { count, names, namesTruncated } = raw;
   const isCount = Number.isSafeInteger(count) && (count as number) >= 0;
-  return isCount && Array.isArray(names) && names.every((name) => typeof name === 'string');
+  const isTruncation = namesTruncated === undefined || typeof namesTruncated === 'boolean';
+  return isCount && isTruncation && Array.isArray(names) && names.every((name) => typeof name === 'string');
 }

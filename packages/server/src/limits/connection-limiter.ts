@@ -5,19 +5,20 @@ import { HeraldError } from '@herald/protocol';
  * `acquire` when a connection opens and the returned release when it closes.
  */
 export class ConnectionLimiter {
-  readonly #maxPerIp: number;
+  /** Connections one client IP may hold open (HERALD_MAX_CONNECTIONS_PER_IP). */
+  readonly maxPerIp: number;
   readonly #open = new Map<string, number>();
 
   constructor(maxPerIp: number) {
-    this.#maxPerIp = maxPerIp;
+    this.maxPerIp = maxPerIp;
   }
 
   /** Counts a new connection from `ip`; throws `too_many_connections` at the limit. Returns its release (idempotent). */
   acquire(ip: string): () => void {
     const count = this.#open.get(ip) ?? 0;
-    if (count >= this.#maxPerIp) {
-      throw new HeraldError('too_many_connections', `at most ${this.#maxPerIp} connections per client`, {
-        details: { limit: this.#maxPerIp },
+    if (count >= this.maxPerIp) {
+      throw new HeraldError('too_many_connections', `at most ${this.maxPerIp} connections per client`, {
+        details: { limit: this.maxPerIp },
       });
     }
     this.#open.set(ip, count + 1);

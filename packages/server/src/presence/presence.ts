@@ -1,4 +1,4 @@
-import type { StreamPresence } from '@herald/protocol';
+import { MAX_PRESENCE_NAMES, type StreamPresence } from '@herald/protocol';
 import type { NodePresence, PresenceBoard } from './presence-board.js';
 
 /** This node's watchers of one stream. */
@@ -22,7 +22,19 @@ class StreamWatches {
   readonly watches = new Set<PresenceWatch>();
   reads = 0;
   toldRead = 0;
+  /** When the last read for them started (ms since the epoch); 0: never. */
+  lastReadAtMs = 0;
+  /** The read scheduled for the end of the notify interval, which will see every change till then. */
+  pending: ReturnType<typeof setTimeout> | undefined;
 }
+
+/**
+ * Shortest time between two reads (so two views told) of one stream for its listeners, in ms: a
+ * flood of joins and leaves (thousands of one-off polls) makes at most four views a second for
+ * each listener, instead of one per change, still far within the documented bound (a join or leave
+ * seen within two heartbeat intervals).
+ */
+export const PRESENCE_NOTIFY_INTERVAL_MS = 250;
 
 /** Options of `Presence`. */
 export interface PresenceOptions {
@@ -90,11 +102,12 @@ export class Presence {
     }
     const own = this.#local.get(stream)?.entry();
     const entries = own ? [own, ...others] : others;
-    const names = new Set(entries.flatMap((entry) => entry.names));
+    const names = [...new Set(entries.flatMap((entry) => entry.names))].sort();
     return {
       stream,
       count: entries.reduce((sum, entry) => sum + entry.count, 0),
-      names: [...names].sort(),
+      names: names.slice(0, MAX_PRESENCE_NAMES),
+      ...(names.length > MAX_PRESENCE_NAMES ? { namesTruncated: true } : {}),
     };
   }
 
@@ -111,7 +124,9 @@ export class Presence {
     this.#notify(stream);
     return () => {
       watches.watches.delete(watch);
-      if (watches.watches.size === 0 && this.#watches.get(stream) === watches) this.#watches.delete(stream);
+      if (watches.watches.size > 0 || this.#watches.get(stream) !== watches) return;
+      this.#watches.delete(stream);
+      clearTimeout(watches.pending);
     };
   }
 
@@ -119,6 +134,7 @@ export class Presence {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#stopListening();
+    for (const watches of this.#watches.values()) clearTimeout(watches.pending);
     this.#watches.clear();
     const streams = [...this.#local.keys()];
     this.#local.clear();
@@ -168,10 +184,28 @@ export class Presence {
     for (const stream of this.#watches.keys()) this.#notify(stream);
   }
 
-  /** Reads the stream's view once for all its listeners and tells those whose view changed. */
+  /**
+   * Reads the stream's view once for all its listeners and tells those whose view changed: at
+   * once, or at the end of the notify interval when a read started within it (that read then
+   * covers every change till it).
+   */
   #notify(stream: string): void {
     const watches = this.#watches.get(stream);
-    if (!watches) return;
+    if (!watches || watches.pending !== undefined) return;
+    const waitMs = watches.lastReadAtMs + PRESENCE_NOTIFY_INTERVAL_MS - Date.now();
+    if (waitMs > 0) {
+      watches.pending = setTimeout(() => {
+        watches.pending = undefined;
+        this.#readFor(stream, watches);
+      }, waitMs);
+      watches.pending.unref();
+      return;
+    }
+    this.#readFor(stream, watches);
+  }
+
+  #readFor(stream: string, watches: StreamWatches): void {
+    watches.lastReadAtMs = Date.now();
     const read = ++watches.reads;
     void this.read(stream).then((presence) => {
       // Answers may come back out of order: one older than an answer already told is stale.

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FeedListener, FeedWakeups } from '../fanout/feed-wakeups.js';
 import type { PollPresence } from '../presence/poll-presence.js';
 import type { LiveConnections } from './live-connections.js';
+import { pollClientOf } from './poll-client.js';
 import { sendFailure } from './send-failure.js';
 
 /** What a feed long-poll works with. */
@@ -62,7 +63,7 @@ export class FeedLongPoll {
   }
 
   async serve(request: FastifyRequest, reply: FastifyReply, poll: FeedPollRequest): Promise<void> {
-    const held = this.#deps.pollPresence.holdFeed(request.raw.socket, poll.filter, poll.name);
+    const held = this.#deps.pollPresence.holdFeed(pollClientOf(request), poll.filter, poll.name);
     const send = (page: FeedPage) => {
       for (const event of page.events) held.watching.delivered(event.stream);
       held.end();

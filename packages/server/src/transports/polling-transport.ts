@@ -13,6 +13,7 @@ import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 import type { PollPresence } from '../presence/poll-presence.js';
 import { resolveRequestWatcherName } from '../presence/watcher-name.js';
 import type { LiveConnections } from './live-connections.js';
+import { pollClientOf } from './poll-client.js';
 import { sendFailure } from './send-failure.js';
 
 /** An events request: `GET /v1/streams/{stream}/events`, its parameters judged by its schema. */
@@ -68,7 +69,7 @@ export class PollingTransport {
     const page = await readResolvedPage(this.#deps.log, stream, after, limit, epoch);
     const isIdle = !page.isReset && page.read.events.length === 0 && !page.read.snapshot.final;
     if (!isIdle || waitMs === 0) {
-      this.#deps.presence.answered(request.raw.socket, stream, name);
+      this.#deps.presence.answered(pollClientOf(request), stream, name);
       this.#sendPage(request, reply, page);
       return;
     }
@@ -77,7 +78,7 @@ export class PollingTransport {
     const idleEpoch = page.read.snapshot.epoch;
     // A held poll is a connection like an SSE response: it counts against the client's limit.
     const release = this.#deps.live.admit(request.ip);
-    const endHold = this.#deps.presence.hold(request.raw.socket, stream, name);
+    const endHold = this.#deps.presence.hold(pollClientOf(request), stream, name);
     const onOver = (error?: unknown) => {
       release();
       endHold();

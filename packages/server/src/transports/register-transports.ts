@@ -18,6 +18,7 @@ import { resolveRequestWatcherName } from '../presence/watcher-name.js';
 import { FeedTransport } from './feed-transport.js';
 import { LiveConnections } from './live-connections.js';
 import { registerMultiStreamSse } from './multi-stream-sse.js';
+import { pollClientOf } from './poll-client.js';
 import { PollingTransport } from './polling-transport.js';
 import { SseTransport } from './sse-transport.js';
 import { registerStreamEventsRoute } from './stream-events-route.js';
@@ -102,6 +103,7 @@ export function registerTransports(
     lingerMs: resolved.heartbeatIntervalMs,
     maxFeedStreams,
     maxLingeringPerSocket: limits.maxSubscriptionsPerConnection,
+    maxLingeringSocketsPerIp: limits.connections.maxPerIp,
   });
   registerMultiStreamSse(app, { hub, log, presence, maxStreams: limits.maxSubscriptionsPerConnection }, sse);
   const polling = new PollingTransport({
@@ -130,6 +132,6 @@ export function registerTransports(
     maxFeedStreams,
   });
   const countSnapshotPoll: SnapshotPollCounter = (request, stream) =>
-    pollPresence.answered(request.raw.socket, stream, resolveRequestWatcherName(request.principal, request.query));
+    pollPresence.answered(pollClientOf(request), stream, resolveRequestWatcherName(request.principal, request.query));
   return { watchStreamList: streamListWatch.handle, feed, countSnapshotPoll };
 }

@@ -24,7 +24,11 @@ export function openSubscription(options: Omit<SubscriptionOptions, 'signal'>, w
 
 /** Who a subscription counts as in the stream's presence, for as long as it is open. */
 export interface Watcher {
-  presence: Presence;
-  /** See resolveWatcherName; `undefined`: counted, not named. */
+  /** Presence itself, or a connection's watchers (ConnectionWatchers), which count its streams once each. */
+  presence: Pick<Presence, 'join'>;
+  /**
+   * For Presence the name (see resolveWatcherName; `undefined`: counted, not named); for
+   * ConnectionWatchers the client's label, which the connection's principal names.
+   */
   name: string | undefined;
 }

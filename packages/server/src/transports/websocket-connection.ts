@@ -19,6 +19,7 @@ import type { Hub } from '../fanout/hub.js';
 import type { Limits } from '../limits/limits.js';
 import type { EventLog } from '../log/event-log.js';
 import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
+import { ConnectionWatchers } from '../presence/connection-watchers.js';
 import type { Presence } from '../presence/presence.js';
 import { resolveWatcherName } from '../presence/watcher-name.js';
 import type { LiveConnection } from './live-connection.js';
@@ -77,6 +78,8 @@ export class WebSocketConnection implements LiveSinkOwner {
   #clientIp: string;
   #subscriptions = new Map<string, ActiveSubscription>();
   #feeds: WebSocketFeeds;
+  /** Its subs and feeds in presence: once per stream, named by its current principal. */
+  #watchers: ConnectionWatchers;
   /**
    * Set while an `auth` is verified: the end of the queue of frames that arrived since. Frames are
    * handled strictly in arrival order, each with the principal of every `auth` before it, so a
@@ -95,10 +98,12 @@ export class WebSocketConnection implements LiveSinkOwner {
       onEnd: () => this.#stopSubscriptions(),
     });
     const { log, wakeups, presence, maxFeedStreams } = deps;
+    const watchers = new ConnectionWatchers(presence, namerOf(init.principal));
+    this.#watchers = watchers;
     const maxFeeds = deps.limits.maxSubscriptionsPerConnection;
     this.#feeds = new WebSocketFeeds(
       this.#connection,
-      { log, wakeups, presence, maxFeeds, maxFeedStreams },
+      { log, wakeups, watchers, maxFeeds, maxFeedStreams },
       (error, ref, feed) => this.#sendError(error, ref, undefined, feed),
     );
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
@@ -220,7 +225,7 @@ export class WebSocketConnection implements LiveSinkOwner {
     const { hub, log, presence } = this.#deps;
     active.handle = openSubscription(
       { hub, log, stream, after: after ?? 0, ...(epoch === undefined ? {} : { epoch }), sink },
-      { presence, name: resolveWatcherName(this.#principal, frame.label) },
+      { presence: this.#watchers, name: frame.label },
     );
     if (frame.presence === true) {
       // May come before `subscribed`: presence does not wait for the catch-up (docs/protocol.md).
@@ -253,6 +258,8 @@ export class WebSocketConnection implements LiveSinkOwner {
     const principal = await this.#deps.authenticate(token);
     this.#principal = principal;
     this.#connection.renewExpiry(principal);
+    // Presence shows who the connection is now: a new `sub`, or a label right gained or lost.
+    this.#watchers.rename(namerOf(principal));
     this.#feeds.reauthorize(principal);
     for (const [stream, active] of this.#subscriptions) {
       try {
@@ -300,6 +307,11 @@ export class WebSocketConnection implements LiveSinkOwner {
 
 function refOf(frame: { ref?: number }): { ref?: number } {
   return frame.ref === undefined ? {} : { ref: frame.ref };
+}
+
+/** How the connection's watchers are named while `principal` is its principal. */
+function namerOf(principal: Principal): (label: string | undefined) => string | undefined {
+  return (label) => resolveWatcherName(principal, label);
 }
 
 function isExpired(principal: Principal): boolean {

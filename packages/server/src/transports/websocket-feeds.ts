@@ -4,9 +4,8 @@ import type { Principal } from '../auth/principal.js';
 import { assertFeedCursor } from '../delivery/feed-follower.js';
 import type { FeedWakeups } from '../fanout/feed-wakeups.js';
 import type { EventLog } from '../log/event-log.js';
+import type { ConnectionWatchers } from '../presence/connection-watchers.js';
 import { FeedWatcher } from '../presence/feed-watcher.js';
-import type { Presence } from '../presence/presence.js';
-import { resolveWatcherName } from '../presence/watcher-name.js';
 import type { LiveConnection } from './live-connection.js';
 import { openWatchedFeed, type WatchedFeed } from './watched-feed.js';
 import { encodeServerFrame, encodeTextFrame } from './websocket-frames.js';
@@ -17,8 +16,8 @@ export interface WebSocketFeedsDeps {
   wakeups: FeedWakeups;
   /** Feeds one connection may follow (the subscription limit, counted apart from streams). */
   maxFeeds: number;
-  /** A feed counts as a watcher of its streams (FeedWatcher). */
-  presence: Presence;
+  /** A feed counts as a watcher of its streams (FeedWatcher), through its connection's watchers. */
+  watchers: ConnectionWatchers;
   /** Streams one feed watches at once (FeedWatcher's bound). */
   maxFeedStreams: number;
 }
@@ -34,7 +33,8 @@ type FollowFrame = Extract<ClientFrame, { op: 'follow' }>;
  * feed and cursor), `feed_live` once caught up, and live `feed_event`s; `unfollow` ends it. The
  * connection's heartbeat, slow-consumer and token-expiry rules apply to feeds as to streams. A
  * feed counts in presence as a watcher of its streams (FeedWatcher), named by the JWT's `sub` only
- * (a `follow` carries no label).
+ * (a `follow` carries no label), through the connection's watchers: however many feeds and subs
+ * of one stream it has, the connection counts once in it.
  */
 export class WebSocketFeeds {
   #connection: LiveConnection;
@@ -69,8 +69,9 @@ export class WebSocketFeeds {
     this.#feeds.get(feed)?.close();
     this.#send({ op: 'following', ...(ref === undefined ? {} : { ref }), feed });
     const connection = this.#connection;
-    const { log, wakeups, presence, maxFeedStreams } = this.#deps;
-    const watcher = new FeedWatcher(presence, filter, resolveWatcherName(principal, undefined), maxFeedStreams);
+    const { log, wakeups, watchers, maxFeedStreams } = this.#deps;
+    // No label: the connection's principal names it (its JWT's `sub`, or nobody).
+    const watcher = new FeedWatcher(watchers, filter, undefined, maxFeedStreams);
     const follower = openWatchedFeed(
       {
         log,

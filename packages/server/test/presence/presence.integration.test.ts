@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { type StreamPresence, streamPresencePath } from '@herald/protocol';
+import { MAX_PRESENCE_NAMES, type StreamPresence, streamPresencePath } from '@herald/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestJson } from '../support/http-json.js';
 import { signTestToken, TEST_JWT_SECRET } from '../support/jwt.js';
@@ -112,6 +112,55 @@ describe('presence on one node', () => {
     expect(presenceFrames().map((frame) => frame.op === 'presence' && frame.count)).toEqual([1, 2, 1]);
   });
 
+  it("counts one connection's subs and feeds of one stream once, on the WebSocket and a polling socket", async () => {
+    const { url, publish } = await start();
+    const ws = await openWs(url, { label: 'alice' });
+    ws.send({ op: 'sub', stream: STREAM, label: 'alice' });
+    for (let n = 0; n < 20; n++) ws.send({ op: 'follow', feed: `f${n}`, filter: { stream: STREAM } });
+    ws.send({ op: 'follow', feed: 'all', filter: { prefix: 'run:' } });
+    await ws.waitUntil(() => ws.frames.filter((frame) => frame.op === 'following').length === 21);
+    await publish(STREAM, [{ type: 'tick' }]);
+    await ws.waitFor((frame) => frame.op === 'feed_live' && frame.feed === 'all');
+    await ws.waitUntil(() => ws.frames.filter((frame) => frame.op === 'feed_event').length === 21);
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['alice'] });
+    ws.send({ op: 'unsub', stream: STREAM });
+    await ws.waitFor((frame) => frame.op === 'unsubscribed');
+    // The feeds still watch it, anonymously (a follow takes no label).
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: [] });
+    ws.socket.terminate();
+    await presenceWithin(url, (p) => p.count === 0);
+
+    // One keep-alive socket polling the stream's events, its snapshot and feeds of it: one watcher.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    clients.push({ close: () => agent.destroy() });
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?label=poller`);
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}?label=poller`);
+    await fetchOn(agent, `${url}/v1/events?stream=${STREAM}&wait=0.001`);
+    await fetchOn(agent, `${url}/v1/events?stream=${STREAM}&types=tick&wait=0.001`);
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['poller'] });
+  });
+
+  it('counts one-off polls from one IP no more than its connection limit, and tells a watcher a few small views of the flood', async () => {
+    const { url } = await start({ limits: { maxConnectionsPerIp: 120 } });
+    const watching = await openWs(url, { presence: true });
+    await watching.waitFor((frame) => frame.op === 'presence' && frame.count === 1);
+    // 300 one-off polls, each on its own connection, each with its own label.
+    for (let n = 0; n < 300; n++) {
+      const label = `bot${String(n).padStart(3, '0')}`;
+      await fetchOn(new http.Agent({ keepAlive: false }), `${url}/v1/streams/${STREAM}/events?label=${label}`);
+    }
+    const view = await readPresence(url);
+    // The WebSocket watcher and the 120 pollers answered last.
+    expect(view).toMatchObject({ count: 121, namesTruncated: true });
+    expect(view.names).toHaveLength(MAX_PRESENCE_NAMES);
+    expect(view.names[0]).toBe('bot180');
+    await watching.waitFor((frame) => frame.op === 'presence' && frame.count === 121);
+    const frames = watching.frames.filter((frame) => frame.op === 'presence');
+    expect(frames.length).toBeLessThan(40);
+    for (const frame of frames)
+      expect(frame.op === 'presence' && frame.names.length).toBeLessThanOrEqual(MAX_PRESENCE_NAMES);
+  });
+
   it('keeps a long-poller counted between its polls on a keep-alive socket', async () => {
     const { url, publish } = await start();
     const watching = await openWs(url, { presence: true });
@@ -182,6 +231,60 @@ describe('presence on one node', () => {
     const refused = await requestJson(`${url}${streamPresencePath(STREAM)}`, { token: other });
     expect(refused.status).toBe(403);
     expect((await requestJson(`${url}${streamPresencePath(STREAM)}`)).status).toBe(401);
+  });
+
+  it("names a WebSocket's watchers by its current token: an auth to another sub, or without the label right, renames them", async () => {
+    const { url } = await start({ jwt: { secret: TEST_JWT_SECRET } });
+    const observer = await signTestToken({ read: ['*'] }, { subject: 'observer' });
+    const alice = await openWs(url, { label: 'bob' }, await signTestToken({ read: ['run:*'] }, { subject: 'alice' }));
+    alice.send({ op: 'follow', feed: 'f', filter: { stream: STREAM } });
+    const kiosk = await openWs(
+      url,
+      { label: 'kiosk' },
+      await signTestToken({ read: ['run:*'], label: true }, { subject: null }),
+    );
+    expect(await presenceWithin(url, (p) => p.count === 2, observer)).toEqual({
+      stream: STREAM,
+      count: 2,
+      names: ['alice', 'kiosk'],
+    });
+
+    alice.send({ op: 'auth', token: await signTestToken({ read: ['run:*'] }, { subject: 'dave' }) });
+    kiosk.send({ op: 'auth', token: await signTestToken({ read: ['run:*'] }, { subject: null }) });
+    // Each `ping` is answered after its connection's `auth` took effect.
+    await alice.reply(alice.send({ op: 'ping' }));
+    await kiosk.reply(kiosk.send({ op: 'ping' }));
+    expect(await presenceWithin(url, (p) => !p.names.includes('alice'), observer)).toEqual({
+      stream: STREAM,
+      count: 2,
+      names: ['dave'],
+    });
+    // And back: the label right regained names it by its label again.
+    kiosk.send({ op: 'auth', token: await signTestToken({ read: ['run:*'], label: true }, { subject: null }) });
+    expect(await presenceWithin(url, (p) => p.names.includes('kiosk'), observer)).toEqual({
+      stream: STREAM,
+      count: 2,
+      names: ['dave', 'kiosk'],
+    });
+  });
+
+  it('takes a label of 64 emoji (characters are code points) and refuses a blank one, on every wire', async () => {
+    const { url } = await start();
+    const emoji = '🚀'.repeat(64);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    clients.push({ close: () => agent.destroy() });
+    expect((await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?label=${encodeURIComponent(emoji)}`)).status).toBe(
+      200,
+    );
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: [emoji] });
+    const ws = await openWs(url, { label: emoji.slice(0, 66) });
+    await ws.waitFor((frame) => frame.op === 'subscribed');
+    for (const blank of ['   ', '\u3164', '\u2800']) {
+      const client = await openWs(url, { label: blank });
+      expect(await client.waitFor((frame) => frame.op === 'error')).toMatchObject({ code: 'invalid_request' });
+      const response = await requestJson(`${url}/v1/streams/${STREAM}/events?label=${encodeURIComponent(blank)}`);
+      expect(response.status).toBe(400);
+    }
   });
 
   it('refuses a label with control characters', async () => {

@@ -1,6 +1,6 @@
-import type { StreamPresence } from '@herald/protocol';
+import { MAX_PRESENCE_NAMES, type StreamPresence } from '@herald/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Presence } from '../../src/presence/presence.js';
+import { PRESENCE_NOTIFY_INTERVAL_MS, Presence } from '../../src/presence/presence.js';
 import type { NodePresence, PresenceBoard } from '../../src/presence/presence-board.js';
 import { resolveWatcherName } from '../../src/presence/watcher-name.js';
 
@@ -81,10 +81,11 @@ describe('Presence', () => {
     const seen: StreamPresence[] = [];
     node.watch(STREAM, (view) => seen.push(view));
     await vi.advanceTimersByTimeAsync(0);
+    // Views are told at most once per notify interval.
     node.join(STREAM, 'near');
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(PRESENCE_NOTIFY_INTERVAL_MS);
     board.announce(STREAM); // nothing changed
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(PRESENCE_NOTIFY_INTERVAL_MS);
     board.others = []; // the far node's entry expired: no announcement, the refresh notices
     await vi.advanceTimersByTimeAsync(500);
     expect(seen.map((view) => [view.count, view.names])).toEqual([
@@ -102,10 +103,44 @@ describe('Presence', () => {
     node.watch(STREAM, (view) => seen.push(view.count));
     board.others = [{ count: 3, names: [] }];
     board.announce(STREAM);
+    // The second read starts once the notify interval is over.
+    await vi.waitFor(() => expect(board.heldReads).toHaveLength(2));
     const [older, newer] = board.heldReads;
     newer?.resolve(newer.others);
     older?.resolve(older.others);
     await vi.waitFor(() => expect(seen).toEqual([3]));
+  });
+});
+
+describe('Presence under a flood of watchers', () => {
+  it('tells each listener at most one view per notify interval, naming the first MAX_PRESENCE_NAMES names sorted with the exact count', async () => {
+    vi.useFakeTimers();
+    const board = new ScriptedBoard();
+    const node = start(board);
+    const seen: StreamPresence[] = [];
+    node.watch(STREAM, (view) => seen.push(view));
+    await vi.advanceTimersByTimeAsync(0);
+    // 2000 named watchers join, one per millisecond (each on its own turn, as requests come).
+    for (let n = 0; n < 2000; n++) {
+      node.join(STREAM, `bot${String(n).padStart(4, '0')}`);
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    await vi.advanceTimersByTimeAsync(PRESENCE_NOTIFY_INTERVAL_MS);
+    // The first view at once, then one per interval: 2000 ms of joins make about 8 more.
+    expect(seen.length).toBeLessThanOrEqual(2 + 2000 / PRESENCE_NOTIFY_INTERVAL_MS);
+    const last = seen.at(-1)!;
+    expect(last.count).toBe(2000);
+    expect(last.names).toHaveLength(MAX_PRESENCE_NAMES);
+    expect(last.names[0]).toBe('bot0000');
+    expect(last.namesTruncated).toBe(true);
+    expect(await node.read(STREAM)).toEqual(last);
+    for (const view of seen) expect(view.names.length).toBeLessThanOrEqual(MAX_PRESENCE_NAMES);
+  });
+
+  it('says nothing of truncation while every name fits', async () => {
+    const node = start(new ScriptedBoard());
+    node.join(STREAM, 'al');
+    expect(await node.read(STREAM)).toEqual({ stream: STREAM, count: 1, names: ['al'] });
   });
 });
 

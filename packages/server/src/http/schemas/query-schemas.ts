@@ -65,8 +65,9 @@ export const Time = Type.String({ minLength: 1, description: 'ISO 8601 date-time
 
 /**
  * `label`: how the watcher is named in presence, where its token allows (docs/protocol.md
- * "Presence"). Control, format and separator characters are refused by the protocol's own check
- * (parsePresenceLabel).
+ * "Presence"). Control, format and separator characters, and labels with nothing visible, are
+ * refused by the protocol's own check (parsePresenceLabel); `maxLength` counts code points, as it
+ * does (Ajv counts a JSON Schema string's length so).
  */
 export const Label = Type.String({
   minLength: 1,

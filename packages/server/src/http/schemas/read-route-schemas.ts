@@ -1,4 +1,4 @@
-import { EVENT_STREAM_MEDIA_TYPE, QUERY_PARAMS, TAG_QUERY_PREFIX } from '@herald/protocol';
+import { EVENT_STREAM_MEDIA_TYPE, MAX_PRESENCE_NAMES, QUERY_PARAMS, TAG_QUERY_PREFIX } from '@herald/protocol';
 import { type Static, Type } from 'typebox';
 import type { QueryParams } from '../query-params.js';
 import { errorResponses } from './error-schemas.js';
@@ -51,7 +51,8 @@ export const presenceRouteSchema = {
   summary: 'Who watches a stream',
   description:
     'Counts every watching subscription on every node; `names` lists the named ones (a JWT `sub`, or a label ' +
-    'the token allows), sorted. `no-store`: presence is never cached nor kept in the event log.',
+    `the token allows), sorted, the first ${MAX_PRESENCE_NAMES} of them: \`namesTruncated\` is \`true\` when more are named. ` +
+    '`no-store`: presence is never cached nor kept in the event log.',
   security: TOKEN_OR_OPEN,
   params: StreamParams,
   querystring: Type.Object({ [QUERY_PARAMS.token]: Type.Optional(Token) }),
@@ -59,7 +60,10 @@ export const presenceRouteSchema = {
     200: Type.Object({
       stream: StreamName,
       count: Type.Integer({ minimum: 0 }),
-      names: Type.Array(Type.String()),
+      names: Type.Array(Type.String(), { maxItems: MAX_PRESENCE_NAMES }),
+      namesTruncated: Type.Optional(
+        Type.Boolean({ description: `Present, \`true\`, when more than ${MAX_PRESENCE_NAMES} watchers are named.` }),
+      ),
     }),
     ...READ_ERRORS,
   },
