@@ -115,9 +115,19 @@ export class HttpApi {
     return readJson<EventsPage>(response);
   }
 
-  /** `GET /v1/streams/{stream}` with `If-None-Match`; the poll transport's read, so it counts as a watcher too. */
-  async readSnapshot(stream: string, etag?: string | null, signal?: AbortSignal): Promise<TaggedSnapshot | undefined> {
-    const path = withQuery(streamPath(stream), { [QUERY_PARAMS.label]: this.#label });
+  /**
+   * `GET /v1/streams/{stream}` with `If-None-Match`. `isWatching`: the read is the poll transport's,
+   * counted in presence as a watcher (`watch=1`, with the label); a one-off read is not.
+   */
+  async readSnapshot(
+    stream: string,
+    etag?: string | null,
+    signal?: AbortSignal,
+    isWatching = false,
+  ): Promise<TaggedSnapshot | undefined> {
+    const path = isWatching
+      ? withQuery(streamPath(stream), { [QUERY_PARAMS.watch]: 1, [QUERY_PARAMS.label]: this.#label })
+      : streamPath(stream);
     const response = await this.#request(path, { headers: conditionalHeaders(etag), signal });
     if (response.status === 304) return undefined;
     return { snapshot: await readJson<StreamSnapshot>(response), etag: response.headers.get(HEADERS.etag) };

@@ -10,7 +10,7 @@ export const pollStreamLoop: StreamLoop = async (stream, context, report, signal
   let etag: string | null = null;
   while (!signal.aborted) {
     context.countPoll();
-    const tagged = await context.http.readSnapshot(stream, etag, signal);
+    const tagged = await context.http.readSnapshot(stream, etag, signal, true);
     report.opened();
     if (tagged === undefined) {
       report.frame({ op: 'hb', stream });

@@ -45,8 +45,10 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRoutesDep
     async (request, reply) => {
       const { stream } = request.params;
       authorize(request.principal, 'read', stream);
-      // The SDK's poll transport watches a stream through its snapshot: a watcher, as an events poll is.
-      countSnapshotPoll?.(request, stream);
+      // The SDK's poll transport watches a stream through its snapshot and says so (`watch=1`): a
+      // watcher, as an events poll is. A one-off read of the state (a watcher's own, `herald watch`
+      // diffing its source) is not: it would keep the stream watched by the one reading it.
+      if (request.query.watch === '1') countSnapshotPoll?.(request, stream);
       const snapshot = await log.getSnapshot(stream);
       return sendWithEtag(request, reply, JSON.stringify(snapshot), caching.revalidate);
     },

@@ -86,7 +86,9 @@ describe('SqliteWriter', () => {
     await nextTurn();
     const late = writer.append([{ stream: 'run:b', type: 'late' }]);
     await writer.close();
-    expect((await Promise.all([...appends, late])).map((outcome) => outcome.results[0]!.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await Promise.all([...appends, late])).map((outcome) => outcome.results[0]!.seq)).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
     const log = new SqliteEventLog(database.filename);
     expect((await log.readEvents('run:b', 0, 10)).events.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     await log.close();

@@ -134,7 +134,7 @@ describe('presence on one node', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     clients.push({ close: () => agent.destroy() });
     await fetchOn(agent, `${url}/v1/streams/${STREAM}/events?label=poller`);
-    await fetchOn(agent, `${url}/v1/streams/${STREAM}?label=poller`);
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}?watch=1&label=poller`);
     await fetchOn(agent, `${url}/v1/events?stream=${STREAM}&wait=0.001`);
     await fetchOn(agent, `${url}/v1/events?stream=${STREAM}&types=tick&wait=0.001`);
     expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['poller'] });
@@ -201,13 +201,18 @@ describe('presence on one node', () => {
     const { url } = await start();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     clients.push({ close: () => agent.destroy() });
-    const first = await fetchOn(agent, `${url}/v1/streams/${STREAM}?label=poller`);
+    // A one-off read of the state is no watcher: only a poll that says it watches counts.
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}?label=reader`);
+    expect(await readPresence(url)).toEqual({ stream: STREAM, count: 0, names: [] });
+    const first = await fetchOn(agent, `${url}/v1/streams/${STREAM}?watch=1&label=poller`);
     expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['poller'] });
     await presenceWithin(url, (p) => p.count === 0);
     // An unchanged snapshot (304) counts the same, and the same socket's next poll takes its place.
-    const again = await fetchOn(agent, `${url}/v1/streams/${STREAM}?label=poller`, { 'if-none-match': first.etag });
+    const again = await fetchOn(agent, `${url}/v1/streams/${STREAM}?watch=1&label=poller`, {
+      'if-none-match': first.etag,
+    });
     expect(again.status).toBe(304);
-    await fetchOn(agent, `${url}/v1/streams/${STREAM}?label=poller`, { 'if-none-match': first.etag });
+    await fetchOn(agent, `${url}/v1/streams/${STREAM}?watch=1&label=poller`, { 'if-none-match': first.etag });
     expect(await readPresence(url)).toEqual({ stream: STREAM, count: 1, names: ['poller'] });
     await presenceWithin(url, (p) => p.count === 0);
     const refused = await requestJson(`${url}/v1/streams/${STREAM}?label=${'x'.repeat(65)}`);

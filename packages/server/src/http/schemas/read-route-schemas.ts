@@ -39,6 +39,13 @@ export const snapshotRouteSchema = {
   security: TOKEN_OR_OPEN,
   params: StreamParams,
   querystring: Type.Object({
+    [QUERY_PARAMS.watch]: Type.Optional(
+      Type.Literal('1', {
+        description:
+          '`1`: this read is a poll of a client watching the stream, counted in its presence for one heartbeat ' +
+          'interval (the SDK poll transport sends it); without it a read is not counted.',
+      }),
+    ),
     [QUERY_PARAMS.label]: Type.Optional(Label),
     [QUERY_PARAMS.token]: Type.Optional(Token),
   }),
