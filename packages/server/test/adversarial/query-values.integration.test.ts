@@ -109,6 +109,42 @@ describe.each(DURABLE_TEST_STORES)('query values on $name', (testStore) => {
       },
     );
 
+    it.each([
+      ['a history page', '/v1/events?cursor=', {}],
+      ['a feed long-poll', '/v1/events?cursor=&wait=1', {}],
+      ['a feed over SSE', '/v1/events?cursor=', { accept: 'text/event-stream' }],
+      ['multi-stream SSE', '/v1/sse?stream=run:empty-cursor&cursor=', { accept: 'text/event-stream' }],
+      ['a stream list', '/v1/streams?cursor=', {}],
+    ])('refuses an empty cursor= on %s naming cursor (never read as "from the oldest")', async (_, path, headers) => {
+      await publishThree('run:empty-cursor');
+      const controller = new AbortController();
+      const answer = await fetch(`${server.url}${path}`, { headers, signal: controller.signal });
+      if (answer.status !== 400) controller.abort();
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatchObject({ error: { code: 'invalid_request', details: { path: 'cursor' } } });
+    });
+
+    it('refuses an empty cursor on a WebSocket follow too', async () => {
+      const ws = await WsTestClient.open(server.url);
+      try {
+        const ref = ws.send({ op: 'follow', feed: 'f', filter: {}, cursor: '' });
+        expect(await ws.reply(ref)).toMatchObject({ op: 'error', code: 'invalid_request' });
+      } finally {
+        ws.close();
+      }
+    });
+
+    it('reads an empty Last-Event-ID as absent, as EventSource means it', async () => {
+      await publishThree('run:empty-last-event-id');
+      const controller = new AbortController();
+      const answer = await fetch(`${server.url}/v1/events?stream=run:empty-last-event-id`, {
+        headers: { accept: 'text/event-stream', 'last-event-id': '' },
+        signal: controller.signal,
+      });
+      expect(answer.status).toBe(200);
+      controller.abort();
+    });
+
     it('still resumes with the epoch the server issued', async () => {
       await publishThree('run:epoch-ok');
       const snapshot = await requestJson<{ epoch: string }>(`${server.url}/v1/streams/run:epoch-ok`);
