@@ -34,12 +34,20 @@ function decode(cursor: string): unknown {
   }
 }
 
-/** The one member of a cursor object `{[key]: value}` as issued, or undefined for any other shape. */
+/**
+ * The one member of a cursor object `{[key]: value}` as issued, or undefined for any other shape or
+ * spelling. A cursor must be byte for byte the one the server would issue for its value: JSON.parse
+ * and Buffer's base64url decoding forgive much (padding, whitespace, `2e0`, a repeated member whose
+ * last copy wins), and a cursor read more loosely than it is written has many spellings of one
+ * position, which a client comparing cursors as opaque strings (to drop a repeat) would not see as one.
+ */
 function decodeSingleMember(cursor: string, key: 'h' | 's'): unknown {
   const value = decode(cursor);
   const isIssuedShape =
     typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).join() === key;
-  return isIssuedShape ? (value as Record<string, unknown>)[key] : undefined;
+  if (!isIssuedShape) return undefined;
+  const member = (value as Record<string, unknown>)[key];
+  return encode({ [key]: member }) === cursor ? member : undefined;
 }
 
 function invalidCursor(): never {
@@ -71,9 +79,10 @@ export function resolveHistoryQuery(query: HistoryQuery): ResolvedHistoryQuery {
   if (since !== undefined) resolved.since = parseIsoTime(since, 'since');
   if (until !== undefined) resolved.until = parseIsoTime(until, 'until');
   if (cursor !== undefined) {
-    // Positions are the store's insertion order, from 0 up.
+    // Positions are the store's insertion order, from 1 up (SQLite AUTOINCREMENT, PostgreSQL
+    // IDENTITY, the memory log's counter), so 0 is never issued.
     const position = decodeSingleMember(cursor, 'h');
-    const isPosition = typeof position === 'number' && Number.isSafeInteger(position) && position >= 0;
+    const isPosition = typeof position === 'number' && Number.isSafeInteger(position) && position >= 1;
     if (!isPosition) invalidCursor();
     resolved.afterPosition = position;
   }

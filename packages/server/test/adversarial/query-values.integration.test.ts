@@ -203,6 +203,51 @@ describe.each(DURABLE_TEST_STORES)('query values on $name', (testStore) => {
       },
     );
 
+    it.each([
+      ['position 0', base64urlJson({ h: 0 })],
+      ['2e0', Buffer.from('{"h":2e0}').toString('base64url')],
+      ['a repeated member', Buffer.from('{"h":2,"h":3}').toString('base64url')],
+      ['a trailing space', Buffer.from('{"h":2} ').toString('base64url')],
+      ['base64 padding', 'eyJoIjoyfQ=='],
+    ])('refuses a history cursor spelled with %s on every wire, as not one the server issued', async (_, cursor) => {
+      await publishThree('run:cursor-spelling');
+      const filter = `stream=run:cursor-spelling&cursor=${encodeURIComponent(cursor)}`;
+      const refused = { error: { code: 'invalid_request', details: { path: 'cursor' } } };
+      for (const [query, headers] of [
+        [filter, {}],
+        [`${filter}&wait=1`, {}],
+        [filter, { accept: 'text/event-stream' }],
+      ] as const) {
+        const controller = new AbortController();
+        const answer = await fetch(`${server.url}/v1/events?${query}`, { headers, signal: controller.signal });
+        if (answer.status !== 400) controller.abort();
+        expect({ query, headers, status: answer.status }).toEqual({ query, headers, status: 400 });
+        expect(await answer.json()).toMatchObject(refused);
+      }
+      const ws = await WsTestClient.open(server.url);
+      try {
+        const ref = ws.send({ op: 'follow', feed: 'f', filter: { stream: 'run:cursor-spelling' }, cursor });
+        expect(await ws.reply(ref)).toMatchObject({ op: 'error', code: 'invalid_request' });
+      } finally {
+        ws.close();
+      }
+    });
+
+    it.each(['run:cursor-spelling=0', 'run:cursor-spelling=02'])(
+      'refuses the multi-stream SSE cursor %s, not one the server issues',
+      async (cursor) => {
+        await publishThree('run:cursor-spelling');
+        const controller = new AbortController();
+        const answer = await fetch(`${server.url}/v1/sse?stream=run:cursor-spelling&cursor=${cursor}`, {
+          headers: { accept: 'text/event-stream' },
+          signal: controller.signal,
+        });
+        if (answer.status !== 400) controller.abort();
+        expect(answer.status).toBe(400);
+        expect(await answer.json()).toMatchObject({ error: { code: 'invalid_request', details: { path: 'cursor' } } });
+      },
+    );
+
     it('follows the cursor the server issues', async () => {
       await publishThree('run:cursor');
       const first = await requestJson<{ nextCursor: string }>(`${server.url}/v1/events?stream=run:cursor&limit=1`);
