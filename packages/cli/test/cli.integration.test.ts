@@ -279,5 +279,34 @@ describe('herald serve', () => {
       expect(failure.stderr).toContain(`invalid_config: invalid configuration: --store / HERALD_STORE`);
       expect(failure.stderr).toContain(`${notADir}, which is not a directory`);
     });
+
+    it.each([
+      ['--data-dir', (path: string) => ({ args: ['--data-dir', path], env: {} })],
+      ['HERALD_DATA_DIR', (path: string) => ({ args: [], env: { HERALD_DATA_DIR: path } })],
+    ])('names --data-dir / HERALD_DATA_DIR, not --store, for a file given as %s', async (_, given) => {
+      const notADir = join(dir, 'data');
+      await writeFile(notADir, '');
+      const { args, env } = given(notADir);
+      const failure = await run(process.execPath, [CLI_BIN, 'serve', '--port', '0', ...args], {
+        timeout: 15_000,
+        env: { ...process.env, HERALD_STORE: '', ...env },
+      }).catch((error) => error);
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toContain(
+        `invalid_config: invalid configuration: --data-dir / HERALD_DATA_DIR names the data directory ${notADir}, which is not a directory`,
+      );
+    });
+
+    it('names the data directory option when the database in it cannot be written', async () => {
+      await chmod(dir, 0o555);
+      const failure = await run(process.execPath, [CLI_BIN, 'serve', '--port', '0', '--data-dir', dir], {
+        timeout: 15_000,
+        env: { ...process.env, HERALD_STORE: '' },
+        ...(isRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+      }).catch((error) => error);
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toContain('invalid_config: invalid configuration: --data-dir / HERALD_DATA_DIR');
+      expect(failure.stderr).toContain(`${join(dir, 'herald.db')}, which this process cannot write`);
+    });
   });
 });
