@@ -133,21 +133,27 @@ export function toStreamListPage(snapshots: StreamSnapshot[], limit: number): St
 /**
  * A history page from `limit + 1` rows in query order (see toStreamListPage); `position` is the
  * keyset. With `withCursors` (a feed page) each event carries the cursor that resumes right after
- * it, and `nextCursor` is given whenever the page has an event, last page or not.
+ * it, and `nextCursor` is given whenever the page has an event, last page or not. A plain
+ * ascending page carries `endCursor` besides: `nextCursor` stays absent on the last page (clients
+ * read pages while it is present), so without it a client that read the history to its end would
+ * have no position to follow live from.
  */
 export function toHistoryPage(
   rows: { json: string; position: number }[],
-  limit: number,
-  withCursors = false,
+  query: Pick<ResolvedHistoryQuery, 'limit' | 'order' | 'afterPosition' | 'withCursors'>,
 ): HistoryPage {
-  const page = rows.slice(0, limit);
-  const hasMore = rows.length > limit;
-  if (withCursors) {
+  const page = rows.slice(0, query.limit);
+  const hasMore = rows.length > query.limit;
+  const lastPosition = page.at(-1)?.position;
+  if (query.withCursors) {
     const events = page.map((row) => JSON.parse(encodeFeedEventJson(row.json, encodeHistoryCursor(row.position))));
-    return { events, ...(page.length > 0 ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}) };
+    return { events, ...(lastPosition === undefined ? {} : { nextCursor: encodeHistoryCursor(lastPosition) }) };
   }
+  // Right after the last event, else where the page started: the log holds nothing matching between.
+  const endPosition = query.order === 'asc' ? (lastPosition ?? query.afterPosition) : undefined;
   return {
     events: page.map((row) => JSON.parse(row.json) as HeraldEvent),
-    ...(hasMore ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}),
+    ...(hasMore ? { nextCursor: encodeHistoryCursor(lastPosition!) } : {}),
+    ...(endPosition === undefined ? {} : { endCursor: encodeHistoryCursor(endPosition) }),
   };
 }
