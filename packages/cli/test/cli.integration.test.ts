@@ -156,6 +156,48 @@ describe('herald watch', () => {
   });
 });
 
+describe('herald watch with a source that never answers', () => {
+  let source: Server;
+  beforeAll(async () => {
+    source = createServer(() => {});
+    source.listen(0, '127.0.0.1');
+    await once(source, 'listening');
+  });
+  afterAll(() => {
+    source.closeAllConnections();
+    source.close();
+  });
+
+  it('reports each poll that times out on stderr and keeps polling', async () => {
+    const sourceUrl = `http://127.0.0.1:${(source.address() as AddressInfo).port}/`;
+    const args = ['watch', 'run:stalled', sourceUrl, '--interval-ms', '50', '--timeout-ms', '200', '--url', server.url];
+    const child = spawn(process.execPath, [CLI_BIN, ...args]);
+    const exited = once(child, 'exit');
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const watching = new AbortController();
+    try {
+      const sse = await fetch(`${server.url}/v1/streams/run:stalled/events`, {
+        headers: { accept: 'text/event-stream' },
+        signal: watching.signal,
+      });
+      expect(sse.status).toBe(200);
+      const timedOut = `herald watch: ${sourceUrl} did not answer within 200 ms\n`;
+      const deadline = Date.now() + 10_000;
+      while (stderr.split(timedOut).length - 1 < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(stderr.split(timedOut).length - 1).toBeGreaterThanOrEqual(2);
+    } finally {
+      watching.abort();
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
+
 /** Starts `herald start` with `env`, reads the line it prints once listening, and stops it. */
 async function startLine(env: Record<string, string>): Promise<string> {
   const child = spawn(
@@ -236,6 +278,35 @@ describe('herald serve', () => {
       expect(failure.code).toBe(1);
       expect(failure.stderr).toContain(`invalid_config: invalid configuration: --store / HERALD_STORE`);
       expect(failure.stderr).toContain(`${notADir}, which is not a directory`);
+    });
+
+    it.each([
+      ['--data-dir', (path: string) => ({ args: ['--data-dir', path], env: {} })],
+      ['HERALD_DATA_DIR', (path: string) => ({ args: [], env: { HERALD_DATA_DIR: path } })],
+    ])('names --data-dir / HERALD_DATA_DIR, not --store, for a file given as %s', async (_, given) => {
+      const notADir = join(dir, 'data');
+      await writeFile(notADir, '');
+      const { args, env } = given(notADir);
+      const failure = await run(process.execPath, [CLI_BIN, 'serve', '--port', '0', ...args], {
+        timeout: 15_000,
+        env: { ...process.env, HERALD_STORE: '', ...env },
+      }).catch((error) => error);
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toContain(
+        `invalid_config: invalid configuration: --data-dir / HERALD_DATA_DIR names the data directory ${notADir}, which is not a directory`,
+      );
+    });
+
+    it('names the data directory option when the database in it cannot be written', async () => {
+      await chmod(dir, 0o555);
+      const failure = await run(process.execPath, [CLI_BIN, 'serve', '--port', '0', '--data-dir', dir], {
+        timeout: 15_000,
+        env: { ...process.env, HERALD_STORE: '' },
+        ...(isRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+      }).catch((error) => error);
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toContain('invalid_config: invalid configuration: --data-dir / HERALD_DATA_DIR');
+      expect(failure.stderr).toContain(`${join(dir, 'herald.db')}, which this process cannot write`);
     });
   });
 });

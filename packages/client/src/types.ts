@@ -230,8 +230,8 @@ export interface FollowOptions {
    */
   onEvent(event: FeedEvent): void;
   /**
-   * Deliver only events after this cursor: a history page's `nextCursor` or a feed event's
-   * `cursor`. Default: from the oldest event the log holds (the history query's first page), then live.
+   * Deliver only events after this cursor: a history page's `nextCursor` or `endCursor` (the last
+   * page's end), or a feed event's `cursor`. Default: from the oldest event the log holds (the history query's first page), then live.
    */
   cursor?: string;
 }

@@ -94,5 +94,13 @@ export interface StreamListPage {
 /** A page of the cross-stream history query (`GET /v1/events`). */
 export interface HistoryPage {
   events: HeraldEvent[];
+  /** The next page's cursor; absent on the last page (read pages while it is present). */
   nextCursor?: string;
+  /**
+   * An ascending page's end: the cursor right after its last event, else the request's own cursor
+   * (absent when the page is empty and the request had no cursor, and on descending pages). A
+   * live feed of the same filter started from it continues where the page stopped: nothing lost,
+   * nothing repeated.
+   */
+  endCursor?: string;
 }

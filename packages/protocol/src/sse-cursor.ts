@@ -15,7 +15,8 @@ export type StreamPositions = Map<string, CursorPosition>;
 const PAIR_SEPARATOR = ',';
 const NAME_SEPARATOR = '=';
 const EPOCH_SEPARATOR = '~';
-const POSITION_PATTERN = /^(\d+)(?:~(.*))?$/;
+// A seq as encodeSseCursor writes it: decimal without leading zeros, never 0 (streams at 0 are left out).
+const POSITION_PATTERN = /^([1-9]\d*)(?:~(.*))?$/;
 
 /**
  * The multi-stream SSE cursor (`GET /v1/sse`, its `id:` and `cursor=`): every stream's position in

@@ -23,6 +23,27 @@ describe('multi-stream SSE cursor', () => {
     );
   });
 
+  it('reads only the spelling it writes: every issued cursor re-encodes to itself', () => {
+    fc.assert(
+      fc.property(positions, (entries) => {
+        const cursor = encodeSseCursor(new Map(entries));
+        expect(encodeSseCursor(parseSseCursor(cursor))).toBe(cursor);
+      }),
+    );
+  });
+
+  it('refuses a seq spelled otherwise than it is written (leading zeros, a sign) or at 0, which is never written', () => {
+    fc.assert(
+      fc.property(streamName, fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), (stream, seq) => {
+        for (const spelling of [`0${seq}`, `00${seq}`, `+${seq}`, `${seq}.0`, `${seq}e0`, '0']) {
+          expect(() => parseSseCursor(`${stream}=${spelling}`), spelling).toThrow(
+            expect.objectContaining({ code: 'invalid_request', details: { path: 'cursor' } }),
+          );
+        }
+      }),
+    );
+  });
+
   it('reads the empty cursor as every stream at 0', () => {
     expect(parseSseCursor('').size).toBe(0);
   });

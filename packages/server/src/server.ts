@@ -3,7 +3,13 @@ import cors from '@fastify/cors';
 import { assertStreamName, type JsonValue } from '@herald/protocol';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
-import { configError, defineConfig, type HeraldConfig, type HeraldConfigInput } from './config/config.js';
+import {
+  configError,
+  defineConfig,
+  type HeraldConfig,
+  type HeraldConfigInput,
+  resolveStoreOption,
+} from './config/config.js';
 import { Publisher } from './delivery/publisher.js';
 import type { Broker } from './fanout/broker.js';
 import { createBroker } from './fanout/create-broker.js';
@@ -124,6 +130,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     options.log ??
     (await createEventLog(config.store, {
       maxStateBytes: config.limits.maxStateBytes,
+      storeOption: resolveStoreOption(config),
       onError: (error) => app.log.warn({ err: error }, 'event log connection error'),
     }));
   const broker =

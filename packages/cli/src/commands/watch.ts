@@ -1,17 +1,19 @@
 import { parseArgs } from 'node:util';
-import { HeraldError, type JsonValue, type StreamSnapshot, streamEventsPath, streamPath } from '@herald/protocol';
+import { type StreamSnapshot, streamEventsPath, streamPath } from '@herald/protocol';
 import { DEFAULT_WATCH_INTERVAL_MS, type StateWatchTarget, watchState } from '@herald/server';
 import { createHttpAudience } from '../http-audience.js';
 import { CONNECTION_OPTIONS, requestJson, resolveConnection, type ServerConnection } from '../server-connection.js';
-
-async function fetchSource(url: string): Promise<JsonValue> {
-  const response = await fetch(url, { headers: { accept: 'application/json' } });
-  if (!response.ok) throw new HeraldError('unavailable', `${url} answered ${response.status}`);
-  return (await response.json()) as JsonValue;
-}
+import { describeFailure, fetchSource, resolveSourceTimeoutMs } from '../watch-source.js';
 
 /** The longest delay Node's timers keep (a longer one fires after 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const USAGE = 'usage: herald watch <stream> <url> [--interval-ms N] [--timeout-ms N] [--type T]\n';
+
+/** Whether `ms` is a delay a Node timer keeps: Node fires one above 2^31−1 ms after 1 ms instead. */
+function isTimerMs(ms: number): boolean {
+  return Number.isSafeInteger(ms) && ms >= 1 && ms <= MAX_TIMER_MS;
+}
 
 /** Whether `text` is an absolute http(s) URL with a host: the only sources `fetch` can poll. */
 function isHttpUrl(text: string): boolean {
@@ -34,22 +36,32 @@ function httpWatchTarget(
 }
 
 /**
- * `herald watch <stream> <url> [--interval-ms N] [--type T]` (DESIGN "Watchers", seed 003): the
- * library watcher (`watchState`) with a JSON endpoint as its source and the server's HTTP API as
- * its target. It polls the source every N ms (default 2000) only while the stream has watchers,
- * which it asks the server's presence route for at the same interval. Runs until interrupted or
- * until the stream is final; a failed poll is reported and retried.
+ * `herald watch <stream> <url> [--interval-ms N] [--timeout-ms N] [--type T]` (DESIGN "Watchers",
+ * seed 003): the library watcher (`watchState`) with a JSON endpoint as its source and the server's
+ * HTTP API as its target. It polls the source every N ms (default 2000) only while the stream has
+ * watchers, which it asks the server's presence route for at the same interval. Each poll of the
+ * source may take `--timeout-ms` (default 10 s, or the interval if longer). Runs until interrupted
+ * or until the stream is final; a failed or timed-out poll is reported on stderr and retried.
  */
 export async function watch(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...CONNECTION_OPTIONS, 'interval-ms': { type: 'string' }, type: { type: 'string' } },
+    options: {
+      ...CONNECTION_OPTIONS,
+      'interval-ms': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      type: { type: 'string' },
+    },
   });
   const [stream, sourceUrl] = positionals;
   const intervalMs = Number(values['interval-ms'] ?? DEFAULT_WATCH_INTERVAL_MS);
-  // Node fires a timer set above 2^31−1 ms after 1 ms instead: such an interval would poll in a loop.
-  const isInterval = Number.isSafeInteger(intervalMs) && intervalMs >= 1 && intervalMs <= MAX_TIMER_MS;
+  const timeoutMs = resolveSourceTimeoutMs(
+    values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']),
+    intervalMs,
+  );
+  // A longer interval would poll in a loop; a longer timeout would fail every poll at once.
+  const isTiming = isTimerMs(intervalMs) && isTimerMs(timeoutMs);
   // Checked at start: a bad URL would otherwise only be reported by each poll, for ever.
   const isSourceUrl = sourceUrl === undefined || isHttpUrl(sourceUrl);
   if (!isSourceUrl) {
@@ -57,13 +69,13 @@ export async function watch(argv: string[]): Promise<number> {
       `herald watch: the source URL must be an absolute http:// or https:// URL, got ${JSON.stringify(sourceUrl)}\n`,
     );
   }
-  if (stream === undefined || sourceUrl === undefined || !isInterval || !isSourceUrl) {
-    process.stderr.write('usage: herald watch <stream> <url> [--interval-ms N] [--type T]\n');
+  if (stream === undefined || sourceUrl === undefined || !isTiming || !isSourceUrl) {
+    process.stderr.write(USAGE);
     return 2;
   }
-  const reportError = (error: unknown) => process.stderr.write(`herald watch: ${(error as Error).message}\n`);
+  const reportError = (error: unknown) => process.stderr.write(`herald watch: ${describeFailure(error)}\n`);
   const target = httpWatchTarget(resolveConnection(values), intervalMs, reportError);
-  const watcher = watchState(target, stream, () => fetchSource(sourceUrl), {
+  const watcher = watchState(target, stream, () => fetchSource(sourceUrl, timeoutMs), {
     intervalMs,
     ...(values.type === undefined ? {} : { type: values.type }),
     onPublished: (result) => process.stdout.write(`${JSON.stringify(result)}\n`),

@@ -376,7 +376,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
     host: checkHost(read('host') ?? '127.0.0.1'),
     port: integer('port', 8700),
     dataDir,
-    store: checkStore(read('store') ?? `sqlite:${path.join(dataDir, 'herald.db')}`),
+    store: checkStore(read('store') ?? dataDirStore(dataDir)),
     broker: checkBroker(read('broker') ?? 'local'),
     ...(apiKey === undefined ? {} : { apiKey }),
     demo,
@@ -417,6 +417,20 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
   };
 }
 
+/** The store a data directory stands for when no store is given: the SQLite log inside it. */
+function dataDirStore(dataDir: string): string {
+  return `sqlite:${path.join(dataDir, 'herald.db')}`;
+}
+
+/**
+ * The option a store problem is the user's to fix under: `data-dir` when the store is the one the
+ * data directory stands for (no `--store` given, or one naming that same place), else `store`. A
+ * message naming `--store` to someone who only set `--data-dir` sends them to the wrong option.
+ */
+export function resolveStoreOption(config: Pick<HeraldConfig, 'store' | 'dataDir'>): 'store' | 'data-dir' {
+  return config.store === dataDirStore(config.dataDir) ? 'data-dir' : 'store';
+}
+
 /**
  * The configuration with every default, overridden by `overrides` (for embedding and tests). The
  * result is held to the checks a flag or env var gets, so `createHerald({ port: 70000 })` stops
@@ -427,7 +441,7 @@ export function defineConfig(overrides: HeraldConfigInput = {}): HeraldConfig {
   return checkConfig({
     ...base,
     ...overrides,
-    store: overrides.store ?? (overrides.dataDir ? `sqlite:${path.join(overrides.dataDir, 'herald.db')}` : base.store),
+    store: overrides.store ?? (overrides.dataDir ? dataDirStore(overrides.dataDir) : base.store),
     limits: { ...base.limits, ...overrides.limits },
     retention: { ...base.retention, ...overrides.retention },
     jwt: { ...base.jwt, ...overrides.jwt },

@@ -18,7 +18,7 @@ const SQLITE_FILE_NAME = 'herald.db';
  * are created; a path that is not a directory or a file this process cannot write fails
  * `invalid_config` naming it.
  */
-async function openSqlite(path: string, limits: AppendLimits): Promise<EventLog> {
+async function openSqlite(path: string, limits: AppendLimits, storeOption: StoreOption): Promise<EventLog> {
   if (path === '') throw new HeraldError('invalid_config', 'sqlite: needs a path, e.g. sqlite:./data');
   const filename = path.endsWith('.db') ? path : join(path, SQLITE_FILE_NAME);
   const directory = dirname(filename);
@@ -28,13 +28,13 @@ async function openSqlite(path: string, limits: AppendLimits): Promise<EventLog>
     const code = (error as NodeJS.ErrnoException).code;
     const isFileInTheWay = code === 'ENOTDIR' || code === 'EEXIST';
     configError(
-      'store',
+      storeOption,
       isFileInTheWay
         ? `names the data directory ${directory}, which is not a directory (a file stands at it or at one of its parents)`
         : `names the data directory ${directory}, which cannot be created: ${(error as Error).message}`,
     );
   }
-  const log = openSqliteFile(filename, limits);
+  const log = openSqliteFile(filename, limits, storeOption);
   // The writer thread's start is part of opening the store: the first publish should not pay for
   // it, and a writer that cannot open the database should fail startup, not the first publish.
   try {
@@ -54,7 +54,7 @@ const UNWRITABLE_CODES = /^SQLITE_(READONLY|CANTOPEN|PERM)(_|$)/;
  * write) as `invalid_config`: a server on a read-only store would report ready and fail every
  * publish.
  */
-function openSqliteFile(filename: string, limits: AppendLimits): SqliteEventLog {
+function openSqliteFile(filename: string, limits: AppendLimits, storeOption: StoreOption): SqliteEventLog {
   try {
     return new SqliteEventLog(filename, limits);
   } catch (error) {
@@ -63,7 +63,7 @@ function openSqliteFile(filename: string, limits: AppendLimits): SqliteEventLog 
     const isUnwritable = error instanceof Database.SqliteError && UNWRITABLE_CODES.test(error.code);
     if (!isUnwritable) throw error;
     configError(
-      'store',
+      storeOption,
       `names the SQLite database ${filename}, which this process cannot write: ${error.message} (check the permissions of the file and of its directory)`,
     );
   }
@@ -75,13 +75,18 @@ function openSqliteFile(filename: string, limits: AppendLimits): SqliteEventLog 
  */
 const OPENERS: Record<string, (url: string, rest: string, options: EventLogOptions) => EventLog | Promise<EventLog>> = {
   memory: (_url, _rest, options) => new MemoryEventLog(appendLimits(options)),
-  sqlite: (_url, path, options) => openSqlite(path, appendLimits(options)),
+  sqlite: (_url, path, options) => openSqlite(path, appendLimits(options), options.storeOption ?? 'store'),
   postgres: (url, _rest, options) => createPostgresEventLog(url, options),
   postgresql: (url, _rest, options) => createPostgresEventLog(url, options),
 };
 
+/** The configuration option that named a store: the one its `invalid_config` errors name. */
+type StoreOption = 'store' | 'data-dir';
+
 /** Options of `createEventLog`; `maxStateBytes` caps each stream's state (default 1 MiB). */
 export interface EventLogOptions extends AppendLimits {
+  /** The option the store URL came from, named by its configuration errors (default `store`; see resolveStoreOption). */
+  storeOption?: StoreOption;
   /** Background failures of a networked store (an idle PostgreSQL connection lost), for logging. */
   onError?: (error: Error) => void;
 }

@@ -141,7 +141,7 @@ export class MemoryEventLog implements EventLog {
       if (matches(event)) page.push(event);
     }
     await assertCursorWithinLog(q, page.length, () => this.#nextPosition - 1);
-    return toHistoryPage(page, q.limit, q.withCursors);
+    return toHistoryPage(page, q);
   }
 
   async deleteStream(stream: string): Promise<boolean> {

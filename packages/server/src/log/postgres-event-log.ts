@@ -160,7 +160,7 @@ export class PostgresEventLog implements EventLog {
       );
       return Number(last.rows[0]!.last);
     });
-    return toHistoryPage(rows, resolved.limit, resolved.withCursors);
+    return toHistoryPage(rows, resolved);
   }
 
   async deleteStream(stream: string): Promise<boolean> {

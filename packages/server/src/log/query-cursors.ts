@@ -34,12 +34,20 @@ function decode(cursor: string): unknown {
   }
 }
 
-/** The one member of a cursor object `{[key]: value}` as issued, or undefined for any other shape. */
+/**
+ * The one member of a cursor object `{[key]: value}` as issued, or undefined for any other shape or
+ * spelling. A cursor must be byte for byte the one the server would issue for its value: JSON.parse
+ * and Buffer's base64url decoding forgive much (padding, whitespace, `2e0`, a repeated member whose
+ * last copy wins), and a cursor read more loosely than it is written has many spellings of one
+ * position, which a client comparing cursors as opaque strings (to drop a repeat) would not see as one.
+ */
 function decodeSingleMember(cursor: string, key: 'h' | 's'): unknown {
   const value = decode(cursor);
   const isIssuedShape =
     typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).join() === key;
-  return isIssuedShape ? (value as Record<string, unknown>)[key] : undefined;
+  if (!isIssuedShape) return undefined;
+  const member = (value as Record<string, unknown>)[key];
+  return encode({ [key]: member }) === cursor ? member : undefined;
 }
 
 function invalidCursor(): never {
@@ -71,9 +79,10 @@ export function resolveHistoryQuery(query: HistoryQuery): ResolvedHistoryQuery {
   if (since !== undefined) resolved.since = parseIsoTime(since, 'since');
   if (until !== undefined) resolved.until = parseIsoTime(until, 'until');
   if (cursor !== undefined) {
-    // Positions are the store's insertion order, from 0 up.
+    // Positions are the store's insertion order, from 1 up (SQLite AUTOINCREMENT, PostgreSQL
+    // IDENTITY, the memory log's counter), so 0 is never issued.
     const position = decodeSingleMember(cursor, 'h');
-    const isPosition = typeof position === 'number' && Number.isSafeInteger(position) && position >= 0;
+    const isPosition = typeof position === 'number' && Number.isSafeInteger(position) && position >= 1;
     if (!isPosition) invalidCursor();
     resolved.afterPosition = position;
   }
@@ -124,21 +133,27 @@ export function toStreamListPage(snapshots: StreamSnapshot[], limit: number): St
 /**
  * A history page from `limit + 1` rows in query order (see toStreamListPage); `position` is the
  * keyset. With `withCursors` (a feed page) each event carries the cursor that resumes right after
- * it, and `nextCursor` is given whenever the page has an event, last page or not.
+ * it, and `nextCursor` is given whenever the page has an event, last page or not. A plain
+ * ascending page carries `endCursor` besides: `nextCursor` stays absent on the last page (clients
+ * read pages while it is present), so without it a client that read the history to its end would
+ * have no position to follow live from.
  */
 export function toHistoryPage(
   rows: { json: string; position: number }[],
-  limit: number,
-  withCursors = false,
+  query: Pick<ResolvedHistoryQuery, 'limit' | 'order' | 'afterPosition' | 'withCursors'>,
 ): HistoryPage {
-  const page = rows.slice(0, limit);
-  const hasMore = rows.length > limit;
-  if (withCursors) {
+  const page = rows.slice(0, query.limit);
+  const hasMore = rows.length > query.limit;
+  const lastPosition = page.at(-1)?.position;
+  if (query.withCursors) {
     const events = page.map((row) => JSON.parse(encodeFeedEventJson(row.json, encodeHistoryCursor(row.position))));
-    return { events, ...(page.length > 0 ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}) };
+    return { events, ...(lastPosition === undefined ? {} : { nextCursor: encodeHistoryCursor(lastPosition) }) };
   }
+  // Right after the last event, else where the page started: the log holds nothing matching between.
+  const endPosition = query.order === 'asc' ? (lastPosition ?? query.afterPosition) : undefined;
   return {
     events: page.map((row) => JSON.parse(row.json) as HeraldEvent),
-    ...(hasMore ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}),
+    ...(hasMore ? { nextCursor: encodeHistoryCursor(lastPosition!) } : {}),
+    ...(endPosition === undefined ? {} : { endCursor: encodeHistoryCursor(endPosition) }),
   };
 }

@@ -132,8 +132,7 @@ export class SqliteEventLog implements EventLog {
     await assertCursorWithinLog(resolved, rows.length, () => this.#statements.selectLastInsertionId.get()?.seq ?? 0);
     return toHistoryPage(
       rows.map((row) => ({ json: row.json, position: row.insertion_id })),
-      resolved.limit,
-      resolved.withCursors,
+      resolved,
     );
   }
 

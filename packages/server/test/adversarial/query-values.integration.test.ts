@@ -109,6 +109,42 @@ describe.each(DURABLE_TEST_STORES)('query values on $name', (testStore) => {
       },
     );
 
+    it.each([
+      ['a history page', '/v1/events?cursor=', {}],
+      ['a feed long-poll', '/v1/events?cursor=&wait=1', {}],
+      ['a feed over SSE', '/v1/events?cursor=', { accept: 'text/event-stream' }],
+      ['multi-stream SSE', '/v1/sse?stream=run:empty-cursor&cursor=', { accept: 'text/event-stream' }],
+      ['a stream list', '/v1/streams?cursor=', {}],
+    ])('refuses an empty cursor= on %s naming cursor (never read as "from the oldest")', async (_, path, headers) => {
+      await publishThree('run:empty-cursor');
+      const controller = new AbortController();
+      const answer = await fetch(`${server.url}${path}`, { headers, signal: controller.signal });
+      if (answer.status !== 400) controller.abort();
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatchObject({ error: { code: 'invalid_request', details: { path: 'cursor' } } });
+    });
+
+    it('refuses an empty cursor on a WebSocket follow too', async () => {
+      const ws = await WsTestClient.open(server.url);
+      try {
+        const ref = ws.send({ op: 'follow', feed: 'f', filter: {}, cursor: '' });
+        expect(await ws.reply(ref)).toMatchObject({ op: 'error', code: 'invalid_request' });
+      } finally {
+        ws.close();
+      }
+    });
+
+    it('reads an empty Last-Event-ID as absent, as EventSource means it', async () => {
+      await publishThree('run:empty-last-event-id');
+      const controller = new AbortController();
+      const answer = await fetch(`${server.url}/v1/events?stream=run:empty-last-event-id`, {
+        headers: { accept: 'text/event-stream', 'last-event-id': '' },
+        signal: controller.signal,
+      });
+      expect(answer.status).toBe(200);
+      controller.abort();
+    });
+
     it('still resumes with the epoch the server issued', async () => {
       await publishThree('run:epoch-ok');
       const snapshot = await requestJson<{ epoch: string }>(`${server.url}/v1/streams/run:epoch-ok`);
@@ -164,6 +200,51 @@ describe.each(DURABLE_TEST_STORES)('query values on $name', (testStore) => {
           status: 400,
           body: { error: { code: 'invalid_request', details: { path: 'cursor' } } },
         });
+      },
+    );
+
+    it.each([
+      ['position 0', base64urlJson({ h: 0 })],
+      ['2e0', Buffer.from('{"h":2e0}').toString('base64url')],
+      ['a repeated member', Buffer.from('{"h":2,"h":3}').toString('base64url')],
+      ['a trailing space', Buffer.from('{"h":2} ').toString('base64url')],
+      ['base64 padding', 'eyJoIjoyfQ=='],
+    ])('refuses a history cursor spelled with %s on every wire, as not one the server issued', async (_, cursor) => {
+      await publishThree('run:cursor-spelling');
+      const filter = `stream=run:cursor-spelling&cursor=${encodeURIComponent(cursor)}`;
+      const refused = { error: { code: 'invalid_request', details: { path: 'cursor' } } };
+      for (const [query, headers] of [
+        [filter, {}],
+        [`${filter}&wait=1`, {}],
+        [filter, { accept: 'text/event-stream' }],
+      ] as const) {
+        const controller = new AbortController();
+        const answer = await fetch(`${server.url}/v1/events?${query}`, { headers, signal: controller.signal });
+        if (answer.status !== 400) controller.abort();
+        expect({ query, headers, status: answer.status }).toEqual({ query, headers, status: 400 });
+        expect(await answer.json()).toMatchObject(refused);
+      }
+      const ws = await WsTestClient.open(server.url);
+      try {
+        const ref = ws.send({ op: 'follow', feed: 'f', filter: { stream: 'run:cursor-spelling' }, cursor });
+        expect(await ws.reply(ref)).toMatchObject({ op: 'error', code: 'invalid_request' });
+      } finally {
+        ws.close();
+      }
+    });
+
+    it.each(['run:cursor-spelling=0', 'run:cursor-spelling=02'])(
+      'refuses the multi-stream SSE cursor %s, not one the server issues',
+      async (cursor) => {
+        await publishThree('run:cursor-spelling');
+        const controller = new AbortController();
+        const answer = await fetch(`${server.url}/v1/sse?stream=run:cursor-spelling&cursor=${cursor}`, {
+          headers: { accept: 'text/event-stream' },
+          signal: controller.signal,
+        });
+        if (answer.status !== 400) controller.abort();
+        expect(answer.status).toBe(400);
+        expect(await answer.json()).toMatchObject({ error: { code: 'invalid_request', details: { path: 'cursor' } } });
       },
     );
 

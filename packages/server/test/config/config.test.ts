@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config/config.js';
+import { resolveConfig, resolveStoreOption } from '../../src/config/config.js';
 
 describe('resolveConfig', () => {
   it('uses the documented defaults', () => {
@@ -33,6 +33,14 @@ describe('resolveConfig', () => {
 
   it('derives the SQLite store from the data directory', () => {
     expect(resolveConfig({ argv: ['--data-dir', '/var/herald'] }).store).toBe('sqlite:/var/herald/herald.db');
+  });
+
+  it('blames a store problem on the option that named the store: the data directory, unless a store is given', () => {
+    expect(resolveStoreOption(resolveConfig({ argv: ['--data-dir', '/var/herald'] }))).toBe('data-dir');
+    expect(resolveStoreOption(resolveConfig({ env: { HERALD_DATA_DIR: '/var/herald' } }))).toBe('data-dir');
+    expect(resolveStoreOption(resolveConfig())).toBe('data-dir');
+    expect(resolveStoreOption(resolveConfig({ argv: ['--store', 'sqlite:/srv/runs'] }))).toBe('store');
+    expect(resolveStoreOption(resolveConfig({ argv: ['--data-dir', '/a', '--store', 'sqlite:/b'] }))).toBe('store');
   });
 
   it('turns the demo on by default only when asked, and --no-demo overrides', () => {

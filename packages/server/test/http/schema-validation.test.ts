@@ -55,6 +55,12 @@ describe('query parameters under their schema', () => {
     expect(query).toEqual({ [name]: '' });
   });
 
+  it('keeps an empty cursor (a position), and refuses it naming cursor', () => {
+    const query = { cursor: '' };
+    expect(refusal(historyQuery, query)).toMatchObject({ code: 'invalid_request', details: { path: 'cursor' } });
+    expect(query).toEqual({ cursor: '' });
+  });
+
   it('answers a bad stream filter invalid_stream_name, as the path parameter is', () => {
     expect(refusal(historyQuery, { stream: '-x' })).toMatchObject({
       code: 'invalid_stream_name',

@@ -42,6 +42,16 @@ describe('createEventLog', () => {
     );
   });
 
+  it('names the option that named the store: --data-dir when the store is the data directory default', async () => {
+    const notADir = join(dir, 'data');
+    await writeFile(notADir, 'not a directory');
+    const refusal = createEventLog(`sqlite:${notADir}`, { storeOption: 'data-dir' });
+    await expect(refusal).rejects.toMatchObject({ code: 'invalid_config', details: { option: 'data-dir' } });
+    await expect(refusal).rejects.toThrow(
+      `--data-dir / HERALD_DATA_DIR names the data directory ${notADir}, which is not a directory`,
+    );
+  });
+
   it('refuses a data directory whose parent is a file', async () => {
     await writeFile(join(dir, 'file'), '');
     const dataDir = join(dir, 'file', 'data');

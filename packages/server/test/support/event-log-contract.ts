@@ -376,6 +376,23 @@ export function describeEventLogContract(
         expect((await log.queryEvents({ order: 'asc', limit: 2 })).nextCursor).toBeUndefined();
       });
 
+      it('ends an ascending page with endCursor: after its last event, else where it started', async () => {
+        await log.append([ev('run:a'), ev('run:b'), ev('run:a'), ev('run:b')]);
+        const full = await log.queryEvents({ order: 'asc', limit: 10, stream: 'run:a' });
+        expect(full.nextCursor).toBeUndefined();
+        const fromEnd = await log.queryEvents({ order: 'asc', limit: 10, cursor: full.endCursor! });
+        expect(fromEnd.events.map((event) => event.stream)).toEqual(['run:b']);
+        // An empty page after a cursor ends where it started; an empty page from nowhere has no end.
+        expect(
+          (await log.queryEvents({ order: 'asc', limit: 10, stream: 'run:a', cursor: full.endCursor! })).endCursor,
+        ).toBe(full.endCursor);
+        expect((await log.queryEvents({ order: 'asc', limit: 10, stream: 'run:none' })).endCursor).toBeUndefined();
+        // A page with more to come ends where the next one starts.
+        const first = await log.queryEvents({ order: 'asc', limit: 1 });
+        expect(first.endCursor).toBe(first.nextCursor);
+        expect((await log.queryEvents({ order: 'desc', limit: 10 })).endCursor).toBeUndefined();
+      });
+
       it('rejects a cursor it did not issue with invalid_request', async () => {
         await expect(log.queryEvents({ order: 'asc', limit: 2, cursor: 'not-a-cursor' })).rejects.toMatchObject({
           code: 'invalid_request',

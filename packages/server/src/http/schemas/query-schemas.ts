@@ -50,8 +50,14 @@ export const EpochParam = {
 /** `prefix`: the start of stream names. */
 export const Prefix = Type.String({ pattern: STREAM_PREFIX_PATTERN.source, examples: ['run:'] });
 
-/** `cursor`: an opaque cursor from a previous page's `nextCursor`. */
-export const Cursor = Type.String({ description: "A previous page's `nextCursor`." });
+/**
+ * `cursor`: an opaque cursor the server issued (the server never issues an empty one). Kept when
+ * empty, so `cursor=` is refused rather than read as absent, which would restart from the oldest event.
+ */
+export const Cursor = Type.String({
+  minLength: 1,
+  description: "A previous page's `nextCursor` (or an event's `cursor`). Given empty it is refused.",
+});
 
 /** `token`: where a browser cannot set `Authorization` (EventSource). Read by authentication, not by routes. */
 export const Token = Type.String({ description: 'A token, for clients that cannot send `Authorization`.' });

@@ -156,7 +156,17 @@ export const streamEventsRouteSchema = {
   },
 };
 
-const HistoryPage = Type.Object({ events: Type.Array(HeraldEvent), nextCursor: Type.Optional(Type.String()) });
+const HistoryPage = Type.Object({
+  events: Type.Array(HeraldEvent),
+  nextCursor: Type.Optional(Type.String({ description: "The next page's cursor; absent on the last page." })),
+  endCursor: Type.Optional(
+    Type.String({
+      description:
+        "An ascending page's end: the cursor right after its last event, else the request's cursor. " +
+        'Follow the same filter live from it (`cursor=`) to continue where the page stopped.',
+    }),
+  ),
+});
 
 /** `GET /v1/events`. */
 export const historyRouteSchema = {

@@ -1,0 +1,48 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFailure, fetchSource, resolveSourceTimeoutMs } from '../src/watch-source.js';
+
+describe('a watch source', () => {
+  let source: Server;
+  let url: string;
+  beforeAll(async () => {
+    source = createServer((request, response) => {
+      // /stall never answers; /loop redirects to itself for ever; /body sends headers but no body.
+      if (request.url === '/loop') response.writeHead(302, { location: '/loop' }).end();
+      else if (request.url === '/body') response.writeHead(200, { 'content-type': 'application/json' }).write('{');
+      else if (request.url === '/ok') response.writeHead(200, { 'content-type': 'application/json' }).end('{"a":1}');
+    });
+    source.listen(0, '127.0.0.1');
+    await once(source, 'listening');
+    url = `http://127.0.0.1:${(source.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    source.closeAllConnections();
+    source.close();
+  });
+
+  it('reads the JSON document the source answers', async () => {
+    expect(await fetchSource(`${url}/ok`, 1000)).toEqual({ a: 1 });
+  });
+
+  it.each(['/stall', '/body'])('fails a poll of %s that does not answer within its timeout', async (path) => {
+    const started = Date.now();
+    const failure = await fetchSource(`${url}${path}`, 200).catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(failure).toMatchObject({ code: 'unavailable' });
+    expect(describeFailure(failure)).toBe(`${url}${path} did not answer within 200 ms`);
+  });
+
+  it("names fetch's cause, not only 'fetch failed', for a redirect loop", async () => {
+    const failure = await fetchSource(`${url}/loop`, 5000).catch((error: unknown) => error);
+    expect(describeFailure(failure)).toBe('fetch failed: redirect count exceeded');
+  });
+
+  it('waits 10 s by default, or the poll interval when that is longer', () => {
+    expect(resolveSourceTimeoutMs(undefined, 2000)).toBe(10_000);
+    expect(resolveSourceTimeoutMs(undefined, 60_000)).toBe(60_000);
+    expect(resolveSourceTimeoutMs(500, 60_000)).toBe(500);
+  });
+});
