@@ -281,13 +281,14 @@ describe('long-poll and ETag poll transports', () => {
     await vi.advanceTimersByTimeAsync(3000);
     server.publish('run:1', { type: 'done', final: true });
     await vi.advanceTimersByTimeAsync(10_000);
+    // Each snapshot poll says it watches (watch=1): it counts in the stream's presence.
     expect(server.requests).toEqual([
-      'GET /v1/streams/run%3A1',
+      'GET /v1/streams/run%3A1?watch=1',
       'GET /v1/streams/run%3A1/events?after=0',
-      'GET /v1/streams/run%3A1',
-      'GET /v1/streams/run%3A1',
-      'GET /v1/streams/run%3A1',
-      'GET /v1/streams/run%3A1',
+      'GET /v1/streams/run%3A1?watch=1',
+      'GET /v1/streams/run%3A1?watch=1',
+      'GET /v1/streams/run%3A1?watch=1',
+      'GET /v1/streams/run%3A1?watch=1',
       'GET /v1/streams/run%3A1/events?after=1&epoch=epoch-run%3A1',
     ]);
     expect(reports.polls).toBe(5);
