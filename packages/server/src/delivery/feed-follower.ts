@@ -1,6 +1,7 @@
 import type { FeedEvent, FeedFilter } from '@herald/protocol';
 import type { FeedListener, FeedWakeups } from '../fanout/feed-wakeups.js';
 import type { EventLog } from '../log/event-log.js';
+import { CATCH_UP_PAGE_BYTES } from './catch-up-page.js';
 
 /** Events read from the log per query, in catch-up and live alike. */
 export const FEED_PAGE_SIZE = 500;
@@ -41,7 +42,7 @@ export async function assertFeedCursor(log: Pick<EventLog, 'queryEvents'>, curso
  * log's global commit order (F1 order). Catch-up and live are the same loop, so the hand-over
  * can neither lose nor double an event (F2 no gap, F3 no duplicate):
  *
- *   register for wake-ups ─▶ read after cursor ─▶ send, advance cursor ─▶ full page or woken
+ *   register for wake-ups ─▶ read after cursor ─▶ send, advance cursor ─▶ more or woken
  *        meanwhile? read again : live, idle until woken ─▶ read after cursor …
  *
  * It registers before its first read, so a commit during that read wakes it. Wake-ups coalesce:
@@ -100,6 +101,7 @@ export class FeedFollower implements FeedListener {
           ...this.filter,
           order: 'asc',
           limit: FEED_PAGE_SIZE,
+          maxBytes: CATCH_UP_PAGE_BYTES,
           withCursors: true,
           ...(this.#cursor === undefined ? {} : { cursor: this.#cursor }),
         });
@@ -111,8 +113,7 @@ export class FeedFollower implements FeedListener {
           if (backpressure) await backpressure;
           if (this.#isClosed) return;
         }
-        const isPageFull = page.events.length >= FEED_PAGE_SIZE;
-        if (!isPageFull && !this.#isWoken) break;
+        if (!page.hasMore && !this.#isWoken) break;
       }
       if (!this.#isLive) {
         this.#isLive = true;

@@ -3,6 +3,7 @@ import { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { ChannelAttachment, Hub } from '../fanout/hub.js';
 import type { ChannelListener } from '../fanout/stream-channel.js';
 import type { EventLog } from '../log/event-log.js';
+import { CATCH_UP_PAGE_BYTES } from './catch-up-page.js';
 import { resolveResume } from './resolve-resume.js';
 
 /** Events read from the log per query during catch-up. */
@@ -140,7 +141,7 @@ export class Subscription implements ChannelListener {
       let snapshot: StreamSnapshot;
       for (;;) {
         this.#hasEpochChanged = false;
-        const read = await log.readEvents(stream, this.#position, CATCH_UP_PAGE_SIZE);
+        const read = await log.readEvents(stream, this.#position, CATCH_UP_PAGE_SIZE, CATCH_UP_PAGE_BYTES);
         if (this.#isClosed) return;
         snapshot = read.snapshot;
         if (!this.#isOpened) {

@@ -1,6 +1,5 @@
 import {
   HeraldError,
-  type HistoryPage,
   type JsonValue,
   parseIsoTime,
   type StreamEventInput,
@@ -14,6 +13,7 @@ import type {
   EventLog,
   EventsRead,
   HistoryQuery,
+  LogHistoryPage,
   RetentionPolicy,
   StreamListQuery,
 } from './event-log.js';
@@ -30,6 +30,7 @@ import {
   toHistoryPage,
   toStreamListPage,
 } from './query-cursors.js';
+import { takePage } from './read-page.js';
 import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
 
 // Appends grouped into one transaction stop growing past this many events, so one group's
@@ -105,7 +106,7 @@ export class PostgresEventLog implements EventLog {
     });
   }
 
-  async readEvents(stream: string, after: number, limit: number): Promise<EventsRead> {
+  async readEvents(stream: string, after: number, limit: number, maxBytes?: number): Promise<EventsRead> {
     this.#assertOpen();
     // One statement is one MVCC snapshot: the head and the events agree under concurrent appends.
     const { rows } = await this.#read<SnapshotRow & { seqs: number[] | null; jsons: string[] | null }>(
@@ -120,9 +121,9 @@ export class PostgresEventLog implements EventLog {
     );
     const row = rows[0];
     if (row === undefined) return { snapshot: emptySnapshot(stream), events: [], hasMore: false };
-    const seqs = row.seqs ?? [];
-    const events = seqs.slice(0, limit).map((seq, i) => ({ stream, seq, json: row.jsons![i]! }));
-    return { snapshot: toSnapshot(row), events, hasMore: seqs.length > limit };
+    const records = (row.seqs ?? []).map((seq, i) => ({ stream, seq, json: row.jsons![i]! }));
+    const { rows: events, hasMore } = takePage(records, limit, maxBytes);
+    return { snapshot: toSnapshot(row), events, hasMore };
   }
 
   async getSnapshot(stream: string): Promise<StreamSnapshot> {
@@ -147,7 +148,7 @@ export class PostgresEventLog implements EventLog {
     return toStreamListPage(rows.map(toSnapshot), query.limit);
   }
 
-  async queryEvents(query: HistoryQuery): Promise<HistoryPage> {
+  async queryEvents(query: HistoryQuery): Promise<LogHistoryPage> {
     this.#assertOpen();
     const resolved = resolveHistoryQuery(query);
     const { sql, params } = buildPostgresHistorySql(resolved);
@@ -160,7 +161,7 @@ export class PostgresEventLog implements EventLog {
       );
       return Number(last.rows[0]!.last);
     });
-    return toHistoryPage(rows, resolved.limit, resolved.withCursors);
+    return toHistoryPage(rows, resolved);
   }
 
   async deleteStream(stream: string): Promise<boolean> {

@@ -2,13 +2,13 @@ import {
   encodeFeedEventJson,
   HeraldError,
   type HeraldEvent,
-  type HistoryPage,
   isValidStreamName,
   parseIsoTime,
   type StreamListPage,
   type StreamSnapshot,
 } from '@herald/protocol';
-import type { HistoryQuery } from './event-log.js';
+import type { HistoryQuery, LogHistoryPage } from './event-log.js';
+import { takePage } from './read-page.js';
 
 /**
  * Opaque cursors and query normalisation shared by the EventLog implementations. Cursors are
@@ -122,20 +122,19 @@ export function toStreamListPage(snapshots: StreamSnapshot[], limit: number): St
 }
 
 /**
- * A history page from `limit + 1` rows in query order (see toStreamListPage); `position` is the
- * keyset. With `withCursors` (a feed page) each event carries the cursor that resumes right after
- * it, and `nextCursor` is given whenever the page has an event, last page or not.
+ * A history page from `limit + 1` rows in query order (see toStreamListPage), cut at the query's
+ * `maxBytes` (takePage); `position` is the keyset. With `withCursors` (a feed page) each event
+ * carries the cursor that resumes right after it, `nextCursor` is given whenever the page has an
+ * event, last page or not, and `hasMore` says whether it was the last.
  */
 export function toHistoryPage(
-  rows: { json: string; position: number }[],
-  limit: number,
-  withCursors = false,
-): HistoryPage {
-  const page = rows.slice(0, limit);
-  const hasMore = rows.length > limit;
-  if (withCursors) {
+  rows: Iterable<{ json: string; position: number }>,
+  query: Pick<HistoryQuery, 'limit' | 'withCursors' | 'maxBytes'>,
+): LogHistoryPage {
+  const { rows: page, hasMore } = takePage(rows, query.limit, query.maxBytes);
+  if (query.withCursors) {
     const events = page.map((row) => JSON.parse(encodeFeedEventJson(row.json, encodeHistoryCursor(row.position))));
-    return { events, ...(page.length > 0 ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}) };
+    return { events, hasMore, ...(page.length > 0 ? { nextCursor: encodeHistoryCursor(page.at(-1)!.position) } : {}) };
   }
   return {
     events: page.map((row) => JSON.parse(row.json) as HeraldEvent),
