@@ -1,6 +1,6 @@
 import type { FeedEvent, FeedFilter } from '@herald/protocol';
 import type { FeedListener, FeedWakeups } from '../fanout/feed-wakeups.js';
-import type { EventLog } from '../log/event-log.js';
+import type { EventLog, LogHistoryPage } from '../log/event-log.js';
 import { CATCH_UP_PAGE_BYTES } from './catch-up-page.js';
 
 /** Events read from the log per query, in catch-up and live alike. */
@@ -97,7 +97,7 @@ export class FeedFollower implements FeedListener {
     try {
       for (;;) {
         this.#isWoken = false;
-        const page = await this.#log.queryEvents({
+        let page: LogHistoryPage | undefined = await this.#log.queryEvents({
           ...this.filter,
           order: 'asc',
           limit: FEED_PAGE_SIZE,
@@ -106,12 +106,13 @@ export class FeedFollower implements FeedListener {
           ...(this.#cursor === undefined ? {} : { cursor: this.#cursor }),
         });
         if (this.#isClosed) return;
-        for (const event of page.events as FeedEvent[]) {
-          this.#cursor = event.cursor;
-          sink.event(event);
-          const backpressure = sink.ready?.();
-          if (backpressure) await backpressure;
+        const room = this.#sendPage(page.events as FeedEvent[]);
+        if (room) {
+          // The rest of the page is dropped, and read again once the client has room (see Subscription).
+          page = undefined;
+          await room;
           if (this.#isClosed) return;
+          continue;
         }
         if (!page.hasMore && !this.#isWoken) break;
       }
@@ -127,5 +128,16 @@ export class FeedFollower implements FeedListener {
     } finally {
       this.#isReading = false;
     }
+  }
+
+  /** Sends `events` while the client has room; stops at the first it has none for, and says so. */
+  #sendPage(events: FeedEvent[]): Promise<void> | undefined {
+    for (const event of events) {
+      const room = this.#sink.ready?.();
+      if (room) return room;
+      this.#cursor = event.cursor;
+      this.#sink.event(event);
+    }
+    return undefined;
   }
 }

@@ -22,6 +22,9 @@ const STREAMS = 4;
 const EVENTS_PER_STREAM = 80;
 /** 4 × 80 events of 60 KB: about 19 MB of history, 4.8 MB per stream. */
 const EVENT_DATA = 'x'.repeat(60_000);
+/** Streams of MANY_EVENTS events each, all subscribed on one connection. */
+const MANY_STREAMS = 80;
+const MANY_EVENTS = 10;
 /** Stalled readers opened per case. */
 const READERS = 8;
 /**
@@ -47,6 +50,12 @@ beforeAll(async () => {
       );
     }
   }
+  for (let s = 0; s < MANY_STREAMS; s++) {
+    await server.publish(
+      `many:${s}`,
+      Array.from({ length: MANY_EVENTS }, () => ({ type: 't', data: { p: EVENT_DATA } })),
+    );
+  }
 }, 60_000);
 afterAll(async () => {
   await server.close();
@@ -67,12 +76,12 @@ function stalledSse(path: string): Promise<() => void> {
   return Promise.resolve(() => socket.destroy());
 }
 
-/** A WebSocket that sends `frame`, then never reads again. */
-async function stalledWs(frame: object): Promise<() => void> {
+/** A WebSocket that sends `frames`, then never reads again. */
+async function stalledWs(frames: object | object[]): Promise<() => void> {
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}/v1/ws`);
   ws.on('error', () => {});
   await new Promise((resolve) => ws.once('open', resolve));
-  ws.send(JSON.stringify(frame));
+  for (const frame of [frames].flat()) ws.send(JSON.stringify(frame));
   (ws as unknown as { _socket: Socket })._socket.pause();
   return () => ws.terminate();
 }
@@ -97,6 +106,15 @@ const cases: [string, () => Promise<() => void>][] = [
   ['SSE of one stream', () => stalledSse('/v1/streams/big:0/events')],
   ['multi-stream SSE', () => stalledSse('/v1/sse?stream=big:0&stream=big:1')],
   ['SSE feed', () => stalledSse('/v1/events?prefix=big:')],
+  // Each subscription reads its own pages: a connection must not hold one per subscription.
+  [
+    `WebSocket with ${MANY_STREAMS} subs`,
+    () => stalledWs(Array.from({ length: MANY_STREAMS }, (_, s) => ({ op: 'sub', stream: `many:${s}`, ref: s + 1 }))),
+  ],
+  [
+    `multi-stream SSE of ${MANY_STREAMS} streams`,
+    () => stalledSse(`/v1/sse?${Array.from({ length: MANY_STREAMS }, (_, s) => `stream=many:${s}`).join('&')}`),
+  ],
 ];
 
 for (const [wire, open] of cases) {
