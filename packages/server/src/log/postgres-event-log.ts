@@ -19,7 +19,7 @@ import type {
 } from './event-log.js';
 import { emptySnapshot } from './event-log.js';
 import { commitAppendGroup } from './postgres-append.js';
-import { buildPostgresHistorySql } from './postgres-history-sql.js';
+import { buildPostgresHistorySql, cutAtBytes } from './postgres-history-sql.js';
 import { createPostgresPool, type PostgresEventLogOptions, toRequestError, toStoreError } from './postgres-pool.js';
 import { migratePostgres } from './postgres-schema.js';
 import {
@@ -108,16 +108,17 @@ export class PostgresEventLog implements EventLog {
 
   async readEvents(stream: string, after: number, limit: number, maxBytes?: number): Promise<EventsRead> {
     this.#assertOpen();
+    const pageSql = 'SELECT seq, json FROM herald_events WHERE stream = s.name AND seq > $2 ORDER BY seq LIMIT $3';
     // One statement is one MVCC snapshot: the head and the events agree under concurrent appends.
     const { rows } = await this.#read<SnapshotRow & { seqs: number[] | null; jsons: string[] | null }>(
       `SELECT ${SNAPSHOT_COLUMNS}, page.seqs, page.jsons
        FROM herald_streams s
        CROSS JOIN LATERAL (
          SELECT array_agg(e.seq ORDER BY e.seq) AS seqs, array_agg(e.json ORDER BY e.seq) AS jsons
-         FROM (SELECT seq, json FROM herald_events WHERE stream = s.name AND seq > $2 ORDER BY seq LIMIT $3) e
+         FROM (${maxBytes === undefined ? pageSql : cutAtBytes(pageSql, 'seq, json', 'seq', '$4')}) e
        ) page
        WHERE s.name = $1`,
-      [stream, after, limit + 1],
+      maxBytes === undefined ? [stream, after, limit + 1] : [stream, after, limit + 1, maxBytes],
     );
     const row = rows[0];
     if (row === undefined) return { snapshot: emptySnapshot(stream), events: [], hasMore: false };

@@ -251,7 +251,7 @@ export function describeEventLogContract(
         const eventBytes = (await log.readEvents('run:a', 0, 1)).events[0]!.json.length;
         const pages = await Promise.all(
           [
-            [0, 2.5 * eventBytes],
+            [0, Math.floor(2.5 * eventBytes)],
             [0, 1],
             [3, 10 * eventBytes],
           ].map(([after, maxBytes]) => log.readEvents('run:a', after!, 1000, maxBytes)),
