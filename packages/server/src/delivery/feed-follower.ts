@@ -1,6 +1,7 @@
 import type { FeedEvent, FeedFilter } from '@herald/protocol';
 import type { FeedListener, FeedWakeups } from '../fanout/feed-wakeups.js';
-import type { EventLog } from '../log/event-log.js';
+import type { EventLog, LogHistoryPage } from '../log/event-log.js';
+import { CATCH_UP_PAGE_BYTES } from './catch-up-page.js';
 
 /** Events read from the log per query, in catch-up and live alike. */
 export const FEED_PAGE_SIZE = 500;
@@ -41,7 +42,7 @@ export async function assertFeedCursor(log: Pick<EventLog, 'queryEvents'>, curso
  * log's global commit order (F1 order). Catch-up and live are the same loop, so the hand-over
  * can neither lose nor double an event (F2 no gap, F3 no duplicate):
  *
- *   register for wake-ups ─▶ read after cursor ─▶ send, advance cursor ─▶ full page or woken
+ *   register for wake-ups ─▶ read after cursor ─▶ send, advance cursor ─▶ more or woken
  *        meanwhile? read again : live, idle until woken ─▶ read after cursor …
  *
  * It registers before its first read, so a commit during that read wakes it. Wake-ups coalesce:
@@ -96,23 +97,24 @@ export class FeedFollower implements FeedListener {
     try {
       for (;;) {
         this.#isWoken = false;
-        const page = await this.#log.queryEvents({
+        let page: LogHistoryPage | undefined = await this.#log.queryEvents({
           ...this.filter,
           order: 'asc',
           limit: FEED_PAGE_SIZE,
+          maxBytes: CATCH_UP_PAGE_BYTES,
           withCursors: true,
           ...(this.#cursor === undefined ? {} : { cursor: this.#cursor }),
         });
         if (this.#isClosed) return;
-        for (const event of page.events as FeedEvent[]) {
-          this.#cursor = event.cursor;
-          sink.event(event);
-          const backpressure = sink.ready?.();
-          if (backpressure) await backpressure;
+        const room = this.#sendPage(page.events as FeedEvent[]);
+        if (room) {
+          // The rest of the page is dropped, and read again once the client has room (see Subscription).
+          page = undefined;
+          await room;
           if (this.#isClosed) return;
+          continue;
         }
-        const isPageFull = page.events.length >= FEED_PAGE_SIZE;
-        if (!isPageFull && !this.#isWoken) break;
+        if (!page.hasMore && !this.#isWoken) break;
       }
       if (!this.#isLive) {
         this.#isLive = true;
@@ -126,5 +128,16 @@ export class FeedFollower implements FeedListener {
     } finally {
       this.#isReading = false;
     }
+  }
+
+  /** Sends `events` while the client has room; stops at the first it has none for, and says so. */
+  #sendPage(events: FeedEvent[]): Promise<void> | undefined {
+    for (const event of events) {
+      const room = this.#sink.ready?.();
+      if (room) return room;
+      this.#cursor = event.cursor;
+      this.#sink.event(event);
+    }
+    return undefined;
   }
 }

@@ -2,7 +2,8 @@ import type { ServerFrame, StreamSnapshot } from '@herald/protocol';
 import { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { ChannelAttachment, Hub } from '../fanout/hub.js';
 import type { ChannelListener } from '../fanout/stream-channel.js';
-import type { EventLog } from '../log/event-log.js';
+import type { EventLog, EventRecord, EventsRead } from '../log/event-log.js';
+import { CATCH_UP_PAGE_BYTES } from './catch-up-page.js';
 import { resolveResume } from './resolve-resume.js';
 
 /** Events read from the log per query during catch-up. */
@@ -137,12 +138,15 @@ export class Subscription implements ChannelListener {
     const sink = this.#sink;
     const stream = this.stream;
     try {
-      let snapshot: StreamSnapshot;
       for (;;) {
         this.#hasEpochChanged = false;
-        const read = await log.readEvents(stream, this.#position, CATCH_UP_PAGE_SIZE);
+        let read: EventsRead | undefined = await log.readEvents(
+          stream,
+          this.#position,
+          CATCH_UP_PAGE_SIZE,
+          CATCH_UP_PAGE_BYTES,
+        );
         if (this.#isClosed) return;
-        snapshot = read.snapshot;
         if (!this.#isOpened) {
           this.#isOpened = true;
           sink.opened(read.snapshot);
@@ -155,26 +159,42 @@ export class Subscription implements ChannelListener {
           this.#position = decision.after;
           continue;
         }
-        for (const record of read.events) {
-          this.#send(new DeliveredEvent(record));
-          const backpressure = sink.ready?.();
-          if (backpressure) await backpressure;
+        const room = this.#sendPage(read.events);
+        if (room) {
+          // The rest of the page is dropped, and read again once the client has room: held while
+          // it waits, the pages of a connection's many subscriptions would add up.
+          read = undefined;
+          await room;
           if (this.#isClosed) return;
+          continue;
         }
         // A channel still on an older epoch than the log (its announcements lost) has a head that
         // means nothing here; waiting for it to pass our position would spin until it learns.
-        const isChannelStale = this.#attachment !== undefined && this.#attachment.epoch !== read.snapshot.epoch;
+        const { snapshot } = read;
+        const isChannelStale = this.#attachment !== undefined && this.#attachment.epoch !== snapshot.epoch;
         const hasReachedChannel = isChannelStale || this.#position >= (this.#attachment?.head ?? 0);
         const isCaughtUp = !read.hasMore && !this.#hasEpochChanged && hasReachedChannel;
-        if (isCaughtUp) break;
+        if (isCaughtUp) {
+          this.#isLive = true;
+          sink.live(this.#position, snapshot.final && this.#position >= snapshot.seq);
+          return;
+        }
       }
-      this.#isLive = true;
-      sink.live(this.#position, snapshot.final && this.#position >= snapshot.seq);
     } catch (error) {
       if (!this.#isClosed) sink.failed(error);
     } finally {
       this.#isCatchingUp = false;
     }
+  }
+
+  /** Sends `events` while the client has room; stops at the first it has none for, and says so. */
+  #sendPage(events: EventRecord[]): Promise<void> | undefined {
+    for (const record of events) {
+      const room = this.#sink.ready?.();
+      if (room) return room;
+      this.#send(new DeliveredEvent(record));
+    }
+    return undefined;
   }
 
   #send(event: DeliveredEvent): void {

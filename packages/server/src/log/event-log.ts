@@ -24,7 +24,7 @@ export interface AppendOutcome {
 /** A read of one stream from a position. */
 export interface EventsRead {
   snapshot: StreamSnapshot;
-  /** Events with `seq > after`, at most `limit`, in seq order. */
+  /** Events with `seq > after`, at most `limit` and about `maxBytes` of JSON (see takePage), in seq order. */
   events: EventRecord[];
   hasMore: boolean;
 }
@@ -45,6 +45,17 @@ export interface HistoryQuery {
   cursor?: string;
   /** A feed page: every event carries its cursor, and `nextCursor` is set whenever an event is (see toHistoryPage). */
   withCursors?: boolean;
+  /** Bounds the page's JSON in bytes as well as `limit` in count (see takePage); no bound if absent. */
+  maxBytes?: number;
+}
+
+/** A history page as the log reads it. */
+export interface LogHistoryPage extends HistoryPage {
+  /**
+   * On feed pages (`withCursors`): whether more events follow. A page cut at `maxBytes` holds
+   * fewer than `limit` events, so its count cannot tell.
+   */
+  hasMore?: boolean;
 }
 
 /** Filters of the stream list (`GET /v1/streams`). */
@@ -82,10 +93,11 @@ export interface RetentionPolicy {
  */
 export interface EventLog {
   append(entries: readonly StreamEventInput[]): Promise<AppendOutcome>;
-  readEvents(stream: string, after: number, limit: number): Promise<EventsRead>;
+  /** Reads `stream` after `after`: at most `limit` events, and about `maxBytes` of them (no bound if absent). */
+  readEvents(stream: string, after: number, limit: number, maxBytes?: number): Promise<EventsRead>;
   getSnapshot(stream: string): Promise<StreamSnapshot>;
   listStreams(query: StreamListQuery): Promise<StreamListPage>;
-  queryEvents(query: HistoryQuery): Promise<HistoryPage>;
+  queryEvents(query: HistoryQuery): Promise<LogHistoryPage>;
   /** Deletes a stream (events, state, epoch). Resolves whether it existed. */
   deleteStream(stream: string): Promise<boolean>;
   /** Deletes every event older than `time` (ISO 8601); resolves how many. */

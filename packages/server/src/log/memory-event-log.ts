@@ -1,10 +1,4 @@
-import {
-  type HistoryPage,
-  parseIsoTime,
-  type StreamEventInput,
-  type StreamListPage,
-  type StreamSnapshot,
-} from '@herald/protocol';
+import { parseIsoTime, type StreamEventInput, type StreamListPage, type StreamSnapshot } from '@herald/protocol';
 import { type AppendLimits, type PlannedEvent, planAppend, type StreamHead } from './apply-append.js';
 import {
   type AppendOutcome,
@@ -13,6 +7,7 @@ import {
   type EventsRead,
   emptySnapshot,
   type HistoryQuery,
+  type LogHistoryPage,
   type RetentionPolicy,
   type StreamListQuery,
 } from './event-log.js';
@@ -23,6 +18,7 @@ import {
   toHistoryPage,
   toStreamListPage,
 } from './query-cursors.js';
+import { takePage } from './read-page.js';
 import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
 
 interface StoredEvent extends PlannedEvent {
@@ -88,14 +84,14 @@ export class MemoryEventLog implements EventLog {
     return plan.outcome;
   }
 
-  async readEvents(stream: string, after: number, limit: number): Promise<EventsRead> {
+  async readEvents(stream: string, after: number, limit: number, maxBytes?: number): Promise<EventsRead> {
     const held = this.#streams.get(stream)?.events ?? [];
-    const following = held.filter((event) => event.seq > after);
-    return {
-      snapshot: this.#snapshot(stream),
-      events: following.slice(0, limit).map(toRecord),
-      hasMore: following.length > limit,
-    };
+    const { rows, hasMore } = takePage(
+      held.filter((event) => event.seq > after),
+      limit,
+      maxBytes,
+    );
+    return { snapshot: this.#snapshot(stream), events: rows.map(toRecord), hasMore };
   }
 
   async getSnapshot(stream: string): Promise<StreamSnapshot> {
@@ -117,7 +113,7 @@ export class MemoryEventLog implements EventLog {
     );
   }
 
-  async queryEvents(query: HistoryQuery): Promise<HistoryPage> {
+  async queryEvents(query: HistoryQuery): Promise<LogHistoryPage> {
     const q = resolveHistoryQuery(query);
     const isAscending = q.order === 'asc';
     const matches = (event: StoredEvent): boolean => {

@@ -1,6 +1,5 @@
 import {
   HeraldError,
-  type HistoryPage,
   type JsonValue,
   parseIsoTime,
   type StreamEventInput,
@@ -14,12 +13,13 @@ import type {
   EventLog,
   EventsRead,
   HistoryQuery,
+  LogHistoryPage,
   RetentionPolicy,
   StreamListQuery,
 } from './event-log.js';
 import { emptySnapshot } from './event-log.js';
 import { commitAppendGroup } from './postgres-append.js';
-import { buildPostgresHistorySql } from './postgres-history-sql.js';
+import { buildPostgresHistorySql, cutAtBytes } from './postgres-history-sql.js';
 import { createPostgresPool, type PostgresEventLogOptions, toRequestError, toStoreError } from './postgres-pool.js';
 import { migratePostgres } from './postgres-schema.js';
 import {
@@ -30,6 +30,7 @@ import {
   toHistoryPage,
   toStreamListPage,
 } from './query-cursors.js';
+import { takePage } from './read-page.js';
 import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
 
 // Appends grouped into one transaction stop growing past this many events, so one group's
@@ -105,24 +106,25 @@ export class PostgresEventLog implements EventLog {
     });
   }
 
-  async readEvents(stream: string, after: number, limit: number): Promise<EventsRead> {
+  async readEvents(stream: string, after: number, limit: number, maxBytes?: number): Promise<EventsRead> {
     this.#assertOpen();
+    const pageSql = 'SELECT seq, json FROM herald_events WHERE stream = s.name AND seq > $2 ORDER BY seq LIMIT $3';
     // One statement is one MVCC snapshot: the head and the events agree under concurrent appends.
     const { rows } = await this.#read<SnapshotRow & { seqs: number[] | null; jsons: string[] | null }>(
       `SELECT ${SNAPSHOT_COLUMNS}, page.seqs, page.jsons
        FROM herald_streams s
        CROSS JOIN LATERAL (
          SELECT array_agg(e.seq ORDER BY e.seq) AS seqs, array_agg(e.json ORDER BY e.seq) AS jsons
-         FROM (SELECT seq, json FROM herald_events WHERE stream = s.name AND seq > $2 ORDER BY seq LIMIT $3) e
+         FROM (${maxBytes === undefined ? pageSql : cutAtBytes(pageSql, 'seq, json', 'seq', '$4')}) e
        ) page
        WHERE s.name = $1`,
-      [stream, after, limit + 1],
+      maxBytes === undefined ? [stream, after, limit + 1] : [stream, after, limit + 1, maxBytes],
     );
     const row = rows[0];
     if (row === undefined) return { snapshot: emptySnapshot(stream), events: [], hasMore: false };
-    const seqs = row.seqs ?? [];
-    const events = seqs.slice(0, limit).map((seq, i) => ({ stream, seq, json: row.jsons![i]! }));
-    return { snapshot: toSnapshot(row), events, hasMore: seqs.length > limit };
+    const records = (row.seqs ?? []).map((seq, i) => ({ stream, seq, json: row.jsons![i]! }));
+    const { rows: events, hasMore } = takePage(records, limit, maxBytes);
+    return { snapshot: toSnapshot(row), events, hasMore };
   }
 
   async getSnapshot(stream: string): Promise<StreamSnapshot> {
@@ -147,7 +149,7 @@ export class PostgresEventLog implements EventLog {
     return toStreamListPage(rows.map(toSnapshot), query.limit);
   }
 
-  async queryEvents(query: HistoryQuery): Promise<HistoryPage> {
+  async queryEvents(query: HistoryQuery): Promise<LogHistoryPage> {
     this.#assertOpen();
     const resolved = resolveHistoryQuery(query);
     const { sql, params } = buildPostgresHistorySql(resolved);

@@ -7,7 +7,8 @@ import { prefixRange } from './query-cursors.js';
  * event can later appear behind a page already read), fetching one row beyond `limit` so the
  * caller knows whether a next page exists. A stream filter is answered by the (stream, position)
  * index, a type filter by (type, position), tag filters by containment (`tags @> {"k":"v"}`),
- * which the GIN index on tags answers. Columns: position, json.
+ * which the GIN index on tags answers; cut at the query's `maxBytes` (cutAtBytes). Columns:
+ * position, json.
  */
 export function buildPostgresHistorySql(query: ResolvedHistoryQuery): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
@@ -33,6 +34,24 @@ export function buildPostgresHistorySql(query: ResolvedHistoryQuery): { sql: str
   if (query.until !== undefined) clauses.push(`time < ${bind(query.until)}`);
   const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
   const limit = bind(query.limit + 1);
-  const sql = `SELECT position, json FROM herald_events ${where} ORDER BY position ${isAscending ? 'ASC' : 'DESC'} LIMIT ${limit}`;
-  return { sql, params };
+  const order = `position ${isAscending ? 'ASC' : 'DESC'}`;
+  const sql = `SELECT position, json FROM herald_events ${where} ORDER BY ${order} LIMIT ${limit}`;
+  if (query.maxBytes === undefined) return { sql, params };
+  return { sql: cutAtBytes(sql, 'position, json', order, bind(query.maxBytes)), params };
+}
+
+/**
+ * `rowsSql` (rows with a `json` column, in `order`) cut as takePage cuts a page at `maxBytes`
+ * (`maxBytesParam`), so that the page's events cross the network, not the `limit` of them: the
+ * first two rows (takePage always takes one, and looks at the next), then those whose JSON before
+ * them stays within it. Characters are counted, never more than JavaScript's UTF-16 units, so
+ * PostgreSQL never cuts before takePage does, and takePage still sees the row that tells it more
+ * follow.
+ */
+export function cutAtBytes(rowsSql: string, columns: string, order: string, maxBytesParam: string): string {
+  return `SELECT ${columns} FROM (
+      SELECT ${columns}, row_number() OVER (ORDER BY ${order}) AS n,
+        sum(char_length(json)) OVER (ORDER BY ${order}) - char_length(json) AS before
+      FROM (${rowsSql}) page_rows
+    ) cut WHERE n <= 2 OR before <= ${maxBytesParam} ORDER BY ${order}`;
 }

@@ -2,13 +2,13 @@ import {
   encodeFeedEventJson,
   HeraldError,
   type HeraldEvent,
-  type HistoryPage,
   isValidStreamName,
   parseIsoTime,
   type StreamListPage,
   type StreamSnapshot,
 } from '@herald/protocol';
-import type { HistoryQuery } from './event-log.js';
+import type { HistoryQuery, LogHistoryPage } from './event-log.js';
+import { takePage } from './read-page.js';
 
 /**
  * Opaque cursors and query normalisation shared by the EventLog implementations. Cursors are
@@ -131,23 +131,27 @@ export function toStreamListPage(snapshots: StreamSnapshot[], limit: number): St
 }
 
 /**
- * A history page from `limit + 1` rows in query order (see toStreamListPage); `position` is the
- * keyset. With `withCursors` (a feed page) each event carries the cursor that resumes right after
- * it, and `nextCursor` is given whenever the page has an event, last page or not. A plain
- * ascending page carries `endCursor` besides: `nextCursor` stays absent on the last page (clients
- * read pages while it is present), so without it a client that read the history to its end would
- * have no position to follow live from.
+ * A history page from `limit + 1` rows in query order (see toStreamListPage), cut at the query's
+ * `maxBytes` (takePage); `position` is the keyset. With `withCursors` (a feed page) each event
+ * carries the cursor that resumes right after it, `nextCursor` is given whenever the page has an
+ * event, last page or not, and `hasMore` says whether it was the last. A plain ascending page
+ * carries `endCursor` besides: `nextCursor` stays absent on the last page (clients read pages
+ * while it is present), so without it a client that read the history to its end would have no
+ * position to follow live from.
  */
 export function toHistoryPage(
-  rows: { json: string; position: number }[],
-  query: Pick<ResolvedHistoryQuery, 'limit' | 'order' | 'afterPosition' | 'withCursors'>,
-): HistoryPage {
-  const page = rows.slice(0, query.limit);
-  const hasMore = rows.length > query.limit;
+  rows: Iterable<{ json: string; position: number }>,
+  query: Pick<ResolvedHistoryQuery, 'limit' | 'order' | 'afterPosition' | 'withCursors' | 'maxBytes'>,
+): LogHistoryPage {
+  const { rows: page, hasMore } = takePage(rows, query.limit, query.maxBytes);
   const lastPosition = page.at(-1)?.position;
   if (query.withCursors) {
     const events = page.map((row) => JSON.parse(encodeFeedEventJson(row.json, encodeHistoryCursor(row.position))));
-    return { events, ...(lastPosition === undefined ? {} : { nextCursor: encodeHistoryCursor(lastPosition) }) };
+    return {
+      events,
+      hasMore,
+      ...(lastPosition === undefined ? {} : { nextCursor: encodeHistoryCursor(lastPosition) }),
+    };
   }
   // Right after the last event, else where the page started: the log holds nothing matching between.
   const endPosition = query.order === 'asc' ? (lastPosition ?? query.afterPosition) : undefined;

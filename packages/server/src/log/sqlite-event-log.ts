@@ -1,7 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   HeraldError,
-  type HistoryPage,
   parseIsoTime,
   type StreamEventInput,
   type StreamListPage,
@@ -14,6 +13,7 @@ import type {
   EventLog,
   EventsRead,
   HistoryQuery,
+  LogHistoryPage,
   RetentionPolicy,
   StreamListQuery,
 } from './event-log.js';
@@ -21,10 +21,12 @@ import { emptySnapshot } from './event-log.js';
 import {
   assertCursorWithinLog,
   decodeStreamCursor,
+  type ResolvedHistoryQuery,
   resolveHistoryQuery,
   toHistoryPage,
   toStreamListPage,
 } from './query-cursors.js';
+import { takePage } from './read-page.js';
 import { resolveMaxEventsPerStream, resolveRetentionCutoff } from './retention-sweeper.js';
 import { assertSqliteWritable, configureSqlite, migrateSqlite } from './sqlite-schema.js';
 import {
@@ -61,7 +63,10 @@ export class SqliteEventLog implements EventLog {
   readonly #statements: SqliteStatements;
   // One read transaction, so the snapshot's head and the events agree even when the writer thread
   // commits between the two reads. Built once: wrapping a function per call showed in profiles.
-  readonly #readEventsInTransaction: Database.Transaction<(stream: string, after: number, limit: number) => EventsRead>;
+  readonly #readEventsInTransaction: Database.Transaction<
+    (stream: string, after: number, limit: number, maxBytes: number | undefined) => EventsRead
+  >;
+  readonly #queryEventsInTransaction: Database.Transaction<(query: ResolvedHistoryQuery) => LogHistoryPage>;
   #isClosed = false;
 
   /**
@@ -82,9 +87,22 @@ export class SqliteEventLog implements EventLog {
       throw error;
     }
     this.#statements = prepareSqliteStatements(db);
-    this.#readEventsInTransaction = db.transaction((stream: string, after: number, limit: number) => {
-      const events = this.#statements.selectEventsAfter.all(stream, after, limit + 1);
-      return { snapshot: this.#snapshot(stream), events: events.slice(0, limit), hasMore: events.length > limit };
+    this.#readEventsInTransaction = db.transaction(
+      (stream: string, after: number, limit: number, maxBytes: number | undefined) => {
+        // Iterated, not `all()`: rows past the page's bytes are never read into memory.
+        const rows = this.#statements.selectEventsAfter.iterate(stream, after, limit + 1);
+        const { rows: events, hasMore } = takePage(rows, limit, maxBytes);
+        return { snapshot: this.#snapshot(stream), events, hasMore };
+      },
+    );
+    // One read transaction: the positions and the JSON read after them agree under deletes.
+    this.#queryEventsInTransaction = db.transaction((query: ResolvedHistoryQuery) => {
+      const { sql, params } = buildHistorySql(query);
+      const positions = db
+        .prepare<(string | number)[], number>(sql)
+        .pluck()
+        .all(...params, query.limit + 1);
+      return toHistoryPage(withJson(this.#statements.selectJsonByInsertionId, positions), query);
     });
     this.#writer = new SqliteWriter(filename, limits);
   }
@@ -102,9 +120,9 @@ export class SqliteEventLog implements EventLog {
     return this.#writer.append(entries);
   }
 
-  async readEvents(stream: string, after: number, limit: number): Promise<EventsRead> {
+  async readEvents(stream: string, after: number, limit: number, maxBytes?: number): Promise<EventsRead> {
     this.#assertOpen();
-    return this.#readEventsInTransaction(stream, after, limit);
+    return this.#readEventsInTransaction(stream, after, limit, maxBytes);
   }
 
   async getSnapshot(stream: string): Promise<StreamSnapshot> {
@@ -122,18 +140,16 @@ export class SqliteEventLog implements EventLog {
     return toStreamListPage(rows.map(toSnapshot), query.limit);
   }
 
-  async queryEvents(query: HistoryQuery): Promise<HistoryPage> {
+  async queryEvents(query: HistoryQuery): Promise<LogHistoryPage> {
     this.#assertOpen();
     const resolved = resolveHistoryQuery(query);
-    const { sql, params } = buildHistorySql(resolved);
-    const rows = this.#db
-      .prepare<(string | number)[], { insertion_id: number; json: string }>(sql)
-      .all(...params, resolved.limit + 1);
-    await assertCursorWithinLog(resolved, rows.length, () => this.#statements.selectLastInsertionId.get()?.seq ?? 0);
-    return toHistoryPage(
-      rows.map((row) => ({ json: row.json, position: row.insertion_id })),
+    const page = this.#queryEventsInTransaction(resolved);
+    await assertCursorWithinLog(
       resolved,
+      page.events.length,
+      () => this.#statements.selectLastInsertionId.get()?.seq ?? 0,
     );
+    return page;
   }
 
   async deleteStream(stream: string): Promise<boolean> {
@@ -200,4 +216,12 @@ export class SqliteEventLog implements EventLog {
     const row = this.#statements.selectSnapshot.get(stream);
     return row ? toSnapshot(row) : emptySnapshot(stream);
   }
+}
+
+/** History rows as toHistoryPage takes them: each event's JSON is read only once the page takes it. */
+function* withJson(
+  selectJson: Database.Statement<[number], { json: string }>,
+  positions: number[],
+): Generator<{ json: string; position: number }> {
+  for (const position of positions) yield { json: selectJson.get(position)!.json, position };
 }

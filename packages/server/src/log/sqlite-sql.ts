@@ -56,6 +56,7 @@ export interface SqliteStatements {
   insertEvent: Database.Statement<[string, number, string, string, string, string], unknown>;
   insertTag: Database.Statement<[number | bigint, string, string], unknown>;
   selectEventsAfter: Database.Statement<[string, number, number], EventRecord>;
+  selectJsonByInsertionId: Database.Statement<[number], { json: string }>;
   deleteStreamEvents: Database.Statement<[string], unknown>;
   deleteStream: Database.Statement<[string], unknown>;
   deleteOlderChunk: Database.Statement<[string, number], unknown>;
@@ -88,6 +89,7 @@ export function prepareSqliteStatements(db: Database.Database): SqliteStatements
     selectEventsAfter: db.prepare<[string, number, number], EventRecord>(
       'SELECT stream, seq, json FROM events WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
+    selectJsonByInsertionId: db.prepare<[number], { json: string }>('SELECT json FROM events WHERE insertion_id = ?'),
     deleteStreamEvents: db.prepare<[string]>('DELETE FROM events WHERE stream = ?'),
     deleteStream: db.prepare<[string]>('DELETE FROM streams WHERE name = ?'),
     deleteOlderChunk: db.prepare<[string, number]>(
@@ -121,7 +123,9 @@ export function buildStreamListSql(prefix: string | undefined, afterName: string
 
 /**
  * The SQL of one history page: keyset pagination on `insertion_id` (global insertion order), with
- * one bound parameter left at the end for the row limit. Columns: insertion_id, json.
+ * one bound parameter left at the end for the row limit. Its one column is insertion_id: a page
+ * sorted with its events' JSON (a prefix filter reads the stream index, then sorts) would read
+ * all of it, where the JSON of each event is read once the page takes it (takePage).
  */
 export function buildHistorySql(query: ResolvedHistoryQuery): { sql: string; params: (string | number)[] } {
   const clauses: string[] = [];
@@ -156,7 +160,7 @@ export function buildHistorySql(query: ResolvedHistoryQuery): { sql: string; par
     params.push(query.until);
   }
   const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-  const sql = `SELECT e.insertion_id, e.json FROM events e ${where}
+  const sql = `SELECT e.insertion_id FROM events e ${where}
     ORDER BY e.insertion_id ${isAscending ? 'ASC' : 'DESC'} LIMIT ?`;
   return { sql, params };
 }

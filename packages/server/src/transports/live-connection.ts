@@ -1,7 +1,7 @@
 import { onPrincipalExpiry } from '../auth/on-principal-expiry.js';
 import type { Principal } from '../auth/principal.js';
 import type { HeartbeatMember, HeartbeatWheel } from './heartbeat-wheel.js';
-import { isSlowConsumer, type SendBuffer, waitForRoom } from './send-buffer.js';
+import { connectionClosed, hasRoom, isSlowConsumer, type SendBuffer, waitForRoom } from './send-buffer.js';
 import type { Corkable, TickCorker } from './tick-corker.js';
 
 /** Why a live connection ends; each wire says it its own way (a WebSocket close code, an SSE end). */
@@ -48,13 +48,20 @@ export interface LiveConnectionInit {
   onEnd: () => void;
 }
 
+/** A catch-up held by `ready()`. */
+interface HeldCatchUp {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * One live connection, whatever the wire: the delivery code writes frames to it, and it applies
  * the rules every wire shares —
  * - heartbeat: the host's one HeartbeatWheel sends `heartbeatBytes` when it has been idle;
  * - slow consumer: once more than `maxBufferedBytes` stay queued from earlier ticks (see
  *   isSlowConsumer), it ends with `slow_consumer`; the client resumes from its position;
- * - backpressure: `ready()` holds a catch-up while the buffer is over half the bound;
+ * - backpressure: `ready()` holds a catch-up while the buffer is over half the bound, and lets
+ *   the held ones go one at a time;
  * - expiry: it ends with `expired` when its principal's token expires.
  *
  * Thousands sit idle at once, so a connection holds plain fields and no closures of its own.
@@ -66,6 +73,8 @@ export class LiveConnection implements HeartbeatMember {
   #onEnd: () => void;
   #cancelExpiry: () => void;
   #lastWriteTurn: number;
+  /** The catch-ups `ready()` holds, oldest first; none (most connections) without an array. */
+  #held: HeldCatchUp[] | undefined;
   #isEnded = false;
 
   constructor(host: LiveConnectionHost, wire: LiveWire, init: LiveConnectionInit) {
@@ -108,9 +117,59 @@ export class LiveConnection implements HeartbeatMember {
     if (isFirstWriteOfTick) this.#lastWriteTurn = host.heartbeats.turn;
   }
 
-  /** Catch-up backpressure (see SubscriptionSink.ready). */
+  /**
+   * Catch-up backpressure (see SubscriptionSink.ready): `undefined` while the buffer holds at most
+   * half the bound, else a promise that resolves when the catch-up may go on, or rejects if the
+   * connection ends first. The catch-ups held on one connection (a WebSocket may carry a thousand
+   * subscriptions) wait behind one wait for its buffer to drain, and go one per turn of the event
+   * loop while it has room: all let go by one drain, each would read a page of the log for a
+   * buffer that the first one fills again.
+   */
   ready(): Promise<void> | undefined {
-    return this.#isEnded ? undefined : waitForRoom(this.#wire.buffer, this.#host.maxBufferedBytes / 2);
+    // With room, even past held ones: the one just let go must not queue again behind them.
+    if (this.#isEnded || hasRoom(this.#wire.buffer, this.#roomBytes)) return undefined;
+    const held = this.#held;
+    return new Promise((resolve, reject) => {
+      if (held) {
+        held.push({ resolve, reject });
+        return;
+      }
+      this.#held = [{ resolve, reject }];
+      this.#letHeldGo();
+    });
+  }
+
+  get #roomBytes(): number {
+    return this.#host.maxBufferedBytes / 2;
+  }
+
+  /** Lets the oldest held catch-up go once the buffer has room, and the next one a turn later. */
+  #letHeldGo(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    const wait = waitForRoom(this.#wire.buffer, this.#roomBytes);
+    if (wait) {
+      wait.then(
+        () => this.#letOneGo(),
+        (error: unknown) => this.#failHeld(error),
+      );
+      return;
+    }
+    this.#letOneGo();
+  }
+
+  #letOneGo(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    held.shift()!.resolve();
+    if (held.length > 0) setImmediate(() => this.#letHeldGo());
+    else this.#held = undefined;
+  }
+
+  #failHeld(error: unknown): void {
+    const held = this.#held;
+    this.#held = undefined;
+    for (const catchUp of held ?? []) catchUp.reject(error);
   }
 
   /** Replaces the principal whose token expiry ends the connection (a WebSocket `auth`). */
@@ -142,6 +201,7 @@ export class LiveConnection implements HeartbeatMember {
 
   #stop(): void {
     this.#isEnded = true;
+    this.#failHeld(connectionClosed());
     this.#host.heartbeats.delete(this);
     this.#cancelExpiry();
     this.#onEnd();

@@ -15,8 +15,7 @@ export interface SendBuffer {
  * closes first (which ends the catch-up instead of reading history nobody will receive).
  */
 export function waitForRoom(buffer: SendBuffer, limitBytes: number): Promise<void> | undefined {
-  // Without a pending drain (a small buffer under the stream's high-water mark) no event would come.
-  if (buffer.writableLength <= limitBytes || !buffer.writableNeedDrain) return undefined;
+  if (hasRoom(buffer, limitBytes)) return undefined;
   if (buffer.destroyed) return Promise.reject(connectionClosed());
   return new Promise((resolve, reject) => {
     const onDrain = () => {
@@ -32,7 +31,14 @@ export function waitForRoom(buffer: SendBuffer, limitBytes: number): Promise<voi
   });
 }
 
-function connectionClosed(): HeraldError {
+/** Whether `buffer` holds at most `limitBytes`, or will not say when it drains (see waitForRoom). */
+export function hasRoom(buffer: SendBuffer, limitBytes: number): boolean {
+  // Without a pending drain (a small buffer under the stream's high-water mark) no event would come.
+  return buffer.writableLength <= limitBytes || !buffer.writableNeedDrain;
+}
+
+/** Why a catch-up held for room ends: the connection closed first. */
+export function connectionClosed(): HeraldError {
   return new HeraldError('unavailable', 'the connection closed during catch-up');
 }
 

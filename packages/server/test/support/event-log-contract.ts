@@ -244,6 +244,24 @@ export function describeEventLogContract(
         ]);
         expect(pages[0]?.snapshot).toMatchObject({ stream: 'run:a', seq: 5, firstSeq: 1 });
       });
+
+      it('stops a page before the event that would take it past maxBytes, but always holds one', async () => {
+        const data = 'x'.repeat(1000);
+        await log.append(Array.from({ length: 5 }, () => ev('run:a', 'big', { data })));
+        const eventBytes = (await log.readEvents('run:a', 0, 1)).events[0]!.json.length;
+        const pages = await Promise.all(
+          [
+            [0, Math.floor(2.5 * eventBytes)],
+            [0, 1],
+            [3, 10 * eventBytes],
+          ].map(([after, maxBytes]) => log.readEvents('run:a', after!, 1000, maxBytes)),
+        );
+        expect(pages.map((page) => [page.events.map((record) => record.seq), page.hasMore])).toEqual([
+          [[1, 2], true],
+          [[1], true],
+          [[4, 5], false],
+        ]);
+      });
     });
 
     describe('retention', () => {
@@ -369,6 +387,26 @@ export function describeEventLogContract(
         expect(expected.length).toBeGreaterThan(0);
         expect(await collect({ ...filter, order: 'asc' })).toEqual(expected);
         expect(await collect({ ...filter, order: 'desc' })).toEqual(expected.reverse());
+      });
+
+      it('cuts a feed page at maxBytes, saying whether more follow, and resumes after it', async () => {
+        const data = 'x'.repeat(1000);
+        await log.append(Array.from({ length: 5 }, (_, n) => ev(`run:${n % 2}`, 'big', { data })));
+        const first = await log.queryEvents({ order: 'asc', limit: 500, withCursors: true, maxBytes: 1 });
+        expect(first.events).toHaveLength(1);
+        expect(first.hasMore).toBe(true);
+        const rest = await log.queryEvents({
+          order: 'asc',
+          limit: 500,
+          withCursors: true,
+          maxBytes: 2500,
+          cursor: first.nextCursor!,
+        });
+        expect(rest.events.map((event) => event.stream)).toEqual(['run:1', 'run:0']);
+        expect(rest.hasMore).toBe(true);
+        const last = await log.queryEvents({ order: 'asc', limit: 500, withCursors: true, cursor: rest.nextCursor! });
+        expect(last.events.map((event) => event.stream)).toEqual(['run:1', 'run:0']);
+        expect(last.hasMore).toBe(false);
       });
 
       it('omits nextCursor on a last page that is exactly full', async () => {

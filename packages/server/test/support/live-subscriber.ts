@@ -1,3 +1,4 @@
+import { encodeSseCursor } from '@herald/protocol';
 import { SseTestClient } from './sse-test-client.js';
 import { WsTestClient } from './ws-test-client.js';
 
@@ -48,9 +49,12 @@ function sseUrl(baseUrl: string, positions: StartPositions): string {
     return `${baseUrl}/v1/streams/${encodeURIComponent(stream)}/events?after=${positions[stream]}`;
   }
   const query = streams.map((stream) => `stream=${encodeURIComponent(stream)}`).join('&');
-  // The multi-stream cursor's wire form is opaque to clients; tests build one to start mid-stream.
-  const cursor = streams.map((stream) => `${stream}=${positions[stream]}`).join(',');
-  return `${baseUrl}/v1/sse?${query}&cursor=${encodeURIComponent(cursor)}`;
+  // The multi-stream cursor's wire form is opaque to clients; tests build one with the protocol's
+  // encoder (a stream at 0 is left out, as the server never issues seq 0) to start mid-stream.
+  const cursor = encodeSseCursor(streams.map((stream) => [stream, { seq: positions[stream] ?? 0 }] as const));
+  return cursor === ''
+    ? `${baseUrl}/v1/sse?${query}`
+    : `${baseUrl}/v1/sse?${query}&cursor=${encodeURIComponent(cursor)}`;
 }
 
 async function subscribeSse(baseUrl: string, positions: StartPositions): Promise<LiveSubscriber> {

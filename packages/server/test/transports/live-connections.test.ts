@@ -123,6 +123,40 @@ describe.each(['websocket', 'sse'] as const)('LiveConnection over %s', (kind) =>
     await expect(ready).resolves.toBeUndefined();
   });
 
+  it('lets the catch-ups held on one connection go one per turn of the event loop, and fails them if it closes', async () => {
+    const { open } = createRegistry();
+    const { wire, connection } = open(kind);
+    wire.buffer.writableLength = MAX_BUFFERED_BYTES;
+    wire.buffer.writableNeedDrain = true;
+    const released: number[] = [];
+    const waits = [1, 2, 3].map((n) => connection.ready()!.then(() => released.push(n)));
+    // One wait for the drain, whatever the number of catch-ups held.
+    expect(wire.buffer.listenerCount('drain')).toBe(1);
+    wire.buffer.writableLength = 0;
+    wire.buffer.writableNeedDrain = false;
+    wire.buffer.emit('drain');
+    // The first one let go fills the buffer again: the others wait for the next drain.
+    wire.buffer.writableLength = MAX_BUFFERED_BYTES;
+    wire.buffer.writableNeedDrain = true;
+    await vi.advanceTimersToNextTimerAsync();
+    expect(released).toEqual([1]);
+    expect(wire.buffer.listenerCount('drain')).toBe(1);
+    wire.buffer.writableLength = 0;
+    wire.buffer.writableNeedDrain = false;
+    wire.buffer.emit('drain');
+    // One asking while there is room goes on, held ones or not: the one just let go asks again.
+    expect(connection.ready()).toBeUndefined();
+    await vi.advanceTimersToNextTimerAsync();
+    expect(released).toEqual([1, 2, 3]);
+    await Promise.all(waits);
+
+    wire.buffer.writableLength = MAX_BUFFERED_BYTES;
+    wire.buffer.writableNeedDrain = true;
+    const held = connection.ready();
+    wire.closedByPeer();
+    await expect(held).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
   it('ends with expired when the token expires, and at the renewed expiry after a new token', () => {
     const { open } = createRegistry();
     const now = Date.now();
