@@ -246,6 +246,10 @@ export class WebSocketConnection implements LiveSinkOwner {
 
   async #publish(frame: Extract<ClientFrame, { op: 'pub' }>): Promise<void> {
     const { stream, event } = frame;
+    // Once shutdown began, the connection closes (1012) as soon as the publishes already in flight
+    // are acknowledged: one started now could be stored after that, its ack never sent. Refused
+    // instead, as HTTP answers 503, so the client knows it was not stored.
+    this.#deps.live.assertAccepting();
     authorize(this.#principal, 'publish', stream);
     this.#deps.limits.publishRate.take(this.#principal, this.#clientIp, 1);
     const outcome = await this.#deps.publisher.publish([{ stream, ...event }], 'websocket');

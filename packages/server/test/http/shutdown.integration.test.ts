@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../../src/log/sqlite-event-log.js';
 import { startInProcessHerald } from '../support/herald-process.js';
+import { WsTestClient } from '../support/ws-test-client.js';
 
 /** GET over a keep-alive agent, so the socket stays open (idle) after the response. */
 function getKeepAlive(agent: Agent, url: string): Promise<{ status: number; body: string }> {
@@ -164,6 +165,41 @@ describe('graceful shutdown', () => {
       spare.destroy();
     }
   }, 15_000);
+
+  it('answers each WebSocket pub sent once shutdown began: acknowledged and stored, or refused shutting_down and not stored', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'herald-shutdown-ws-'));
+    const filename = join(dir, 'herald.db');
+    const { url, close } = await startInProcessHerald({ store: `sqlite:${filename}` });
+    try {
+      const ws = await WsTestClient.open(url);
+      const first = ws.send({ op: 'pub', stream: 'run:ws-bye', event: { type: 'before', id: 'before' } });
+      await ws.waitFor((frame) => frame.op === 'ack' && frame.ref === first);
+      const closing = close();
+      // The client cannot know shutdown began: it goes on publishing on its open socket.
+      const refs = Array.from({ length: 20 }, (_, i) =>
+        ws.send({ op: 'pub', stream: 'run:ws-bye', event: { type: `after-${i}`, id: `after-${i}` } }),
+      );
+      const { code } = await ws.closed;
+      await closing;
+      expect(code).toBe(1012);
+      const answerOf = (ref: number) => ws.frames.find((frame) => 'ref' in frame && frame.ref === ref);
+      const acknowledged = refs.filter((ref) => answerOf(ref)?.op === 'ack').map((ref) => `after-${refs.indexOf(ref)}`);
+      // A frame the server read is answered; one that reached it after its close frame is not read.
+      for (const ref of refs) {
+        const answer = answerOf(ref);
+        if (answer !== undefined && answer.op !== 'ack')
+          expect(answer).toMatchObject({ op: 'error', code: 'shutting_down' });
+      }
+      const log = new SqliteEventLog(filename);
+      const stored = (await log.readEvents('run:ws-bye', 0, 100)).events.map(
+        (event) => (JSON.parse(event.json) as { id: string }).id,
+      );
+      await log.close();
+      expect(stored.sort()).toEqual(['before', ...acknowledged].sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('answers a waiting long-poll at once and closes with a keep-alive client still connected', async () => {
     const { url, close } = await startInProcessHerald();
