@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFailure, fetchSource, resolveSourceTimeoutMs } from '../src/watch-source.js';
 import { streamForever } from './support/endless-source.js';
@@ -17,6 +18,11 @@ describe('a watch source', () => {
       // /endless streams a JSON array for ever; /announced declares a body above the cap and sends none.
       else if (request.url === '/endless') streamForever(response);
       else if (request.url === '/announced') response.writeHead(200, { 'content-length': '2048' }).flushHeaders();
+      // /gzipped sends a few hundred bytes that decode to a 4 KiB document.
+      else if (request.url === '/gzipped') {
+        const body = gzipSync(JSON.stringify('x'.repeat(4096)));
+        response.writeHead(200, { 'content-encoding': 'gzip', 'content-length': body.byteLength }).end(body);
+      }
     });
     source.listen(0, '127.0.0.1');
     await once(source, 'listening');
@@ -31,7 +37,7 @@ describe('a watch source', () => {
     expect(await fetchSource(`${url}/ok`, 1000, 7)).toEqual({ a: 1 });
   });
 
-  it.each(['/endless', '/announced'])(
+  it.each(['/endless', '/announced', '/gzipped'])(
     'fails a poll of %s whose body passes the byte cap, and closes the request',
     async (path) => {
       const started = Date.now();
