@@ -10,6 +10,7 @@ import type { EventsPage, HeraldEvent, StreamSnapshot } from '@herald/protocol';
 import { SqliteEventLog } from '@herald/server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_BIN, type HeraldProcess, startHeraldProcess } from '../../server/test/support/herald-process.js';
+import { streamForever } from './support/endless-source.js';
 
 const run = promisify(execFile);
 let server: HeraldProcess;
@@ -156,21 +157,29 @@ describe('herald watch', () => {
   });
 });
 
-describe('herald watch with a source that never answers', () => {
+describe('herald watch with a source that fails every poll', () => {
   let source: Server;
+  let sourceUrl: string;
   beforeAll(async () => {
-    source = createServer(() => {});
+    // /stall never answers; /endless answers 200 with a JSON body that never ends.
+    source = createServer((request, response) => {
+      if (request.url === '/endless') streamForever(response);
+    });
     source.listen(0, '127.0.0.1');
     await once(source, 'listening');
+    sourceUrl = `http://127.0.0.1:${(source.address() as AddressInfo).port}`;
   });
   afterAll(() => {
     source.closeAllConnections();
     source.close();
   });
 
-  it('reports each poll that times out on stderr and keeps polling', async () => {
-    const sourceUrl = `http://127.0.0.1:${(source.address() as AddressInfo).port}/`;
-    const args = ['watch', 'run:stalled', sourceUrl, '--interval-ms', '50', '--timeout-ms', '200', '--url', server.url];
+  it.each([
+    { path: '/stall', flags: ['--timeout-ms', '200'], report: 'did not answer within 200 ms' },
+    { path: '/endless', flags: ['--max-body-bytes', '1024'], report: 'answered more than 1024 bytes' },
+  ])('reports each poll of $path on stderr ($report) and keeps polling', async ({ path, flags, report }) => {
+    const stream = `run:failing${path.replace('/', '-')}`;
+    const args = ['watch', stream, `${sourceUrl}${path}`, '--interval-ms', '50', ...flags, '--url', server.url];
     const child = spawn(process.execPath, [CLI_BIN, ...args]);
     const exited = once(child, 'exit');
     let stderr = '';
@@ -179,17 +188,17 @@ describe('herald watch with a source that never answers', () => {
     });
     const watching = new AbortController();
     try {
-      const sse = await fetch(`${server.url}/v1/streams/run:stalled/events`, {
+      const sse = await fetch(`${server.url}/v1/streams/${stream}/events`, {
         headers: { accept: 'text/event-stream' },
         signal: watching.signal,
       });
       expect(sse.status).toBe(200);
-      const timedOut = `herald watch: ${sourceUrl} did not answer within 200 ms\n`;
+      const line = `herald watch: ${sourceUrl}${path} ${report}\n`;
       const deadline = Date.now() + 10_000;
-      while (stderr.split(timedOut).length - 1 < 2 && Date.now() < deadline) {
+      while (stderr.split(line).length - 1 < 2 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      expect(stderr.split(timedOut).length - 1).toBeGreaterThanOrEqual(2);
+      expect(stderr.split(line).length - 1).toBeGreaterThanOrEqual(2);
     } finally {
       watching.abort();
       child.kill('SIGTERM');

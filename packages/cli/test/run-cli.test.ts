@@ -41,6 +41,16 @@ describe('herald watch', () => {
     expect(written.join('')).toMatch(/usage: herald watch .*--timeout-ms N/);
   });
 
+  it.each(['0', 'abc', '1.5', String(2 ** 53)])('refuses --max-body-bytes %s with its usage', async (maxBytes) => {
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    expect(await runCli(['watch', 'run:1', 'http://127.0.0.1:1/', '--max-body-bytes', maxBytes])).toBe(2);
+    expect(written.join('')).toMatch(/usage: herald watch .*--max-body-bytes N/);
+  });
+
   it.each(['not a url', 'example.com/state.json', 'file:///etc/passwd', 'ftp://example.com/state.json', 'http://', ''])(
     'refuses the source URL %j at start with a clear message and the usage exit code',
     async (sourceUrl) => {

@@ -3,12 +3,12 @@ import { type StreamSnapshot, streamEventsPath, streamPath } from '@herald/proto
 import { DEFAULT_WATCH_INTERVAL_MS, type StateWatchTarget, watchState } from '@herald/server';
 import { createHttpAudience } from '../http-audience.js';
 import { CONNECTION_OPTIONS, requestJson, resolveConnection, type ServerConnection } from '../server-connection.js';
-import { describeFailure, fetchSource, resolveSourceTimeoutMs } from '../watch-source.js';
+import { DEFAULT_SOURCE_MAX_BYTES, describeFailure, fetchSource, resolveSourceTimeoutMs } from '../watch-source.js';
 
 /** The longest delay Node's timers keep (a longer one fires after 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const USAGE = 'usage: herald watch <stream> <url> [--interval-ms N] [--timeout-ms N] [--type T]\n';
+const USAGE = 'usage: herald watch <stream> <url> [--interval-ms N] [--timeout-ms N] [--max-body-bytes N] [--type T]\n';
 
 /** Whether `ms` is a delay a Node timer keeps: Node fires one above 2^31−1 ms after 1 ms instead. */
 function isTimerMs(ms: number): boolean {
@@ -36,12 +36,13 @@ function httpWatchTarget(
 }
 
 /**
- * `herald watch <stream> <url> [--interval-ms N] [--timeout-ms N] [--type T]` (DESIGN "Watchers",
- * seed 003): the library watcher (`watchState`) with a JSON endpoint as its source and the server's
- * HTTP API as its target. It polls the source every N ms (default 2000) only while the stream has
+ * `herald watch <stream> <url> [--interval-ms N] [--timeout-ms N] [--max-body-bytes N] [--type T]`
+ * (DESIGN "Watchers", seed 003): the library watcher (`watchState`) with a JSON endpoint as its
+ * source and the server's HTTP API as its target. It polls the source every N ms (default 2000) only while the stream has
  * watchers, which it asks the server's presence route for at the same interval. Each poll of the
- * source may take `--timeout-ms` (default 10 s, or the interval if longer). Runs until interrupted
- * or until the stream is final; a failed or timed-out poll is reported on stderr and retried.
+ * source may take `--timeout-ms` (default 10 s, or the interval if longer) and answer at most
+ * `--max-body-bytes` (default 8 MiB). Runs until interrupted or until the stream is final; a failed,
+ * timed-out or too large poll is reported on stderr and retried.
  */
 export async function watch(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -51,6 +52,7 @@ export async function watch(argv: string[]): Promise<number> {
       ...CONNECTION_OPTIONS,
       'interval-ms': { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'max-body-bytes': { type: 'string' },
       type: { type: 'string' },
     },
   });
@@ -60,8 +62,10 @@ export async function watch(argv: string[]): Promise<number> {
     values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']),
     intervalMs,
   );
+  const maxBytes = Number(values['max-body-bytes'] ?? DEFAULT_SOURCE_MAX_BYTES);
   // A longer interval would poll in a loop; a longer timeout would fail every poll at once.
   const isTiming = isTimerMs(intervalMs) && isTimerMs(timeoutMs);
+  const isMaxBytes = Number.isSafeInteger(maxBytes) && maxBytes >= 1;
   // Checked at start: a bad URL would otherwise only be reported by each poll, for ever.
   const isSourceUrl = sourceUrl === undefined || isHttpUrl(sourceUrl);
   if (!isSourceUrl) {
@@ -69,13 +73,13 @@ export async function watch(argv: string[]): Promise<number> {
       `herald watch: the source URL must be an absolute http:// or https:// URL, got ${JSON.stringify(sourceUrl)}\n`,
     );
   }
-  if (stream === undefined || sourceUrl === undefined || !isTiming || !isSourceUrl) {
+  if (stream === undefined || sourceUrl === undefined || !isTiming || !isMaxBytes || !isSourceUrl) {
     process.stderr.write(USAGE);
     return 2;
   }
   const reportError = (error: unknown) => process.stderr.write(`herald watch: ${describeFailure(error)}\n`);
   const target = httpWatchTarget(resolveConnection(values), intervalMs, reportError);
-  const watcher = watchState(target, stream, () => fetchSource(sourceUrl, timeoutMs), {
+  const watcher = watchState(target, stream, () => fetchSource(sourceUrl, timeoutMs, maxBytes), {
     intervalMs,
     ...(values.type === undefined ? {} : { type: values.type }),
     onPublished: (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
