@@ -56,10 +56,11 @@ async function readBody(response: Response, maxBytes: number, tooLarge: () => Er
   if (!response.headers.has('content-encoding') && declared > maxBytes) throw tooLarge();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.byteLength;
+  const reader = response.body?.getReader();
+  for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) {
+    size += read.value.byteLength;
     if (size > maxBytes) throw tooLarge();
-    chunks.push(chunk);
+    chunks.push(read.value);
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
 }

@@ -4,16 +4,9 @@
  * once, from history into live, and resumes from its cursor across dropped connections.
  */
 import type { FeedEvent } from '@herald/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Feed, HeraldClient } from '../src/types.js';
+import { describe, expect, it } from 'vitest';
 import { TRANSPORT_ORDER } from '../src/types.js';
-import {
-  createTestClient,
-  type ProxiedHerald,
-  publishDirect,
-  startProxiedHerald,
-  waitUntil,
-} from './support/live-herald.js';
+import { publishDirect, useFollowHarness, waitUntil } from './support/live-herald.js';
 
 const EXPECTED_STATUS = { websocket: 'live', sse: 'live', longpoll: 'polling', poll: 'polling' } as const;
 
@@ -25,22 +18,10 @@ async function historyOfBatch(serverUrl: string): Promise<string[]> {
 }
 
 describe.each(TRANSPORT_ORDER)('follow on %s alone', (transport) => {
-  let herald: ProxiedHerald;
-  let client: HeraldClient;
-  let feed: Feed | undefined;
-
-  beforeEach(async () => {
-    herald = await startProxiedHerald();
-    client = createTestClient(herald.proxy.url, { transports: [transport], staleAfterMs: 500 });
-  });
-  afterEach(async () => {
-    feed?.close();
-    client.close();
-    await herald.close();
-  });
+  const harness = useFollowHarness({ transports: [transport], staleAfterMs: 500 });
 
   const publish = (stream: string, batchId: string, n: number) =>
-    publishDirect(herald.serverUrl, stream, { type: 'tick', data: { n }, tags: { batchId } });
+    publishDirect(harness.herald.serverUrl, stream, { type: 'tick', data: { n }, tags: { batchId } });
 
   it('delivers the matching history, then live matching events, across streams, in commit order, once', async () => {
     for (let n = 1; n <= 3; n++) {
@@ -48,28 +29,28 @@ describe.each(TRANSPORT_ORDER)('follow on %s alone', (transport) => {
       await publish(`job:b`, 'b2', n);
     }
     const delivered: FeedEvent[] = [];
-    feed = client.follow({ tags: { batchId: 'b1' } }, { onEvent: (event) => delivered.push(event) });
-    await waitUntil(() => delivered.length === 3 && feed!.isCaughtUp, 10_000, 'the history');
-    expect(feed.status).toBe(EXPECTED_STATUS[transport]);
+    harness.feed = harness.client.follow({ tags: { batchId: 'b1' } }, { onEvent: (event) => delivered.push(event) });
+    await waitUntil(() => delivered.length === 3 && harness.feed!.isCaughtUp, 10_000, 'the history');
+    expect(harness.feed.status).toBe(EXPECTED_STATUS[transport]);
     for (let n = 4; n <= 6; n++) {
       await publish(`job:c`, 'b1', n);
       await publish(`job:b`, 'b2', n);
       await publish(`job:a`, 'b1', n);
     }
     await waitUntil(() => delivered.length >= 9, 10_000, 'the live events');
-    expect(delivered.map((event) => event.id)).toEqual(await historyOfBatch(herald.serverUrl));
+    expect(delivered.map((event) => event.id)).toEqual(await historyOfBatch(harness.herald.serverUrl));
     expect(delivered.every((event) => event.tags?.batchId === 'b1')).toBe(true);
-    expect(feed.cursor).toBe(delivered.at(-1)!.cursor);
+    expect(harness.feed.cursor).toBe(delivered.at(-1)!.cursor);
   });
 
   it('resumes from its cursor across dropped connections with no event lost or repeated', async () => {
     const delivered: FeedEvent[] = [];
-    feed = client.follow({ prefix: 'job:' }, { onEvent: (event) => delivered.push(event) });
+    harness.feed = harness.client.follow({ prefix: 'job:' }, { onEvent: (event) => delivered.push(event) });
     await publish('job:x', 'b1', 1);
     await waitUntil(() => delivered.length === 1, 10_000, 'the first event');
-    herald.proxy.dropConnections();
+    harness.herald.proxy.dropConnections();
     await publish('job:y', 'b1', 2);
-    herald.proxy.dropConnections();
+    harness.herald.proxy.dropConnections();
     await publish('job:x', 'b1', 3);
     await waitUntil(() => delivered.length >= 3, 15_000, 'every event');
     expect(delivered.map((event) => (event.data as { n: number }).n)).toEqual([1, 2, 3]);
@@ -78,10 +59,13 @@ describe.each(TRANSPORT_ORDER)('follow on %s alone', (transport) => {
   it('starts after a given cursor', async () => {
     await publish('job:a', 'b1', 1);
     await publish('job:a', 'b1', 2);
-    const first = await client.queryEvents({ tags: { batchId: 'b1' }, limit: 1 });
+    const first = await harness.client.queryEvents({ tags: { batchId: 'b1' }, limit: 1 });
     const delivered: FeedEvent[] = [];
-    feed = client.follow({ tags: { batchId: 'b1' } }, { cursor: first.nextCursor!, onEvent: (e) => delivered.push(e) });
-    await waitUntil(() => feed!.isCaughtUp, 10_000, 'the catch-up');
+    harness.feed = harness.client.follow(
+      { tags: { batchId: 'b1' } },
+      { cursor: first.nextCursor!, onEvent: (e) => delivered.push(e) },
+    );
+    await waitUntil(() => harness.feed!.isCaughtUp, 10_000, 'the catch-up');
     expect(delivered.map((event) => (event.data as { n: number }).n)).toEqual([2]);
   });
 });

@@ -4,41 +4,24 @@
  * every transport, instead of retrying the same refused request forever.
  */
 import type { HeraldError } from '@herald/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Feed, HeraldClient } from '../src/types.js';
+import { describe, expect, it } from 'vitest';
 import { TRANSPORT_ORDER } from '../src/types.js';
-import {
-  createTestClient,
-  type ProxiedHerald,
-  publishDirect,
-  sleep,
-  startProxiedHerald,
-  waitUntil,
-} from './support/live-herald.js';
+import { publishDirect, sleep, useFollowHarness, waitUntil } from './support/live-herald.js';
 
 const BEYOND_HEAD = Buffer.from(JSON.stringify({ h: 1_000_000 })).toString('base64url');
 
 describe.each(TRANSPORT_ORDER)('a feed cursor beyond the head on %s', (transport) => {
-  let herald: ProxiedHerald;
-  let client: HeraldClient;
-  let feed: Feed | undefined;
-
-  beforeEach(async () => {
-    herald = await startProxiedHerald();
-    client = createTestClient(herald.proxy.url, { transports: [transport] });
-  });
-  afterEach(async () => {
-    feed?.close();
-    client.close();
-    await herald.close();
-  });
+  const harness = useFollowHarness({ transports: [transport] });
 
   it('ends the feed with one invalid_request error and delivers nothing', async () => {
-    await publishDirect(herald.serverUrl, 'run:1', { type: 'tick' });
+    await publishDirect(harness.herald.serverUrl, 'run:1', { type: 'tick' });
     const errors: HeraldError[] = [];
     const delivered: unknown[] = [];
-    feed = client.follow({ prefix: 'run:' }, { cursor: BEYOND_HEAD, onEvent: (event) => delivered.push(event) });
-    feed.on('error', (error) => errors.push(error));
+    harness.feed = harness.client.follow(
+      { prefix: 'run:' },
+      { cursor: BEYOND_HEAD, onEvent: (event) => delivered.push(event) },
+    );
+    harness.feed.on('error', (error) => errors.push(error));
     await waitUntil(() => errors.length > 0, 10_000, 'the refusal');
     // A retrying feed would be refused again within its backoff (well under 3 s at first).
     await sleep(3_000);

@@ -1,8 +1,9 @@
 import type { EventInput, HeraldEvent, PublishResult } from '@herald/protocol';
+import { afterEach, beforeEach } from 'vitest';
 import WebSocket from 'ws';
 import { startInProcessHerald } from '../../../server/test/support/herald-process.js';
 import { createClient } from '../../src/client.js';
-import type { ClientOptions, HeraldClient, SubscriptionSnapshot } from '../../src/types.js';
+import type { ClientOptions, Feed, HeraldClient, SubscriptionSnapshot } from '../../src/types.js';
 import { FaultProxy } from './fault-proxy.js';
 
 /** A real Herald (in this process) behind a FaultProxy; clients connect through the proxy. */
@@ -30,6 +31,33 @@ export async function startProxiedHerald(): Promise<ProxiedHerald> {
 /** A client on Node 20 (`ws` as its WebSocket). */
 export function createTestClient(url: string, options: Partial<ClientOptions> = {}): HeraldClient {
   return createClient({ url, WebSocket, ...options });
+}
+
+/** The server, client and feed of one test (`useFollowHarness`). */
+export interface FollowHarness {
+  herald: ProxiedHerald;
+  client: HeraldClient;
+  /** The feed the test follows, closed after it. */
+  feed: Feed | undefined;
+}
+
+/**
+ * For each test of the calling `describe`: a proxied server and a client made with `options`
+ * before it, and the test's feed, the client and the server closed after it.
+ */
+export function useFollowHarness(options: Partial<ClientOptions>): FollowHarness {
+  const harness = { feed: undefined } as FollowHarness;
+  beforeEach(async () => {
+    harness.herald = await startProxiedHerald();
+    harness.client = createTestClient(harness.herald.proxy.url, options);
+    harness.feed = undefined;
+  });
+  afterEach(async () => {
+    harness.feed?.close();
+    harness.client.close();
+    await harness.herald.close();
+  });
+  return harness;
 }
 
 /** Publishes one event straight to the server over HTTP. */
