@@ -35,7 +35,21 @@ export interface SubscriptionSink {
    * memory all at once, however slowly the client reads.
    */
   ready?(): Promise<void> | undefined;
+  /**
+   * The connection's one catch-up turn, taken before each page is read from the log (see
+   * LiveConnection.takeTurn): `undefined` when taken at once, else a promise resolved once taken.
+   * A connection carrying many subscriptions thus holds one page at a time, not one per
+   * subscription. Each turn taken is given back with `endTurn()`.
+   */
+  takeTurn?(): Promise<void> | undefined;
+  endTurn?(): void;
 }
+
+/**
+ * What one page of a catch-up came to: `done` (live, or closed), `more` to read, or a page cut
+ * short, to be read again once the client has `room`.
+ */
+type PageOutcome = 'done' | 'more' | { room: Promise<void> };
 
 /** Options of `Subscription.open`. */
 export interface SubscriptionOptions {
@@ -134,57 +148,67 @@ export class Subscription implements ChannelListener {
     if (this.#isCatchingUp) return;
     this.#isCatchingUp = true;
     this.#isLive = false;
-    const log = this.#log;
     const sink = this.#sink;
-    const stream = this.stream;
     try {
       for (;;) {
-        this.#hasEpochChanged = false;
-        let read: EventsRead | undefined = await log.readEvents(
-          stream,
-          this.#position,
-          CATCH_UP_PAGE_SIZE,
-          CATCH_UP_PAGE_BYTES,
-        );
-        if (this.#isClosed) return;
-        if (!this.#isOpened) {
-          this.#isOpened = true;
-          sink.opened(read.snapshot);
+        const turn = sink.takeTurn?.();
+        if (turn) await turn;
+        let outcome: PageOutcome;
+        try {
+          outcome = await this.#catchUpPage();
+        } finally {
+          sink.endTurn?.();
         }
-        const decision = resolveResume(read.snapshot, this.#position, this.#epoch);
-        this.#epoch = read.snapshot.epoch;
-        if (decision.kind === 'reset') {
-          const { epoch, seq, firstSeq, state } = read.snapshot;
-          sink.reset({ stream, reason: decision.reason, epoch, seq, firstSeq, state });
-          this.#position = decision.after;
-          continue;
-        }
-        const room = this.#sendPage(read.events);
-        if (room) {
-          // The rest of the page is dropped, and read again once the client has room: held while
-          // it waits, the pages of a connection's many subscriptions would add up.
-          read = undefined;
-          await room;
-          if (this.#isClosed) return;
-          continue;
-        }
-        // A channel still on an older epoch than the log (its announcements lost) has a head that
-        // means nothing here; waiting for it to pass our position would spin until it learns.
-        const { snapshot } = read;
-        const isChannelStale = this.#attachment !== undefined && this.#attachment.epoch !== snapshot.epoch;
-        const hasReachedChannel = isChannelStale || this.#position >= (this.#attachment?.head ?? 0);
-        const isCaughtUp = !read.hasMore && !this.#hasEpochChanged && hasReachedChannel;
-        if (isCaughtUp) {
-          this.#isLive = true;
-          sink.live(this.#position, snapshot.final && this.#position >= snapshot.seq);
-          return;
-        }
+        if (outcome === 'done') return;
+        // The rest of the page was dropped, to be read again once the client has room: held while
+        // it waits, the pages of a connection's many subscriptions would add up.
+        if (outcome !== 'more') await outcome.room;
       }
     } catch (error) {
       if (!this.#isClosed) sink.failed(error);
     } finally {
       this.#isCatchingUp = false;
     }
+  }
+
+  /**
+   * Reads one page of the catch-up and sends it. A method of its own so that the page is let go
+   * when it returns: an async function's frame keeps what it read across its later awaits.
+   */
+  async #catchUpPage(): Promise<PageOutcome> {
+    if (this.#isClosed) return 'done';
+    const sink = this.#sink;
+    const stream = this.stream;
+    this.#hasEpochChanged = false;
+    const read = await this.#log.readEvents(stream, this.#position, CATCH_UP_PAGE_SIZE, CATCH_UP_PAGE_BYTES);
+    if (this.#isClosed) return 'done';
+    if (!this.#isOpened) {
+      this.#isOpened = true;
+      sink.opened(read.snapshot);
+    }
+    const decision = resolveResume(read.snapshot, this.#position, this.#epoch);
+    this.#epoch = read.snapshot.epoch;
+    if (decision.kind === 'reset') {
+      const { epoch, seq, firstSeq, state } = read.snapshot;
+      sink.reset({ stream, reason: decision.reason, epoch, seq, firstSeq, state });
+      this.#position = decision.after;
+      return 'more';
+    }
+    const room = this.#sendPage(read.events);
+    if (room) return { room };
+    if (!this.#isCaughtUp(read)) return 'more';
+    this.#isLive = true;
+    sink.live(this.#position, read.snapshot.final && this.#position >= read.snapshot.seq);
+    return 'done';
+  }
+
+  /** Whether `read` brought the position to the log's end and the channel's head: what follows is live. */
+  #isCaughtUp(read: EventsRead): boolean {
+    // A channel still on an older epoch than the log (its announcements lost) has a head that
+    // means nothing here; waiting for it to pass our position would spin until it learns.
+    const isChannelStale = this.#attachment !== undefined && this.#attachment.epoch !== read.snapshot.epoch;
+    const hasReachedChannel = isChannelStale || this.#position >= (this.#attachment?.head ?? 0);
+    return !read.hasMore && !this.#hasEpochChanged && hasReachedChannel;
   }
 
   /** Sends `events` while the client has room; stops at the first it has none for, and says so. */

@@ -60,8 +60,10 @@ interface HeldCatchUp {
  * - heartbeat: the host's one HeartbeatWheel sends `heartbeatBytes` when it has been idle;
  * - slow consumer: once more than `maxBufferedBytes` stay queued from earlier ticks (see
  *   isSlowConsumer), it ends with `slow_consumer`; the client resumes from its position;
- * - backpressure: `ready()` holds a catch-up while the buffer is over half the bound, and lets
- *   the held ones go one at a time;
+ * - backpressure: a catch-up reads each page of the log in the connection's one turn
+ *   (`takeTurn()`), given while the buffer holds at most half the bound, so however many
+ *   subscriptions it carries, a stalled connection holds one page; `ready()` holds a catch-up
+ *   that finds the buffer full mid-page, and lets the held ones go one at a time;
  * - expiry: it ends with `expired` when its principal's token expires.
  *
  * Thousands sit idle at once, so a connection holds plain fields and no closures of its own.
@@ -75,6 +77,10 @@ export class LiveConnection implements HeartbeatMember {
   #lastWriteTurn: number;
   /** The catch-ups `ready()` holds, oldest first; none (most connections) without an array. */
   #held: HeldCatchUp[] | undefined;
+  /** Whether a catch-up holds the turn to read and send a page (see takeTurn). */
+  #isTurnTaken = false;
+  /** The catch-ups waiting for the turn, oldest first; none without an array. */
+  #turnQueue: HeldCatchUp[] | undefined;
   #isEnded = false;
 
   constructor(host: LiveConnectionHost, wire: LiveWire, init: LiveConnectionInit) {
@@ -139,6 +145,56 @@ export class LiveConnection implements HeartbeatMember {
     });
   }
 
+  /**
+   * The turn to read one page of the log and send it, which one catch-up of the connection holds
+   * at a time: `undefined` when it is taken at once (nobody holds it or waits, and the buffer has
+   * room), else a promise resolved once it is this catch-up's, or rejected if the connection ends
+   * first. The holder gives it back with `endTurn()` once its page is sent or dropped. Asked before
+   * the read, so that the thousand subscriptions of a WebSocket do not each read a page before
+   * they find the buffer full.
+   */
+  takeTurn(): Promise<void> | undefined {
+    if (this.#isEnded) return undefined;
+    if (!this.#isTurnTaken && this.#turnQueue === undefined && hasRoom(this.#wire.buffer, this.#roomBytes)) {
+      this.#isTurnTaken = true;
+      return undefined;
+    }
+    return new Promise((resolve, reject) => {
+      if (this.#turnQueue) {
+        this.#turnQueue.push({ resolve, reject });
+        return;
+      }
+      this.#turnQueue = [{ resolve, reject }];
+      this.#passTurn();
+    });
+  }
+
+  /**
+   * Gives the turn back (see takeTurn). The next catch-up waiting for it gets it on the next turn
+   * of the event loop, once there is room: the page just written must first leave the tick's cork
+   * for the buffer to say how full it is.
+   */
+  endTurn(): void {
+    this.#isTurnTaken = false;
+    if (this.#turnQueue) setImmediate(() => this.#passTurn());
+  }
+
+  #passTurn(): void {
+    const queue = this.#turnQueue;
+    if (this.#isTurnTaken || queue === undefined || this.#isEnded) return;
+    const wait = waitForRoom(this.#wire.buffer, this.#roomBytes);
+    if (wait) {
+      wait.then(
+        () => this.#passTurn(),
+        (error: unknown) => this.#failHeld(error),
+      );
+      return;
+    }
+    this.#isTurnTaken = true;
+    queue.shift()!.resolve();
+    if (queue.length === 0) this.#turnQueue = undefined;
+  }
+
   get #roomBytes(): number {
     return this.#host.maxBufferedBytes / 2;
   }
@@ -166,10 +222,12 @@ export class LiveConnection implements HeartbeatMember {
     else this.#held = undefined;
   }
 
+  /** Fails every catch-up held by `ready()` or waiting for the turn. */
   #failHeld(error: unknown): void {
-    const held = this.#held;
+    const held = [...(this.#held ?? []), ...(this.#turnQueue ?? [])];
     this.#held = undefined;
-    for (const catchUp of held ?? []) catchUp.reject(error);
+    this.#turnQueue = undefined;
+    for (const catchUp of held) catchUp.reject(error);
   }
 
   /** Replaces the principal whose token expiry ends the connection (a WebSocket `auth`). */

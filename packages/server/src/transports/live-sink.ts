@@ -86,6 +86,15 @@ export class LiveSink implements SubscriptionSink {
     return this.isClosed ? undefined : this.#connection.ready();
   }
 
+  // Given whether or not the sink is closed: each turn taken must be given back.
+  takeTurn(): Promise<void> | undefined {
+    return this.#connection.takeTurn();
+  }
+
+  endTurn(): void {
+    this.#connection.endTurn();
+  }
+
   failed(error: unknown): void {
     if (this.isClosed) return;
     this.#isClosed = true;

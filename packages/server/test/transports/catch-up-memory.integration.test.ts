@@ -25,6 +25,9 @@ const EVENT_DATA = 'x'.repeat(60_000);
 /** Streams of MANY_EVENTS events each, all subscribed on one connection. */
 const MANY_STREAMS = 80;
 const MANY_EVENTS = 10;
+/** Streams of 2 events each, all subscribed on one connection: more subscriptions than pages fit in a buffer. */
+const WIDE_STREAMS = 300;
+const WIDE_EVENTS = 2;
 /** Stalled readers opened per case. */
 const READERS = 8;
 /**
@@ -54,6 +57,12 @@ beforeAll(async () => {
     await server.publish(
       `many:${s}`,
       Array.from({ length: MANY_EVENTS }, () => ({ type: 't', data: { p: EVENT_DATA } })),
+    );
+  }
+  for (let s = 0; s < WIDE_STREAMS; s++) {
+    await server.publish(
+      `wide:${s}`,
+      Array.from({ length: WIDE_EVENTS }, () => ({ type: 't', data: { p: EVENT_DATA } })),
     );
   }
 }, 60_000);
@@ -124,6 +133,57 @@ for (const [wire, open] of cases) {
   }, 30_000);
 }
 
+/**
+ * Bytes a stalled reader with WIDE_STREAMS subscriptions may make the server read from the log:
+ * its send buffer (1 MiB), what the kernel's socket buffers take in before the reader's side is
+ * full, and a page. A page read is held until it is sent or dropped, and the reads of one
+ * connection's subscriptions run in the same turn (SQLite reads synchronously), so the bytes read
+ * are the bytes held at once. Before the fix every subscription read its first page before it
+ * waited for room: 300 pages of 120 KB, 36 MB per connection.
+ */
+const MAX_WIDE_READ_BYTES_PER_READER = 8 * 1024 * 1024;
+/** Stalled readers opened per wide case. */
+const WIDE_READERS = 3;
+
+/** The JSON bytes the server reads from its log while `open`'s readers are stalled, per reader. */
+async function logBytesReadPerReader(open: () => Promise<() => void>): Promise<number> {
+  const log = server.herald.context.log;
+  const readEvents = log.readEvents;
+  let bytes = 0;
+  log.readEvents = async (...args) => {
+    const read = await readEvents.apply(log, args);
+    for (const event of read.events) bytes += event.json.length;
+    return read;
+  };
+  try {
+    const closers = await Promise.all(Array.from({ length: WIDE_READERS }, open));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const close of closers) close();
+  } finally {
+    log.readEvents = readEvents;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return bytes / WIDE_READERS;
+}
+
+const wideCases: [string, () => Promise<() => void>][] = [
+  [
+    `WebSocket with ${WIDE_STREAMS} subs`,
+    () => stalledWs(Array.from({ length: WIDE_STREAMS }, (_, s) => ({ op: 'sub', stream: `wide:${s}`, ref: s + 1 }))),
+  ],
+  [
+    `multi-stream SSE of ${WIDE_STREAMS} streams`,
+    () => stalledSse(`/v1/sse?${Array.from({ length: WIDE_STREAMS }, (_, s) => `stream=wide:${s}`).join('&')}`),
+  ],
+];
+
+for (const [wire, open] of wideCases) {
+  it(`holds about a send buffer and one page for a stalled ${wire} reader, not a page per subscription`, async () => {
+    const bytes = await logBytesReadPerReader(open);
+    expect(bytes).toBeLessThan(MAX_WIDE_READ_BYTES_PER_READER);
+  }, 30_000);
+}
+
 /** How long a reader stays stalled mid catch-up before it reads again, in ms. */
 const STALL_MS = 500;
 const seqsUpTo = (count: number) => Array.from({ length: count }, (_, n) => n + 1);
@@ -144,13 +204,13 @@ async function resumedSse(path: string, isDone: (client: SseTestClient) => boole
   return client;
 }
 
-/** Opens a WebSocket that sends `frame`, stops reading, reads again after STALL_MS, and resolves once `isDone`. */
+/** Opens a WebSocket that sends `frames`, stops reading, reads again after STALL_MS, and resolves once `isDone`. */
 async function resumedWs(
-  frame: Record<string, unknown>,
+  frames: Record<string, unknown> | Record<string, unknown>[],
   isDone: (client: WsTestClient) => boolean,
 ): Promise<WsTestClient> {
   const client = await WsTestClient.open(server.url);
-  client.send(frame);
+  for (const frame of [frames].flat()) client.send(frame);
   const socket = (client.socket as unknown as { _socket: Socket })._socket;
   socket.pause();
   await stall();
@@ -193,4 +253,20 @@ it('delivers every event once, in order, to SSE readers that stalled during catc
     .named('message')
     .map((message) => JSON.parse(message.data) as { stream: string; seq: number });
   expect(feedEvents.map((event) => `${event.stream}/${event.seq}`)).toEqual(FEED_ORDER);
+}, 30_000);
+
+it(`delivers every event once, in order, to each of ${WIDE_STREAMS} subscriptions of a stalled WebSocket and multi-stream SSE`, async () => {
+  const wide = Array.from({ length: WIDE_STREAMS }, (_, s) => `wide:${s}`);
+  const [ws, sse] = await Promise.all([
+    resumedWs(
+      wide.map((stream, s) => ({ op: 'sub', stream, ref: s + 1 })),
+      (c) => c.frames.filter((f) => f.op === 'live').length === WIDE_STREAMS,
+    ),
+    resumedSse(
+      `/v1/sse?${wide.map((stream) => `stream=${stream}`).join('&')}`,
+      (c) => c.named('live').length === WIDE_STREAMS,
+    ),
+  ]);
+  expect(wide.map((stream) => ws.seqsOf(stream))).toEqual(wide.map(() => seqsUpTo(WIDE_EVENTS)));
+  expect(wide.map((stream) => sse.seqs(stream))).toEqual(wide.map(() => seqsUpTo(WIDE_EVENTS)));
 }, 30_000);

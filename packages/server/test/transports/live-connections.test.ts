@@ -157,6 +157,37 @@ describe.each(['websocket', 'sse'] as const)('LiveConnection over %s', (kind) =>
     await expect(held).rejects.toMatchObject({ code: 'unavailable' });
   });
 
+  it('gives its one catch-up turn to one catch-up at a time, in order, while the buffer has room', async () => {
+    const { open } = createRegistry();
+    const { wire, connection } = open(kind);
+    expect(connection.takeTurn()).toBeUndefined();
+    const taken: number[] = [];
+    const waits = [1, 2].map((n) => connection.takeTurn()!.then(() => taken.push(n)));
+    await vi.advanceTimersToNextTimerAsync();
+    expect(taken).toEqual([]);
+    // Given back while the buffer is full: the next one waits for the drain, not just the turn.
+    wire.buffer.writableLength = MAX_BUFFERED_BYTES;
+    wire.buffer.writableNeedDrain = true;
+    connection.endTurn();
+    await vi.advanceTimersToNextTimerAsync();
+    expect(taken).toEqual([]);
+    wire.buffer.writableLength = 0;
+    wire.buffer.writableNeedDrain = false;
+    wire.buffer.emit('drain');
+    await vi.advanceTimersToNextTimerAsync();
+    expect(taken).toEqual([1]);
+    connection.endTurn();
+    await vi.advanceTimersToNextTimerAsync();
+    expect(taken).toEqual([1, 2]);
+    await Promise.all(waits);
+    connection.endTurn();
+
+    expect(connection.takeTurn()).toBeUndefined();
+    const waiting = connection.takeTurn();
+    wire.closedByPeer();
+    await expect(waiting).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
   it('ends with expired when the token expires, and at the renewed expiry after a new token', () => {
     const { open } = createRegistry();
     const now = Date.now();
