@@ -182,14 +182,7 @@ export class LiveConnection implements HeartbeatMember {
   #passTurn(): void {
     const queue = this.#turnQueue;
     if (this.#isTurnTaken || queue === undefined || this.#isEnded) return;
-    const wait = waitForRoom(this.#wire.buffer, this.#roomBytes);
-    if (wait) {
-      wait.then(
-        () => this.#passTurn(),
-        (error: unknown) => this.#failHeld(error),
-      );
-      return;
-    }
+    if (this.#isWaitingForRoom(() => this.#passTurn())) return;
     this.#isTurnTaken = true;
     queue.shift()!.resolve();
     if (queue.length === 0) this.#turnQueue = undefined;
@@ -201,17 +194,18 @@ export class LiveConnection implements HeartbeatMember {
 
   /** Lets the oldest held catch-up go once the buffer has room, and the next one a turn later. */
   #letHeldGo(): void {
-    const held = this.#held;
-    if (held === undefined) return;
-    const wait = waitForRoom(this.#wire.buffer, this.#roomBytes);
-    if (wait) {
-      wait.then(
-        () => this.#letOneGo(),
-        (error: unknown) => this.#failHeld(error),
-      );
-      return;
-    }
+    if (this.#held === undefined || this.#isWaitingForRoom(() => this.#letOneGo())) return;
     this.#letOneGo();
+  }
+
+  /**
+   * Whether the buffer holds more than half the bound: then `next` runs once it has drained, or
+   * every catch-up held or waiting for the turn fails if the connection ends first.
+   */
+  #isWaitingForRoom(next: () => void): boolean {
+    const wait = waitForRoom(this.#wire.buffer, this.#roomBytes);
+    wait?.then(next, (error: unknown) => this.#failHeld(error));
+    return wait !== undefined;
   }
 
   #letOneGo(): void {
