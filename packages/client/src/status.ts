@@ -8,7 +8,8 @@
  *                          ▲   │ failed             │ failed
  *              retryTimer  │   ▼                    ▼
  *                       waiting (full-jitter backoff; a rung that keeps failing hands over
- *                          ▲     to the next, after the last the first again)
+ *                          ▲     to the next, after the last the first again; a rung given up
+ *                          │     hands over at once, each rung at most once per pass)
  *                          └─ tokenRefreshed ── refreshing (failed with token_expired; at once the
  *                                                first time since the last stream message, then
  *                                                after the backoff: the fresh token was refused too)
@@ -117,6 +118,10 @@ export interface ConnectionState {
   readonly attempt: number;
   /** Whether a connection attempt has failed since the last open (status `reconnecting`). */
   readonly isRetrying: boolean;
+  /** Rungs given up and moved past at once since the last backoff wait (a pass tries each rung once). */
+  readonly rungsTriedInPass: number;
+  /** Whether a rung of this pass found no server (`unavailable`): the pass's wait is then the short one. */
+  readonly isPassUnreachable: boolean;
   /** The active transport delivered a stream frame since it opened. */
   readonly isHealthy: boolean;
   readonly openedAtMs: number;
@@ -140,6 +145,8 @@ export function initialConnectionState(kinds: readonly TransportKind[], probeInt
     failures: 0,
     attempt: 0,
     isRetrying: false,
+    rungsTriedInPass: 0,
+    isPassUnreachable: false,
     isHealthy: false,
     openedAtMs: 0,
     isOffline: false,
@@ -190,7 +197,14 @@ function apply(step: Step, event: ConnectionEvent): void {
       return;
     case 'opened':
       if (state.phase !== 'connecting') return;
-      set(step, { phase: 'open', isRetrying: false, isHealthy: false, openedAtMs: event.nowMs });
+      set(step, {
+        phase: 'open',
+        isRetrying: false,
+        rungsTriedInPass: 0,
+        isPassUnreachable: false,
+        isHealthy: false,
+        openedAtMs: event.nowMs,
+      });
       // Came back below the best rung: try the best one at once (climbing back within one handshake).
       if (state.rung > 0) waitForProbe(step, 0, 0);
       return;
@@ -256,30 +270,46 @@ function failed(step: Step, event: Extract<ConnectionEvent, { type: 'failed' }>)
     set(step, { phase: 'refreshing', isRetrying: true });
     emit(step, { type: 'refreshToken' });
   } else {
-    countFailure(step, event.failure, event.jitter);
+    const isHandshakeAfterFailure = state.phase === 'connecting' && state.isRetrying;
+    countFailure(step, event.failure, event.jitter, isHandshakeAfterFailure);
   }
 }
 
-/** Counts a failure of the rung, moves down when it keeps failing or was refused outright, and backs off (I4). */
-function countFailure(step: Step, failure: FailureInfo, jitter: number): void {
+/**
+ * Counts a failure of the rung, moves down when it keeps failing or was refused outright, and backs
+ * off (I4). A rung given up moves on to the next at once: another wire is not a retry of the one that
+ * failed, and waiting there would add one backoff per blocked rung to the way back after an outage
+ * (seed 003). A pass tries each rung at most once before the next backoff wait, so a client whose
+ * every rung fails does not loop without waiting.
+ */
+function countFailure(step: Step, failure: FailureInfo, jitter: number, isHandshakeAfterFailure = false): void {
   const { state } = step;
-  // A refusal (a proxy's 403, a policy close) will not change on retry: this wire is blocked.
-  let failures = failure.retryable ? state.failures + 1 : FALLBACK_AFTER_FAILURES;
+  // A refusal (a proxy's 403, a policy close) will not change on retry: this wire is blocked. So is a
+  // handshake that found no server right after another attempt failed: a refused WebSocket upgrade
+  // looks the same (close 1006) as a server that is down, and only another rung can tell them apart.
+  const isGivenUp = !failure.retryable || (isHandshakeAfterFailure && failure.code === 'unavailable');
+  let failures = isGivenUp ? FALLBACK_AFTER_FAILURES : state.failures + 1;
   let rung = state.rung;
   if (failures >= FALLBACK_AFTER_FAILURES) {
     failures = 0;
     rung = (rung + 1) % state.kinds.length;
   }
+  const rungsTriedInPass = state.rungsTriedInPass + 1;
+  const isPassUnreachable = state.isPassUnreachable || failure.code === 'unavailable';
   set(step, { failures, rung, attempt: state.attempt + 1 });
-  // I5: `unavailable` (down, unreachable) is retried within RECONNECT_CAP_MS, anything else within BACKOFF_CAP_MS.
-  retryAfter(
-    step,
-    resolveBackoffMs(state.attempt, failure.code === 'unavailable' ? RECONNECT_CAP_MS : BACKOFF_CAP_MS, jitter),
-  );
+  if (isGivenUp && rungsTriedInPass < state.kinds.length) {
+    set(step, { rungsTriedInPass, isPassUnreachable });
+    retryAfter(step, 0);
+    return;
+  }
+  // I5: a pass that found no server on some rung (down, unreachable) is retried within
+  // RECONNECT_CAP_MS, whatever the rungs after it answered; anything else within BACKOFF_CAP_MS.
+  retryAfter(step, resolveBackoffMs(state.attempt, isPassUnreachable ? RECONNECT_CAP_MS : BACKOFF_CAP_MS, jitter));
 }
 
 function retryAfter(step: Step, delayMs: number): void {
   set(step, { phase: 'waiting', isRetrying: true });
+  if (delayMs > 0) set(step, { rungsTriedInPass: 0, isPassUnreachable: false });
   emit(step, { type: 'startTimer', timer: 'retry', delayMs });
 }
 

@@ -5,9 +5,9 @@
  * connection, as a server that is down would. The cases run concurrently (each has its own server
  * and proxy), so the file takes about as long as its longest outage.
  *
- * Why 60 s is enough for "any length": during an outage the wait between attempts grows until it
- * reaches RECONNECT_CAP_MS (3 s) after about 4 attempts (~6 s), and from then on every attempt
- * looks the same; 60 s is ten times that, and cycles through every rung several times.
+ * Why 60 s is enough for "any length": during an outage the wait between passes over the rungs
+ * grows until it reaches RECONNECT_CAP_MS (3 s) after about 4 attempts (~6 s), and from then on
+ * every pass looks the same; 60 s is ten times that, and cycles through every rung many times.
  */
 
 import { describe, expect, it, type TestContext } from 'vitest';
@@ -36,14 +36,24 @@ const OUTAGES = [
 ];
 
 describe.concurrent('recovery after an outage (seed 003)', () => {
-  async function start({
-    onTestFinished,
-  }: TestContext): Promise<{ herald: ProxiedHerald; track: (client: HeraldClient) => HeraldClient }> {
+  interface Publisher {
+    /** Stops publishing; resolves with the number published. */
+    stop: () => Promise<number>;
+  }
+
+  async function start({ onTestFinished }: TestContext): Promise<{
+    herald: ProxiedHerald;
+    track: (client: HeraldClient) => HeraldClient;
+    startPublisher: (stream: string) => Publisher;
+  }> {
     const herald = await startProxiedHerald();
     const clients: HeraldClient[] = [];
-    // The test's own hook (concurrent tests): one case's end must not stop the others' servers.
+    const publishers: Publisher[] = [];
+    // The test's own hook (concurrent tests): one case's end must not stop the others' servers. A case
+    // that failed early still has its publisher running: it stops before the server does.
     onTestFinished(async () => {
       for (const client of clients) client.close();
+      await Promise.allSettled(publishers.map((publisher) => publisher.stop()));
       await herald.close();
     });
     return {
@@ -52,11 +62,16 @@ describe.concurrent('recovery after an outage (seed 003)', () => {
         clients.push(client);
         return client;
       },
+      startPublisher: (stream) => {
+        const publisher = publishEvery(herald.serverUrl, stream);
+        publishers.push(publisher);
+        return publisher;
+      },
     };
   }
 
   /** Publishes every PUBLISH_EVERY_MS until stopped; resolves with the number published. */
-  function publishEvery(serverUrl: string, stream: string): { stop: () => Promise<number> } {
+  function publishEvery(serverUrl: string, stream: string): Publisher {
     let published = 0;
     let isPublishing = true;
     const loop = (async () => {
@@ -66,6 +81,9 @@ describe.concurrent('recovery after an outage (seed 003)', () => {
         await sleep(PUBLISH_EVERY_MS);
       }
     })();
+    // A case awaits `stop`, which reports a failed publish; a case that failed before that leaves its
+    // publisher to the finish hook, and a publish failing meanwhile is no unhandled rejection.
+    loop.catch(() => {});
     return {
       stop: async () => {
         isPublishing = false;
@@ -79,14 +97,14 @@ describe.concurrent('recovery after an outage (seed 003)', () => {
     'is live on WebSocket within 5 s after a $name, with every event once and in order',
     { timeout: 120_000 },
     async ({ outageMs, isBusy }, context) => {
-      const { herald, track } = await start(context);
+      const { herald, track, startPublisher } = await start(context);
       const stream = `run:outage-${outageMs}-${isBusy ? 'busy' : 'quiet'}`;
       const client = track(createTestClient(herald.proxy.url));
       const run = recordSubscription(client, stream);
       await waitUntil(() => client.status === 'live', 5000, 'live');
       await publishDirect(herald.serverUrl, stream, { type: 'job_started' });
       await waitUntil(() => run.seqs().length === 1, 5000, 'seq 1');
-      const publisher = isBusy ? publishEvery(herald.serverUrl, stream) : undefined;
+      const publisher = isBusy ? startPublisher(stream) : undefined;
 
       herald.proxy.takeDown();
       await waitUntil(() => client.status !== 'live', 10_000, 'the client to notice the outage');
@@ -113,13 +131,13 @@ describe.concurrent('recovery after an outage (seed 003)', () => {
   );
 
   it('is back on SSE within 5 s after a 15 s outage when the WebSocket is blocked, with every event once and in order', async (context) => {
-    const { herald, track } = await start(context);
+    const { herald, track, startPublisher } = await start(context);
     const stream = 'run:outage-sse';
     herald.proxy.refuseWebSocket = true;
     const client = track(createTestClient(herald.proxy.url));
     const run = recordSubscription(client, stream);
     await waitUntil(() => client.stats().transport === 'sse', 10_000, 'SSE');
-    const publisher = publishEvery(herald.serverUrl, stream);
+    const publisher = startPublisher(stream);
     await waitUntil(() => run.seqs().length >= 1, 5000, 'seq 1');
 
     herald.proxy.takeDown();

@@ -39,6 +39,13 @@ class World {
   isServerUp = true;
   isOffline = false;
   blocked = new Set<number>();
+  /**
+   * Blocked rungs whose refusal looks like a dead wire (`unavailable`), as a browser sees a refused
+   * WebSocket upgrade (close 1006, no status); other blocked rungs are refused outright (`forbidden`).
+   */
+  blockedLooksDown = new Set<number>();
+  /** The jitter of the failures `settle` meets. */
+  settleJitter = 0.5;
   isClosed = false;
 
   dispatch(event: ConnectionEvent): void {
@@ -125,7 +132,7 @@ class World {
 
   /** The failure a handshake on `rung` meets: a blocked wire is refused, a down server unreachable. */
   failureOf(rung: number) {
-    return this.isServerUp && this.blocked.has(rung)
+    return this.isServerUp && this.blocked.has(rung) && !this.blockedLooksDown.has(rung)
       ? { code: 'forbidden', retryable: false }
       : { code: 'unavailable', retryable: true };
   }
@@ -169,7 +176,7 @@ class World {
       if (this.isRefreshing) {
         this.isRefreshing = false;
         this.dispatch({ type: 'tokenRefreshed', isRefreshed: true, jitter: 0.5 });
-      } else if (this.state.phase === 'connecting') this.resolveAttempt(0.5);
+      } else if (this.state.phase === 'connecting') this.resolveAttempt(this.settleJitter);
       else if (this.probeAttempt !== null) this.resolveProbe();
       else if (!this.fireNextTimer()) return;
     }
@@ -310,6 +317,41 @@ describe('connection state machine (model-based)', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('is back on the best rung that works within one backoff wait after an outage, whichever rungs stay blocked and however they fail (I3, seed 003)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
+        fc.subarray([0, 1, 2, 3], { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        (attempts, jitter, blocked, isWebSocketRefusalSilent) => {
+          const world = new World();
+          world.blocked = new Set(blocked);
+          if (isWebSocketRefusalSilent) world.blockedLooksDown.add(0);
+          world.settleJitter = jitter;
+          world.dispatch({ type: 'start' });
+          world.settle(() => world.state.phase === 'open');
+          world.dispatch({ type: 'streamFrame' });
+          world.isServerUp = false;
+          run(world, { kind: 'drop', code: 'unavailable', afterMs: 0, jitter });
+          for (let i = 0; i < attempts; i += 1) {
+            world.fireNextTimer();
+            world.resolveAttempt(jitter);
+          }
+          world.isServerUp = true;
+          const restartedAtMs = world.nowMs;
+          const best = [0, 1, 2, 3].find((rung) => !world.blocked.has(rung));
+          world.settle(() => world.state.phase === 'open' && world.state.rung === best);
+          expect(world.state).toMatchObject({ phase: 'open', rung: best });
+          // One capped backoff wait at most; every handshake (none takes time here) follows at once.
+          // One capped backoff wait at most; every handshake (none takes time here) follows at once.
+          expect(world.nowMs - restartedAtMs).toBeLessThan(RECONNECT_CAP_MS);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 

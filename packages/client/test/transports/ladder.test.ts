@@ -64,22 +64,19 @@ describe('TransportLadder', () => {
     expect(statuses).toEqual(['live']);
   });
 
-  it('moves one rung down after two failures to connect, through to polling', async () => {
+  it('moves one rung down after two failures to connect, then on through each rung that fails at once, to polling', async () => {
     const { ladder, created, statuses, last } = setup();
     ladder.add('run:1');
-    for (let i = 0; i < 6; i += 1) {
+    last().listener.onError(unavailable());
+    // random() = 0.5: the first failure waits half of 500 ms before the second WebSocket attempt.
+    await vi.advanceTimersByTimeAsync(250);
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket']);
+    // A failure right after a failure gives the rung up: each next rung is tried without a wait.
+    for (const kind of ['sse', 'longpoll', 'poll']) {
       last().listener.onError(unavailable());
-      await vi.advanceTimersByTimeAsync(30_000);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(last().kind).toBe(kind);
     }
-    expect(created.map((t) => t.kind)).toEqual([
-      'websocket',
-      'websocket',
-      'sse',
-      'sse',
-      'longpoll',
-      'longpoll',
-      'poll',
-    ]);
     last().listener.onOpen();
     expect(statuses.at(-1)).toBe('polling');
     expect(statuses).toContain('reconnecting');
@@ -217,14 +214,38 @@ describe('TransportLadder', () => {
     expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket', 'sse', 'websocket', 'websocket']);
   });
 
-  it('never gives up: after the last rung it starts over at the first', async () => {
+  it('never gives up: after the last rung it starts over at the first, with a backoff wait between passes', async () => {
     const { ladder, created, last } = setup({ kinds: ['websocket', 'poll'] });
     ladder.add('run:1');
-    for (let i = 0; i < 4; i += 1) {
+    last().listener.onError(unavailable());
+    await vi.advanceTimersByTimeAsync(250);
+    for (let i = 0; i < 2; i += 1) {
       last().listener.onError(unavailable());
-      await vi.advanceTimersByTimeAsync(30_000);
+      await vi.advanceTimersByTimeAsync(0);
     }
-    expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket', 'poll', 'poll', 'websocket']);
+    // websocket (waits), websocket (gives it up), poll at once, then the pass is over: a wait.
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket', 'poll']);
+    // The third failure in a row: half of min(3000, 500·2²) ms.
+    await vi.advanceTimersByTimeAsync(999);
+    expect(created).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket', 'poll', 'websocket']);
+    last().listener.onError(unavailable());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket', 'poll', 'websocket', 'poll']);
+  });
+
+  it('waits between passes as long as an overload answer asks when no rung found the server down', async () => {
+    const { ladder, created, last } = setup({ kinds: ['websocket', 'poll'] });
+    ladder.add('run:1');
+    last().listener.onError(new HeraldError('forbidden', 'proxy says no'));
+    await vi.advanceTimersByTimeAsync(0);
+    last().listener.onError(new HeraldError('forbidden', 'proxy says no'));
+    // Both refused: half of min(30 s, 500·2¹) ms, not a loop of refused requests.
+    await vi.advanceTimersByTimeAsync(499);
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'poll']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'poll', 'websocket']);
   });
 
   it('closes its transports while offline, opens none, and reconnects at once when the network comes back (I8)', async () => {
