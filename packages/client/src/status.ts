@@ -32,9 +32,12 @@
  *   transport open on the best rung that works, whatever happened before.
  * - I4 A failure, whatever its kind, always leads to a scheduled retry (the client never gives up),
  *   unless the client is closed or offline (I8).
- * - I5 Every retry wait is below the backoff ceiling: `RECONNECT_CAP_MS` for `unavailable`
- *   (the server or the way to it is down: come back within seconds, seed 003) and
- *   `BACKOFF_CAP_MS` (backoff.ts) for other failures, such as overload answers.
+ * - I5 Every retry wait is below the backoff ceiling: `RECONNECT_CAP_MS` when a rung of the pass
+ *   found the server or the way to it down (`unavailable`, `shutting_down`: come back within
+ *   seconds, seed 003) and `BACKOFF_CAP_MS` (backoff.ts) otherwise, such as for overload answers.
+ * - I9 No loop without a wait: between two backoff waits the client makes at most one connection
+ *   attempt per rung (a pass), but for the retries that come at once by design: a healthy
+ *   session's restart close (1012), the first reconnect with a refreshed token, and `online`.
  * - I6 The status is `live` only when a push transport is open, `polling` only when a pull
  *   transport is open, `offline` whenever the browser says so.
  * - I7 After `close` (which closes the transports), no effect is ever produced.
@@ -197,14 +200,7 @@ function apply(step: Step, event: ConnectionEvent): void {
       return;
     case 'opened':
       if (state.phase !== 'connecting') return;
-      set(step, {
-        phase: 'open',
-        isRetrying: false,
-        rungsTriedInPass: 0,
-        isPassUnreachable: false,
-        isHealthy: false,
-        openedAtMs: event.nowMs,
-      });
+      set(step, { phase: 'open', isRetrying: false, isHealthy: false, openedAtMs: event.nowMs });
       // Came back below the best rung: try the best one at once (climbing back within one handshake).
       if (state.rung > 0) waitForProbe(step, 0, 0);
       return;
@@ -264,15 +260,22 @@ function failed(step: Step, event: Extract<ConnectionEvent, { type: 'failed' }>)
   stopProbe(step);
   emit(step, { type: 'closeActive' });
   set(step, { isHealthy: false, failures: wasStable ? 0 : state.failures });
-  if (event.failure.code === 'shutting_down') {
+  if (event.failure.code === 'shutting_down' && state.phase === 'open' && state.isHealthy) {
+    // A server restarting under a working session (close 1012): come back at once, to a sibling.
+    // A handshake or a session that never delivered a frame meets the backoff, as for `unavailable`:
+    // a server answering every request `shutting_down` is not reconnected to in a loop.
     retryAfter(step, 0);
   } else if (event.failure.code === 'token_expired') {
     set(step, { phase: 'refreshing', isRetrying: true });
     emit(step, { type: 'refreshToken' });
   } else {
-    const isHandshakeAfterFailure = state.phase === 'connecting' && state.isRetrying;
-    countFailure(step, event.failure, event.jitter, isHandshakeAfterFailure);
+    countFailure(step, event.failure, event.jitter, state.phase === 'connecting');
   }
+}
+
+/** Whether a failure says the server, or the way to it, is down (as opposed to refusing or overloaded). */
+function isServerDown(failure: FailureInfo): boolean {
+  return failure.code === 'unavailable' || failure.code === 'shutting_down';
 }
 
 /**
@@ -282,12 +285,12 @@ function failed(step: Step, event: Extract<ConnectionEvent, { type: 'failed' }>)
  * (seed 003). A pass tries each rung at most once before the next backoff wait, so a client whose
  * every rung fails does not loop without waiting.
  */
-function countFailure(step: Step, failure: FailureInfo, jitter: number, isHandshakeAfterFailure = false): void {
+function countFailure(step: Step, failure: FailureInfo, jitter: number, isHandshake = false): void {
   const { state } = step;
   // A refusal (a proxy's 403, a policy close) will not change on retry: this wire is blocked. So is a
-  // handshake that found no server right after another attempt failed: a refused WebSocket upgrade
-  // looks the same (close 1006) as a server that is down, and only another rung can tell them apart.
-  const isGivenUp = !failure.retryable || (isHandshakeAfterFailure && failure.code === 'unavailable');
+  // handshake that found no server while reconnecting: a refused WebSocket upgrade looks the same
+  // (close 1006) as a server that is down, and only another rung can tell them apart.
+  const isGivenUp = !failure.retryable || (isHandshake && state.isRetrying && isServerDown(failure));
   let failures = isGivenUp ? FALLBACK_AFTER_FAILURES : state.failures + 1;
   let rung = state.rung;
   if (failures >= FALLBACK_AFTER_FAILURES) {
@@ -295,21 +298,24 @@ function countFailure(step: Step, failure: FailureInfo, jitter: number, isHandsh
     rung = (rung + 1) % state.kinds.length;
   }
   const rungsTriedInPass = state.rungsTriedInPass + 1;
-  const isPassUnreachable = state.isPassUnreachable || failure.code === 'unavailable';
+  const isPassUnreachable = state.isPassUnreachable || isServerDown(failure);
   set(step, { failures, rung, attempt: state.attempt + 1 });
-  if (isGivenUp && rungsTriedInPass < state.kinds.length) {
+  // Only a handshake hands over at once: a connection that opened and then failed (a stream the
+  // token may not read, refused after the first one answered) always meets the backoff, so no
+  // sequence of opens and failures retries without waiting.
+  if (isGivenUp && isHandshake && rungsTriedInPass < state.kinds.length) {
     set(step, { rungsTriedInPass, isPassUnreachable });
     retryAfter(step, 0);
     return;
   }
   // I5: a pass that found no server on some rung (down, unreachable) is retried within
   // RECONNECT_CAP_MS, whatever the rungs after it answered; anything else within BACKOFF_CAP_MS.
+  set(step, { rungsTriedInPass: 0, isPassUnreachable: false });
   retryAfter(step, resolveBackoffMs(state.attempt, isPassUnreachable ? RECONNECT_CAP_MS : BACKOFF_CAP_MS, jitter));
 }
 
 function retryAfter(step: Step, delayMs: number): void {
   set(step, { phase: 'waiting', isRetrying: true });
-  if (delayMs > 0) set(step, { rungsTriedInPass: 0, isPassUnreachable: false });
   emit(step, { type: 'startTimer', timer: 'retry', delayMs });
 }
 

@@ -11,6 +11,7 @@ import {
   type ConnectionEffect,
   type ConnectionEvent,
   type ConnectionState,
+  type FailureInfo,
   initialConnectionState,
   kindOf,
   PROBE_TIMEOUT_MS,
@@ -347,8 +348,88 @@ describe('connection state machine (model-based)', () => {
           world.settle(() => world.state.phase === 'open' && world.state.rung === best);
           expect(world.state).toMatchObject({ phase: 'open', rung: best });
           // One capped backoff wait at most; every handshake (none takes time here) follows at once.
-          // One capped backoff wait at most; every handshake (none takes time here) follows at once.
           expect(world.nowMs - restartedAtMs).toBeLessThan(RECONNECT_CAP_MS);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never loops without a wait: between two backoff waits, at most a pass over the rungs and its probes, however each rung fails (I9)', () => {
+    // How each rung's connection ends, for ever: the server is up but nothing works for long.
+    const BEHAVIOURS = [
+      'refusedAtHandshake',
+      'deadAtHandshake',
+      'restartingAtHandshake',
+      'opensThenRefused',
+      'opensThenDead',
+      'opensThenRestarting',
+      'servesThenRefused',
+    ] as const;
+    type Behaviour = (typeof BEHAVIOURS)[number];
+    const failureOf = (behaviour: Behaviour): FailureInfo => {
+      if (behaviour.endsWith('Refused') || behaviour === 'refusedAtHandshake')
+        return { code: 'forbidden', retryable: false };
+      if (behaviour.startsWith('restarting') || behaviour.endsWith('Restarting')) {
+        return { code: 'shutting_down', retryable: true };
+      }
+      return { code: 'unavailable', retryable: true };
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...BEHAVIOURS), { minLength: 4, maxLength: 4 }),
+        // Full jitter may draw a zero wait by chance; the floor keeps every backoff wait visible here.
+        fc.double({ min: 0.05, max: 0.999, noNaN: true }),
+        (behaviours, jitter) => {
+          let state = initialConnectionState(TRANSPORT_ORDER, PROBE_INTERVAL_MS);
+          let attemptsSinceWait = 0;
+          let mostAttemptsBetweenWaits = 0;
+          let probeRung: number | null = null;
+          const pending: ConnectionEvent[] = [{ type: 'start' }];
+          const dispatch = (event: ConnectionEvent) => {
+            const result = transition(state, event);
+            state = result.state;
+            for (const effect of result.effects) {
+              if (effect.type === 'connect') {
+                attemptsSinceWait += 1;
+                const behaviour = behaviours[effect.rung]!;
+                if (!behaviour.startsWith('opens') && !behaviour.startsWith('serves')) {
+                  pending.push({ type: 'failed', nowMs: 0, failure: failureOf(behaviour), jitter });
+                } else {
+                  pending.push({ type: 'opened', nowMs: 0 });
+                  if (behaviour.startsWith('serves')) pending.push({ type: 'streamFrame' });
+                  pending.push({ type: 'failed', nowMs: 0, failure: failureOf(behaviour), jitter });
+                }
+              } else if (effect.type === 'openProbe') {
+                attemptsSinceWait += 1;
+                probeRung = effect.rung;
+              } else if (effect.type === 'startTimer' && effect.timer === 'retry' && effect.delayMs > 0) {
+                mostAttemptsBetweenWaits = Math.max(mostAttemptsBetweenWaits, attemptsSinceWait);
+                attemptsSinceWait = 0;
+                pending.push({ type: 'timer', timer: 'retry' });
+              } else if (effect.type === 'startTimer') {
+                pending.push({ type: 'timer', timer: effect.timer });
+              }
+            }
+          };
+          for (let step = 0; step < 2_000 && pending.length > 0; step += 1) {
+            const event = pending.shift()!;
+            // A probe completes before the active connection's next report: the worst case for loops.
+            if (probeRung !== null && event.type !== 'timer') {
+              const behaviour = behaviours[probeRung]!;
+              probeRung = null;
+              pending.unshift(event);
+              dispatch(
+                behaviour.startsWith('opens') || behaviour.startsWith('serves')
+                  ? { type: 'probeOpened', nowMs: 0 }
+                  : { type: 'probeFailed' },
+              );
+              continue;
+            }
+            dispatch(event);
+          }
+          mostAttemptsBetweenWaits = Math.max(mostAttemptsBetweenWaits, attemptsSinceWait);
+          expect(mostAttemptsBetweenWaits).toBeLessThanOrEqual(2 * TRANSPORT_ORDER.length);
         },
       ),
       { numRuns: 500 },

@@ -141,14 +141,30 @@ describe('TransportLadder', () => {
     expect(created).toHaveLength(before + 1);
   });
 
-  it('reconnects at once on a service restart (1012) without counting a failure', async () => {
+  it('reconnects at once on a service restart (1012) of a working session without counting a failure', async () => {
     const { ladder, created, last } = setup();
     ladder.add('run:1');
     last().listener.onOpen();
+    last().listener.onFrame({ op: 'live', stream: 'run:1', seq: 0 });
     last().listener.onError(new HeraldError('shutting_down', 'restart'));
     last().listener.onError(new HeraldError('shutting_down', 'restart'));
     await vi.advanceTimersByTimeAsync(0);
     expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket']);
+  });
+
+  it('backs off from a server that answers every connection shutting_down before serving it', async () => {
+    const { ladder, created, last } = setup({ kinds: ['websocket'] });
+    ladder.add('run:1');
+    for (let i = 0; i < 3; i += 1) {
+      last().listener.onOpen();
+      last().listener.onError(new HeraldError('shutting_down', 'draining'));
+      last().listener.onError(new HeraldError('shutting_down', 'draining'));
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(created).toHaveLength(1);
+    // random() = 0.5: half of 500 ms, as for any first failure.
+    await vi.advanceTimersByTimeAsync(250);
+    expect(created).toHaveLength(2);
   });
 
   it('refreshes the token and reconnects at once when it expired', async () => {
