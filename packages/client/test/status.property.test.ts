@@ -293,40 +293,12 @@ describe('connection state machine (model-based)', () => {
     );
   });
 
-  it('is back on the best rung within one backoff wait and one probe round after an outage of any length (I3, seed 003)', () => {
+  it('is back on the best rung that works within one backoff wait after an outage of any length, whichever rungs stay blocked and however they fail (I3, seed 003)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 40 }),
         fc.double({ min: 0, max: 0.999, noNaN: true }),
-        (attempts, jitter) => {
-          const world = new World();
-          world.dispatch({ type: 'start' });
-          world.resolveAttempt(jitter);
-          world.dispatch({ type: 'streamFrame' });
-          world.isServerUp = false;
-          run(world, { kind: 'drop', code: 'unavailable', afterMs: 0, jitter });
-          for (let i = 0; i < attempts; i += 1) {
-            world.fireNextTimer();
-            world.resolveAttempt(jitter);
-          }
-          world.isServerUp = true;
-          const restartedAtMs = world.nowMs;
-          world.settle(() => world.state.phase === 'open' && world.state.rung === 0);
-          expect(world.state).toMatchObject({ phase: 'open', rung: 0 });
-          // The wait after the restart is at most one capped backoff, plus handshakes that take no time here.
-          expect(world.nowMs - restartedAtMs).toBeLessThan(RECONNECT_CAP_MS);
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
-
-  it('is back on the best rung that works within one backoff wait after an outage, whichever rungs stay blocked and however they fail (I3, seed 003)', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 40 }),
-        fc.double({ min: 0, max: 0.999, noNaN: true }),
-        fc.subarray([0, 1, 2, 3], { minLength: 1, maxLength: 3 }),
+        fc.subarray([0, 1, 2, 3], { maxLength: 3 }),
         fc.boolean(),
         (attempts, jitter, blocked, isWebSocketRefusalSilent) => {
           const world = new World();
