@@ -36,8 +36,10 @@
  *   found the server or the way to it down (`unavailable`, `shutting_down`: come back within
  *   seconds, seed 003) and `BACKOFF_CAP_MS` (backoff.ts) otherwise, such as for overload answers.
  * - I9 No loop without a wait: between two backoff waits the client makes at most one connection
- *   attempt per rung (a pass), but for the retries that come at once by design: a healthy
- *   session's restart close (1012), the first reconnect with a refreshed token, and `online`.
+ *   attempt per rung (a pass) and its probes, but for the retries that come at once by design: a
+ *   stable session's restart close (1012), the first reconnect with a refreshed token after a
+ *   stable session, and `online`. The backoff starts over only when a stable connection ends, so
+ *   a rung that opens, serves and fails meets growing waits.
  * - I6 The status is `live` only when a push transport is open, `polling` only when a pull
  *   transport is open, `offline` whenever the browser says so.
  * - I7 After `close` (which closes the transports), no effect is ever produced.
@@ -117,7 +119,7 @@ export interface ConnectionState {
   readonly rung: number;
   /** Consecutive failures of `rung` without a stable connection. */
   readonly failures: number;
-  /** Backoff attempts since the last healthy connection. */
+  /** Backoff attempts since the last stable connection (open STABLE_CONNECTION_MS) ended. */
   readonly attempt: number;
   /** Whether a connection attempt has failed since the last open (status `reconnecting`). */
   readonly isRetrying: boolean;
@@ -205,7 +207,9 @@ function apply(step: Step, event: ConnectionEvent): void {
       if (state.rung > 0) waitForProbe(step, 0, 0);
       return;
     case 'streamFrame':
-      if (state.phase === 'open' && !state.isHealthy) set(step, { isHealthy: true, attempt: 0 });
+      // Healthy is not yet proven: a session that serves a frame and then fails keeps its backoff
+      // growing, or a rung that opens, serves and is refused would be reconnected to in a loop.
+      if (state.phase === 'open' && !state.isHealthy) set(step, { isHealthy: true });
       return;
     case 'failed':
       if (state.phase === 'open' || state.phase === 'connecting') failed(step, event);
@@ -214,7 +218,7 @@ function apply(step: Step, event: ConnectionEvent): void {
       if (state.phase !== 'refreshing') return;
       if (!event.isRefreshed) countFailure(step, { code: 'token_expired', retryable: true }, event.jitter);
       else {
-        // `attempt` counts failures since the last stream message: above 0, the last refresh did not help.
+        // `attempt` counts failures since the last stable connection: above 0, the last refresh did not help.
         set(step, { attempt: state.attempt + 1 });
         retryAfter(step, state.attempt && resolveBackoffMs(state.attempt, BACKOFF_CAP_MS, event.jitter));
       }
@@ -259,11 +263,17 @@ function failed(step: Step, event: Extract<ConnectionEvent, { type: 'failed' }>)
   const wasStable = state.phase === 'open' && event.nowMs - state.openedAtMs >= STABLE_CONNECTION_MS;
   stopProbe(step);
   emit(step, { type: 'closeActive' });
-  set(step, { isHealthy: false, failures: wasStable ? 0 : state.failures });
-  if (event.failure.code === 'shutting_down' && state.phase === 'open' && state.isHealthy) {
-    // A server restarting under a working session (close 1012): come back at once, to a sibling.
-    // A handshake or a session that never delivered a frame meets the backoff, as for `unavailable`:
-    // a server answering every request `shutting_down` is not reconnected to in a loop.
+  // Only a connection that proved stable starts the backoff over: one that keeps opening, serving a
+  // frame or two and failing meets a growing wait.
+  set(step, {
+    isHealthy: false,
+    failures: wasStable ? 0 : state.failures,
+    attempt: wasStable ? 0 : state.attempt,
+  });
+  if (event.failure.code === 'shutting_down' && wasStable && state.isHealthy) {
+    // A server restarting under a working, stable session (close 1012): come back at once, to a
+    // sibling. Any other `shutting_down` meets the backoff, as `unavailable` does: a server that
+    // answers every request so, or serves and restarts in a loop, is not reconnected to in a loop.
     retryAfter(step, 0);
   } else if (event.failure.code === 'token_expired') {
     set(step, { phase: 'refreshing', isRetrying: true });
@@ -360,7 +370,6 @@ function promote(step: Step, nowMs: number): void {
     probe: null,
     rung: probe.rung,
     failures: 0,
-    attempt: 0,
     isHealthy: false,
     isRetrying: false,
     openedAtMs: nowMs,

@@ -106,7 +106,7 @@ describe('TransportLadder', () => {
     expect(created).toHaveLength(3);
   });
 
-  it('retries soon after losing a connection that delivered a frame, however long the backoff had grown', async () => {
+  it('retries soon after losing a connection that was stable, however long the backoff had grown', async () => {
     const { ladder, created, last } = setup({ kinds: ['websocket'] });
     ladder.add('run:1');
     for (let i = 0; i < 4; i += 1) {
@@ -115,6 +115,7 @@ describe('TransportLadder', () => {
     }
     last().listener.onOpen();
     last().listener.onFrame({ op: 'live', stream: 'run:1', seq: 0 });
+    await vi.advanceTimersByTimeAsync(10_000);
     last().listener.onError(unavailable());
     const before = created.length;
     // random() = 0.5: half of the 500 ms base again.
@@ -122,7 +123,7 @@ describe('TransportLadder', () => {
     expect(created).toHaveLength(before + 1);
   });
 
-  it('keeps growing the backoff for connections that open and drop before any stream frame', async () => {
+  it('keeps growing the backoff for connections that open and drop before proving stable', async () => {
     const { ladder, created, last } = setup({ kinds: ['websocket'] });
     ladder.add('run:1');
     for (let i = 0; i < 3; i += 1) {
@@ -141,11 +142,12 @@ describe('TransportLadder', () => {
     expect(created).toHaveLength(before + 1);
   });
 
-  it('reconnects at once on a service restart (1012) of a working session without counting a failure', async () => {
+  it('reconnects at once on a service restart (1012) of a working, stable session without counting a failure', async () => {
     const { ladder, created, last } = setup();
     ladder.add('run:1');
     last().listener.onOpen();
     last().listener.onFrame({ op: 'live', stream: 'run:1', seq: 0 });
+    await vi.advanceTimersByTimeAsync(10_000);
     last().listener.onError(new HeraldError('shutting_down', 'restart'));
     last().listener.onError(new HeraldError('shutting_down', 'restart'));
     await vi.advanceTimersByTimeAsync(0);
