@@ -22,6 +22,8 @@
  *                                          wait probeIntervalMs and start again at the top)
  *   The first probe after opening below the best rung starts at once, at the best rung, so a
  *   client that came back from an outage on a lower rung is on the best one within one handshake.
+ *   A promoted connection that fails before it is stable hands back at once to the rung it
+ *   replaced, whose next probe waits probeIntervalMs.
  *
  * Invariants (cited by test/status.property.test.ts):
  * - I1 At most one active transport and at most one probe exist; a probe exists only while the
@@ -133,6 +135,10 @@ export interface ConnectionState {
   readonly isOffline: boolean;
   /** The probe: the rung it tries, and whether it is opening (else waiting for its timer). */
   readonly probe: { readonly rung: number; readonly isOpening: boolean } | null;
+  /** The rung a promoted probe took over from, until the promoted connection proves stable. */
+  readonly promotedFrom: number | null;
+  /** The next open below the best rung waits probeIntervalMs before probing (a promotion just failed). */
+  readonly isProbeDeferred: boolean;
 }
 
 export interface Transition {
@@ -156,6 +162,8 @@ export function initialConnectionState(kinds: readonly TransportKind[], probeInt
     openedAtMs: 0,
     isOffline: false,
     probe: null,
+    promotedFrom: null,
+    isProbeDeferred: false,
   };
 }
 
@@ -202,9 +210,16 @@ function apply(step: Step, event: ConnectionEvent): void {
       return;
     case 'opened':
       if (state.phase !== 'connecting') return;
-      set(step, { phase: 'open', isRetrying: false, isHealthy: false, openedAtMs: event.nowMs });
-      // Came back below the best rung: try the best one at once (climbing back within one handshake).
-      if (state.rung > 0) waitForProbe(step, 0, 0);
+      set(step, {
+        phase: 'open',
+        isRetrying: false,
+        isHealthy: false,
+        openedAtMs: event.nowMs,
+        isProbeDeferred: false,
+      });
+      // Came back below the best rung: try the best one at once (climbing back within one handshake),
+      // unless a better rung was just promoted and lost (its wire opens, then fails).
+      if (state.rung > 0) waitForProbe(step, 0, state.isProbeDeferred ? state.probeIntervalMs : 0);
       return;
     case 'streamFrame':
       // Healthy is not yet proven: a session that serves a frame and then fails keeps its backoff
@@ -269,8 +284,17 @@ function failed(step: Step, event: Extract<ConnectionEvent, { type: 'failed' }>)
     isHealthy: false,
     failures: wasStable ? 0 : state.failures,
     attempt: wasStable ? 0 : state.attempt,
+    promotedFrom: null,
   });
-  if (event.failure.code === 'shutting_down' && wasStable && state.isHealthy) {
+  const { promotedFrom } = state;
+  const isPromotionLost = promotedFrom !== null && state.phase === 'open' && !wasStable;
+  if (isPromotionLost && event.failure.code !== 'token_expired') {
+    // A promoted probe whose connection failed before proving stable: its wire opens, then fails (a
+    // proxy that lets a WebSocket upgrade through and cuts it). The rung it replaced worked a moment
+    // ago: back to it at once, and the next probe waits its interval instead of leaving it again.
+    set(step, { rung: promotedFrom, failures: 0, isProbeDeferred: true });
+    retryAfter(step, 0);
+  } else if (event.failure.code === 'shutting_down' && wasStable && state.isHealthy) {
     // A server restarting under a working, stable session (close 1012): come back at once, to a
     // sibling. Any other `shutting_down` meets the backoff, as `unavailable` does: a server that
     // answers every request so, or serves and restarts in a loop, is not reconnected to in a loop.
@@ -368,6 +392,7 @@ function promote(step: Step, nowMs: number): void {
   emit(step, { type: 'promoteProbe' });
   set(step, {
     probe: null,
+    promotedFrom: step.state.rung,
     rung: probe.rung,
     failures: 0,
     isHealthy: false,

@@ -215,6 +215,27 @@ describe('TransportLadder', () => {
     expect(reconnects()).toBe(3);
   });
 
+  it('goes back at once to the transport a probe replaced when the promoted one fails before it is stable, and probes again only after the interval', async () => {
+    const { ladder, created, last } = setup({ kinds: ['websocket', 'sse'] });
+    ladder.add('run:1');
+    last().listener.onError(new HeraldError('forbidden', 'proxy says no'));
+    await vi.advanceTimersByTimeAsync(0);
+    last().listener.onOpen();
+    await vi.advanceTimersByTimeAsync(0);
+    // The WebSocket probe opens and takes over, then its proxy cuts it.
+    const probe = last();
+    expect(probe.kind).toBe('websocket');
+    probe.listener.onOpen();
+    probe.listener.onError(unavailable());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(created.map((t) => t.kind)).toEqual(['websocket', 'sse', 'websocket', 'sse']);
+    last().listener.onOpen();
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(created).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(last().kind).toBe('websocket');
+  });
+
   it('keeps the current transport when a probe fails, and probes again later', async () => {
     const { ladder, created, last } = setup({ kinds: ['websocket', 'sse'] });
     ladder.add('run:1');
