@@ -19,6 +19,19 @@ function recordingPresence() {
   };
 }
 
+/** PollPresence over a recording presence: limits of 10 but for the ones a test is about. */
+function startPollPresence(limits: { maxLingeringPerSocket?: number; maxLingeringSocketsPerIp?: number } = {}) {
+  const presence = recordingPresence();
+  const polls = new PollPresence(presence, {
+    lingerMs: LINGER_MS,
+    maxFeedStreams: 10,
+    maxLingeringPerSocket: 10,
+    maxLingeringSocketsPerIp: 10,
+    ...limits,
+  });
+  return { presence, polls };
+}
+
 /** A poller's socket, from one client IP. */
 function client(socket: object, ip = '203.0.113.7') {
   return { socket, ip };
@@ -29,13 +42,7 @@ describe('PollPresence', () => {
   afterEach(() => vi.useRealTimers());
 
   it('counts an answered poll for the linger, once per socket and stream, and a held one until its answer', () => {
-    const presence = recordingPresence();
-    const polls = new PollPresence(presence, {
-      lingerMs: LINGER_MS,
-      maxFeedStreams: 10,
-      maxLingeringPerSocket: 10,
-      maxLingeringSocketsPerIp: 10,
-    });
+    const { presence, polls } = startPollPresence();
     const socket = {};
     polls.answered(client(socket), 'run:a', undefined);
     polls.answered(client(socket), 'run:a', undefined);
@@ -50,13 +57,7 @@ describe('PollPresence', () => {
   });
 
   it('keeps at most maxLingeringPerSocket streams lingering per socket: the one answered longest ago leaves first', () => {
-    const presence = recordingPresence();
-    const polls = new PollPresence(presence, {
-      lingerMs: LINGER_MS,
-      maxFeedStreams: 10,
-      maxLingeringPerSocket: 2,
-      maxLingeringSocketsPerIp: 10,
-    });
+    const { presence, polls } = startPollPresence({ maxLingeringPerSocket: 2 });
     const socket = {};
     for (const stream of ['run:1', 'run:2', 'run:1', 'run:3']) polls.answered(client(socket), stream, undefined);
     expect(presence.watched()).toEqual(['run:1×1', 'run:3×1']);
@@ -65,13 +66,7 @@ describe('PollPresence', () => {
   });
 
   it('keeps at most maxLingeringSocketsPerIp sockets of one client IP lingering: the one answered longest ago leaves', () => {
-    const presence = recordingPresence();
-    const polls = new PollPresence(presence, {
-      lingerMs: LINGER_MS,
-      maxFeedStreams: 10,
-      maxLingeringPerSocket: 10,
-      maxLingeringSocketsPerIp: 3,
-    });
+    const { presence, polls } = startPollPresence({ maxLingeringSocketsPerIp: 3 });
     // 3000 one-off polls, each on its own short connection, from one IP.
     for (let n = 0; n < 3000; n++) polls.answered(client({}), 'run:a', `bot${n}`);
     expect(presence.watched()).toEqual(['run:a×3']);
@@ -87,13 +82,7 @@ describe('PollPresence', () => {
   });
 
   it("counts a socket's polls of one stream once: its events, its snapshot and a feed of it", () => {
-    const presence = recordingPresence();
-    const polls = new PollPresence(presence, {
-      lingerMs: LINGER_MS,
-      maxFeedStreams: 10,
-      maxLingeringPerSocket: 10,
-      maxLingeringSocketsPerIp: 10,
-    });
+    const { presence, polls } = startPollPresence();
     const socket = client({});
     polls.answered(socket, 'run:a', undefined);
     polls.holdFeed(socket, { stream: 'run:a' }, undefined).end();
