@@ -67,11 +67,18 @@ describe.each(DURABLE_TEST_STORES)('the same event on every way in, on $name', (
       },
       { weight: 1, arbitrary: jsonValue },
     );
+    // Each way publishes to a stream of its own, new for each candidate, so every way meets the same
+    // (empty) stream: on one shared stream a valid `final: true` or `expectedSeq: 0` is accepted by
+    // the first way and then refused (stream_final, seq_conflict) by the next, whatever the parity.
+    let candidates = 0;
     await fc.assert(
       fc.asyncProperty(event, async (candidate) => {
         const eventJson = JSON.stringify(candidate) ?? 'null';
+        candidates += 1;
         const answers = [];
-        for (const way of PUBLISH_WAYS) answers.push(await publishVia(way, target(), 'run:fuzz', eventJson));
+        for (const [index, way] of PUBLISH_WAYS.entries()) {
+          answers.push(await publishVia(way, target(), `run:fuzz-${candidates}-${index}`, eventJson));
+        }
         expect(answers.every((answer) => (answer.status ?? 0) < 500)).toBe(true);
         expect(new Set(answers.map((answer) => answer.code)).size).toBe(1);
       }),
