@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { AppendOutcome } from './event-log.js';
-import { GroupCommit } from './group-commit.js';
 import { prepareSqliteGroupCommit } from './sqlite-append.js';
 import { configureSqlite } from './sqlite-schema.js';
 import {
@@ -15,9 +14,10 @@ import {
 
 /**
  * The SQLite writer thread (started by SqliteWriter): owns the log's only write connection, so the
- * fsync of every COMMIT blocks this thread instead of the server's event loop. Requests that
- * arrive while a commit is running queue up and form the next group (one transaction, one fsync),
- * so group commit grows with the load by itself.
+ * fsync of every COMMIT blocks this thread instead of the server's event loop. Each `append`
+ * message is one group, committed as soon as it arrives (one transaction, one fsync): SqliteWriter
+ * sends the next message only once this one is answered, gathering the requests made meanwhile, so
+ * group commit grows with the load by itself and nothing here needs to wait for more.
  */
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-thread runs only as a worker thread');
@@ -33,7 +33,7 @@ function notify(notice: WriterNotice): void {
 }
 
 /** Commits `requests` as one group and answers them all in one message (one hop back per group). */
-function commitAndReply(requests: readonly AppendRequest[]): PromiseSettledResult<void>[] {
+function commitAndReply(requests: readonly AppendRequest[]): void {
   let settled: PromiseSettledResult<AppendOutcome>[];
   try {
     settled = commitGroup(requests.map((request) => request.entries));
@@ -45,20 +45,15 @@ function commitAndReply(requests: readonly AppendRequest[]): PromiseSettledResul
     return outcome.status === 'fulfilled' ? { id, outcome: outcome.value } : { id, error: carryError(outcome.reason) };
   });
   notify({ kind: 'replies', replies });
-  return requests.map(() => ({ status: 'fulfilled', value: undefined }));
 }
-
-// GroupCommit gathers the requests that arrived while the previous group was committing.
-const appends = new GroupCommit(commitAndReply);
 
 port.on('message', (message: WriterMessage) => {
   if (message.kind === 'close') {
-    // Commits (and answers) what is queued first: close() promises the appends requested before it.
-    appends.flush();
+    // Every append message before it has been committed and answered: messages arrive in order.
     db.close();
     port.close();
     return;
   }
-  for (const request of message.requests) void appends.submit(request);
+  commitAndReply(message.requests);
 });
 notify({ kind: 'ready' });

@@ -23,10 +23,11 @@ interface PendingAppend {
  * acknowledgement still means durable (G4), while the event loop never waits on the disk.
  * Requests reach the thread in call order, and the thread commits them in that order.
  *
- * One batch is in flight at a time: the requests made while the thread commits wait here and
- * cross together once it has answered, as the next group. The thread would group them anyway, but
- * each crossing costs a structured clone and a wake-up on both sides, and HTTP requests arrive one
- * per event-loop turn: under load that was one message per request.
+ * This is where group commit happens. One batch is in flight at a time: the requests made while
+ * the thread commits wait here and cross together once it has answered, as the next group (one
+ * message, one transaction, one fsync). HTTP requests arrive one per event-loop turn, so without
+ * this under load every request would be a crossing of its own, each costing a structured clone
+ * and a wake-up on both sides.
  */
 export class SqliteWriter {
   readonly #worker: Worker;

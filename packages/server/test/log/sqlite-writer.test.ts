@@ -78,6 +78,27 @@ describe('SqliteWriter', () => {
     }
   });
 
+  it('fails only the request of a group that breaks a rule; the others of its group commit', async () => {
+    const database = await migratedDatabase();
+    dir = database.dir;
+    const writer = new SqliteWriter(database.filename, {});
+    await writer.whenStarted();
+    // Made in one turn: they cross as one group, one transaction.
+    const settled = await Promise.allSettled([
+      writer.append([{ stream: 'run:c', type: 'first' }]),
+      writer.append([{ stream: 'run:c', type: 'stale', expectedSeq: 0 }]),
+      writer.append([{ stream: 'run:c', type: 'second' }]),
+    ]);
+    await writer.close();
+
+    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(settled[1]).toMatchObject({ reason: { code: 'seq_conflict' } });
+    const log = new SqliteEventLog(database.filename);
+    const events = (await log.readEvents('run:c', 0, 10)).events.map((event) => JSON.parse(event.json).type);
+    expect(events).toEqual(['first', 'second']);
+    await log.close();
+  });
+
   it('commits on close the appends still queued behind a batch in flight', async () => {
     const database = await migratedDatabase();
     dir = database.dir;
