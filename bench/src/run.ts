@@ -147,15 +147,21 @@ async function runPlan(plan: BenchPlan, scenarios: Set<Scenario>, targets: strin
     }
   }
   if (scenarios.has('latency')) {
-    const { subscribers, rates, durationSec, isServerPinned } = plan.latency;
+    const { subscribers, rates, durationSec, rounds, isServerPinned } = plan.latency;
     const pinning = isServerPinned ? machinePinning() : { isPinned: false as const, reason: '--no-pin' };
     if (!pinning.isPinned) process.stderr.write(`bench: latency: server not pinned (${pinning.reason})\n`);
-    for (const perSecond of rates) {
-      for (const target of selected(plan.latency.targets)) {
-        const params = { target, subscribers, perSecond, messages: perSecond * durationSec, sizeBytes: 200, pinning };
-        results.latency.push(
-          await attempt(`latency ${target} ${perSecond}/s`, () => runFanout({ ...params, store: 'sqlite' })),
-        );
+    // Round by round, so that a target and its peers of one round run close together in time.
+    for (let round = 1; round <= rounds; round++) {
+      for (const perSecond of rates) {
+        for (const target of selected(plan.latency.targets)) {
+          const params = { target, subscribers, perSecond, messages: perSecond * durationSec, sizeBytes: 200, pinning };
+          results.latency.push(
+            await attempt(`latency ${target} ${perSecond}/s, round ${round}`, async () => ({
+              ...(await runFanout({ ...params, store: 'sqlite' })),
+              round,
+            })),
+          );
+        }
       }
     }
   }

@@ -5,6 +5,7 @@ import type { HttpPublishResult } from '../scenarios/http-publish.js';
 import type { IngestResult } from '../scenarios/ingest.js';
 import type { ManyStreamsResult } from '../scenarios/many-streams.js';
 import type { MemoryResult } from '../scenarios/memory.js';
+import type { LatencyRun } from './latency-rounds.js';
 
 /** One measurement: its label, and either its result or why it could not be taken. */
 export interface Attempt<R> {
@@ -25,7 +26,8 @@ export interface BenchResults {
   /** The fan-out with one event per publish call (Herald on SQLite), beside the batched one. */
   fanoutSingle: Attempt<FanoutResult>[];
   httpPublish: Attempt<HttpPublishResult>[];
-  latency: Attempt<FanoutResult>[];
+  /** Every latency target at every rate, `rounds` times over (see latency-rounds.ts). */
+  latency: Attempt<LatencyRun>[];
   memory: Attempt<MemoryResult>[];
   ingest: Attempt<IngestResult>[];
   catchUp: Attempt<CatchUpResult>[];

@@ -1,13 +1,14 @@
 import { describePinning } from '../cpu-pinning.js';
 import type { FanoutResult } from '../scenarios/fanout.js';
 import type { MemoryResult } from '../scenarios/memory.js';
+import { completeRuns, type LatencyRun, medianP99, medianP99Ratio, sameRoundPeerP99 } from './latency-rounds.js';
 import { httpPublishTable, manyStreamsStepsTable, manyStreamsTable } from './per-publish-tables.js';
 import { type Attempt, type BenchResults, measured } from './results.js';
-import { cpuPerDelivery, judge, peerP99 } from './verdicts.js';
+import { cpuPerDelivery, judge } from './verdicts.js';
 
 // Each row is compared with these peers measured in the same run (ratio < 1: cheaper or faster).
 const RATIO_PEERS = ['ws-corked', 'socketio', 'http-sse'];
-const LATENCY_RATIO_PEERS = ['ws-corked', 'socketio'];
+const LATENCY_RATIO_PEERS = ['ws-corked', 'http-sse', 'socketio'];
 const MEMORY_RATIO_PEERS = ['ws', 'http-sse'];
 
 /** A Markdown table. */
@@ -61,9 +62,10 @@ function fanoutTable(attempts: readonly Attempt<FanoutResult>[]): string {
   return table(header, [...rows, ...failedRows(attempts, header.length)]);
 }
 
-function latencyTable(attempts: readonly Attempt<FanoutResult>[]): string {
+function latencyTable(attempts: readonly Attempt<LatencyRun>[]): string {
   const header = [
     'target',
+    'round',
     'subs',
     'msg/s asked',
     'server CPUs',
@@ -73,12 +75,13 @@ function latencyTable(attempts: readonly Attempt<FanoutResult>[]): string {
     'p99 ms',
     'max ms',
     'CPU µs/delivery',
-    ...LATENCY_RATIO_PEERS.map((peer) => `p99 ÷ ${peer}`),
+    ...LATENCY_RATIO_PEERS.map((peer) => `p99 ÷ ${peer} (same round)`),
     'in order',
   ];
   const runs = measured(attempts);
   const rows = runs.map((run) => [
     run.target,
+    num(run.round),
     num(run.subscribers),
     num(run.perSecond),
     describePinning(run.pinning),
@@ -88,10 +91,35 @@ function latencyTable(attempts: readonly Attempt<FanoutResult>[]): string {
     num(run.p99Ms, 1),
     num(run.maxMs, 1),
     num(run.cpuUsPerDelivery, 2),
-    ...LATENCY_RATIO_PEERS.map((peer) => ratioCell(run.target, run.p99Ms, peer, peerP99(runs, peer, run.perSecond))),
+    ...LATENCY_RATIO_PEERS.map((peer) => ratioCell(run.target, run.p99Ms, peer, sameRoundPeerP99(runs, peer, run))),
     orderCell(run),
   ]);
   return table(header, [...rows, ...failedRows(attempts, header.length)]);
+}
+
+/** Per target and rate, over the rounds: the median p99, its spread, and the median paired ratios. */
+function latencySummaryTable(attempts: readonly Attempt<LatencyRun>[]): string {
+  const runs = measured(attempts);
+  const header = [
+    'target',
+    'msg/s asked',
+    'complete rounds',
+    'median p99 ms',
+    'p99 range ms',
+    ...LATENCY_RATIO_PEERS.map((peer) => `median p99 ÷ ${peer}`),
+  ];
+  // Each target at each rate once, in the order first measured.
+  const pairs = new Map(runs.map((run) => [`${run.perSecond} ${run.target}`, run]));
+  const rows = [...pairs.values()].map(({ target, perSecond = Number.NaN }) => {
+    const p99s = completeRuns(runs, target, perSecond).map((run) => run.p99Ms);
+    const ratios = LATENCY_RATIO_PEERS.map((peer) => {
+      const value = peer === target ? undefined : medianP99Ratio(runs, target, peer, perSecond);
+      return value === undefined ? '–' : `${num(value, 2)}×`;
+    });
+    const range = p99s.length === 0 ? '–' : `${num(Math.min(...p99s), 1)}–${num(Math.max(...p99s), 1)}`;
+    return [target, num(perSecond), num(p99s.length), num(medianP99(runs, target, perSecond), 1), range, ...ratios];
+  });
+  return table(header, rows);
 }
 
 function memoryTable(attempts: readonly Attempt<MemoryResult>[]): string {
@@ -155,6 +183,8 @@ export function renderResults(results: BenchResults): string {
     httpPublishTable(results.httpPublish),
     '### Latency (paced, publish → receive)',
     latencyTable(results.latency),
+    '#### Latency over the rounds (medians: the verdicts use these)',
+    latencySummaryTable(results.latency),
     '### Idle memory',
     memoryTable(results.memory),
     '### Ingest (POST, durable)',
