@@ -1,14 +1,30 @@
 import { createHash } from 'node:crypto';
 import { HEADERS } from '@herald/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StreamPosition } from '../log/event-log.js';
 
 /** A strong ETag for a response body. */
 export function computeEtag(body: string): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;
 }
 
+/**
+ * The strong ETag of a stream's snapshot, from its position: the snapshot's content follows from
+ * its epoch, seq and firstSeq (EventLog.getPosition), so revalidating it reads, parses and hashes
+ * no state, however large. `s1` names the snapshot's JSON shape: change it when that shape changes,
+ * or clients would keep a copy of the old shape.
+ */
+export function snapshotEtag({ epoch, seq, firstSeq }: StreamPosition): string {
+  return `"s1.${epoch ?? '-'}.${seq}.${firstSeq}"`;
+}
+
+/** Whether the request asks to revalidate a copy it holds (`If-None-Match`). */
+export function hasIfNoneMatch(request: FastifyRequest): boolean {
+  return request.headers[HEADERS.ifNoneMatch] !== undefined;
+}
+
 /** Whether the request's `If-None-Match` names `etag` (or `*`). */
-function isNotModified(request: FastifyRequest, etag: string): boolean {
+export function isNotModified(request: FastifyRequest, etag: string): boolean {
   const header = request.headers[HEADERS.ifNoneMatch];
   if (header === undefined) return false;
   return header.split(',').some((tag) => {
@@ -17,13 +33,26 @@ function isNotModified(request: FastifyRequest, etag: string): boolean {
   });
 }
 
+/** `304` with the ETag and no body: the client's copy is current. `cacheControl` applies. */
+export function sendNotModified(reply: FastifyReply, etag: string, cacheControl: string) {
+  return reply.header(HEADERS.etag, etag).header(HEADERS.cacheControl, cacheControl).code(304).send();
+}
+
 /**
- * Sends a JSON body with its ETag, or `304` with the ETag and no body when the client already has
- * it (cheap ETag polling). `cacheControl` applies to both.
+ * Sends a JSON body with its ETag (by default the hash of the body), or `304` with the ETag and no
+ * body when the client already has it (cheap ETag polling). `cacheControl` applies to both.
  */
-export function sendWithEtag(request: FastifyRequest, reply: FastifyReply, body: string, cacheControl: string) {
-  const etag = computeEtag(body);
-  reply.header(HEADERS.etag, etag).header(HEADERS.cacheControl, cacheControl);
-  if (isNotModified(request, etag)) return reply.code(304).send();
-  return reply.type('application/json').send(body);
+export function sendWithEtag(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: string,
+  cacheControl: string,
+  etag = computeEtag(body),
+) {
+  if (isNotModified(request, etag)) return sendNotModified(reply, etag, cacheControl);
+  return reply
+    .header(HEADERS.etag, etag)
+    .header(HEADERS.cacheControl, cacheControl)
+    .type('application/json')
+    .send(body);
 }

@@ -2,7 +2,7 @@ import { API_PATHS, DEFAULT_PAGE_LIMIT, ROUTE_PATTERNS } from '@herald/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize } from '../auth/authorize.js';
 import type { EventLog } from '../log/event-log.js';
-import { sendWithEtag } from './etag.js';
+import { hasIfNoneMatch, isNotModified, sendNotModified, sendWithEtag, snapshotEtag } from './etag.js';
 import type { ReadCaching } from './read-caching.js';
 import {
   type SnapshotQuery,
@@ -49,8 +49,13 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRoutesDep
       // watcher, as an events poll is. A one-off read of the state (a watcher's own, `herald watch`
       // diffing its source) is not: it would keep the stream watched by the one reading it.
       if (request.query.watch === '1') countSnapshotPoll?.(request, stream);
+      // Revalidation first: a poller whose copy is current costs a position read, not the state.
+      if (hasIfNoneMatch(request)) {
+        const etag = snapshotEtag(await log.getPosition(stream));
+        if (isNotModified(request, etag)) return sendNotModified(reply, etag, caching.revalidate);
+      }
       const snapshot = await log.getSnapshot(stream);
-      return sendWithEtag(request, reply, JSON.stringify(snapshot), caching.revalidate);
+      return sendWithEtag(request, reply, JSON.stringify(snapshot), caching.revalidate, snapshotEtag(snapshot));
     },
   );
 

@@ -96,6 +96,11 @@ export interface EventLog {
   /** Reads `stream` after `after`: at most `limit` events, and about `maxBytes` of them (no bound if absent). */
   readEvents(stream: string, after: number, limit: number, maxBytes?: number): Promise<EventsRead>;
   getSnapshot(stream: string): Promise<StreamSnapshot>;
+  /**
+   * The snapshot's epoch, seq and firstSeq without its state: what a snapshot's content follows
+   * from (its state, `final` and times change only with its seq), read cheaply to revalidate it.
+   */
+  getPosition(stream: string): Promise<StreamPosition>;
   listStreams(query: StreamListQuery): Promise<StreamListPage>;
   queryEvents(query: HistoryQuery): Promise<LogHistoryPage>;
   /** Deletes a stream (events, state, epoch). Resolves whether it existed. */
@@ -109,13 +114,18 @@ export interface EventLog {
   close(): Promise<void>;
 }
 
+/** Where a stream stands: a snapshot without its state, `final` and times. */
+export type StreamPosition = Pick<StreamSnapshot, 'stream' | 'epoch' | 'seq' | 'firstSeq'>;
+
+/** The position of a stream that does not exist (yet). */
+export function emptyPosition(stream: string): StreamPosition {
+  return { stream, epoch: null, seq: 0, firstSeq: 1 };
+}
+
 /** The empty snapshot of a stream that does not exist (yet). */
 export function emptySnapshot(stream: string): StreamSnapshot {
   return {
-    stream,
-    epoch: null,
-    seq: 0,
-    firstSeq: 1,
+    ...emptyPosition(stream),
     state: null as JsonValue,
     final: false,
     createdAt: null,

@@ -10,6 +10,7 @@ import {
   type LogHistoryPage,
   type RetentionPolicy,
   type StreamListQuery,
+  type StreamPosition,
 } from './event-log.js';
 import {
   assertCursorWithinLog,
@@ -96,6 +97,11 @@ export class MemoryEventLog implements EventLog {
 
   async getSnapshot(stream: string): Promise<StreamSnapshot> {
     return this.#snapshot(stream);
+  }
+
+  async getPosition(stream: string): Promise<StreamPosition> {
+    const { epoch, seq, firstSeq } = this.#snapshot(stream);
+    return { stream, epoch, seq, firstSeq };
   }
 
   async listStreams(query: StreamListQuery): Promise<StreamListPage> {

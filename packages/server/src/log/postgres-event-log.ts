@@ -16,8 +16,9 @@ import type {
   LogHistoryPage,
   RetentionPolicy,
   StreamListQuery,
+  StreamPosition,
 } from './event-log.js';
-import { emptySnapshot } from './event-log.js';
+import { emptyPosition, emptySnapshot } from './event-log.js';
 import { commitAppendGroup } from './postgres-append.js';
 import { buildPostgresHistorySql, cutAtBytes } from './postgres-history-sql.js';
 import { createPostgresPool, type PostgresEventLogOptions, toRequestError, toStoreError } from './postgres-pool.js';
@@ -48,8 +49,9 @@ interface SnapshotRow {
   updated_at: Date;
 }
 
-const SNAPSHOT_COLUMNS = `name, epoch, seq, state, final, created_at, updated_at,
-  COALESCE((SELECT min(e.seq) FROM herald_events e WHERE e.stream = s.name), s.seq + 1) AS first_seq`;
+const FIRST_SEQ_COLUMN =
+  'COALESCE((SELECT min(e.seq) FROM herald_events e WHERE e.stream = s.name), s.seq + 1) AS first_seq';
+const SNAPSHOT_COLUMNS = `name, epoch, seq, state, final, created_at, updated_at, ${FIRST_SEQ_COLUMN}`;
 
 function toSnapshot(row: SnapshotRow): StreamSnapshot {
   return {
@@ -134,6 +136,18 @@ export class PostgresEventLog implements EventLog {
       [stream],
     );
     return rows[0] === undefined ? emptySnapshot(stream) : toSnapshot(rows[0]);
+  }
+
+  async getPosition(stream: string): Promise<StreamPosition> {
+    this.#assertOpen();
+    const { rows } = await this.#read<Pick<SnapshotRow, 'epoch' | 'seq' | 'first_seq'>>(
+      `SELECT epoch, seq, ${FIRST_SEQ_COLUMN} FROM herald_streams s WHERE s.name = $1`,
+      [stream],
+    );
+    const row = rows[0];
+    return row === undefined
+      ? emptyPosition(stream)
+      : { stream, epoch: row.epoch, seq: row.seq, firstSeq: row.first_seq };
   }
 
   async listStreams(query: StreamListQuery): Promise<StreamListPage> {

@@ -16,8 +16,9 @@ import type {
   LogHistoryPage,
   RetentionPolicy,
   StreamListQuery,
+  StreamPosition,
 } from './event-log.js';
-import { emptySnapshot } from './event-log.js';
+import { emptyPosition, emptySnapshot } from './event-log.js';
 import {
   assertCursorWithinLog,
   decodeStreamCursor,
@@ -128,6 +129,12 @@ export class SqliteEventLog implements EventLog {
   async getSnapshot(stream: string): Promise<StreamSnapshot> {
     this.#assertOpen();
     return this.#snapshot(stream);
+  }
+
+  async getPosition(stream: string): Promise<StreamPosition> {
+    this.#assertOpen();
+    const row = this.#statements.selectPosition.get(stream);
+    return row ? { stream, epoch: row.epoch, seq: row.seq, firstSeq: row.first_seq } : emptyPosition(stream);
   }
 
   async listStreams(query: StreamListQuery): Promise<StreamListPage> {

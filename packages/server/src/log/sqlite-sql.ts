@@ -22,11 +22,12 @@ export interface SnapshotRow extends StreamRow {
   first_seq: number;
 }
 
-/** Selects SnapshotRows; firstSeq is the oldest held seq, or seq + 1 when none is held. */
-const SNAPSHOT_SELECT = `
-  SELECT name, epoch, seq, state, final, created_at, updated_at,
-         COALESCE((SELECT MIN(e.seq) FROM events e WHERE e.stream = streams.name), seq + 1) AS first_seq
-  FROM streams`;
+/** A stream row's firstSeq: the oldest held seq, or seq + 1 when none is held. */
+const FIRST_SEQ_COLUMN =
+  'COALESCE((SELECT MIN(e.seq) FROM events e WHERE e.stream = streams.name), seq + 1) AS first_seq';
+
+/** Selects SnapshotRows. */
+const SNAPSHOT_SELECT = `SELECT name, epoch, seq, state, final, created_at, updated_at, ${FIRST_SEQ_COLUMN} FROM streams`;
 
 /** The head an append plans against. */
 export function toHead(row: StreamRow): StreamHead {
@@ -51,6 +52,7 @@ export function toSnapshot(row: SnapshotRow): StreamSnapshot {
 export interface SqliteStatements {
   selectHead: Database.Statement<[string], StreamRow>;
   selectSnapshot: Database.Statement<[string], SnapshotRow>;
+  selectPosition: Database.Statement<[string], Pick<SnapshotRow, 'epoch' | 'seq' | 'first_seq'>>;
   findById: Database.Statement<[string, string], { seq: number; json: string }>;
   upsertStream: Database.Statement<[string, string, number, string, number, string, string], unknown>;
   insertEvent: Database.Statement<[string, number, string, string, string, string], unknown>;
@@ -73,6 +75,10 @@ export function prepareSqliteStatements(db: Database.Database): SqliteStatements
       'SELECT name, epoch, seq, state, final, created_at, updated_at FROM streams WHERE name = ?',
     ),
     selectSnapshot: db.prepare<[string], SnapshotRow>(`${SNAPSHOT_SELECT} WHERE name = ?`),
+    // The position alone: the state column is neither read nor parsed (ETag revalidation).
+    selectPosition: db.prepare<[string], Pick<SnapshotRow, 'epoch' | 'seq' | 'first_seq'>>(
+      `SELECT epoch, seq, ${FIRST_SEQ_COLUMN} FROM streams WHERE name = ?`,
+    ),
     findById: db.prepare<[string, string], { seq: number; json: string }>(
       'SELECT seq, json FROM events WHERE stream = ? AND id = ?',
     ),

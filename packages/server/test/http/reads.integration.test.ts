@@ -1,6 +1,6 @@
 import type { EventsPage, HistoryPage, StreamListPage } from '@herald/protocol';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type InProcessHerald, startInProcessHerald } from '../support/herald-process.js';
 import { requestJson } from '../support/http-json.js';
 
@@ -30,6 +30,34 @@ describe('GET /v1/streams/{stream}', () => {
     const changed = await fetch(`${server.url}/v1/streams/run:etag`, { headers: { 'if-none-match': etag } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
+  });
+
+  it("answers a matching If-None-Match with 304 from the stream's position, without reading its state", async () => {
+    // A large state: a 304 must not cost its read, parse, serialisation and hash on every poll.
+    await publish('run:big-state', { type: 'a', state: { blob: 'x'.repeat(60_000) } });
+    const first = await fetch(`${server.url}/v1/streams/run:big-state`);
+    const etag = first.headers.get('etag')!;
+    const log = server.herald.context.log;
+    const snapshotReads = vi.spyOn(log, 'getSnapshot');
+    try {
+      const again = await fetch(`${server.url}/v1/streams/run:big-state`, { headers: { 'if-none-match': etag } });
+      expect(again.status).toBe(304);
+      expect(again.headers.get('etag')).toBe(etag);
+      expect(snapshotReads).not.toHaveBeenCalled();
+    } finally {
+      snapshotReads.mockRestore();
+    }
+  });
+
+  it('gives the snapshot a new ETag when retention moves its firstSeq, though seq and state stay', async () => {
+    await publish('run:retained', { events: [{ type: 'a' }, { type: 'b' }, { type: 'c' }] });
+    const first = await fetch(`${server.url}/v1/streams/run:retained`);
+    const etag = first.headers.get('etag')!;
+    await server.herald.context.log.sweepRetention({ maxEventsPerStream: 1 });
+    const after = await fetch(`${server.url}/v1/streams/run:retained`, { headers: { 'if-none-match': etag } });
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({ seq: 3, firstSeq: 3 });
+    expect(after.headers.get('etag')).not.toBe(etag);
   });
 
   it('reads an unknown stream as empty', async () => {

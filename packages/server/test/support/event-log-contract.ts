@@ -232,6 +232,24 @@ export function describeEventLogContract(
       });
     });
 
+    describe('getPosition', () => {
+      it("names the snapshot's epoch, seq and firstSeq through every change of them, without its state", async () => {
+        const positionOf = async (stream: string) => {
+          const { epoch, seq, firstSeq } = await log.getSnapshot(stream);
+          return { stream, epoch, seq, firstSeq };
+        };
+        expect(await log.getPosition('run:a')).toEqual(await positionOf('run:a'));
+        await log.append(Array.from({ length: 3 }, (_, i) => ev('run:a', 'x', { state: { i } })));
+        expect(await log.getPosition('run:a')).toEqual(await positionOf('run:a'));
+        expect(await log.sweepRetention({ maxEventsPerStream: 1 })).toBe(2);
+        expect(await log.getPosition('run:a')).toEqual({ ...(await positionOf('run:a')), seq: 3, firstSeq: 3 });
+        await log.deleteStream('run:a');
+        expect(await log.getPosition('run:a')).toEqual({ stream: 'run:a', epoch: null, seq: 0, firstSeq: 1 });
+        await log.append([ev('run:a')]);
+        expect(await log.getPosition('run:a')).toEqual(await positionOf('run:a'));
+      });
+    });
+
     describe('readEvents', () => {
       it('pages the events after a position and tells whether more follow', async () => {
         await log.append(Array.from({ length: 5 }, () => ev('run:a')));
