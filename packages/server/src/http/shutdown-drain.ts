@@ -4,6 +4,8 @@ import { HeraldError } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ShutdownHooks } from '../ops/shutdown-hooks.js';
 
+/** The longest shutdown spends accepting the connections queued in the kernel before the listener closes. */
+const BACKLOG_DRAIN_MS = 100;
 /**
  * How long open connections are kept once shutdown began, answering every request `503
  * shutting_down` with `Connection: close`. HTTP/1.1 cannot tell a client that an idle keep-alive
@@ -26,15 +28,46 @@ function connectionCount(httpServer: Server): Promise<number> {
   return new Promise((resolve) => httpServer.getConnections((error, count) => resolve(error ? 0 : count)));
 }
 
+/** Resolves once the event loop has polled for I/O again: two check phases have a poll phase between them. */
+function afterNextPoll(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 /**
- * Stops accepting connections, leaving the open ones as they are. A connection accepted while the
- * listener is about to close can be reset with its request already sent (its fate unknown to the
- * client), while one refused at connect carried nothing, so a client or proxy may safely retry it
- * elsewhere. `http.Server.close` would also close the idle keep-alive connections at once, which
- * the linger exists to avoid, hence net.Server's own close. Fastify closes the server again
- * later, and takes the "not running" answer that gets.
+ * Accepts the connections the kernel has queued (their handshake done, perhaps their request sent)
+ * and Node has not yet accepted. libuv accepts one connection per turn of the event loop, so this
+ * turns the loop until a turn accepts none, for BACKLOG_DRAIN_MS at most (clients that keep
+ * connecting are answered `503 shutting_down` meanwhile).
  */
-function stopAccepting(httpServer: Server): void {
+async function acceptQueuedConnections(httpServer: Server): Promise<void> {
+  let hasAccepted = true;
+  const onConnection = () => {
+    hasAccepted = true;
+  };
+  httpServer.on('connection', onConnection);
+  const deadline = Date.now() + BACKLOG_DRAIN_MS;
+  try {
+    while (hasAccepted && Date.now() < deadline) {
+      hasAccepted = false;
+      await afterNextPoll();
+    }
+  } finally {
+    httpServer.off('connection', onConnection);
+  }
+}
+
+/**
+ * Stops accepting connections, leaving the open ones as they are. A connection refused at connect
+ * carried nothing, so a client or proxy may safely retry it elsewhere; but closing a listener
+ * resets the connections the kernel has queued and Node not yet accepted, each with its request
+ * perhaps already sent (its fate unknown to the client). So those are accepted first, and their
+ * requests answered `503 shutting_down` like any other; only a connection completed in the very
+ * turn the listener closes can still be reset. `http.Server.close` would also close the idle
+ * keep-alive connections at once, which the linger exists to avoid, hence net.Server's own close.
+ * Fastify closes the server again later, and takes the "not running" answer that gets.
+ */
+async function stopAccepting(httpServer: Server): Promise<void> {
+  await acceptQueuedConnections(httpServer);
   NetServer.prototype.close.call(httpServer);
 }
 
@@ -109,7 +142,7 @@ export function registerShutdownDrain(
   const unused = trackUnusedConnections(app.server);
   // preClose runs before Fastify closes the listener and Node closes the idle connections.
   app.addHook('preClose', async () => {
-    stopAccepting(app.server);
+    await stopAccepting(app.server);
     await lingerWhileConnected(app.server);
     releaseConnections(app.server, unused);
   });

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -8,6 +10,36 @@ import { describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../../src/log/sqlite-event-log.js';
 import { startInProcessHerald } from '../support/herald-process.js';
 import { WsTestClient } from '../support/ws-test-client.js';
+
+const BACKLOG_CONNECTIONS = 20;
+const BLOCK = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * A client process: opens BACKLOG_CONNECTIONS connections to the port in argv, sends a publish on
+ * each, touches the file in argv once all are written, and prints each one's first answer line
+ * (or its error code) as a JSON array once every connection has answered or failed.
+ */
+const BACKLOG_CLIENTS = `
+const net = require('node:net');
+const fs = require('node:fs');
+const [port, written] = process.argv.slice(1);
+const body = JSON.stringify({ type: 'queued' });
+const request = 'POST /v1/streams/run:queued/events HTTP/1.1\\r\\nHost: herald\\r\\nContent-Type: application/json\\r\\n' +
+  'Content-Length: ' + Buffer.byteLength(body) + '\\r\\n\\r\\n' + body;
+const answers = [];
+let sent = 0;
+for (let i = 0; i < ${BACKLOG_CONNECTIONS}; i++) {
+  const socket = net.connect(Number(port), '127.0.0.1');
+  let text = '';
+  let answer;
+  socket.on('connect', () => socket.write(request, () => { if (++sent === ${BACKLOG_CONNECTIONS}) fs.writeFileSync(written, ''); }));
+  socket.on('data', (chunk) => { text += chunk; answer ??= text.includes('\\r\\n') ? text.split('\\r\\n')[0] : undefined; });
+  socket.on('error', (error) => { answer ??= error.code; });
+  socket.on('close', () => {
+    answers.push(answer ?? 'closed without an answer');
+    if (answers.length === ${BACKLOG_CONNECTIONS}) process.stdout.write(JSON.stringify(answers));
+  });
+}
+`;
 
 /** GET over a keep-alive agent, so the socket stays open (idle) after the response. */
 function getKeepAlive(agent: Agent, url: string): Promise<{ status: number; body: string }> {
@@ -148,6 +180,33 @@ describe('graceful shutdown', () => {
       await closing;
     } finally {
       open.destroy();
+    }
+  });
+
+  it('answers the connections the kernel had queued when shutdown began, instead of resetting them with their request sent', async () => {
+    const { url, close } = await startInProcessHerald();
+    const dir = await mkdtemp(join(tmpdir(), 'herald-backlog-'));
+    const allWritten = join(dir, 'written');
+    // Another process connects and sends one publish per connection while this one's event loop is
+    // blocked: the kernel completes every handshake, and Node has accepted none of them.
+    const clients = spawn(process.execPath, ['-e', BACKLOG_CLIENTS, new URL(url).port, allWritten], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!existsSync(allWritten) && Date.now() < deadline) Atomics.wait(BLOCK, 0, 0, 5);
+      expect(existsSync(allWritten)).toBe(true);
+      // Shutdown begins before this process's loop has polled the listener once.
+      const closing = close();
+      const [report] = (await once(clients.stdout!, 'data')) as [Buffer];
+      await closing;
+      const answers = JSON.parse(report.toString()) as string[];
+      expect(answers).toHaveLength(BACKLOG_CONNECTIONS);
+      // Each is an answer: 503 shutting_down (or 201 if read first), never a reset.
+      expect(answers.filter((answer) => !/^HTTP\/1\.1 (503|201)/.test(answer))).toEqual([]);
+    } finally {
+      clients.kill();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
