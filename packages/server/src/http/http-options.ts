@@ -101,11 +101,27 @@ export function acceptJsonBodiesOnly(app: FastifyInstance): void {
   // @herald/protocol, on every transport alike (see server.ts).
   const parseJson = app.getDefaultJsonParser('ignore', 'ignore');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const isNoBody = body.length === 0 && BODYLESS_METHODS.has(request.method);
-    if (isNoBody) done(null, undefined);
-    else parseJson(request, body as string, done);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    const isNoBody = bytes.length === 0 && BODYLESS_METHODS.has(request.method);
+    if (isNoBody) return done(null, undefined);
+    const text = decodeUtf8(bytes);
+    if (text === undefined) return done(new HeraldError('invalid_json', 'the body is not valid UTF-8'), undefined);
+    parseJson(request, text, done);
   });
+}
+
+// Fatal: bytes that are not UTF-8 refuse the body, as a WebSocket text frame is refused (1007),
+// instead of becoming U+FFFD in a stored event. The BOM is kept, so JSON.parse refuses it as before.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body's text, or undefined when its bytes are not UTF-8. */
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether every `%XX` escape of a raw query string is complete and spells UTF-8. */
