@@ -307,6 +307,41 @@ function checkJwtSecret(secret: string): string {
   return secret;
 }
 
+/**
+ * An API key is sent as `Authorization: Bearer <key>` or `?token=`: one with whitespace or control
+ * characters cannot be sent as is (header values are trimmed), and one of spaces alone is matched
+ * by `?token=%20`, a key anyone guesses.
+ */
+function checkApiKey(key: string): string {
+  if (key === '') configError('api-key', 'must not be empty (leave it out to run without a key)');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
+  if (/[\s\u0000-\u001f\u007f]/.test(key)) configError('api-key', 'must not contain whitespace or control characters');
+  return key;
+}
+
+/**
+ * Each CORS origin is `*` or an origin as browsers send it (`Origin: scheme://host[:port]`): a
+ * pattern, a path or a trailing slash would never match, and the browser would be refused with no
+ * word at startup.
+ */
+function checkCorsOrigins(origins: string[]): string[] {
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {}
+    const isOrigin = url !== undefined && `${url.protocol}//${url.host}` === origin && !origin.includes('*');
+    if (!isOrigin) {
+      configError(
+        'cors-origins',
+        `must be * or origins like https://app.example.com (scheme://host[:port], no path or wildcard), got "${origin}"`,
+      );
+    }
+  }
+  return origins;
+}
+
 function checkUrl(option: string, raw: string): string {
   try {
     new URL(raw);
@@ -378,12 +413,14 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
     dataDir,
     store: checkStore(read('store') ?? dataDirStore(dataDir)),
     broker: checkBroker(read('broker') ?? 'local'),
-    ...(apiKey === undefined ? {} : { apiKey }),
+    ...(apiKey === undefined ? {} : { apiKey: checkApiKey(apiKey) }),
     demo,
-    corsOrigins: (read('cors-origins') ?? '*')
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter((origin) => origin.length > 0),
+    corsOrigins: checkCorsOrigins(
+      (read('cors-origins') ?? '*')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin.length > 0),
+    ),
     logLevel: checkLogLevel(read('log-level') ?? 'info'),
     trustProxy: parseTrustProxy(read('trust-proxy') ?? 'false'),
     limits: {
@@ -459,7 +496,8 @@ function checkConfig(config: HeraldConfig): HeraldConfig {
   checkBroker(config.broker);
   checkLogLevel(config.logLevel);
   checkTrustProxy(config.trustProxy);
-  if (config.apiKey === '') configError('api-key', 'must not be empty (leave it out to run without a key)');
+  if (config.apiKey !== undefined) checkApiKey(config.apiKey);
+  checkCorsOrigins(config.corsOrigins);
   if (config.jwt.secret !== undefined) checkJwtSecret(config.jwt.secret);
   if (config.jwt.jwksUrl !== undefined) checkUrl('jwks-url', config.jwt.jwksUrl);
   return config;

@@ -56,6 +56,29 @@ describe('empty and malformed startup values (attack finding 5)', () => {
     expectRefused({ argv: ['--api-key='] }, 'api-key', /empty/);
   });
 
+  it('refuses an API key of spaces or with spaces or control characters, which `?token=%20` would match (review finding 2)', () => {
+    expectRefused({ env: { HERALD_API_KEY: ' ' } }, 'api-key', /whitespace or control/);
+    expectRefused({ argv: ['--api-key', 'two words'] }, 'api-key', /whitespace or control/);
+    expectRefused({ argv: ['--api-key', 'key\n'] }, 'api-key', /whitespace or control/);
+    expect(resolveConfig({ argv: ['--api-key', 'k3y-with_symbols.~+/='] }).apiKey).toBe('k3y-with_symbols.~+/=');
+  });
+
+  it('refuses a CORS origin no browser sends: a wildcard in it, a path or trailing slash, no scheme (review finding 3)', () => {
+    for (const origin of [
+      'https://*.example.com',
+      'https://app.example.org/',
+      'https://a.example/x',
+      'example.com',
+      'null',
+    ]) {
+      expectRefused({ argv: ['--cors-origins', `https://ok.example,${origin}`] }, 'cors-origins', /origin/);
+    }
+    expect(
+      resolveConfig({ env: { HERALD_CORS_ORIGINS: 'https://a.example, http://localhost:5173' } }).corsOrigins,
+    ).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(resolveConfig({ env: { HERALD_CORS_ORIGINS: '*' } }).corsOrigins).toEqual(['*']);
+  });
+
   it('treats an empty env var as unset, so HERALD_API_KEY= runs without a key as documented', () => {
     expect(resolveConfig({ env: { HERALD_API_KEY: '' } }).apiKey).toBeUndefined();
     expect(resolveConfig({ env: { HERALD_HOST: '' } }).host).toBe('127.0.0.1');
@@ -140,6 +163,8 @@ describe('createHerald options are held to the checks flags and env vars get', (
     ['trust-proxy', { trustProxy: ['10.0.0.0/33'] }],
     ['trust-proxy', { trustProxy: -1 }],
     ['api-key', { apiKey: '' }],
+    ['api-key', { apiKey: ' ' }],
+    ['cors-origins', { corsOrigins: ['https://app.example.org/'] }],
     ['jwt-secret', { jwt: { secret: 'short' } }],
     ['jwks-url', { jwt: { jwksUrl: 'not a url' } }],
   ])('refuses --%s given in code: %j', async (option, input) => {
