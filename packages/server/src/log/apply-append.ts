@@ -150,12 +150,10 @@ export function planAppend(
   for (const entry of entries) {
     const { stream } = entry;
     const head = currentHead(stream);
-    const original =
-      entry.id === undefined
-        ? undefined
-        : (batchEventById.get(stream)?.get(entry.id) ?? view.findById(stream, entry.id));
+    const earlierInBatch = entry.id === undefined ? undefined : batchEventById.get(stream)?.get(entry.id);
+    const original = earlierInBatch ?? (entry.id === undefined ? undefined : view.findById(stream, entry.id));
     if (entry.id !== undefined && original !== undefined) {
-      assertSameEvent(entry, original);
+      assertSameEvent(entry, original, earlierInBatch === undefined ? 'stored' : 'batch');
       results.push({ stream, id: entry.id, seq: original.seq, duplicate: true });
       continue;
     }

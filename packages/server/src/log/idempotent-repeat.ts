@@ -23,13 +23,24 @@ function identityOf(event: EventIdentity | StreamEventInput): { [key: string]: J
   return identity;
 }
 
-/** Throws `id_conflict` unless `entry` is the same event as `original`, the stored event with its id. */
-export function assertSameEvent(entry: StreamEventInput, original: EventRecord): void {
-  const stored = JSON.parse(original.json) as HeraldEvent;
-  if (isJsonEqual(identityOf(entry), identityOf(stored))) return;
+/**
+ * Throws `id_conflict` unless `entry` is the same event as `original`, the event with its id: one
+ * the stream holds (`stored`; the error names its seq), or one earlier in the same batch (`batch`;
+ * the whole batch is refused, so that one is never stored and has no seq to name).
+ */
+export function assertSameEvent(entry: StreamEventInput, original: EventRecord, from: 'stored' | 'batch'): void {
+  const earlier = JSON.parse(original.json) as HeraldEvent;
+  if (isJsonEqual(identityOf(entry), identityOf(earlier))) return;
+  if (from === 'batch') {
+    throw new HeraldError(
+      'id_conflict',
+      `the batch holds two different events with id "${earlier.id}" for stream "${entry.stream}"`,
+      { details: { stream: entry.stream, id: earlier.id } },
+    );
+  }
   throw new HeraldError(
     'id_conflict',
-    `stream "${entry.stream}" already holds a different event with id "${stored.id}" (seq ${stored.seq})`,
-    { details: { stream: entry.stream, id: stored.id, seq: stored.seq } },
+    `stream "${entry.stream}" already holds a different event with id "${earlier.id}" (seq ${earlier.seq})`,
+    { details: { stream: entry.stream, id: earlier.id, seq: earlier.seq } },
   );
 }

@@ -1,4 +1,4 @@
-import type { HeraldEvent, StreamEventInput } from '@herald/protocol';
+import type { HeraldError, HeraldEvent, StreamEventInput } from '@herald/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EventLog, emptySnapshot, type HistoryQuery } from '../../src/log/event-log.js';
 
@@ -137,6 +137,16 @@ export function describeEventLogContract(
           ['run:b', 1, false],
         ]);
         expect(appended).toHaveLength(2);
+      });
+
+      it('refuses two different events with one id in one batch with id_conflict naming no seq: nothing was stored', async () => {
+        await log.append([ev('run:a')]);
+        const refusal = log.append([ev('run:a', 'x', { id: 'dup' }), ev('run:a', 'x', { id: 'dup', data: 1 })]);
+        await expect(refusal).rejects.toMatchObject({ code: 'id_conflict', details: { stream: 'run:a', id: 'dup' } });
+        const error = (await refusal.catch((reason: unknown) => reason)) as HeraldError;
+        expect(error.details).not.toHaveProperty('seq');
+        expect(error.message).toMatch(/batch/);
+        expect(await seqsOf('run:a')).toEqual([1]);
       });
 
       it('answers a retried final event with its seq rather than stream_final', async () => {
