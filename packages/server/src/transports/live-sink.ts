@@ -71,7 +71,10 @@ export class LiveSink implements SubscriptionSink {
     this.#connection.write(this.#encoder.event(this.stream, event));
     if (!event.isFinal) return;
     this.#hasSentFinal = true;
-    if (this.#isLive || this.#encoder.final) this.#finish(event.seq);
+    if (this.#isLive) this.#finish(event.seq);
+    // Caught up at the final event (nothing can follow it): `live`, then the wire's `final`, as a
+    // stream that turns final while live sends them; a wire without `final` waits for its `live`.
+    else if (this.#encoder.final) this.live(event.seq, true);
   }
 
   live(seq: number, isFinal: boolean): void {

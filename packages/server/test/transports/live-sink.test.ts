@@ -44,12 +44,13 @@ describe('LiveSink', () => {
     expect(frames).toEqual([`opened ${STREAM}`, 'reset truncated', 'event 2', 'live 2']);
   });
 
-  it('finishes at the final event on a wire with a final frame, and writes nothing after', () => {
+  it('finishes at the final event on a wire with a final frame, saying live first, and writes nothing after', () => {
     const { frames, owner, sink } = openSink(true);
     sink.event(eventAt(1));
     sink.event(eventAt(2, true));
     sink.live(2, true);
-    expect(frames).toEqual(['event 1', 'event 2', 'final 2']);
+    // Caught up at the final event: live, then final (a raw EventSource waiting for live hears it).
+    expect(frames).toEqual(['event 1', 'event 2', 'live 2', 'final 2']);
     expect(owner.finished).toHaveBeenCalledOnce();
   });
 

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seqRange } from '../support/live-subscriber.js';
@@ -79,10 +78,21 @@ describe('single-stream SSE', () => {
     expect(reconnect.status).toBe(204);
   });
 
+  it('catches up on a stream that is already final with its events, event: live, then event: final (review finding 7)', async () => {
+    const stream = newStream();
+    await server.publish(stream, [{ type: 'a' }, { type: 'done', final: true }]);
+    const client = await SseTestClient.open(eventsUrl(stream));
+    await client.ended;
+    expect(client.messages.map(({ event, id }) => [event, id])).toEqual([
+      ['message', '1'],
+      ['message', '2'],
+      ['live', '2'],
+      ['final', '2'],
+    ]);
+  });
+
   it('is consumed by the eventsource package, which reconnects with Last-Event-ID after a cut', async () => {
     const stream = newStream();
-    const sockets = new Set<Socket>();
-    server.herald.app.server.on('connection', (socket: Socket) => sockets.add(socket));
     const received: number[] = [];
     const lastEventIds: string[] = [];
     const source = new EventSource(eventsUrl(stream), {
@@ -98,7 +108,8 @@ describe('single-stream SSE', () => {
     await new Promise((resolve) => source.addEventListener('live', resolve, { once: true }));
     await server.publishTicks(stream, 3);
     await waitFor(() => received.length === 3);
-    for (const socket of sockets) socket.destroy();
+    // Every connection, the EventSource's included even when fetch reused a pooled one: a cut.
+    server.herald.app.server.closeAllConnections();
     await server.publishTicks(stream, 3);
     await waitFor(() => received.length === 6);
     await server.publish(stream, [{ type: 'done', final: true }]);
