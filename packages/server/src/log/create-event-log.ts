@@ -8,6 +8,7 @@ import type { EventLog } from './event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
 import { createPostgresEventLog } from './postgres-event-log.js';
 import { SqliteEventLog } from './sqlite-event-log.js';
+import { SqliteOwnerLock } from './sqlite-owner-lock.js';
 
 /** File name of the embedded log inside a data directory (`./data/herald.db`). */
 const SQLITE_FILE_NAME = 'herald.db';
@@ -52,12 +53,22 @@ const UNWRITABLE_CODES = /^SQLITE_(READONLY|CANTOPEN|PERM)(_|$)/;
 /**
  * Opens the database file, refusing one this process cannot write (SqliteEventLog probes with a
  * write) as `invalid_config`: a server on a read-only store would report ready and fail every
- * publish.
+ * publish. So is one another server has open (SqliteOwnerLock).
  */
 function openSqliteFile(filename: string, limits: AppendLimits, storeOption: StoreOption): SqliteEventLog {
+  let ownerLock: SqliteOwnerLock | undefined;
   try {
-    return new SqliteEventLog(filename, limits);
+    ownerLock = SqliteOwnerLock.acquire(filename);
+    if (ownerLock === undefined) {
+      configError(
+        storeOption,
+        `names the SQLite database ${filename}, but another Herald server has it open: run one server per database, or several on PostgreSQL and Redis (docs/scale-out.md)`,
+      );
+    }
+    const lock = ownerLock;
+    return new SqliteEventLog(filename, limits, { onClose: () => lock.release() });
   } catch (error) {
+    ownerLock?.release();
     // Only a file or directory the process may not write is a configuration mistake; a locked or
     // failing disk is not, and keeps its own error.
     const isUnwritable = error instanceof Database.SqliteError && UNWRITABLE_CODES.test(error.code);

@@ -68,13 +68,16 @@ export class SqliteEventLog implements EventLog {
     (stream: string, after: number, limit: number, maxBytes: number | undefined) => EventsRead
   >;
   readonly #queryEventsInTransaction: Database.Transaction<(query: ResolvedHistoryQuery) => LogHistoryPage>;
+  readonly #onClose: (() => void) | undefined;
   #isClosed = false;
 
   /**
    * Opens (creating and migrating as needed) the database file at `filename`;
-   * `limits.maxStateBytes` caps each stream's state (default 1 MiB).
+   * `limits.maxStateBytes` caps each stream's state (default 1 MiB). `onClose` runs once the log
+   * has closed (the server releases its SqliteOwnerLock there).
    */
-  constructor(filename: string, limits: AppendLimits = {}) {
+  constructor(filename: string, limits: AppendLimits = {}, { onClose }: { onClose?: () => void } = {}) {
+    this.#onClose = onClose;
     const db = new Database(filename);
     this.#db = db;
     try {
@@ -213,6 +216,7 @@ export class SqliteEventLog implements EventLog {
     this.#isClosed = true;
     await this.#writer.close();
     this.#db.close();
+    this.#onClose?.();
   }
 
   #assertOpen(): void {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +30,20 @@ describe('createEventLog', () => {
     const log = await createEventLog(`sqlite:${join(dir, 'sub', 'runs.db')}`);
     await log.close();
     expect(existsSync(join(dir, 'sub', 'runs.db'))).toBe(true);
+  });
+
+  it('refuses a second server on a database another one has open, and opens it once that one closed (review finding)', async () => {
+    // Two servers on one SQLite file both wrote, and neither heard the other's publishes live.
+    const first = await createEventLog(`sqlite:${dir}`);
+    const second = createEventLog(`sqlite:${dir}`);
+    await expect(second).rejects.toMatchObject({ code: 'invalid_config', details: { option: 'store' } });
+    await expect(second).rejects.toThrow(/another Herald .* has it open/);
+    // A symlink to the database, which SQLite follows to the same file, finds the same lock.
+    await symlink(join(dir, 'herald.db'), join(dir, 'alias.db'));
+    await expect(createEventLog(`sqlite:${join(dir, 'alias.db')}`)).rejects.toMatchObject({ code: 'invalid_config' });
+    await first.close();
+    const after = await createEventLog(`sqlite:${dir}`);
+    await after.close();
   });
 
   it('refuses a data directory that is a file with invalid_config naming the path and the problem', async () => {
