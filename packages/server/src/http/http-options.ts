@@ -4,6 +4,7 @@ import { type FastifyInstance, type FastifyServerOptions, LogController } from '
 import { redactTokenInUrl } from '../auth/request-token.js';
 import type { HeraldConfig } from '../config/config.js';
 import type { HeraldMetrics } from '../ops/metrics.js';
+import { decodeUtf8 } from './strict-utf8.js';
 
 /** A destination for log lines (pino writes one JSON line per call). */
 export interface LogStream {
@@ -109,19 +110,6 @@ export function acceptJsonBodiesOnly(app: FastifyInstance): void {
     if (text === undefined) return done(new HeraldError('invalid_json', 'the body is not valid UTF-8'), undefined);
     parseJson(request, text, done);
   });
-}
-
-// Fatal: bytes that are not UTF-8 refuse the body, as a WebSocket text frame is refused (1007),
-// instead of becoming U+FFFD in a stored event. The BOM is kept, so JSON.parse refuses it as before.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** The body's text, or undefined when its bytes are not UTF-8. */
-function decodeUtf8(bytes: Buffer): string | undefined {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whether every `%XX` escape of a raw query string is complete and spells UTF-8. */

@@ -1,5 +1,6 @@
 import { HeraldError, type JsonValue } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
+import { decodeUtf8 } from '../http/strict-utf8.js';
 
 /**
  * Makes `application/json` bodies arrive as the raw Buffer in this plugin scope only: a webhook's
@@ -18,9 +19,11 @@ export function keepRawJsonBodies(scope: FastifyInstance, bodyLimitBytes: number
 /** Parses a verified raw body; anything but a JSON object is `invalid_json` / `invalid_request`. */
 export function parseJsonObject(raw: unknown): Record<string, JsonValue> {
   if (!Buffer.isBuffer(raw) || raw.length === 0) throw new HeraldError('invalid_json', 'the body must be JSON');
+  const text = decodeUtf8(raw);
+  if (text === undefined) throw new HeraldError('invalid_json', 'the body is not valid UTF-8');
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     throw new HeraldError('invalid_json', 'the body is not valid JSON', { cause: error });
   }
