@@ -308,21 +308,26 @@ function checkJwtSecret(secret: string): string {
 }
 
 /**
- * An API key is sent as `Authorization: Bearer <key>` or `?token=`: one with whitespace or control
- * characters cannot be sent as is (header values are trimmed), and one of spaces alone is matched
- * by `?token=%20`, a key anyone guesses.
+ * An API key is sent as `Authorization: Bearer <key>` or `?token=`, so it must travel as is in a
+ * header: printable ASCII (curl sends other bytes that the server reads differently), no whitespace
+ * (header values are trimmed) and no control characters. A key of spaces alone would also be
+ * matched by `?token=%20`, a key anyone guesses.
  */
 function checkApiKey(key: string): string {
   if (key === '') configError('api-key', 'must not be empty (leave it out to run without a key)');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
-  if (/[\s\u0000-\u001f\u007f]/.test(key)) configError('api-key', 'must not contain whitespace or control characters');
+  if (!/^[\x21-\x7e]+$/.test(key)) {
+    configError('api-key', 'must be printable ASCII, without whitespace or control characters');
+  }
   return key;
 }
 
+/** The schemes of the pages a browser sends an `Origin` for that a CORS list can name. */
+const ORIGIN_SCHEMES = new Set(['http:', 'https:']);
+
 /**
- * Each CORS origin is `*` or an origin as browsers send it (`Origin: scheme://host[:port]`): a
- * pattern, a path or a trailing slash would never match, and the browser would be refused with no
- * word at startup.
+ * Each CORS origin is `*` or an origin exactly as browsers send it (`Origin: https://host[:port]`:
+ * lowercase, punycode, no default port): a pattern, a path, a trailing slash or another spelling
+ * would never match, and browsers would be refused with no word at startup.
  */
 function checkCorsOrigins(origins: string[]): string[] {
   for (const origin of origins) {
@@ -331,15 +336,26 @@ function checkCorsOrigins(origins: string[]): string[] {
     try {
       url = new URL(origin);
     } catch {}
-    const isOrigin = url !== undefined && `${url.protocol}//${url.host}` === origin && !origin.includes('*');
+    const isOrigin =
+      url !== undefined && ORIGIN_SCHEMES.has(url.protocol) && url.origin === origin && !origin.includes('*');
     if (!isOrigin) {
       configError(
         'cors-origins',
-        `must be * or origins like https://app.example.com (scheme://host[:port], no path or wildcard), got "${origin}"`,
+        `must be * or origins as browsers send them (http or https://host[:port], lowercase, no path, trailing slash, wildcard or default port), got "${origin}"`,
       );
     }
   }
   return origins;
+}
+
+/** Parses `--cors-origins`: a comma-separated list that names at least one origin. */
+function parseCorsOrigins(raw: string): string[] {
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
+  if (origins.length === 0) configError('cors-origins', `names no origin (give * or a list of origins), got "${raw}"`);
+  return checkCorsOrigins(origins);
 }
 
 function checkUrl(option: string, raw: string): string {
@@ -415,12 +431,7 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
     broker: checkBroker(read('broker') ?? 'local'),
     ...(apiKey === undefined ? {} : { apiKey: checkApiKey(apiKey) }),
     demo,
-    corsOrigins: checkCorsOrigins(
-      (read('cors-origins') ?? '*')
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter((origin) => origin.length > 0),
-    ),
+    corsOrigins: parseCorsOrigins(read('cors-origins') ?? '*'),
     logLevel: checkLogLevel(read('log-level') ?? 'info'),
     trustProxy: parseTrustProxy(read('trust-proxy') ?? 'false'),
     limits: {

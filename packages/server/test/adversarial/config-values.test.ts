@@ -60,6 +60,9 @@ describe('empty and malformed startup values (attack finding 5)', () => {
     expectRefused({ env: { HERALD_API_KEY: ' ' } }, 'api-key', /whitespace or control/);
     expectRefused({ argv: ['--api-key', 'two words'] }, 'api-key', /whitespace or control/);
     expectRefused({ argv: ['--api-key', 'key\n'] }, 'api-key', /whitespace or control/);
+    // A C1 control (NEL) and a non-ASCII key, which curl's Authorization header cannot carry as is.
+    expectRefused({ env: { HERALD_API_KEY: 'abc\u0085' } }, 'api-key', /printable ASCII/);
+    expectRefused({ argv: ['--api-key', 'clé'] }, 'api-key', /printable ASCII/);
     expect(resolveConfig({ argv: ['--api-key', 'k3y-with_symbols.~+/='] }).apiKey).toBe('k3y-with_symbols.~+/=');
   });
 
@@ -70,6 +73,11 @@ describe('empty and malformed startup values (attack finding 5)', () => {
       'https://a.example/x',
       'example.com',
       'null',
+      'file://',
+      'javascript://x',
+      'ftp://h.example',
+      'HTTPS://APP.EXAMPLE.COM',
+      'https://app.example.com:443',
     ]) {
       expectRefused({ argv: ['--cors-origins', `https://ok.example,${origin}`] }, 'cors-origins', /origin/);
     }
@@ -77,6 +85,10 @@ describe('empty and malformed startup values (attack finding 5)', () => {
       resolveConfig({ env: { HERALD_CORS_ORIGINS: 'https://a.example, http://localhost:5173' } }).corsOrigins,
     ).toEqual(['https://a.example', 'http://localhost:5173']);
     expect(resolveConfig({ env: { HERALD_CORS_ORIGINS: '*' } }).corsOrigins).toEqual(['*']);
+    expect(resolveConfig({ argv: ['--cors-origins', 'http://[::1]:5173'] }).corsOrigins).toEqual(['http://[::1]:5173']);
+    // A list of nothing would refuse every browser without a word.
+    expectRefused({ argv: ['--cors-origins', ' , '] }, 'cors-origins', /no origin/);
+    expectRefused({ env: { HERALD_CORS_ORIGINS: ',' } }, 'cors-origins', /no origin/);
   });
 
   it('treats an empty env var as unset, so HERALD_API_KEY= runs without a key as documented', () => {
