@@ -29,7 +29,8 @@ export interface BenchPlan {
   memory: { targets: string[]; connections: number };
   ingest: { durationSec: number; batchEvents: number; stores: ('sqlite' | 'postgres')[] };
   catchUp: { targets: string[]; events: number; runs: number };
-  poll304: { durationSec: number };
+  /** ETag polling of one stream's snapshot, for each size of its state (bytes). */
+  poll304: { durationSec: number; stateBytes: number[] };
 }
 
 const WS_TARGETS = ['herald-ws', 'ws-corked', 'ws', 'socketio'];
@@ -81,7 +82,7 @@ export const QUICK_PLAN: BenchPlan = {
   memory: { targets: [...HERALD_TRANSPORTS, 'ws', 'http-sse'], connections: 1000 },
   ingest: { durationSec: 3, batchEvents: 100, stores: ['sqlite'] },
   catchUp: { targets: HERALD_TRANSPORTS, events: 10_000, runs: 1 },
-  poll304: { durationSec: 3 },
+  poll304: { durationSec: 3, stateBytes: [100, 20_000] },
 };
 
 /** The whole set at the sizes of the issue. */
@@ -124,5 +125,5 @@ export const FULL_PLAN: BenchPlan = {
   memory: { targets: [...HERALD_TRANSPORTS, 'ws', 'http-sse', 'socketio'], connections: 5000 },
   ingest: { durationSec: 10, batchEvents: 100, stores: ['sqlite', 'postgres'] },
   catchUp: { targets: HERALD_TRANSPORTS, events: 10_000, runs: 5 },
-  poll304: { durationSec: 10 },
+  poll304: { durationSec: 10, stateBytes: [100, 20_000] },
 };

@@ -189,7 +189,13 @@ async function runPlan(plan: BenchPlan, scenarios: Set<Scenario>, targets: strin
     }
   }
   if (scenarios.has('poll304')) {
-    results.poll304.push(await attempt('304 polling', () => runPoll304(plan.poll304.durationSec)));
+    for (const stateBytes of plan.poll304.stateBytes) {
+      results.poll304.push(
+        await attempt(`304 polling, state of ${stateBytes} bytes`, () =>
+          runPoll304(plan.poll304.durationSec, stateBytes),
+        ),
+      );
+    }
   }
   return results;
 }

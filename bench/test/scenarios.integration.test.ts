@@ -135,9 +135,10 @@ describe('bench harness', () => {
   });
 
   it('answers conditional snapshot reads with 304 under load', async () => {
-    const result = await runPoll304(LOAD_SECONDS);
+    const result = await runPoll304(LOAD_SECONDS, 20_000);
 
     expect(result.failures).toBe(0);
+    expect(result.stateBytes).toBe(20_000);
     expect(result.requestsPerSec).toBeGreaterThan(0);
   });
 });

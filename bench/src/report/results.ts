@@ -1,10 +1,10 @@
 import type { CatchUpResult } from '../scenarios/catch-up.js';
 import type { FanoutResult } from '../scenarios/fanout.js';
-import type { HttpLoadResult } from '../scenarios/http-load.js';
 import type { HttpPublishResult } from '../scenarios/http-publish.js';
 import type { IngestResult } from '../scenarios/ingest.js';
 import type { ManyStreamsResult } from '../scenarios/many-streams.js';
 import type { MemoryResult } from '../scenarios/memory.js';
+import type { Poll304Result } from '../scenarios/poll304.js';
 import type { LatencyRun } from './latency-rounds.js';
 
 /** One measurement: its label, and either its result or why it could not be taken. */
@@ -31,7 +31,7 @@ export interface BenchResults {
   memory: Attempt<MemoryResult>[];
   ingest: Attempt<IngestResult>[];
   catchUp: Attempt<CatchUpResult>[];
-  poll304: Attempt<HttpLoadResult>[];
+  poll304: Attempt<Poll304Result>[];
 }
 
 /** Runs one measurement, turning a failure into an `error` so the rest of the run goes on. */

@@ -159,9 +159,10 @@ export function renderResults(results: BenchResults): string {
     num(r.medianMs, 1),
     r.isComplete ? 'yes' : 'NO',
   ]);
-  const pollHeader = ['path', 'requests/s', 'p99 ms', 'failed requests'];
+  const pollHeader = ['path', 'state bytes', 'requests/s', 'p99 ms', 'failed requests'];
   const pollRows = measured(results.poll304).map((r) => [
     'GET /v1/streams/{stream} → 304',
+    num(r.stateBytes),
     num(r.requestsPerSec),
     num(r.p99Ms, 1),
     num(r.failures),
