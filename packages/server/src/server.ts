@@ -3,13 +3,8 @@ import cors from '@fastify/cors';
 import { assertStreamName, type JsonValue } from '@herald/protocol';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
-import {
-  configError,
-  defineConfig,
-  type HeraldConfig,
-  type HeraldConfigInput,
-  resolveStoreOption,
-} from './config/config.js';
+import { defineConfig, type HeraldConfig, type HeraldConfigInput, resolveStoreOption } from './config/config.js';
+import { configError } from './config/config-error.js';
 import { Publisher } from './delivery/publisher.js';
 import type { Broker } from './fanout/broker.js';
 import { createBroker } from './fanout/create-broker.js';

@@ -9,6 +9,15 @@ import {
   HeraldError,
 } from '@herald/protocol';
 import { pino } from 'pino';
+import {
+  checkApiKey,
+  checkCorsOrigins,
+  checkJwtSecret,
+  checkTrustProxy,
+  parseCorsOrigins,
+  parseTrustProxy,
+} from './access-options.js';
+import { checkInteger, configError, envName, parseInteger } from './config-error.js';
 
 /** Request and connection limits (DESIGN "Limits"). */
 export interface LimitsConfig {
@@ -112,8 +121,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_RETENTION_AGE_MS = Math.round(100 * 365.25 * DAY_MS);
 /** Below this a heartbeat (and the presence refresh that follows it) would flood the wire and Redis. */
 const MIN_HEARTBEAT_INTERVAL_MS = 100;
-/** HS256 wants a key at least as long as its 256-bit hash (RFC 7518 §3.2). */
-const MIN_HS256_SECRET_BYTES = 32;
 /** A shorter sweep interval would keep the store busy sweeping; tests that watch sweeps use tens of ms. */
 const MIN_SWEEP_INTERVAL_MS = 10;
 
@@ -193,76 +200,12 @@ const OPTIONS = {
 
 type OptionName = Exclude<keyof typeof OPTIONS, 'no-demo'>;
 
-/** The environment variable of a flag: `--data-dir` → `HERALD_DATA_DIR`. */
-function envName(flag: string): string {
-  return `HERALD_${flag.toUpperCase().replaceAll('-', '_')}`;
-}
-
-/** Throws the startup error that names `option` (its flag and env var). */
-export function configError(option: string, message: string): never {
-  throw new HeraldError('invalid_config', `invalid configuration: --${option} / ${envName(option)} ${message}`, {
-    details: { option },
-  });
-}
-
-function parseInteger(option: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(raw.trim())) configError(option, `must be an integer in ${min}..${max}, got "${raw}"`);
-  return checkInteger(option, Number(raw), min, max);
-}
-
-function checkInteger(option: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    configError(option, `must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 function parseBoolean(option: string, raw: string): boolean {
   const normalised = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(normalised)) return true;
   if (['0', 'false', 'no', 'off', ''].includes(normalised)) return false;
   return configError(option, `must be true or false, got "${raw}"`);
 }
-
-/**
- * `HERALD_TRUST_PROXY`: `true`/`false` (any case), a whole hop count, or a comma-separated list of
- * IP addresses, CIDR ranges and named ranges. Anything else is refused, so a typo never trusts a
- * surprising set of proxies.
- */
-function parseTrustProxy(raw: string): TrustProxy {
-  const trimmed = raw.trim();
-  if (/^\d+$/.test(trimmed)) return parseInteger('trust-proxy', trimmed, 0, MAX_PROXY_HOPS) || false;
-  if (trimmed.toLowerCase() === 'true') return 1;
-  if (trimmed.toLowerCase() === 'false') return false;
-  return checkTrustProxy(trimmed.split(',').map((entry) => entry.trim()));
-}
-
-const MAX_PROXY_HOPS = 100;
-
-/** A trusted-proxy setting as `createHerald` may be given it: a boolean, a hop count or a list. */
-function checkTrustProxy(trustProxy: TrustProxy): TrustProxy {
-  if (typeof trustProxy === 'boolean') return trustProxy;
-  if (typeof trustProxy === 'number') return checkInteger('trust-proxy', trustProxy, 0, MAX_PROXY_HOPS);
-  const invalid = trustProxy.find((entry) => !isProxyAddress(entry));
-  if (invalid !== undefined || trustProxy.length === 0) {
-    configError(
-      'trust-proxy',
-      `must be true, false, a hop count or a comma-separated list of IP addresses, CIDRs or ${[...NAMED_RANGES].join('/')}, got "${invalid ?? ''}" in "${trustProxy.join(',')}"`,
-    );
-  }
-  return trustProxy;
-}
-
-function isProxyAddress(entry: string): boolean {
-  if (NAMED_RANGES.has(entry)) return true;
-  const [address = '', prefix, ...rest] = entry.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 function checkStore(store: string): string {
   const isKnown =
@@ -295,67 +238,6 @@ function checkLogLevel(level: string): string {
   const levels = [...Object.keys(pino.levels.values), 'silent'];
   if (!levels.includes(level)) configError('log-level', `must be one of ${levels.join(', ')}, got "${level}"`);
   return level;
-}
-
-function checkJwtSecret(secret: string): string {
-  if (Buffer.byteLength(secret, 'utf8') < MIN_HS256_SECRET_BYTES) {
-    configError(
-      'jwt-secret',
-      `must be at least ${MIN_HS256_SECRET_BYTES} bytes: HS256 needs a key of 256 bits or more (RFC 7518 §3.2)`,
-    );
-  }
-  return secret;
-}
-
-/**
- * An API key is sent as `Authorization: Bearer <key>` or `?token=`, so it must travel as is in a
- * header: printable ASCII (curl sends other bytes that the server reads differently), no whitespace
- * (header values are trimmed) and no control characters. A key of spaces alone would also be
- * matched by `?token=%20`, a key anyone guesses.
- */
-function checkApiKey(key: string): string {
-  if (key === '') configError('api-key', 'must not be empty (leave it out to run without a key)');
-  if (!/^[\x21-\x7e]+$/.test(key)) {
-    configError('api-key', 'must be printable ASCII, without whitespace or control characters');
-  }
-  return key;
-}
-
-/** The schemes of the pages a browser sends an `Origin` for that a CORS list can name. */
-const ORIGIN_SCHEMES = new Set(['http:', 'https:']);
-
-/**
- * Each CORS origin is `*` or an origin exactly as browsers send it (`Origin: https://host[:port]`:
- * lowercase, punycode, no default port): a pattern, a path, a trailing slash or another spelling
- * would never match, and browsers would be refused with no word at startup.
- */
-function checkCorsOrigins(origins: string[]): string[] {
-  for (const origin of origins) {
-    if (origin === '*') continue;
-    let url: URL | undefined;
-    try {
-      url = new URL(origin);
-    } catch {}
-    const isOrigin =
-      url !== undefined && ORIGIN_SCHEMES.has(url.protocol) && url.origin === origin && !origin.includes('*');
-    if (!isOrigin) {
-      configError(
-        'cors-origins',
-        `must be * or origins as browsers send them (http or https://host[:port], lowercase, no path, trailing slash, wildcard or default port), got "${origin}"`,
-      );
-    }
-  }
-  return origins;
-}
-
-/** Parses `--cors-origins`: a comma-separated list that names at least one origin. */
-function parseCorsOrigins(raw: string): string[] {
-  const origins = raw
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter((origin) => origin.length > 0);
-  if (origins.length === 0) configError('cors-origins', `names no origin (give * or a list of origins), got "${raw}"`);
-  return checkCorsOrigins(origins);
 }
 
 function checkUrl(option: string, raw: string): string {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HeraldError } from '@herald/protocol';
 import Database from 'better-sqlite3';
-import { configError } from '../config/config.js';
+import { configError } from '../config/config-error.js';
 import type { AppendLimits } from './apply-append.js';
 import type { EventLog } from './event-log.js';
 import { MemoryEventLog } from './memory-event-log.js';
