@@ -61,8 +61,9 @@ async function acceptQueuedConnections(httpServer: Server): Promise<void> {
  * carried nothing, so a client or proxy may safely retry it elsewhere; but closing a listener
  * resets the connections the kernel has queued and Node not yet accepted, each with its request
  * perhaps already sent (its fate unknown to the client). So those are accepted first, and their
- * requests answered `503 shutting_down` like any other; only a connection completed in the very
- * turn the listener closes can still be reset. `http.Server.close` would also close the idle
+ * requests answered `503 shutting_down` like any other. The connections still queued when the
+ * drain ends are reset: rarely one, unless clients reconnect in a tight loop faster than the one
+ * accept per turn (docs/protocol.md "Shutdown"). `http.Server.close` would also close the idle
  * keep-alive connections at once, which the linger exists to avoid, hence net.Server's own close.
  * Fastify closes the server again later, and takes the "not running" answer that gets.
  */
