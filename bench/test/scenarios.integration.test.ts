@@ -86,6 +86,7 @@ describe('bench harness', () => {
 
   it.each([
     ['herald', 1],
+    ['herald-memory', 1],
     ['fastify-bare', 1],
     ['herald', 50],
   ] as const)('answers single-event POSTs to %s on %i stream(s) with 201', async (target, streams) => {

@@ -251,4 +251,25 @@ describe('renderResults', () => {
     ]);
     expect(row(markdown, 'Targets', 'HTTP single-event publish ≥ 0.6× fastify-bare, 1000 stream(s)').at(2)).toBe('met');
   });
+
+  it('shows Herald on the memory store beside the durable run, and judges only the durable one', () => {
+    const markdown = renderResults({
+      ...results([], []),
+      httpPublish: [
+        { label: 'a', result: httpPublishRun('herald', 1, 3000, 150) },
+        { label: 'b', result: httpPublishRun('herald-memory', 1, 9000, 120) },
+        { label: 'c', result: httpPublishRun('fastify-bare', 1, 10_000, 30) },
+      ],
+    });
+
+    expect(row(markdown, 'HTTP single-event publish', 'herald (memory store, not durable)').slice(4, 7)).toEqual([
+      '0.90×',
+      '120.0',
+      '4.00×',
+    ]);
+    expect(row(markdown, 'Targets', 'HTTP single-event publish ≥ 0.6× fastify-bare, 1 stream(s)').slice(1)).toEqual([
+      '0.30×',
+      'MISSED',
+    ]);
+  });
 });

@@ -75,7 +75,15 @@ export function manyStreamsStepsTable(attempts: readonly Attempt<ManyStreamsResu
   return table(header, rows);
 }
 
-/** Single-event POSTs/s, Herald (durable) beside the bare framework, per stream count. */
+const HTTP_PUBLISH_LABELS: Record<string, string> = {
+  herald: 'herald (SQLite, 201 after commit)',
+  'herald-memory': 'herald (memory store, not durable)',
+};
+
+/**
+ * Single-event POSTs/s, Herald (durable) beside the bare framework, per stream count; Herald on
+ * the memory store shows how much of the gap is the durable write and how much the HTTP path.
+ */
 export function httpPublishTable(attempts: readonly Attempt<HttpPublishResult>[]): string {
   const runs = measured(attempts);
   const header = [
@@ -92,7 +100,7 @@ export function httpPublishTable(attempts: readonly Attempt<HttpPublishResult>[]
     const floor = runs.find((r) => r.target === HTTP_PUBLISH_FLOOR && r.streams === run.streams);
     const isPeer = run === floor || !floor;
     return [
-      run.target === 'herald' ? 'herald (SQLite, 201 after commit)' : run.target,
+      HTTP_PUBLISH_LABELS[run.target] ?? run.target,
       num(run.streams),
       num(run.requestsPerSec),
       num(run.p99Ms, 1),

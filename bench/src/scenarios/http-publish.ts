@@ -7,7 +7,10 @@ import { runHttpLoad } from './http-load.js';
 
 /** Single-event POSTs/s to one target, on one stream or spread over `streams`. */
 export interface HttpPublishResult {
-  /** `herald` (durable on SQLite: 201 after commit) or `fastify-bare` (201, nothing stored). */
+  /**
+   * `herald` (durable on SQLite: 201 after commit), `herald-memory` (the same server on the memory
+   * store: what the HTTP path costs without the durable write) or `fastify-bare` (201, nothing stored).
+   */
   target: string;
   streams: number;
   requestsPerSec: number;
@@ -21,19 +24,27 @@ export interface HttpPublishResult {
   cpuUsPerRequest: number;
 }
 
-const SERVER_TARGET = { herald: 'herald-ws', 'fastify-bare': 'fastify-bare' } as const;
+const SERVERS = {
+  herald: { target: 'herald-ws', store: 'sqlite' },
+  'herald-memory': { target: 'herald-ws', store: 'memory' },
+  'fastify-bare': { target: 'fastify-bare', store: 'sqlite' },
+} as const;
+
+/** The servers the HTTP publish scenario compares. */
+export type HttpPublishTarget = keyof typeof SERVERS;
 
 /**
  * Drives `POST /v1/streams/{stream}/events` with one ~200-byte event per request for `durationSec`
  * (autocannon in the harness process): request n goes to stream n mod `streams`.
  */
 export async function runHttpPublish(
-  target: keyof typeof SERVER_TARGET,
+  target: HttpPublishTarget,
   streams: number,
   durationSec: number,
 ): Promise<HttpPublishResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
-  const server = await startServerProcess(SERVER_TARGET[target], { store: 'sqlite', dataDir });
+  const { target: serverTarget, store } = SERVERS[target];
+  const server = await startServerProcess(serverTarget, { store, dataDir });
   try {
     const pathOf = (n: number) => `/v1/streams/${encodeURIComponent(`bench:publish-${n % streams}`)}/events`;
     await server.child.call('markCpu');
