@@ -9,7 +9,8 @@
  *              retryTimer  │   ▼                    ▼
  *                       waiting (full-jitter backoff; a rung that keeps failing hands over
  *                          ▲     to the next, after the last the first again; a rung given up
- *                          │     hands over at once, each rung at most once per pass)
+ *                          │     hands over at once, each rung at most once per pass; an
+ *                          │     HTTP rung that found no server ends the pass)
  *                          └─ tokenRefreshed ── refreshing (failed with token_expired; at once the
  *                                                first time since the last stream message, then
  *                                                after the backoff: the fresh token was refused too)
@@ -41,7 +42,8 @@
  *   attempt per rung (a pass) and its probes, but for the retries that come at once by design: a
  *   stable session's restart close (1012), the first reconnect with a refreshed token after a
  *   stable session, and `online`. The backoff starts over only when a stable connection ends, so
- *   a rung that opens, serves and fails meets growing waits.
+ *   a rung that opens, serves and fails meets growing waits. While the server is down, a pass
+ *   ends at the first HTTP rung, which found it down: at most two attempts per wait.
  * - I6 The status is `live` only when a push transport is open, `polling` only when a pull
  *   transport is open, `offline` whenever the browser says so.
  * - I7 After `close` (which closes the transports), no effect is ever produced.
@@ -317,7 +319,7 @@ function isServerDown(failure: FailureInfo): boolean {
  * off (I4). A rung given up moves on to the next at once: another wire is not a retry of the one that
  * failed, and waiting there would add one backoff per blocked rung to the way back after an outage
  * (seed 003). A pass tries each rung at most once before the next backoff wait, so a client whose
- * every rung fails does not loop without waiting.
+ * every rung fails does not loop without waiting, and it ends at an HTTP rung that found no server.
  */
 function countFailure(step: Step, failure: FailureInfo, jitter: number, isHandshake = false): void {
   const { state } = step;
@@ -336,8 +338,11 @@ function countFailure(step: Step, failure: FailureInfo, jitter: number, isHandsh
   set(step, { failures, rung, attempt: state.attempt + 1 });
   // Only a handshake hands over at once: a connection that opened and then failed (a stream the
   // token may not read, refused after the first one answered) always meets the backoff, so no
-  // sequence of opens and failures retries without waiting.
-  if (isGivenUp && isHandshake && rungsTriedInPass < state.kinds.length) {
+  // sequence of opens and failures retries without waiting. Nor does an HTTP rung that found no
+  // server: the other HTTP rungs ask the same origin the same way, so the pass ends there and the
+  // next pass starts at the rung after it (every rung keeps its turn, in case this one only looked down).
+  const isHttpServerDown = kindOf(state, state.rung) !== 'websocket' && isServerDown(failure);
+  if (isGivenUp && isHandshake && !isHttpServerDown && rungsTriedInPass < state.kinds.length) {
     set(step, { rungsTriedInPass, isPassUnreachable });
     retryAfter(step, 0);
     return;

@@ -327,6 +327,43 @@ describe('connection state machine (model-based)', () => {
     );
   });
 
+  it('tries at most the WebSocket and one HTTP rung per pass while the server is down: one HTTP rung that finds no server speaks for the others (I9)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.double({ min: 0.01, max: 0.999, noNaN: true }),
+        fc.constantFrom('unavailable', 'shutting_down'),
+        (waits, jitter, downCode) => {
+          const world = new World();
+          world.dispatch({ type: 'start' });
+          world.settle(() => world.state.phase === 'open');
+          world.dispatch({ type: 'streamFrame' });
+          world.isServerUp = false;
+          run(world, { kind: 'drop', code: downCode, afterMs: 0, jitter });
+          // The rungs tried at each instant: handshakes take no time here, so the rungs one pass
+          // hands over to at once share their instant, and a backoff wait moves the clock on.
+          const passes = new Map<number, number[]>();
+          for (let wait = 0; wait < waits + 2 * TRANSPORT_ORDER.length; wait += 1) {
+            world.fireNextTimer();
+            while (world.state.phase === 'connecting') {
+              passes.set(world.nowMs, [...(passes.get(world.nowMs) ?? []), world.state.rung]);
+              world.resolveAttempt(jitter);
+            }
+          }
+          const isHttp = (rung: number) => kindOf(world.state, rung) !== 'websocket';
+          for (const rungs of passes.values()) {
+            expect(rungs.filter(isHttp).length).toBeLessThanOrEqual(1);
+            expect(rungs.length).toBeLessThanOrEqual(2);
+          }
+          // Every rung still gets its turn: the passes go on down the ladder, so a rung that only
+          // looked down (a proxy resetting one wire) is not skipped for ever.
+          expect(new Set([...passes.values()].flat()).size).toBe(TRANSPORT_ORDER.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('never reconnects in a loop, however each rung fails or works: at most a pass and its probes per backoff wait, and the waits grow (I9)', () => {
     // How each rung's connections go, for ever (the server answers; only the wires and sessions misbehave).
     const BEHAVIOURS = [

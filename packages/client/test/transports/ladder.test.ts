@@ -1,5 +1,6 @@
 import { HeraldError } from '@herald/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RECONNECT_CAP_MS } from '../../src/status.js';
 import { TransportLadder } from '../../src/transports/ladder.js';
 import type { Transport, TransportListener } from '../../src/transports/transport.js';
 import type { ConnectionStatus, TransportKind } from '../../src/types.js';
@@ -64,17 +65,24 @@ describe('TransportLadder', () => {
     expect(statuses).toEqual(['live']);
   });
 
-  it('moves one rung down after two failures to connect, then on through each rung that fails at once, to polling', async () => {
+  it('moves one rung down after two failures to connect, then on through each rung, waiting after an HTTP rung that found no server', async () => {
     const { ladder, created, statuses, last } = setup();
     ladder.add('run:1');
     last().listener.onError(unavailable());
     // random() = 0.5: the first failure waits half of 500 ms before the second WebSocket attempt.
     await vi.advanceTimersByTimeAsync(250);
     expect(created.map((t) => t.kind)).toEqual(['websocket', 'websocket']);
-    // A failure right after a failure gives the rung up: each next rung is tried without a wait.
-    for (const kind of ['sse', 'longpoll', 'poll']) {
+    // A failure right after a failure gives the rung up: the next rung is tried without a wait.
+    last().listener.onError(unavailable());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(last().kind).toBe('sse');
+    // An HTTP rung that finds no server ends the pass: the other HTTP rungs would find the same, so
+    // each next one comes after a backoff wait (below the 3 s ceiling), not at once.
+    for (const kind of ['longpoll', 'poll']) {
       last().listener.onError(unavailable());
       await vi.advanceTimersByTimeAsync(0);
+      expect(created).toHaveLength(kind === 'longpoll' ? 3 : 4);
+      await vi.advanceTimersByTimeAsync(RECONNECT_CAP_MS);
       expect(last().kind).toBe(kind);
     }
     last().listener.onOpen();
