@@ -194,7 +194,7 @@ export class Subscription implements ChannelListener {
       this.#position = decision.after;
       return 'more';
     }
-    const room = this.#sendPage(read.events);
+    const room = this.#sendPage(read);
     if (room) return { room };
     if (!this.#isCaughtUp(read)) return 'more';
     this.#isLive = true;
@@ -211,12 +211,15 @@ export class Subscription implements ChannelListener {
     return !read.hasMore && !this.#hasEpochChanged && hasReachedChannel;
   }
 
-  /** Sends `events` while the client has room; stops at the first it has none for, and says so. */
-  #sendPage(events: EventRecord[]): Promise<void> | undefined {
+  /** Sends the events read while the client has room; stops at the first it has none for, and says so. */
+  #sendPage({ events, snapshot }: EventsRead): Promise<void> | undefined {
+    const { epoch } = snapshot;
+    // No stream, no events.
+    if (epoch === null) return undefined;
     for (const record of events) {
       const room = this.#sink.ready?.();
       if (room) return room;
-      this.#send(new DeliveredEvent(record));
+      this.#send(new DeliveredEvent(record, epoch));
     }
     return undefined;
   }

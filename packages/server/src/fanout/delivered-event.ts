@@ -9,15 +9,22 @@ export class DeliveredEvent implements EventRecord {
   readonly stream: string;
   readonly seq: number;
   readonly json: string;
+  /**
+   * The epoch of the stream the event was committed to. A subscriber that began before the stream
+   * existed, or across its deletion, learns the new epoch from its first event (a cursor of
+   * `/v1/sse` must carry it, or a later recreation could not be told apart).
+   */
+  readonly epoch: string;
   #wsFrame: string | undefined;
   #sseFrame: string | undefined;
   #event: HeraldEvent | undefined;
   #isFinal: boolean | undefined;
 
-  constructor(record: EventRecord) {
+  constructor(record: EventRecord, epoch: string) {
     this.stream = record.stream;
     this.seq = record.seq;
     this.json = record.json;
+    this.epoch = epoch;
   }
 
   /** `{"op":"event",…}` for WebSocket subscribers. */

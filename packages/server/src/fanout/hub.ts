@@ -125,7 +125,8 @@ export class Hub {
   }
 
   #receive(announcement: Announcement): void {
-    const events = announcement.kind === 'events' ? announcement.records.map((r) => new DeliveredEvent(r)) : [];
+    const events =
+      announcement.kind === 'events' ? announcement.records.map((r) => new DeliveredEvent(r, announcement.epoch)) : [];
     this.#channels.get(announcement.stream)?.receive(announcement, events);
     for (const tap of this.#taps) {
       try {

@@ -147,13 +147,16 @@ export class StreamChannel {
     try {
       for (;;) {
         const read = await this.#log.readEvents(this.stream, this.#head, GAP_FILL_PAGE_SIZE);
-        if (read.snapshot.epoch !== this.#epoch) {
-          this.#changeEpoch(read.snapshot.epoch);
+        const { epoch } = read.snapshot;
+        if (epoch !== this.#epoch) {
+          this.#changeEpoch(epoch);
           continue;
         }
+        // No stream, no events.
+        if (epoch === null) break;
         // The log returns seq > head in order; a hole can only be retention, which the
         // subscriptions turn into an explicit reset.
-        for (const record of read.events) this.#deliver(new DeliveredEvent(record), 'log');
+        for (const record of read.events) this.#deliver(new DeliveredEvent(record, epoch), 'log');
         if (!read.hasMore) break;
       }
     } catch (error) {

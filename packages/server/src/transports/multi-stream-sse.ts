@@ -68,8 +68,9 @@ class MultiStreamSseEncoder implements FrameEncoder {
   }
 
   event(stream: string, event: DeliveredEvent): Buffer {
-    const { epoch } = this.#positions.get(stream) ?? {};
-    this.#positions.set(stream, { seq: event.seq, epoch: epoch ?? null });
+    // The event's own epoch: a stream created or recreated since the subscription began has no
+    // reset saying so (nothing was lost), yet its cursor must name the new epoch.
+    this.#positions.set(stream, { seq: event.seq, epoch: event.epoch });
     return Buffer.from(`id: ${encodeSseCursor(this.#positions)}\ndata: ${event.json}\n\n`);
   }
 

@@ -31,7 +31,7 @@ function fakeFanout(canLoseAnnouncements = false) {
     },
     announce(stream: string, type: string, tags: Record<string, string>) {
       const json = JSON.stringify({ stream, seq: 1, id: 'e1', type, time: '2026-01-01T00:00:00.000Z', tags });
-      tap(stream, [new DeliveredEvent({ stream, seq: 1, json })]);
+      tap(stream, [new DeliveredEvent({ stream, seq: 1, json }, 'e1')]);
     },
     setStatus: (status: BrokerStatus) => onStatus(status),
   };

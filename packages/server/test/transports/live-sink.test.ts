@@ -8,7 +8,7 @@ const STREAM = 'run:1';
 
 function eventAt(seq: number, isFinal = false): DeliveredEvent {
   const event = { stream: STREAM, seq, type: 'step', ...(isFinal ? { final: true } : {}) };
-  return new DeliveredEvent({ stream: STREAM, seq, json: JSON.stringify(event) });
+  return new DeliveredEvent({ stream: STREAM, seq, json: JSON.stringify(event) }, 'e1');
 }
 
 /** Frames as readable text; `withFinal`: the wire has a `final` frame (SSE), else not (WebSocket). */

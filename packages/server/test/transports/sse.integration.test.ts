@@ -162,6 +162,36 @@ describe('multi-stream SSE', () => {
     second.close();
   });
 
+  it.each([
+    ['created after the client subscribed', false],
+    ['deleted and recreated while the client was connected', true],
+  ])(
+    'resets a stream %s, then deleted and recreated while the client was away (review finding: ids without epoch)',
+    async (_case, isDeletedLive) => {
+      const stream = newStream();
+      if (isDeletedLive) await server.publishTicks(stream, 2);
+      const url = `${server.url}/v1/sse?stream=${stream}`;
+      const first = await SseTestClient.open(url);
+      await first.waitUntil(() => first.named('live').length === 1);
+      if (isDeletedLive) await server.herald.context.publisher.deleteStream(stream);
+      await server.publishTicks(stream, 2);
+      await first.waitUntil(() => first.seqs(stream).filter((seq) => seq <= 2).length === (isDeletedLive ? 4 : 2));
+      // Each id carries the epoch of the stream the event belongs to.
+      const cursor = first.messages.filter((message) => message.event === 'message').at(-1)!.id;
+      expect(cursor).toContain('~');
+      first.close();
+      await server.herald.context.publisher.deleteStream(stream);
+      await server.publishTicks(stream, 3);
+      const second = await SseTestClient.open(url, { 'last-event-id': cursor });
+      await second.waitUntil(() => second.named('live').length === 1);
+      expect(second.named('reset').map((message) => JSON.parse(message.data))).toMatchObject([
+        { stream, reason: 'epoch_changed', seq: 3, firstSeq: 1 },
+      ]);
+      expect(second.seqs(stream)).toEqual([1, 2, 3]);
+      second.close();
+    },
+  );
+
   it('ends once every stream is final, and answers 204 past all of them', async () => {
     const [a, b] = [newStream(), newStream()];
     await server.publish(a, [{ type: 'done', final: true }]);
