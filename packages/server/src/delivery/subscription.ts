@@ -2,7 +2,7 @@ import type { ServerFrame, StreamSnapshot } from '@herald/protocol';
 import { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { ChannelAttachment, Hub } from '../fanout/hub.js';
 import type { ChannelListener } from '../fanout/stream-channel.js';
-import type { EventLog, EventRecord, EventsRead } from '../log/event-log.js';
+import type { EventLog, EventsRead } from '../log/event-log.js';
 import { CATCH_UP_PAGE_BYTES } from './catch-up-page.js';
 import { resolveResume } from './resolve-resume.js';
 
