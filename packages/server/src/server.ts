@@ -128,9 +128,13 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
       storeOption: resolveStoreOption(config),
       onError: (error) => app.log.warn({ err: error }, 'event log connection error'),
     }));
+  // Redis channels and keys are the deployment's own (review finding: two deployments sharing one
+  // Redis delivered each other's events): the store names the deployment, whatever the Redis URL.
+  const redisNamespace = `herald:${await log.deploymentId()}`;
   const broker =
     options.broker ??
     (await createBroker(config.broker, {
+      channel: `${redisNamespace}:announcements`,
       onError: (error) => app.log.warn({ err: error }, 'broker error'),
     }));
   const transportOptions = { heartbeatIntervalMs: config.heartbeatIntervalMs, ...options.transports };
@@ -138,6 +142,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   // Entries live one heartbeat interval and are renewed every half: a killed node's watchers are
   // gone within 1.5 intervals, inside the 2 the issue allows.
   const presenceBoard = createPresenceBoard(config.broker, {
+    prefix: `${redisNamespace}:presence`,
     ttlMs: heartbeatIntervalMs,
     onError: (error) => app.log.warn({ err: error }, 'presence board error'),
   });

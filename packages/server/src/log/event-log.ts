@@ -92,6 +92,12 @@ export interface RetentionPolicy {
  *   is seq order; its cursors are keyset positions, so pages never skip or repeat an event.
  */
 export interface EventLog {
+  /**
+   * The id of the deployment this store belongs to, made once when the store is created: every
+   * node opening the same store reads the same id. The server namespaces its Redis channels and
+   * keys with it, so two deployments sharing one Redis never deliver each other's events.
+   */
+  deploymentId(): Promise<string>;
   append(entries: readonly StreamEventInput[]): Promise<AppendOutcome>;
   /** Reads `stream` after `after`: at most `limit` events, and about `maxBytes` of them (no bound if absent). */
   readEvents(stream: string, after: number, limit: number, maxBytes?: number): Promise<EventsRead>;

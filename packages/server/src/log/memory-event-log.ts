@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parseIsoTime, type StreamEventInput, type StreamListPage, type StreamSnapshot } from '@herald/protocol';
 import { type AppendLimits, type PlannedEvent, planAppend, type StreamHead } from './apply-append.js';
 import {
@@ -43,6 +44,7 @@ function toRecord({ stream, seq, json }: StoredEvent): EventRecord {
  * Nothing survives the process; every other rule is the same as the durable logs'.
  */
 export class MemoryEventLog implements EventLog {
+  readonly #deploymentId = randomUUID();
   readonly #streams = new Map<string, MemoryStream>();
   /** Every held event in insertion order. */
   #history: StoredEvent[] = [];
@@ -97,6 +99,11 @@ export class MemoryEventLog implements EventLog {
 
   async getSnapshot(stream: string): Promise<StreamSnapshot> {
     return this.#snapshot(stream);
+  }
+
+  /** A memory store is its process's own: no other node can share it. */
+  async deploymentId(): Promise<string> {
+    return this.#deploymentId;
   }
 
   async getPosition(stream: string): Promise<StreamPosition> {

@@ -138,6 +138,12 @@ export class PostgresEventLog implements EventLog {
     return rows[0] === undefined ? emptySnapshot(stream) : toSnapshot(rows[0]);
   }
 
+  async deploymentId(): Promise<string> {
+    this.#assertOpen();
+    const { rows } = await this.#read<{ id: string }>('SELECT id FROM herald_deployment', []);
+    return rows[0]!.id;
+  }
+
   async getPosition(stream: string): Promise<StreamPosition> {
     this.#assertOpen();
     const { rows } = await this.#read<Pick<SnapshotRow, 'epoch' | 'seq' | 'first_seq'>>(

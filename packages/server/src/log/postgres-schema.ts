@@ -60,6 +60,15 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX herald_events_by_stream_position ON herald_events (stream, position);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- The deployment's id: every node on this schema reads the same one and namespaces its Redis
+      -- channels and keys with it, so two deployments sharing a Redis never hear each other.
+      CREATE TABLE herald_deployment (id text PRIMARY KEY);
+      INSERT INTO herald_deployment (id) VALUES (md5(random()::text || clock_timestamp()::text));
+    `,
+  },
 ];
 
 /** Double-quotes an SQL identifier (a schema name from the store URL). */

@@ -134,6 +134,11 @@ export class SqliteEventLog implements EventLog {
     return this.#snapshot(stream);
   }
 
+  async deploymentId(): Promise<string> {
+    this.#assertOpen();
+    return this.#db.prepare<[], { id: string }>('SELECT id FROM deployment').get()!.id;
+  }
+
   async getPosition(stream: string): Promise<StreamPosition> {
     this.#assertOpen();
     const row = this.#statements.selectPosition.get(stream);

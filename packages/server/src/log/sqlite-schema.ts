@@ -50,6 +50,14 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX event_tags_by_key_value ON event_tags (key, value, insertion_id);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- The deployment's id, which namespaces its Redis channels and keys (see EventLog.deploymentId).
+      CREATE TABLE deployment (id TEXT PRIMARY KEY);
+      INSERT INTO deployment (id) VALUES (lower(hex(randomblob(16))));
+    `,
+  },
 ];
 
 /**

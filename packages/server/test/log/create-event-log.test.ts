@@ -46,6 +46,20 @@ describe('createEventLog', () => {
     await after.close();
   });
 
+  it('names each store with a deployment id of its own, the same on every open (it namespaces Redis)', async () => {
+    const first = await createEventLog(`sqlite:${join(dir, 'a')}`);
+    const id = await first.deploymentId();
+    await first.close();
+    const reopened = await createEventLog(`sqlite:${join(dir, 'a')}`);
+    const other = await createEventLog(`sqlite:${join(dir, 'b')}`);
+    expect(await reopened.deploymentId()).toBe(id);
+    expect(await other.deploymentId()).not.toBe(id);
+    expect(await (await createEventLog('memory:')).deploymentId()).not.toBe(
+      await (await createEventLog('memory:')).deploymentId(),
+    );
+    await Promise.all([reopened.close(), other.close()]);
+  });
+
   it('refuses a data directory that is a file with invalid_config naming the path and the problem', async () => {
     const notADir = join(dir, 'data');
     await writeFile(notADir, 'not a directory');

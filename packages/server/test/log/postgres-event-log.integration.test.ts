@@ -81,7 +81,21 @@ describe('PostgresEventLog across nodes', () => {
   it('migrates once when several nodes start at the same time', async () => {
     await Promise.all([openNode(), openNode(), openNode(), openNode()]);
     const rows = await queryTestDatabase<{ version: number }>(`SELECT version FROM "${schema}".herald_migrations`);
-    expect(rows.map((row) => row.version)).toEqual([1, 2]);
+    expect(rows.map((row) => row.version)).toEqual([1, 2, 3]);
+  });
+
+  it('gives every node of a schema the same deployment id, and another schema another one', async () => {
+    const nodes = await Promise.all([openNode(), openNode(), openNode()]);
+    const ids = await Promise.all(nodes.map((node) => node.deploymentId()));
+    expect(new Set(ids).size).toBe(1);
+    const otherSchema = uniqueSchemaName();
+    const other = await createPostgresEventLog(TEST_POSTGRES_URL, { schema: otherSchema });
+    try {
+      expect(await other.deploymentId()).not.toBe(ids[0]);
+    } finally {
+      await other.close();
+      await dropTestSchema(otherSchema);
+    }
   });
 
   it('never lets a history page pass an event whose transaction has not committed yet', async () => {

@@ -73,7 +73,7 @@ describe('SqliteEventLog', () => {
     await store.log.close();
     store.log = new SqliteEventLog(store.filename);
     const versions = inspect((db) => db.prepare('SELECT version FROM schema_migrations').all());
-    expect(versions).toEqual([{ version: 1 }]);
+    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
   it('commits the appends requested before close', async () => {

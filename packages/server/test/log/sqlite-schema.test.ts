@@ -23,6 +23,7 @@ describe('assertSqliteWritable', () => {
     assertSqliteWritable(db);
     const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
     expect(tables.map((table) => table.name).sort()).toEqual([
+      'deployment',
       'event_tags',
       'events',
       'schema_migrations',
