@@ -13,7 +13,7 @@ import type { HeraldContext } from './herald-context.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
 import { registerDashboard } from './http/dashboard.js';
 import {
-  handleClientError,
+  clientErrorHandler,
   MAX_PATH_PARAM_LENGTH,
   registerErrorHandling,
   sendFrameworkError,
@@ -29,6 +29,7 @@ import {
   registerRequestMetrics,
   requestLogController,
 } from './http/http-options.js';
+import { InFlightResponses } from './http/in-flight-responses.js';
 import { registerOpenApiDocument, registerOpenApiRoute } from './http/openapi.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerPresenceRoutes } from './http/presence-routes.js';
@@ -104,6 +105,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   const limits = createLimits(config.limits, config.trustProxy);
   const { server } = options;
   const serverFactory: FastifyServerFactory | undefined = server && ((handler) => server.on('request', handler));
+  const inFlight = new InFlightResponses();
   const app = Fastify({
     logger: loggerOptions(config, options.logStream),
     logController: requestLogController(config),
@@ -111,7 +113,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     trustProxy: limits.proxyTrust,
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: sendFrameworkError,
-    clientErrorHandler: handleClientError,
+    clientErrorHandler: clientErrorHandler(inFlight),
     // Bodies are parsed by plain JSON.parse, as WebSocket frames are, and then validated by
     // @herald/protocol, which refuses `__proto__` members with `invalid_request` on every
     // transport alike (storable-json.ts); Fastify's own check would answer HTTP differently.
@@ -121,6 +123,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     return503OnClosing: false,
     ...(serverFactory ? { serverFactory } : {}),
   });
+  inFlight.track(app.server);
   const log =
     options.log ??
     (await createEventLog(config.store, {

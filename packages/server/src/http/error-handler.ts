@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { API_PATHS, type ErrorCode, HEADERS, HeraldError, isHeraldError } from '@herald/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DependencyFailureLog } from '../ops/dependency-failure-log.js';
+import type { InFlightResponses } from './in-flight-responses.js';
 
 /** Fastify's own error codes, mapped to Herald's (bad JSON, body too large, wrong media type…). */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -73,14 +74,19 @@ export function encodeRawHttpError(error: HeraldError): string {
 
 /**
  * Fastify's `clientErrorHandler` option: a request Node's HTTP parser refuses (malformed, headers
- * over the size limit) is answered `400 invalid_request` in Herald's envelope, then the socket closed.
+ * over the size limit) is answered `400 invalid_request` in Herald's envelope, then the socket
+ * closed, once the requests before it on the connection have been answered (`inFlight`).
  */
-export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const message =
-    error.code === 'HPE_HEADER_OVERFLOW' ? 'the request headers exceed the size limit' : 'malformed HTTP request';
-  if (socket.writable) socket.end(encodeRawHttpError(new HeraldError('invalid_request', message)));
-  else socket.destroy();
+export function clientErrorHandler(inFlight: InFlightResponses) {
+  return (error: Error & { code?: string }, socket: Duplex): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const message =
+      error.code === 'HPE_HEADER_OVERFLOW' ? 'the request headers exceed the size limit' : 'malformed HTTP request';
+    inFlight.whenSettled(socket, () => {
+      if (socket.writable) socket.end(encodeRawHttpError(new HeraldError('invalid_request', message)));
+      else socket.destroy();
+    });
+  };
 }
 
 const STREAM_ROUTE_SHAPE = new RegExp(`^${API_PATHS.streams}/([^/]+)(?:/events)?$`);
