@@ -69,6 +69,11 @@ export class StreamSubscription implements Subscription {
   #isWatching = true;
   #isAnswered = false;
   #isFinal = false;
+  /**
+   * Where the WebSocket's `subscribed` frame said the stream ended (epoch and final seq): a final
+   * event retention has removed is never delivered, so reaching this position at `live` finishes it.
+   */
+  #finalAt: { epoch: string | null; seq: number } | null = null;
   #isClosed = false;
   #isCatchingUp = false;
   #lastEventAt: number | null = null;
@@ -189,12 +194,14 @@ export class StreamSubscription implements Subscription {
         if (isEpochChange) void this.#catchUp('gap');
         else if (frame.epoch !== null) this.#order.setEpoch(frame.epoch);
         if (frame.final && frame.seq <= this.#order.seq && !isEpochChange) this.#finish();
+        else this.#finalAt = frame.final ? { epoch: frame.epoch, seq: frame.seq } : null;
         break;
       }
       case 'live':
         this.#answered();
         // Everything up to `seq` was sent before `live`; missing any of it means a frame was lost.
         if (frame.seq > this.#order.seq) void this.#catchUp('gap');
+        else if (this.#hasReachedFinal()) this.#finish();
         else if (this.#connection === 'live') this.#rearm('caughtUp');
         break;
       case 'reset':
@@ -288,6 +295,12 @@ export class StreamSubscription implements Subscription {
    * from `firstSeq` — they rebuild the timeline, while their state patches are already in `state`.
    * (A server that sends no `firstSeq` resumes after the snapshot.)
    */
+  /** Whether the position is at the final seq the `subscribed` frame gave, in its epoch. */
+  #hasReachedFinal(): boolean {
+    const finalAt = this.#finalAt;
+    return finalAt !== null && finalAt.epoch === this.#order.epoch && this.#order.seq >= finalAt.seq;
+  }
+
   #reset(epoch: string | null, seq: number, state: JsonValue, firstSeq = seq + 1): void {
     this.#order.reset(epoch, Math.min(seq, firstSeq - 1));
     this.#events = [];

@@ -217,6 +217,27 @@ describe('StreamSubscription', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('finishes a final stream whose final event retention removed, from the WebSocket subscribed, reset and live frames (review finding)', () => {
+    const onFinal = vi.fn();
+    const { subscription, released } = openSubscription(new FakeHerald(), STREAM, { onFinal });
+    // What the server says to a subscriber at 0 of a final stream whose three events were swept.
+    subscription.receive({ op: 'subscribed', stream: STREAM, epoch: 'e', seq: 3, firstSeq: 4, final: true });
+    subscription.receive({
+      op: 'reset',
+      stream: STREAM,
+      reason: 'truncated',
+      epoch: 'e',
+      seq: 3,
+      firstSeq: 4,
+      state: {},
+    });
+    expect(onFinal).not.toHaveBeenCalled();
+    subscription.receive({ op: 'live', stream: STREAM, seq: 3 });
+    expect(subscription.snapshot()).toMatchObject({ final: true, status: 'final', seq: 3 });
+    expect(onFinal).toHaveBeenCalledTimes(1);
+    expect(released).toEqual([STREAM]);
+  });
+
   it('replaces state on a reset, rebuilds the timeline from firstSeq, and calls onReset', async () => {
     const server = new FakeHerald();
     const published = publishSteps(server, 5);
