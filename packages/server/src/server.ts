@@ -139,6 +139,8 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     (await createBroker(config.broker, {
       channel: `${redisNamespace}:announcements`,
       onError: (error) => app.log.warn({ err: error }, 'broker error'),
+      // Redis down at start is an outage like any other: serve degraded, polling the store.
+      onStartDegraded: (error) => app.log.error({ err: error }, 'Redis unreachable: starting degraded'),
     }));
   const transportOptions = { heartbeatIntervalMs: config.heartbeatIntervalMs, ...options.transports };
   const { heartbeatIntervalMs } = transportOptions;

@@ -10,6 +10,12 @@ export interface RedisBrokerOptions {
   channel?: string;
   /** How long `createRedisBroker` waits for the first subscription, in ms (default 10 000). */
   connectTimeoutMs?: number;
+  /**
+   * When Redis is not reachable within `connectTimeoutMs`: called, and the broker starts `degraded`
+   * (it keeps reconnecting, and goes `up` once Redis is there), instead of `createRedisBroker`
+   * rejecting. A node restarted during a Redis outage then serves, as its running siblings do.
+   */
+  onStartDegraded?: (error: Error) => void;
   /** Receives connection and publish errors; the broker itself recovers from them (default: ignored). */
   onError?: (error: Error) => void;
 }
@@ -147,7 +153,8 @@ export class RedisBroker implements Broker {
 
 /**
  * Creates a RedisBroker for `redis://…` (or `rediss://…`) and resolves once it is subscribed;
- * rejects with `unavailable` when Redis cannot be reached within `connectTimeoutMs`.
+ * rejects with `unavailable` when Redis cannot be reached within `connectTimeoutMs`, unless
+ * `onStartDegraded` is given: then it resolves the broker `degraded`.
  */
 export async function createRedisBroker(url: string, options: RedisBrokerOptions = {}): Promise<RedisBroker> {
   const broker = new RedisBroker(url, options);
@@ -160,6 +167,10 @@ export async function createRedisBroker(url: string, options: RedisBrokerOptions
     await withTimeout(isUp, timeoutMs, `could not reach Redis within ${timeoutMs} ms`);
     return broker;
   } catch (error) {
+    if (options.onStartDegraded) {
+      options.onStartDegraded(error as Error);
+      return broker;
+    }
     await broker.close();
     throw error;
   } finally {

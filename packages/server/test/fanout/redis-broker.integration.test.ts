@@ -142,4 +142,27 @@ describe('RedisBroker', () => {
     const url = `redis://127.0.0.1:${await findFreePort()}`;
     await expect(createRedisBroker(url, { connectTimeoutMs: 300 })).rejects.toMatchObject({ code: 'unavailable' });
   });
+
+  it('starts degraded when Redis is down and onStartDegraded is given, and goes up once Redis is there (review finding)', async () => {
+    const late = await RedisServerProcess.start();
+    await late.kill();
+    const reasons: Error[] = [];
+    const broker = await createRedisBroker(late.url, {
+      connectTimeoutMs: 300,
+      onStartDegraded: (error) => reasons.push(error),
+    });
+    try {
+      expect(broker.status).toBe('degraded');
+      expect(reasons).toMatchObject([{ code: 'unavailable' }]);
+      const up = nextStatus(broker, 'up');
+      await late.restart();
+      await up;
+      const received = nextAnnouncements(broker, 1);
+      await broker.announce({ kind: 'deleted', stream: 'run:late' });
+      expect(await received).toEqual([{ kind: 'deleted', stream: 'run:late' }]);
+    } finally {
+      await broker.close();
+      await late.kill();
+    }
+  });
 });
