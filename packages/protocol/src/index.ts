@@ -2,6 +2,7 @@ export * from './api-paths.js';
 export * from './close-codes.js';
 export * from './errors.js';
 export * from './event.js';
+export * from './exact-numbers.js';
 export * from './feed.js';
 export * from './iso-time.js';
 export * from './merge-patch.js';

@@ -1,5 +1,6 @@
 import { type ErrorCode, HeraldError } from './errors.js';
 import type { EventInput, HeraldEvent, JsonValue } from './event.js';
+import { assertExactIntegers } from './exact-numbers.js';
 import { type FeedFilter, isValidFeedId, MAX_CURSOR_LENGTH, parseFeedFilter } from './feed.js';
 import { isValidEpoch, isValidStreamName } from './names.js';
 import { parsePresenceLabel, type StreamPresence } from './presence.js';
@@ -153,6 +154,8 @@ export function parseClientFrame(text: string, limits: EventLimits = {}): Client
     return { error: new HeraldError('invalid_request', 'ref must be an integer ≥ 0', { details: { path: 'ref' } }) };
   }
   try {
+    // An integer JSON.parse rounded would be published altered: refused, as over HTTP.
+    assertExactIntegers(text);
     // An unknown op is reported as such (by parseFrameFields), not as its fields.
     if (Object.hasOwn(FRAME_FIELDS, raw.op as string))
       assertKnownFields(raw, FRAME_FIELDS[raw.op as ClientFrame['op']]);

@@ -38,6 +38,12 @@ describe.each(DURABLE_TEST_STORES)('malformed, huge and binary input on $name', 
     ['an unknown op', '{"op":"boom","ref":901}', 'invalid_request'],
     ['a pub without an event', '{"op":"pub","stream":"run:a","ref":902}', 'invalid_request'],
     ['a sub with a negative position', '{"op":"sub","stream":"run:a","after":-1,"ref":903}', 'invalid_request'],
+    // Review finding: stored as 9007199254740992, and an idempotent repeat of either matched the other.
+    [
+      'a pub of an integer JSON.parse would round',
+      '{"op":"pub","stream":"run:bodies","event":{"type":"n","data":{"n":9007199254740993}},"ref":904}',
+      'invalid_request',
+    ],
   ])('answers a WebSocket frame of %s with an error frame and keeps the connection', async (_name, text, code) => {
     const client = await WsTestClient.open(server.url);
     try {
@@ -95,6 +101,13 @@ describe.each(DURABLE_TEST_STORES)('malformed, huge and binary input on $name', 
       'invalid_json',
     ],
     ['garbage text as application/json', 'application/json', Buffer.from('{"type": step}'), 400, 'invalid_json'],
+    [
+      'an integer JSON.parse would round (review finding)',
+      'application/json',
+      Buffer.from('{"type":"n","data":{"n":12345678901234567890123}}'),
+      400,
+      'invalid_request',
+    ],
     ['an empty application/json body', 'application/json', Buffer.alloc(0), 400, 'invalid_json'],
     ['text/plain', 'text/plain', Buffer.from('type=step'), 415, 'unsupported_media_type'],
   ])(

@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assertExactIntegers, findInexactInteger } from '../src/exact-numbers.js';
+
+/** Whether JSON.parse keeps the integer literal `literal` exactly. */
+const isExact = (literal: string) => BigInt(Number(literal)) === BigInt(literal);
+
+const integerLiteral = fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map(String);
+
+describe('findInexactInteger', () => {
+  it('finds exactly the integer literals JSON.parse would change, wherever they sit in a document', () => {
+    fc.assert(
+      fc.property(fc.array(integerLiteral, { minLength: 1, maxLength: 6 }), fc.string(), (literals, text) => {
+        // The literals as values, as members, in a nested array, beside a string holding digits.
+        const json = `{"s":${JSON.stringify(text)},"a":[${literals.join(',')}],"n":{"v":${literals[0]}}}`;
+        expect(JSON.parse(json)).toBeTruthy();
+        expect(findInexactInteger(json)).toBe(literals.find((literal) => !isExact(literal)));
+      }),
+    );
+  });
+
+  it('ignores digits inside strings, escaped quotes included, and numbers with a fraction or an exponent', () => {
+    expect(findInexactInteger('{"id":"9007199254740993","q":"say \\"9007199254740993\\""}')).toBeUndefined();
+    expect(findInexactInteger('[1.9007199254740993, 9007199254740993e0, 1e400]')).toBeUndefined();
+    expect(findInexactInteger('[9007199254740992, -9007199254740991, 1700000000000000000]')).toBeUndefined();
+    expect(findInexactInteger('{"n":-9007199254740993}')).toBe('-9007199254740993');
+    expect(findInexactInteger('{"n":12345678901234567890123}')).toBe('12345678901234567890123');
+  });
+
+  it('refuses such a document with invalid_request naming the integer', () => {
+    expect(() => assertExactIntegers('{"data":{"n":9007199254740993}}')).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: { value: '9007199254740993' } }),
+    );
+    expect(() => assertExactIntegers('{"data":{"n":9007199254740991}}')).not.toThrow();
+  });
+});
