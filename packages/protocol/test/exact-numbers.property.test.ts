@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assertExactIntegers, findInexactInteger } from '../src/exact-numbers.js';
 
-/** Whether JSON.parse keeps the integer literal `literal` exactly. */
-const isExact = (literal: string) => BigInt(Number(literal)) === BigInt(literal);
+/** Whether the integer literal `literal` is stored as the same value: parsed, written back, read as digits. */
+const isExact = (literal: string) =>
+  BigInt(Number(JSON.stringify(JSON.parse(literal))).toLocaleString('fullwide', { useGrouping: false })) ===
+  BigInt(literal);
 
 const integerLiteral = fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map(String);
 
@@ -19,10 +21,20 @@ describe('findInexactInteger', () => {
     );
   });
 
+  it('never refuses a number as JavaScript writes it: any double a JavaScript publisher sends passes', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (number) => {
+        expect(findInexactInteger(JSON.stringify({ n: number }))).toBeUndefined();
+      }),
+    );
+  });
+
   it('ignores digits inside strings, escaped quotes included, and numbers with a fraction or an exponent', () => {
     expect(findInexactInteger('{"id":"9007199254740993","q":"say \\"9007199254740993\\""}')).toBeUndefined();
     expect(findInexactInteger('[1.9007199254740993, 9007199254740993e0, 1e400]')).toBeUndefined();
     expect(findInexactInteger('[9007199254740992, -9007199254740991, 1700000000000000000]')).toBeUndefined();
+    // JavaScript's own text of a double beyond 2^53, and 10^21, written back as 1e+21: the same values.
+    expect(findInexactInteger('[27696815567535830, 1000000000000000000000]')).toBeUndefined();
     expect(findInexactInteger('{"n":-9007199254740993}')).toBe('-9007199254740993');
     expect(findInexactInteger('{"n":12345678901234567890123}')).toBe('12345678901234567890123');
   });
