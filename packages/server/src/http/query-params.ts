@@ -38,7 +38,9 @@ export function readTags(query: QueryParams): Record<string, string> | undefined
   const tags: Record<string, string> = {};
   for (const name of Object.keys(query)) {
     if (!name.startsWith(TAG_QUERY_PREFIX)) continue;
-    const value = readString(query, name);
+    const value = query[name];
+    if (Array.isArray(value)) invalid(name, 'may be given once');
+    // An empty value (`tag.k=`) matches the events tagged with an empty value, as a publish may tag them.
     if (name.length === TAG_QUERY_PREFIX.length || value === undefined) invalid(name, 'must be tag.KEY=VALUE');
     const key = name.slice(TAG_QUERY_PREFIX.length);
     assertTag(key, value, 'tag');

@@ -184,6 +184,30 @@ describe.each(DURABLE_TEST_STORES)('query values on $name', (testStore) => {
       expect(answer.status).toBe(200);
     });
 
+    it('refuses an empty stream filter, which would widen the query to every stream (review finding)', async () => {
+      const answer = await requestJson(`${server.url}/v1/events?stream=&limit=3`);
+      expect(answer).toMatchObject({
+        status: 400,
+        body: { error: { code: 'invalid_stream_name', details: { path: 'stream' } } },
+      });
+    });
+
+    it('finds events by an empty tag value, which a publish may carry (review finding)', async () => {
+      await requestJson(`${server.url}/v1/streams/run:empty-tag/events`, {
+        body: {
+          events: [
+            { type: 'a', tags: { k: '' } },
+            { type: 'b', tags: { k: 'x' } },
+          ],
+        },
+      });
+      const answer = await requestJson<{ events: { type: string }[] }>(
+        `${server.url}/v1/events?stream=run:empty-tag&tag.k=`,
+      );
+      expect(answer.status).toBe(200);
+      expect(answer.body.events.map((event) => event.type)).toEqual(['a']);
+    });
+
     it.each(['', ',', ',,,', ' , '])('refuses the empty type filter %j', async (types) => {
       const answer = await requestJson(`${server.url}/v1/events?type=${encodeURIComponent(types)}`);
       expect(answer).toMatchObject({

@@ -182,7 +182,8 @@ export const historyRouteSchema = {
   security: TOKEN_OR_OPEN,
   querystring: Type.Object(
     {
-      [QUERY_PARAMS.stream]: Type.Optional(StreamName),
+      // minLength: given empty (`stream=`) it is refused, not read as absent (every stream).
+      [QUERY_PARAMS.stream]: Type.Optional(Type.String({ ...StreamName, minLength: 1 })),
       [QUERY_PARAMS.prefix]: Type.Optional(Prefix),
       [QUERY_PARAMS.type]: Type.Optional(
         Type.String({ minLength: 1, description: 'Comma-separated event types.', examples: ['job_started'] }),
