@@ -14,9 +14,19 @@ import {
 /** Serves a live stream request itself (SSE); registered by the transports when they exist. */
 export type LiveHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown;
 
-/** Whether the client asks for Server-Sent Events. */
+/**
+ * Whether the client asks for Server-Sent Events: its Accept header names `text/event-stream`
+ * with a weight above zero (`;q=0` says "not this", RFC 9110 §12.4.2). Wildcards do not count: a
+ * client that accepts any type (curl's default wildcard) is answered JSON.
+ */
 export function wantsEventStream(request: FastifyRequest): boolean {
-  return request.headers.accept?.includes('text/event-stream') === true;
+  const accept = request.headers.accept;
+  if (accept === undefined || !accept.toLowerCase().includes('text/event-stream')) return false;
+  return accept.split(',').some((range) => {
+    const [type = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    const weight = parameters.find((parameter) => parameter.startsWith('q='));
+    return type === 'text/event-stream' && (weight === undefined || Number(weight.slice(2)) > 0);
+  });
 }
 
 /** Counts the reader of a stream's snapshot as a poller in presence (PollPresence). */

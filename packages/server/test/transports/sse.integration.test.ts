@@ -56,6 +56,20 @@ describe('single-stream SSE', () => {
     reconnect.close();
   });
 
+  it.each([
+    ['text/event-stream;q=0, application/json', 'application/json'],
+    ['application/json;q=0.5, text/event-stream', 'text/event-stream'],
+    ['TEXT/EVENT-STREAM', 'text/event-stream'],
+    ['*/*', 'application/json'],
+  ])('negotiates Accept %j as %s (review finding: q=0 was ignored)', async (accept, type) => {
+    const stream = newStream();
+    await server.publishTicks(stream, 1);
+    const controller = new AbortController();
+    const response = await fetch(eventsUrl(stream, '?after=0'), { headers: { accept }, signal: controller.signal });
+    expect(response.headers.get('content-type')).toMatch(new RegExp(`^${type}`));
+    controller.abort();
+  });
+
   it('answers a malformed Last-Event-ID with 400 invalid_request', async () => {
     const response = await fetch(eventsUrl(newStream()), {
       headers: { accept: 'text/event-stream', 'last-event-id': 'x' },
