@@ -37,6 +37,11 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
   }
+  // `herald tail --help` asks for help, not for a stream named by an unknown option.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   try {
     return await command(rest);
   } catch (error) {

@@ -36,6 +36,13 @@ export async function requestJson(
     method,
     headers: { ...authHeaders(connection), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  }).catch((error: unknown) => {
+    // fetch says only "fetch failed": name the server, and the cause (ECONNREFUSED, ENOTFOUND, bad port…).
+    const { code, message } = (error as { cause?: { code?: string; message?: string } }).cause ?? {};
+    const cause = code ?? message;
+    throw new HeraldError('unavailable', `cannot reach ${connection.url}${cause ? ` (${cause})` : ''}`, {
+      cause: error,
+    });
   });
   const text = await response.text();
   const parsed = text === '' ? null : (JSON.parse(text) as JsonValue);

@@ -10,6 +10,7 @@ import type { EventsPage, HeraldEvent, StreamSnapshot } from '@herald/protocol';
 import { SqliteEventLog } from '@herald/server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_BIN, type HeraldProcess, startHeraldProcess } from '../../server/test/support/herald-process.js';
+import { signTestToken, TEST_JWT_SECRET } from '../../server/test/support/jwt.js';
 import { streamForever } from './support/endless-source.js';
 
 const run = promisify(execFile);
@@ -19,6 +20,15 @@ beforeAll(async () => {
   server = await startHeraldProcess();
 });
 afterAll(() => server.close());
+
+/** A 127.0.0.1 URL on a port that was free a moment ago: connecting to it is refused. */
+async function urlWithNoServer(): Promise<string> {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
 
 const herald = (...args: string[]) => run(process.execPath, [CLI_BIN, ...args, '--url', server.url]);
 const getJson = async <T>(path: string) => (await (await fetch(`${server.url}${path}`)).json()) as T;
@@ -36,6 +46,17 @@ describe('herald publish', () => {
     const failure = await herald('publish', 'run:cli-bad', 'bad type!').catch((error) => error);
     expect(failure.code).toBe(1);
     expect(failure.stderr).toContain('invalid_request');
+  });
+});
+
+describe('herald publish to no server', () => {
+  it('fails with unavailable naming the URL and the cause (review finding: only "fetch failed")', async () => {
+    const url = await urlWithNoServer();
+    const failure = await run(process.execPath, [CLI_BIN, 'publish', 'run:x', 'tick', '--url', url]).catch(
+      (error) => error,
+    );
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain(`herald publish: unavailable: cannot reach ${url} (ECONNREFUSED)`);
   });
 });
 
@@ -79,6 +100,41 @@ describe('herald tail', () => {
     const failure = await herald('tail', 'not a stream name').catch((error) => error);
     expect(failure.code).toBe(1);
     expect(failure.stderr).toContain('invalid_stream_name');
+  });
+
+  it('says on stderr that it cannot reach the server while it retries, naming the URL (review finding: it hung silently)', async () => {
+    const url = await urlWithNoServer();
+    const child = spawn(process.execPath, [CLI_BIN, 'tail', 'run:nowhere', '--url', url]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      await expect.poll(() => stderr, { timeout: 10_000 }).toContain(`herald tail: cannot reach ${url}`);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('exits 1 with token_expired when its token expires, which retrying with the same token cannot fix (review finding)', async () => {
+    const guarded = await startHeraldProcess({ env: { HERALD_JWT_SECRET: TEST_JWT_SECRET } });
+    try {
+      const expired = await signTestToken({ read: ['run:*'] }, { expiresInSeconds: -10 });
+      const failure = await run(process.execPath, [
+        CLI_BIN,
+        'tail',
+        'run:expired',
+        '--url',
+        guarded.url,
+        '--token',
+        expired,
+      ]).catch((error) => error);
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toContain('token_expired');
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('refuses --pretty together with --json as a usage error', async () => {

@@ -17,6 +17,21 @@ describe('runCli', () => {
   });
 });
 
+describe('--help after a command', () => {
+  it.each(['serve', 'start', 'publish', 'tail', 'watch'])(
+    'prints the usage and exits 0 for herald %s --help (review finding: an unknown option)',
+    async (command) => {
+      const written: string[] = [];
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      });
+      expect(await runCli([command, '--help'])).toBe(0);
+      expect(written.join('')).toMatch(new RegExp(`usage: herald <command>[\\s\\S]*\\n  ${command} `));
+    },
+  );
+});
+
 describe('herald watch', () => {
   it.each(['0', 'abc', '1.5', String(2 ** 31)])(
     'refuses --interval-ms %s with its usage instead of polling in a loop',

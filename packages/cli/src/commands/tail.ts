@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createClient } from '@herald/client';
+import { createClient, type HeraldClient, type HeraldError } from '@herald/client';
 import WebSocket from 'ws';
 import { CONNECTION_OPTIONS, resolveConnection } from '../server-connection.js';
 import { createPrettyFormatter, type EventFormatter, formatEventJson } from '../tail-format.js';
@@ -11,6 +11,33 @@ function resolveFormatter(flags: { pretty?: boolean | undefined; json?: boolean 
   const isPretty = flags.pretty ?? (flags.json ? false : process.stdout.isTTY === true);
   const wantsColor = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   return isPretty ? createPrettyFormatter({ color: wantsColor }) : formatEventJson;
+}
+
+/** Failures of the token itself: retrying with the same token (the CLI has no other) cannot fix them. */
+const TOKEN_FAILURES = new Set(['token_expired', 'unauthorized']);
+
+/**
+ * Says on stderr when the server cannot be reached (once, naming the URL and the last failure)
+ * and when it is back, so that a tail that waits is not mistaken for a quiet stream; ends the
+ * command on a token failure.
+ */
+function reportConnection(client: HeraldClient, url: string, fail: (error: HeraldError) => void): void {
+  let lastError: HeraldError | undefined;
+  let isAway = false;
+  client.on('error', (error) => {
+    lastError = error;
+    if (TOKEN_FAILURES.has(error.code)) fail(error);
+  });
+  client.on('status', (status) => {
+    if (status === 'reconnecting' && !isAway) {
+      isAway = true;
+      const reason = lastError ? `: ${lastError.code}: ${lastError.message}` : '';
+      process.stderr.write(`herald tail: cannot reach ${url}${reason}; retrying\n`);
+    } else if ((status === 'live' || status === 'polling') && isAway) {
+      isAway = false;
+      process.stderr.write(`herald tail: connected to ${url}\n`);
+    }
+  });
 }
 
 /**
@@ -54,6 +81,7 @@ export async function tail(argv: string[]): Promise<number> {
         const { error } = subscription.snapshot();
         if (error && !error.retryable) reject(error);
       });
+      reportConnection(client, url, reject);
     });
   } finally {
     client.close();
