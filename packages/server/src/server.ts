@@ -3,6 +3,7 @@ import cors from '@fastify/cors';
 import { assertStreamName, type JsonValue } from '@herald/protocol';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
+import { MIN_SAFE_API_KEY_LENGTH } from './config/access-options.js';
 import { defineConfig, type HeraldConfig, type HeraldConfigInput, resolveStoreOption } from './config/config.js';
 import { configError } from './config/config-error.js';
 import { Publisher } from './delivery/publisher.js';
@@ -124,6 +125,11 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     ...(serverFactory ? { serverFactory } : {}),
   });
   inFlight.track(app.server);
+  if (config.apiKey !== undefined && config.apiKey.length < MIN_SAFE_API_KEY_LENGTH) {
+    app.log.warn(
+      `the API key has ${config.apiKey.length} characters: use ${MIN_SAFE_API_KEY_LENGTH} or more (e.g. openssl rand -hex 32), a short one can be guessed`,
+    );
+  }
   const log =
     options.log ??
     (await createEventLog(config.store, {

@@ -30,6 +30,13 @@ const MAX_PROXY_HOPS = 100;
 export function checkTrustProxy(trustProxy: TrustProxy): TrustProxy {
   if (typeof trustProxy === 'boolean') return trustProxy;
   if (typeof trustProxy === 'number') return checkInteger('trust-proxy', trustProxy, 0, MAX_PROXY_HOPS);
+  const everyAddress = trustProxy.find((entry) => /\/0+$/.test(entry));
+  if (everyAddress !== undefined) {
+    configError(
+      'trust-proxy',
+      `"${everyAddress}" would trust every address to name the client (and its rate limits): list your proxies' addresses or ranges, or give a hop count`,
+    );
+  }
   const invalid = trustProxy.find((entry) => !isProxyAddress(entry));
   if (invalid !== undefined || trustProxy.length === 0) {
     configError(
@@ -74,6 +81,12 @@ export function checkApiKey(key: string): string {
   }
   return key;
 }
+
+/**
+ * Shortest API key the server starts with without a warning: 16 printable characters. A shorter
+ * key still works (refusing it would stop deployments that run with one), but it can be guessed.
+ */
+export const MIN_SAFE_API_KEY_LENGTH = 16;
 
 /** The schemes of the pages a browser sends an `Origin` for that a CORS list can name. */
 const ORIGIN_SCHEMES = new Set(['http:', 'https:']);

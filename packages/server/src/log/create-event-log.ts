@@ -87,9 +87,31 @@ function openSqliteFile(filename: string, limits: AppendLimits, storeOption: Sto
 const OPENERS: Record<string, (url: string, rest: string, options: EventLogOptions) => EventLog | Promise<EventLog>> = {
   memory: (_url, _rest, options) => new MemoryEventLog(appendLimits(options)),
   sqlite: (_url, path, options) => openSqlite(path, appendLimits(options), options.storeOption ?? 'store'),
-  postgres: (url, _rest, options) => createPostgresEventLog(url, options),
-  postgresql: (url, _rest, options) => createPostgresEventLog(url, options),
+  postgres: (url, _rest, options) => openPostgres(url, options),
+  postgresql: (url, _rest, options) => openPostgres(url, options),
 };
+
+/** A store URL as logs and errors may show it: its password hidden. */
+function redactStoreUrl(storeUrl: string): string {
+  return storeUrl.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/**
+ * Opens the PostgreSQL log; a failure to reach or log in to the database says it was the store
+ * (`connect ECONNREFUSED 127.0.0.1:5432` alone names neither the option nor the URL).
+ */
+async function openPostgres(url: string, options: EventLogOptions): Promise<EventLog> {
+  try {
+    return await createPostgresEventLog(url, options);
+  } catch (error) {
+    if (error instanceof HeraldError) throw error;
+    const store = redactStoreUrl(url);
+    throw new HeraldError('unavailable', `cannot open the store ${store}: ${(error as Error).message}`, {
+      cause: error,
+      details: { store },
+    });
+  }
+}
 
 /** The configuration option that named a store: the one its `invalid_config` errors name. */
 type StoreOption = 'store' | 'data-dir';
@@ -114,7 +136,7 @@ export async function createEventLog(storeUrl: string, options: EventLogOptions 
   if (!open) {
     throw new HeraldError('invalid_config', `unsupported store URL; use one of ${Object.keys(OPENERS).join(':, ')}:`, {
       // A store URL may carry a password; details reach logs and clients.
-      details: { store: storeUrl.replace(/\/\/[^@/]*@/, '//***@') },
+      details: { store: redactStoreUrl(storeUrl) },
     });
   }
   return open(storeUrl, storeUrl.slice(colon + 1), options);

@@ -88,6 +88,15 @@ describe('resolveConfig', () => {
     expect(trust('2')).toBe(2);
     expect(trust('127.0.0.1, 10.0.0.0/8,loopback')).toEqual(['127.0.0.1', '10.0.0.0/8', 'loopback']);
     expect(() => trust('nginx.local')).toThrow(/trust-proxy/);
+    // Review finding: proxy-addr refused these with "invalid range on address", naming no option.
+    for (const everyone of ['0.0.0.0/0', '::/0', '10.0.0.1, 0.0.0.0/00']) {
+      expect(() => trust(everyone)).toThrow(
+        expect.objectContaining({
+          code: 'invalid_config',
+          message: expect.stringMatching(/trust-proxy.*every address/),
+        }),
+      );
+    }
   });
 
   it('leaves the API key unthrottled by default and reads its own publish rate', () => {

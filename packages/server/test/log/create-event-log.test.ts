@@ -95,6 +95,17 @@ describe('createEventLog', () => {
     },
   );
 
+  it('says it was the store that could not be reached, naming its URL without the password (review finding)', async () => {
+    const failure = createEventLog('postgres://admin:secret@127.0.0.1:1/herald');
+    await expect(failure).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(
+        /^cannot open the store postgres:\/\/\*\*\*@127\.0\.0\.1:1\/herald: .*ECONNREFUSED/,
+      ),
+      details: { store: 'postgres://***@127.0.0.1:1/herald' },
+    });
+  });
+
   it('hides URL credentials in the error details', async () => {
     await expect(createEventLog('mysql://admin:secret@db/herald')).rejects.toMatchObject({
       details: { store: 'mysql://***@db/herald' },
