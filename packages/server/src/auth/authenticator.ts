@@ -48,6 +48,10 @@ function principalFromClaims(payload: JWTPayload): Principal {
   if (!isStringList(read) || !isStringList(publish)) {
     throw new HeraldError('unauthorized', 'herald.read and herald.publish must be arrays of stream patterns');
   }
+  // A malformed flag is a malformed token (401), as a malformed list is, not a refusal (403).
+  if (!isOptionalBoolean(claim.admin) || !isOptionalBoolean(claim.label)) {
+    throw new HeraldError('unauthorized', 'herald.admin and herald.label must be true or false when given');
+  }
   return {
     kind: 'jwt',
     read,
@@ -57,6 +61,10 @@ function principalFromClaims(payload: JWTPayload): Principal {
     ...(payload.sub === undefined ? {} : { subject: payload.sub }),
     ...(claim.label === true ? { mayLabel: true } : {}),
   };
+}
+
+function isOptionalBoolean(value: unknown): boolean {
+  return value === undefined || typeof value === 'boolean';
 }
 
 function isSameSecret(token: string, apiKey: string): boolean {
@@ -103,6 +111,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     } catch (error) {
       if (error instanceof HeraldError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw new HeraldError('token_expired', 'the token has expired');
+      // jose's message names the claim and what is wrong with it (`unexpected "aud" claim value`).
+      if (error instanceof joseErrors.JWTClaimValidationFailed) {
+        throw new HeraldError('unauthorized', `invalid token: ${error.message}`, { cause: error });
+      }
       if (error instanceof joseErrors.JOSEError && !(error instanceof joseErrors.JWKSTimeout)) {
         throw new HeraldError('unauthorized', `invalid token: ${error.code}`, { cause: error });
       }

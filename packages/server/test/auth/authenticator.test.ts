@@ -23,6 +23,24 @@ describe('createAuthenticator', () => {
     }
   });
 
+  it('rejects a non-boolean admin or label as malformed, as a non-array read is (review finding: "true" was 403)', async () => {
+    for (const claim of [{ admin: 'true' }, { label: 1 }]) {
+      const token = await signTestToken(claim as unknown as { admin: boolean });
+      await expect(authenticate(token)).rejects.toMatchObject({
+        code: 'unauthorized',
+        message: expect.stringMatching(/must be true or false/),
+      });
+    }
+  });
+
+  it('names the claim a token fails: the wrong audience or issuer (review finding)', async () => {
+    const checked = createAuthenticator({ jwt: { secret: TEST_JWT_SECRET, audience: 'herald', issuer: 'idp' } });
+    await expect(checked(await signTestToken({ read: ['*'] }))).rejects.toMatchObject({
+      code: 'unauthorized',
+      message: expect.stringMatching(/^invalid token: .*"(aud|iss)"/),
+    });
+  });
+
   it('rejects an expired token with token_expired', async () => {
     const expired = await signTestToken({ read: ['*'] }, { expiresInSeconds: -5 });
     await expect(authenticate(expired)).rejects.toMatchObject({ code: 'token_expired' });
