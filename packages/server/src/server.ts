@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import cors from '@fastify/cors';
-import { assertStreamName, type JsonValue } from '@herald/protocol';
+import { assertStreamName, HeraldError, type JsonValue } from '@herald/protocol';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
 import { MIN_SAFE_API_KEY_LENGTH } from './config/access-options.js';
@@ -125,6 +125,11 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     ...(serverFactory ? { serverFactory } : {}),
   });
   inFlight.track(app.server);
+  // Connection errors of the store, Redis and the presence board repeat many times a second during
+  // an outage: each cause is logged once per interval, with the count of those held back.
+  const dependencyFailures = new DependencyFailureLog(app.log);
+  const reportConnectionError = (what: string) => (error: Error) =>
+    dependencyFailures.report(new HeraldError('unavailable', `${what} connection error`, { cause: error }), what);
   if (config.apiKey !== undefined && config.apiKey.length < MIN_SAFE_API_KEY_LENGTH) {
     app.log.warn(
       `the API key has ${config.apiKey.length} characters: use ${MIN_SAFE_API_KEY_LENGTH} or more (e.g. openssl rand -hex 32), a short one can be guessed`,
@@ -135,7 +140,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     (await createEventLog(config.store, {
       maxStateBytes: config.limits.maxStateBytes,
       storeOption: resolveStoreOption(config),
-      onError: (error) => app.log.warn({ err: error }, 'event log connection error'),
+      onError: reportConnectionError('store'),
     }));
   // Redis channels and keys are the deployment's own (review finding: two deployments sharing one
   // Redis delivered each other's events): the store names the deployment, whatever the Redis URL.
@@ -144,7 +149,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     options.broker ??
     (await createBroker(config.broker, {
       channel: `${redisNamespace}:announcements`,
-      onError: (error) => app.log.warn({ err: error }, 'broker error'),
+      onError: reportConnectionError('broker'),
       // Redis down at start is an outage like any other: serve degraded, polling the store.
       onStartDegraded: (error) => app.log.error({ err: error }, 'Redis unreachable: starting degraded'),
     }));
@@ -155,7 +160,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   const presenceBoard = createPresenceBoard(config.broker, {
     prefix: `${redisNamespace}:presence`,
     ttlMs: heartbeatIntervalMs,
-    onError: (error) => app.log.warn({ err: error }, 'presence board error'),
+    onError: reportConnectionError('presence board'),
   });
   const presence = new Presence({
     board: presenceBoard,
@@ -196,7 +201,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     limits,
     metrics,
     logger: app.log,
-    dependencyFailures: new DependencyFailureLog(app.log),
+    dependencyFailures,
     shutdown: new ShutdownHooks(),
     presence,
   };

@@ -2,7 +2,7 @@ import { createHerald, type Herald } from '@herald/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestJson } from '../support/http-json.js';
 import { dropTestSchema, schemaStoreUrl, uniqueSchemaName } from '../support/postgres-test-schema.js';
-import { findFreePort } from '../support/redis-server-process.js';
+import { findFreePort, RedisServerProcess } from '../support/redis-server-process.js';
 import { openRefusedWebSocket } from '../support/refused-request.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -59,11 +59,29 @@ describe('dependency failures are logged on the server, rate-limited (issue 12 i
       statuses.push(response.status);
     }
     expect(new Set(statuses)).toEqual(new Set([503]));
-    const logged = dependencyLines(lines);
+    // One line for the 20 failed publishes; the pool's own lost connection, if it saw one, is
+    // another cause (`where: store`), logged once too.
+    const logged = dependencyLines(lines).filter((line) => line.where !== 'store');
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ level: 40, where: 'POST /v1/streams/:stream/events' });
     expect(logged[0]!.cause).toMatch(/PostgreSQL cannot be reached/);
+    expect(dependencyLines(lines).filter((line) => line.where === 'store').length).toBeLessThanOrEqual(1);
     await proxy.restore();
+  });
+
+  it('logs a Redis that went away once per cause, however often the broker and presence board reconnect (review finding: three lines a second)', async () => {
+    const redis = await RedisServerProcess.start();
+    cleanups.push(() => redis.kill());
+    const { lines, logStream } = captureLog();
+    herald = await createHerald({ host: '127.0.0.1', port: 0, store: 'memory:', broker: redis.url }, { logStream });
+    await redis.kill();
+    // ioredis reconnects every 100 ms to 1 s: about ten failed attempts per connection here.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const logged = dependencyLines(lines);
+    expect(logged.length).toBeGreaterThan(0);
+    // At most one line per cause (connection closed, refused) and per Redis client (broker, board).
+    expect(logged.length).toBeLessThanOrEqual(4);
+    expect(logged.every((line) => ['broker', 'presence board'].includes(line.where ?? ''))).toBe(true);
   });
 
   it('logs an unreachable JWKS endpoint once, for HTTP reads and refused WebSocket upgrades alike', async () => {
