@@ -1,7 +1,6 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
-import { type RawResponse, requestRawPath } from '../support/raw-http.js';
+import { exchangeRawBytes, type RawResponse, requestRawPath } from '../support/raw-http.js';
 
 /** Asserts Herald's error envelope: `{"error": {"code", "message"}}`, JSON, never cached. */
 function expectEnvelope(response: RawResponse, status: number, code: string): void {
@@ -14,28 +13,17 @@ function expectEnvelope(response: RawResponse, status: number, code: string): vo
 }
 
 /** Writes `head` to the server as is and resolves whatever it answers before closing. */
-function sendRawRequest(url: string, head: string): Promise<RawResponse> {
-  const { port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(head));
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [headText = '', body = ''] = text.split('\r\n\r\n');
-      const [statusLine = '', ...headerLines] = headText.split('\r\n');
-      const headers = Object.fromEntries(
-        headerLines.map((line) => [
-          line.slice(0, line.indexOf(':')).toLowerCase(),
-          line.slice(line.indexOf(':') + 1).trim(),
-        ]),
-      );
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, text: body });
-    });
-  });
+async function sendRawRequest(url: string, head: string): Promise<RawResponse> {
+  const text = await exchangeRawBytes(url, head);
+  const [headText = '', body = ''] = text.split('\r\n\r\n');
+  const [statusLine = '', ...headerLines] = headText.split('\r\n');
+  const headers = Object.fromEntries(
+    headerLines.map((line) => [
+      line.slice(0, line.indexOf(':')).toLowerCase(),
+      line.slice(line.indexOf(':') + 1).trim(),
+    ]),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, text: body };
 }
 
 describe("Fastify's own errors carry Herald's envelope (issue 12 item 10)", () => {

@@ -1,26 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StreamSnapshot } from '@herald/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestJson } from '../support/http-json.js';
 import { type LiveTestServer, startLiveTestServer } from '../support/live-test-server.js';
+import { exchangeRawBytes } from '../support/raw-http.js';
 
 /** Writes `bytes` on one connection and resolves every status line the server answered before closing. */
-function statusLinesOf(url: string, bytes: string): Promise<string[]> {
-  const { port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(bytes));
-    let text = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    socket.on('error', reject);
-    // A response with a body ends without a line break: the next status line follows on its line.
-    socket.on('close', () => resolve([...text.matchAll(/HTTP\/1\.1 (\d{3} [^\r]*)\r\n/g)].map((match) => match[1]!)));
-  });
+async function statusLinesOf(url: string, bytes: string): Promise<string[]> {
+  const text = await exchangeRawBytes(url, bytes);
+  // A response with a body ends without a line break: the next status line follows on its line.
+  return [...text.matchAll(/HTTP\/1\.1 (\d{3} [^\r]*)\r\n/g)].map((match) => match[1]!);
 }
 
 /**

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 
 /** An HTTP answer read as text. */
 export interface RawResponse {
@@ -31,5 +32,20 @@ export function requestRawPath(
     );
     request.on('error', reject);
     request.end(options.body);
+  });
+}
+
+/** Writes `bytes` on one TCP connection as they are and resolves all the server wrote before it closed. */
+export function exchangeRawBytes(baseUrl: string, bytes: string): Promise<string> {
+  const { port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(bytes));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text));
   });
 }
