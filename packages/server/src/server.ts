@@ -100,6 +100,9 @@ export interface Herald {
   close(): Promise<void>;
 }
 
+/** How long a client may take to send one whole request (headers and body), in ms. */
+const REQUEST_TIMEOUT_MS = 120_000;
+
 /** Creates a Herald server from a (partial) configuration; reads like the server's table of contents. */
 export async function createHerald(input: HeraldConfigInput = {}, options: HeraldOptions = {}): Promise<Herald> {
   const config = defineConfig(input);
@@ -111,6 +114,9 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
     logger: loggerOptions(config, options.logStream),
     logController: requestLogController(config),
     bodyLimit: config.limits.maxBodyBytes,
+    // Fastify's default (0) lets a client that never finishes its request body hold the connection
+    // for ever; two minutes carry a full 16 MiB body at about 1 Mbit/s. Responses (SSE, long-polls) are not limited.
+    requestTimeout: REQUEST_TIMEOUT_MS,
     trustProxy: limits.proxyTrust,
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: sendFrameworkError,

@@ -9,29 +9,36 @@ import type { Duplex } from 'node:stream';
  */
 export class InFlightResponses {
   readonly #owed = new WeakMap<Duplex, number>();
-  readonly #whenSettled = new WeakMap<Duplex, () => void>();
+  readonly #latest = new WeakMap<Duplex, IncomingMessage>();
+  readonly #whenSettled = new WeakMap<Duplex, { then: () => void; owedAtMost: number }>();
 
   /** Counts every request `server` receives until its response has finished or its connection closed. */
   track(server: Server): void {
     server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
       const { socket } = request;
       this.#owed.set(socket, (this.#owed.get(socket) ?? 0) + 1);
+      this.#latest.set(socket, request);
       response.once('close', () => this.#settle(socket));
     });
   }
 
-  /** Runs `then` once `socket` owes no response: at once when it owes none. */
+  /**
+   * Runs `then` once `socket` owes no response but, when the bytes refused belong to the body of its
+   * latest request (a broken chunk), that one: its body never ends, so it is never answered
+   * otherwise (review finding: such connections hung open). At once when nothing else is owed.
+   */
   whenSettled(socket: Duplex, then: () => void): void {
-    if (!this.#owed.get(socket)) then();
-    else this.#whenSettled.set(socket, then);
+    const owedAtMost = this.#latest.get(socket)?.complete === false ? 1 : 0;
+    if ((this.#owed.get(socket) ?? 0) <= owedAtMost) then();
+    else this.#whenSettled.set(socket, { then, owedAtMost });
   }
 
   #settle(socket: Duplex): void {
     const owed = (this.#owed.get(socket) ?? 1) - 1;
     this.#owed.set(socket, owed);
-    if (owed > 0) return;
-    const then = this.#whenSettled.get(socket);
+    const waiting = this.#whenSettled.get(socket);
+    if (waiting === undefined || owed > waiting.owedAtMost) return;
     this.#whenSettled.delete(socket);
-    then?.();
+    waiting.then();
   }
 }

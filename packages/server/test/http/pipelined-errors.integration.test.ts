@@ -47,6 +47,13 @@ describe('a parse error after a request on the same connection', () => {
       'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
       ['201 Created'],
     ],
+    [
+      'a publish whose chunked body is broken (review finding: the connection hung open)',
+      'run:pipe-chunk',
+      '',
+      'POST /v1/streams/run:pipe-chunk/events HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nZZZZ\r\n{}\r\n0\r\n\r\n',
+      ['201 Created', '400 Bad Request'],
+    ],
   ])('answers the publish it stored before refusing %s', async (_case, stream, headers, after, expected) => {
     const lines = await statusLinesOf(server.url, publishRequest(stream, headers) + after);
     expect(lines).toEqual(expected);
