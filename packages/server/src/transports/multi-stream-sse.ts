@@ -64,7 +64,7 @@ class MultiStreamSseEncoder implements FrameEncoder {
 
   reset(notice: ResetNotice): Buffer {
     this.#positions.set(notice.stream, { seq: notice.firstSeq - 1, epoch: notice.epoch });
-    return encodeSseReset(notice);
+    return encodeSseReset(notice, encodeSseCursor(this.#positions));
   }
 
   event(stream: string, event: DeliveredEvent): Buffer {
@@ -75,7 +75,10 @@ class MultiStreamSseEncoder implements FrameEncoder {
   }
 
   live = encodeSseLive;
-  final = encodeSseFinal;
+
+  final(stream: string, seq: number): Buffer {
+    return encodeSseFinal(stream, seq, encodeSseCursor(this.#positions));
+  }
 }
 
 /** Several streams on one SSE response (browsers allow ~6 HTTP/1.1 connections per origin); it ends once every stream is final. */

@@ -70,6 +70,29 @@ describe('single-stream SSE', () => {
     controller.abort();
   });
 
+  it.each([
+    ['the single-stream route', (stream: string) => eventsUrl(stream)],
+    ['/v1/sse', (stream: string) => `${server.url}/v1/sse?stream=${stream}`],
+  ])(
+    'lets EventSource stop on %s at a final stream whose events retention removed (review finding: it reconnected for ever)',
+    async (_route, urlOf) => {
+      const stream = newStream();
+      await server.publish(stream, [{ type: 'a' }, { type: 'b' }, { type: 'done', final: true }]);
+      await fetch(`${server.url}/v1/events?olderThan=9999-01-01T00:00:00Z`, { method: 'DELETE' });
+      const first = await SseTestClient.open(urlOf(stream));
+      await first.waitUntil(() => first.named('final').length === 1);
+      // The reset and the final frame carry the position they leave the client at, so EventSource's
+      // Last-Event-ID moves there and its reconnect is answered 204, which stops it.
+      const lastId = first.messages.at(-1)!.id;
+      expect(first.named('reset')).toHaveLength(1);
+      first.close();
+      const reconnect = await fetch(urlOf(stream), {
+        headers: { accept: 'text/event-stream', 'last-event-id': lastId },
+      });
+      expect(reconnect.status).toBe(204);
+    },
+  );
+
   it('answers a malformed Last-Event-ID with 400 invalid_request', async () => {
     const response = await fetch(eventsUrl(newStream()), {
       headers: { accept: 'text/event-stream', 'last-event-id': 'x' },
