@@ -29,9 +29,27 @@ describe('findInexactInteger', () => {
     );
   });
 
-  it('ignores digits inside strings, escaped quotes included, and numbers with a fraction or an exponent', () => {
+  it('finds the same integer however it is spelled: with a zero fraction, an exponent, or both (review finding)', () => {
+    fc.assert(
+      fc.property(integerLiteral, (literal) => {
+        const digits = literal.replace('-', '');
+        const sign = literal.startsWith('-') ? '-' : '';
+        const spellings = [
+          `${literal}.0`,
+          `${literal}e0`,
+          `${literal}0e-1`,
+          `${sign}${digits[0]}.${digits.slice(1) || '0'}e${digits.length - 1}`,
+        ];
+        for (const spelling of spellings) {
+          expect(findInexactInteger(`[${spelling}]`)).toBe(isExact(literal) ? undefined : spelling);
+        }
+      }),
+    );
+  });
+
+  it('ignores digits inside strings, escaped quotes included, fractions, and exponents JSON.parse turns into Infinity', () => {
     expect(findInexactInteger('{"id":"9007199254740993","q":"say \\"9007199254740993\\""}')).toBeUndefined();
-    expect(findInexactInteger('[1.9007199254740993, 9007199254740993e0, 1e400]')).toBeUndefined();
+    expect(findInexactInteger('[1.9007199254740993, 9007199254740993.5, 1e400, 9007199254740993e400]')).toBeUndefined();
     expect(findInexactInteger('[9007199254740992, -9007199254740991, 1700000000000000000]')).toBeUndefined();
     // JavaScript's own text of a double beyond 2^53, and 10^21, written back as 1e+21: the same values.
     expect(findInexactInteger('[27696815567535830, 1000000000000000000000]')).toBeUndefined();

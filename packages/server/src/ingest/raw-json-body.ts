@@ -1,4 +1,4 @@
-import { HeraldError, type JsonValue } from '@herald/protocol';
+import { assertExactIntegers, HeraldError, type JsonValue } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import { decodeUtf8 } from '../http/strict-utf8.js';
 
@@ -21,6 +21,8 @@ export function parseJsonObject(raw: unknown): Record<string, JsonValue> {
   if (!Buffer.isBuffer(raw) || raw.length === 0) throw new HeraldError('invalid_json', 'the body must be JSON');
   const text = decodeUtf8(raw);
   if (text === undefined) throw new HeraldError('invalid_json', 'the body is not valid UTF-8');
+  // A mapped field (a stream name, a tag) would carry the rounded integer: refused, as on /v1.
+  assertExactIntegers(text);
   let value: unknown;
   try {
     value = JSON.parse(text);

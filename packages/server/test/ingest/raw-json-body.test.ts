@@ -10,6 +10,14 @@ describe('parseJsonObject', () => {
     }
   });
 
+  it('refuses an integer JSON parsing would round, which a mapping could make a stream name of (review finding)', () => {
+    // `ing:9007199254740993` and `ing:9007199254740992` would have become one stream.
+    expect(() => parseJsonObject(Buffer.from('{"id":9007199254740993}'))).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: { value: '9007199254740993' } }),
+    );
+    expect(parseJsonObject(Buffer.from('{"id":9007199254740991}'))).toEqual({ id: 9007199254740991 });
+  });
+
   it('parses a UTF-8 object, 4-byte characters included', () => {
     expect(parseJsonObject(Buffer.from('{"name":"run 🚀 ü"}'))).toEqual({ name: 'run 🚀 ü' });
   });
