@@ -35,7 +35,22 @@ export function isNotModified(request: FastifyRequest, etag: string): boolean {
 
 /** `304` with the ETag and no body: the client's copy is current. `cacheControl` applies. */
 export function sendNotModified(reply: FastifyReply, etag: string, cacheControl: string) {
-  return reply.header(HEADERS.etag, etag).header(HEADERS.cacheControl, cacheControl).code(304).send();
+  return reply
+    .header(HEADERS.etag, etag)
+    .header(HEADERS.cacheControl, cacheControl)
+    .header('vary', varyOnAccept(reply))
+    .code(304)
+    .send();
+}
+
+/**
+ * The reply's `Vary` (CORS's `Origin`, if set) with `Accept` added: the read routes answer the same
+ * URL with Server-Sent Events for `Accept: text/event-stream`, so a shared cache must not hand a
+ * stored JSON page to an EventSource, which then fails for good (review finding).
+ */
+function varyOnAccept(reply: FastifyReply): string {
+  const current = reply.getHeader('vary');
+  return current === undefined ? 'Accept' : `${String(current)}, Accept`;
 }
 
 /**
@@ -53,6 +68,7 @@ export function sendWithEtag(
   return reply
     .header(HEADERS.etag, etag)
     .header(HEADERS.cacheControl, cacheControl)
+    .header('vary', varyOnAccept(reply))
     .type('application/json')
     .send(body);
 }

@@ -14,19 +14,35 @@ import {
 /** Serves a live stream request itself (SSE); registered by the transports when they exist. */
 export type LiveHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown;
 
+/** The weight (`q`) an Accept header gives each media range it names, lowercased. */
+function acceptWeights(accept: string): Map<string, number> {
+  const weights = new Map<string, number>();
+  for (const range of accept.split(',')) {
+    const [type = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    const weight = parameters.find((parameter) => parameter.startsWith('q='));
+    const q = weight === undefined ? 1 : Number(weight.slice(2));
+    weights.set(type, Math.max(weights.get(type) ?? 0, Number.isNaN(q) ? 0 : q));
+  }
+  return weights;
+}
+
 /**
- * Whether the client asks for Server-Sent Events: its Accept header names `text/event-stream`
- * with a weight above zero (`;q=0` says "not this", RFC 9110 §12.4.2). Wildcards do not count: a
- * client that accepts any type (curl's default wildcard) is answered JSON.
+ * Whether the client asks for Server-Sent Events: its Accept header names `text/event-stream` with
+ * a weight above zero (`;q=0` says "not this", RFC 9110 §12.4.2) and at least that of JSON
+ * (`application/json`, or a wildcard that covers it). A client that accepts any type (curl's
+ * default wildcard) and names no event stream is answered JSON.
  */
 export function wantsEventStream(request: FastifyRequest): boolean {
   const accept = request.headers.accept;
   if (accept === undefined || !accept.toLowerCase().includes('text/event-stream')) return false;
-  return accept.split(',').some((range) => {
-    const [type = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
-    const weight = parameters.find((parameter) => parameter.startsWith('q='));
-    return type === 'text/event-stream' && (weight === undefined || Number(weight.slice(2)) > 0);
-  });
+  const weights = acceptWeights(accept);
+  const eventStream = weights.get('text/event-stream') ?? 0;
+  const json = Math.max(
+    weights.get('application/json') ?? 0,
+    weights.get('application/*') ?? 0,
+    weights.get('*/*') ?? 0,
+  );
+  return eventStream > 0 && eventStream >= json;
 }
 
 /** Counts the reader of a stream's snapshot as a poller in presence (PollPresence). */

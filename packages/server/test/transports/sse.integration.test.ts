@@ -61,12 +61,17 @@ describe('single-stream SSE', () => {
     ['application/json;q=0.5, text/event-stream', 'text/event-stream'],
     ['TEXT/EVENT-STREAM', 'text/event-stream'],
     ['*/*', 'application/json'],
+    ['application/json, text/event-stream;q=0.1', 'application/json'],
+    ['application/json;q=0.5, text/event-stream;q=0.4', 'application/json'],
+    ['text/event-stream, */*;q=0.1', 'text/event-stream'],
   ])('negotiates Accept %j as %s (review finding: q=0 was ignored)', async (accept, type) => {
     const stream = newStream();
     await server.publishTicks(stream, 1);
     const controller = new AbortController();
     const response = await fetch(eventsUrl(stream, '?after=0'), { headers: { accept }, signal: controller.signal });
     expect(response.headers.get('content-type')).toMatch(new RegExp(`^${type}`));
+    // One URL, two representations: a shared cache must key the JSON page on Accept.
+    if (type === 'application/json') expect(response.headers.get('vary')).toMatch(/\bAccept\b/);
     controller.abort();
   });
 
