@@ -30,11 +30,11 @@ const MAX_PROXY_HOPS = 100;
 export function checkTrustProxy(trustProxy: TrustProxy): TrustProxy {
   if (typeof trustProxy === 'boolean') return trustProxy;
   if (typeof trustProxy === 'number') return checkInteger('trust-proxy', trustProxy, 0, MAX_PROXY_HOPS);
-  const everyAddress = trustProxy.find((entry) => /\/0+$/.test(entry));
-  if (everyAddress !== undefined) {
+  const tooWide = trustProxy.find(isWiderThanAnyProxyNetwork);
+  if (tooWide !== undefined) {
     configError(
       'trust-proxy',
-      `"${everyAddress}" would trust every address to name the client (and its rate limits): list your proxies' addresses or ranges, or give a hop count`,
+      `"${tooWide}" would trust a large part of every address to name the client (and so its rate limits): list your proxies' addresses or ranges, or give a hop count`,
     );
   }
   const invalid = trustProxy.find((entry) => !isProxyAddress(entry));
@@ -45,6 +45,23 @@ export function checkTrustProxy(trustProxy: TrustProxy): TrustProxy {
     );
   }
   return trustProxy;
+}
+
+/**
+ * The narrowest prefixes a list of proxies may name: an IPv4 /8 (10.0.0.0/8), the IPv6 unique-local
+ * /7 (fc00::/7), and /104 for IPv4-mapped IPv6 (::ffff:10.0.0.0/104). Wider ranges (0.0.0.0/1,
+ * ::ffff:0.0.0.0/96) cover clients, which could then name themselves any IP (review finding).
+ */
+const MIN_PROXY_PREFIX = { ipv4: 8, ipv6: 7, ipv4Mapped: 104 };
+
+function isWiderThanAnyProxyNetwork(entry: string): boolean {
+  const [address = '', prefix] = entry.split('/');
+  if (prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  const family = isIP(address);
+  const isIpv4Mapped = family === 6 && /^::ffff:/i.test(address);
+  const minimum =
+    family === 4 ? MIN_PROXY_PREFIX.ipv4 : isIpv4Mapped ? MIN_PROXY_PREFIX.ipv4Mapped : MIN_PROXY_PREFIX.ipv6;
+  return family !== 0 && Number(prefix) < minimum;
 }
 
 function isProxyAddress(entry: string): boolean {

@@ -89,7 +89,9 @@ describe('resolveConfig', () => {
     expect(trust('127.0.0.1, 10.0.0.0/8,loopback')).toEqual(['127.0.0.1', '10.0.0.0/8', 'loopback']);
     expect(() => trust('nginx.local')).toThrow(/trust-proxy/);
     // Review finding: proxy-addr refused these with "invalid range on address", naming no option.
-    for (const everyone of ['0.0.0.0/0', '::/0', '10.0.0.1, 0.0.0.0/00']) {
+    // So did ranges covering most clients (the second review: they let a client forge its IP).
+    const tooWide = ['0.0.0.0/0', '::/0', '10.0.0.1, 0.0.0.0/00', '0.0.0.0/1,128.0.0.0/1', '::ffff:0.0.0.0/96'];
+    for (const everyone of tooWide) {
       expect(() => trust(everyone)).toThrow(
         expect.objectContaining({
           code: 'invalid_config',
@@ -97,6 +99,7 @@ describe('resolveConfig', () => {
         }),
       );
     }
+    expect(trust('10.0.0.0/8,fc00::/7,::ffff:10.0.0.0/104')).toEqual(['10.0.0.0/8', 'fc00::/7', '::ffff:10.0.0.0/104']);
   });
 
   it('leaves the API key unthrottled by default and reads its own publish rate', () => {
