@@ -102,7 +102,7 @@ describe('herald tail', () => {
     expect(failure.stderr).toContain('invalid_stream_name');
   });
 
-  it('says on stderr that it cannot reach the server while it retries, naming the URL (review finding: it hung silently)', async () => {
+  it('says on stderr that it has no connection while it retries, naming the URL (review finding: it hung silently)', async () => {
     const url = await urlWithNoServer();
     const child = spawn(process.execPath, [CLI_BIN, 'tail', 'run:nowhere', '--url', url]);
     let stderr = '';
@@ -110,7 +110,7 @@ describe('herald tail', () => {
       stderr += chunk.toString();
     });
     try {
-      await expect.poll(() => stderr, { timeout: 10_000 }).toContain(`herald tail: cannot reach ${url}`);
+      await expect.poll(() => stderr, { timeout: 10_000 }).toContain(`herald tail: no connection to ${url}`);
       expect(child.exitCode).toBeNull();
     } finally {
       child.kill();

@@ -17,7 +17,7 @@ function resolveFormatter(flags: { pretty?: boolean | undefined; json?: boolean 
 const TOKEN_FAILURES = new Set(['token_expired', 'unauthorized']);
 
 /**
- * Says on stderr when the server cannot be reached (once, naming the URL and the last failure)
+ * Says on stderr when there is no connection to the server (once, naming the URL and the last failure)
  * and when it is back, so that a tail that waits is not mistaken for a quiet stream; ends the
  * command on a token failure.
  */
@@ -32,7 +32,7 @@ function reportConnection(client: HeraldClient, url: string, fail: (error: Heral
     if (status === 'reconnecting' && !isAway) {
       isAway = true;
       const reason = lastError ? `: ${lastError.code}: ${lastError.message}` : '';
-      process.stderr.write(`herald tail: cannot reach ${url}${reason}; retrying\n`);
+      process.stderr.write(`herald tail: no connection to ${url}${reason}; retrying\n`);
     } else if ((status === 'live' || status === 'polling') && isAway) {
       isAway = false;
       process.stderr.write(`herald tail: connected to ${url}\n`);
