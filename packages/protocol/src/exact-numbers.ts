@@ -1,8 +1,9 @@
 import { HeraldError } from './errors.js';
 
 // A number of at most 15 significant digits always comes back as written; only longer ones can
-// round. Such a literal holds a run of 16 digits, or of 17 digits and a decimal point.
-const LONG_NUMBER = /\d{16}|[\d.]{17}/;
+// round. Such a literal holds a run of 16 digits, or of 17 digits and a decimal point. A number can
+// only underflow to 0 with a negative exponent of three digits, or written out in 17 characters.
+const SUSPECT_NUMBER = /\d{16}|[\d.]{17}|[eE]-\d{3}/;
 const NUMBER_TOKEN = /-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?/y;
 
 /**
@@ -30,17 +31,27 @@ function spelledInteger(whole: string, fraction = '', exponent = '0'): bigint | 
   return value % divisor === 0n ? value / divisor : undefined;
 }
 
+/** A number literal JSON parsing would store as another value, and how. */
+export interface AlteredNumber {
+  literal: string;
+  /** `inexact_integer`: an integer that rounds to another; `underflow`: a non-zero number read as 0. */
+  problem: 'inexact_integer' | 'underflow';
+}
+
 /**
- * The first number literal in the JSON `text` that spells an integer JSON parsing would store as
- * another one, or `undefined`: JSON.parse reads it as the nearest double, and JSON.stringify writes
- * that double's shortest text, so `9007199254740993` (or `9007199254740993.0`, or
- * `9.007199254740993e15`) comes back as `9007199254740992`. A literal that comes back as the same
- * value (`27696815567535830`, JavaScript's own text of a double; `1e21`'s digits) passes, and so
- * do fractions, which no binary double holds exactly anyway. Literals inside strings are not
- * numbers. Bodies without a long number, nearly all, are judged by one regular-expression test.
+ * The first number literal in the JSON `text` that JSON parsing would store as another value, or
+ * `undefined`. JSON.parse reads a literal as the nearest double, and JSON.stringify writes that
+ * double's shortest text, so:
+ * - an integer beyond 2^53 can come back as another integer: `9007199254740993` (or
+ *   `9007199254740993.0`, or `9.007199254740993e15`) as `9007199254740992`;
+ * - a non-zero number too small for a double (`1e-400`) comes back as `0`.
+ * A literal that comes back as the same value (`27696815567535830`, JavaScript's own text of a
+ * double; `1e21`'s digits) passes, and so do other fractions, which no binary double holds exactly
+ * anyway. Literals inside strings are not numbers. Bodies without a long number or a long negative
+ * exponent, nearly all, are judged by one regular-expression test.
  */
-export function findInexactInteger(text: string): string | undefined {
-  if (!LONG_NUMBER.test(text)) return undefined;
+export function findAlteredNumber(text: string): AlteredNumber | undefined {
+  if (!SUSPECT_NUMBER.test(text)) return undefined;
   let isInString = false;
   for (let i = 0; i < text.length; i++) {
     const char = text[i]!;
@@ -62,24 +73,26 @@ export function findInexactInteger(text: string): string | undefined {
     const sign = literal.startsWith('-') ? -1n : 1n;
     const number = Number(literal);
     if (integer !== undefined && Number.isFinite(number) && integerValueOfText(number) !== sign * integer) {
-      return literal;
+      return { literal, problem: 'inexact_integer' };
     }
+    if (number === 0 && /[1-9]/.test(whole + (fraction ?? ''))) return { literal, problem: 'underflow' };
     i += literal.length - 1;
   }
   return undefined;
 }
 
 /**
- * Throws `invalid_request` when the JSON `text` holds an integer JSON.parse would change (see
- * findInexactInteger): it would be stored altered, and an idempotent repeat of the exact value
- * would match another. Such integers travel as strings (RFC 7493, I-JSON).
+ * Throws `invalid_request` when the JSON `text` holds a number JSON.parse would change (see
+ * findAlteredNumber): it would be stored altered, and an idempotent repeat of the exact value
+ * would match another. Such numbers travel as strings (RFC 7493, I-JSON).
  */
-export function assertExactIntegers(text: string): void {
-  const literal = findInexactInteger(text);
-  if (literal === undefined) return;
-  throw new HeraldError(
-    'invalid_request',
-    `the integer ${literal} cannot be stored exactly (beyond ±2^53); send it as a string`,
-    { details: { value: literal } },
-  );
+export function assertExactNumbers(text: string): void {
+  const altered = findAlteredNumber(text);
+  if (altered === undefined) return;
+  const { literal, problem } = altered;
+  const message =
+    problem === 'inexact_integer'
+      ? `the integer ${literal} cannot be stored exactly (beyond ±2^53); send it as a string`
+      : `the number ${literal} is too small to be stored (it would be stored as 0); send it as a string`;
+  throw new HeraldError('invalid_request', message, { details: { value: literal } });
 }

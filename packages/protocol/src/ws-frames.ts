@@ -1,6 +1,6 @@
 import { type ErrorCode, HeraldError } from './errors.js';
 import type { EventInput, HeraldEvent, JsonValue } from './event.js';
-import { assertExactIntegers } from './exact-numbers.js';
+import { assertExactNumbers } from './exact-numbers.js';
 import { type FeedFilter, isValidFeedId, MAX_CURSOR_LENGTH, parseFeedFilter } from './feed.js';
 import { isValidEpoch, isValidStreamName } from './names.js';
 import { parsePresenceLabel, type StreamPresence } from './presence.js';
@@ -155,7 +155,7 @@ export function parseClientFrame(text: string, limits: EventLimits = {}): Client
   }
   try {
     // An integer JSON.parse rounded would be published altered: refused, as over HTTP.
-    assertExactIntegers(text);
+    assertExactNumbers(text);
     // An unknown op is reported as such (by parseFrameFields), not as its fields.
     if (Object.hasOwn(FRAME_FIELDS, raw.op as string))
       assertKnownFields(raw, FRAME_FIELDS[raw.op as ClientFrame['op']]);

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assertExactIntegers, findInexactInteger } from '../src/exact-numbers.js';
+import { assertExactNumbers, findAlteredNumber } from '../src/exact-numbers.js';
+
+/** The literal findAlteredNumber reports in `text`, if any. */
+const findInexactInteger = (text: string) => findAlteredNumber(text)?.literal;
 
 /** Whether the integer literal `literal` is stored as the same value: parsed, written back, read as digits. */
 const isExact = (literal: string) =>
@@ -9,7 +12,7 @@ const isExact = (literal: string) =>
 
 const integerLiteral = fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map(String);
 
-describe('findInexactInteger', () => {
+describe('findAlteredNumber', () => {
   it('finds exactly the integer literals JSON.parse would change, wherever they sit in a document', () => {
     fc.assert(
       fc.property(fc.array(integerLiteral, { minLength: 1, maxLength: 6 }), fc.string(), (literals, text) => {
@@ -57,10 +60,41 @@ describe('findInexactInteger', () => {
     expect(findInexactInteger('{"n":12345678901234567890123}')).toBe('12345678901234567890123');
   });
 
+  it('finds a non-zero number JSON.parse reads as 0, however it is spelled, and passes true zeros and the smallest doubles', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.stringMatching(/^\d{0,20}$/),
+        fc.integer({ min: 325, max: 100_000 }),
+        fc.boolean(),
+        (lead, rest, magnitude, negative) => {
+          const literal = `${negative ? '-' : ''}${lead}.${rest || '0'}e-${magnitude}`;
+          expect(Math.abs(Number(literal))).toBe(0);
+          expect(findAlteredNumber(`{"a":[1,${literal}],"s":"1e-400"}`)).toEqual({ literal, problem: 'underflow' });
+        },
+      ),
+    );
+    expect(findAlteredNumber(`[0.${'0'.repeat(400)}1]`)).toEqual({
+      literal: `0.${'0'.repeat(400)}1`,
+      problem: 'underflow',
+    });
+    expect(
+      findAlteredNumber('[0, -0, 0.0, 0e-500, 0.000e-999, 5e-324, -5e-324, 1e-323, 2.2250738585072014e-308]'),
+    ).toBeUndefined();
+    expect(findAlteredNumber('{"s":"1e-400"}')).toBeUndefined();
+  });
+
   it('refuses such a document with invalid_request naming the integer', () => {
-    expect(() => assertExactIntegers('{"data":{"n":9007199254740993}}')).toThrow(
+    expect(() => assertExactNumbers('{"data":{"n":9007199254740993}}')).toThrow(
       expect.objectContaining({ code: 'invalid_request', details: { value: '9007199254740993' } }),
     );
-    expect(() => assertExactIntegers('{"data":{"n":9007199254740991}}')).not.toThrow();
+    expect(() => assertExactNumbers('{"data":{"n":9007199254740991}}')).not.toThrow();
+    expect(() => assertExactNumbers('{"data":{"n":1e-400}}')).toThrow(
+      expect.objectContaining({
+        code: 'invalid_request',
+        message: expect.stringContaining('stored as 0'),
+        details: { value: '1e-400' },
+      }),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
-import { assertExactIntegers, HEADERS, HeraldError } from '@herald/protocol';
+import { assertExactNumbers, HEADERS, HeraldError } from '@herald/protocol';
 import { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { redactTokenInUrl } from '../auth/request-token.js';
 import type { HeraldConfig } from '../config/config.js';
@@ -110,7 +110,7 @@ export function acceptJsonBodiesOnly(app: FastifyInstance): void {
     if (text === undefined) return done(new HeraldError('invalid_json', 'the body is not valid UTF-8'), undefined);
     // An integer JSON.parse would round is refused, as on WebSocket, rather than stored altered.
     try {
-      assertExactIntegers(text);
+      assertExactNumbers(text);
     } catch (error) {
       return done(error as HeraldError, undefined);
     }

@@ -1,4 +1,4 @@
-import { assertExactIntegers, HeraldError, type JsonValue } from '@herald/protocol';
+import { assertExactNumbers, HeraldError, type JsonValue } from '@herald/protocol';
 import type { FastifyInstance } from 'fastify';
 import { decodeUtf8 } from '../http/strict-utf8.js';
 
@@ -22,7 +22,7 @@ export function parseJsonObject(raw: unknown): Record<string, JsonValue> {
   const text = decodeUtf8(raw);
   if (text === undefined) throw new HeraldError('invalid_json', 'the body is not valid UTF-8');
   // A mapped field (a stream name, a tag) would carry the rounded integer: refused, as on /v1.
-  assertExactIntegers(text);
+  assertExactNumbers(text);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -44,6 +44,12 @@ describe.each(DURABLE_TEST_STORES)('malformed, huge and binary input on $name', 
       '{"op":"pub","stream":"run:bodies","event":{"type":"n","data":{"n":9007199254740993}},"ref":904}',
       'invalid_request',
     ],
+    // Stored as 0 before: a non-zero number silently became another value.
+    [
+      'a pub of a non-zero number JSON.parse reads as 0',
+      '{"op":"pub","stream":"run:bodies","event":{"type":"n","data":{"n":1e-400}},"ref":905}',
+      'invalid_request',
+    ],
   ])('answers a WebSocket frame of %s with an error frame and keeps the connection', async (_name, text, code) => {
     const client = await WsTestClient.open(server.url);
     try {
@@ -105,6 +111,13 @@ describe.each(DURABLE_TEST_STORES)('malformed, huge and binary input on $name', 
       'an integer JSON.parse would round (review finding)',
       'application/json',
       Buffer.from('{"type":"n","data":{"n":12345678901234567890123}}'),
+      400,
+      'invalid_request',
+    ],
+    [
+      'a non-zero number JSON.parse reads as 0 (it was stored as 0)',
+      'application/json',
+      Buffer.from('{"type":"n","state":{"n":-2.5e-999}}'),
       400,
       'invalid_request',
     ],
