@@ -50,6 +50,21 @@ describe.each(TRANSPORT_ORDER)('on %s alone', (transport) => {
     expect(run.subscription.snapshot()).toMatchObject({ status: 'final', final: true, seq: 11 });
   });
 
+  it('finishes a subscription resumed at the final event without waiting for the watchdog', async () => {
+    await publishTicks('run:matrix-done', 1, 2);
+    await publishDirect(herald.serverUrl, 'run:matrix-done', { type: 'done', final: true });
+    // The watchdog would only look after a minute: finishing sooner needs the transport's own word.
+    const resumed = createTestClient(herald.proxy.url, { transports: [transport], staleAfterMs: 60_000 });
+    try {
+      let finalSeq: number | undefined;
+      resumed.subscribe('run:matrix-done', { after: 3, onFinal: (snapshot) => (finalSeq = snapshot.seq) });
+      await waitUntil(() => finalSeq !== undefined, 10_000, 'onFinal');
+      expect(finalSeq).toBe(3);
+    } finally {
+      resumed.close();
+    }
+  });
+
   it('resumes across dropped connections with no event lost or repeated', async () => {
     const run = recordSubscription(client, 'run:matrix-cut');
     await publishTicks('run:matrix-cut', 1, 3);

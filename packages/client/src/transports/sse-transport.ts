@@ -150,11 +150,19 @@ export class SseTransport implements Transport {
       }),
     );
     const response = await this.#context.http.openEventStreams(streams, cursor, signal);
-    // 204: every stream is final and read to its end.
-    if (response.status === 204 || signal.aborted) return;
+    if (signal.aborted) return;
     if (!this.#isOpen) {
       this.#isOpen = true;
       this.#listener.onOpen();
+    }
+    // 204: every stream is final and read to its end, and the response says no more. Each is told
+    // so now (it confirms over HTTP), rather than when its watchdog next looks.
+    if (response.status === 204) {
+      for (const stream of streams) {
+        this.#finished.add(stream);
+        this.#listener.onFrame({ op: 'final', stream });
+      }
+      return;
     }
     const finals = new Set<string>();
     await readSseResponse(
