@@ -67,16 +67,16 @@ function toSchemaError(error: ErrorObject, part: HttpPart, data: unknown): Heral
   const path = detailsPath(part, segments);
   // A stream name is judged as everywhere else (`invalid_stream_name`), also when a body leaves it
   // out; a query that names no stream at all is an incomplete request instead.
+  const value = part === 'querystring' ? (data as Record<string, unknown>)[String(segments[0])] : undefined;
+  const isRepeatedParameter = error.keyword === 'type' && Array.isArray(value);
   const isStreamName = segments.filter((segment) => typeof segment === 'string').at(-1) === 'stream';
-  if (isStreamName && (error.keyword !== 'required' || part === 'body')) {
+  if (isStreamName && !isRepeatedParameter && (error.keyword !== 'required' || part === 'body')) {
     try {
       assertStreamName(undefined, path);
     } catch (streamError) {
       return streamError as HeraldError;
     }
   }
-  const value = part === 'querystring' ? (data as Record<string, unknown>)[String(segments[0])] : undefined;
-  const isRepeatedParameter = error.keyword === 'type' && Array.isArray(value);
   const message = isRepeatedParameter
     ? `${path} may be given once`
     : error.keyword === 'additionalProperties'

@@ -192,6 +192,14 @@ describe.each(DURABLE_TEST_STORES)('query values on $name', (testStore) => {
       });
     });
 
+    it('says a stream filter given twice may be given once, as for every other parameter', async () => {
+      const answer = await requestJson(`${server.url}/v1/events?stream=run:a&stream=run:a`);
+      expect(answer).toMatchObject({
+        status: 400,
+        body: { error: { code: 'invalid_request', message: 'stream may be given once', details: { path: 'stream' } } },
+      });
+    });
+
     it('finds events by an empty tag value, which a publish may carry (review finding)', async () => {
       await requestJson(`${server.url}/v1/streams/run:empty-tag/events`, {
         body: {
