@@ -36,6 +36,17 @@ export function byteLength(text: string): number {
   return textEncoder.encode(text).length;
 }
 
+/**
+ * Whether `text` has more than `max` characters, counted as JSON Schema's `maxLength` counts them
+ * (Unicode code points: an emoji is one), so the HTTP schema and these rules agree on every way in.
+ */
+function isLongerThan(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  let characters = 0;
+  for (const _ of text) if (++characters > max) return true;
+  return false;
+}
+
 /** Throws `invalid_stream_name` unless `name` matches the stream name pattern. */
 export function assertStreamName(name: unknown, path = 'stream'): asserts name is string {
   if (!isValidStreamName(name)) {
@@ -51,10 +62,11 @@ export function assertStreamName(name: unknown, path = 'stream'): asserts name i
  * and a key other than `__proto__` (see storable-json.ts).
  */
 export function assertTag(key: string, value: unknown, path: string): asserts value is string {
-  if (key.length === 0 || key.length > MAX_TAG_LENGTH) invalid(`tag keys are 1..${MAX_TAG_LENGTH} characters`, path);
+  if (key.length === 0 || isLongerThan(key, MAX_TAG_LENGTH))
+    invalid(`tag keys are 1..${MAX_TAG_LENGTH} characters`, path);
   if (key === '__proto__') invalid('a tag key may not be __proto__', `${path}.${key}`);
   assertStorableText(key, path);
-  if (typeof value !== 'string' || value.length > MAX_TAG_LENGTH) {
+  if (typeof value !== 'string' || isLongerThan(value, MAX_TAG_LENGTH)) {
     invalid(`tag values are strings of at most ${MAX_TAG_LENGTH} characters`, `${path}.${key}`);
   }
   assertStorableText(value, `${path}.${key}`);
@@ -80,7 +92,7 @@ export function parseEventInput(value: unknown, limits: EventLimits = {}, path =
   if (!isValidEventType(value.type)) invalid('type must match ^[A-Za-z0-9_.:-]{1,100}$', `${path}.type`);
   const event: EventInput = { type: value.type };
   if (value.id !== undefined) {
-    if (typeof value.id !== 'string' || value.id.length === 0 || value.id.length > MAX_EVENT_ID_LENGTH) {
+    if (typeof value.id !== 'string' || value.id.length === 0 || isLongerThan(value.id, MAX_EVENT_ID_LENGTH)) {
       invalid(`id must be a string of 1..${MAX_EVENT_ID_LENGTH} characters`, `${path}.id`);
     }
     assertStorableText(value.id, `${path}.id`);

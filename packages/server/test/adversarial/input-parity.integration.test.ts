@@ -24,6 +24,11 @@ const CASES: [name: string, eventJson: string, code: string][] = [
   ['an unknown field', '{"type":"step","tag":{}}', 'invalid_request'],
   ['a bad type', '{"type":"no spaces"}', 'invalid_request'],
   ['an event that is not an object', '[1,2]', 'invalid_request'],
+  // Lengths are counted in characters, as the HTTP schema counts them: an emoji is one, not two.
+  ['an id of 128 emoji', `{"type":"step","id":"${'😀'.repeat(128)}"}`, 'ok'],
+  ['an id of 129 emoji', `{"type":"step","id":"${'😀'.repeat(129)}"}`, 'invalid_request'],
+  ['a tag of 256 emoji', `{"type":"step","tags":{"${'😀'.repeat(256)}":"${'😀'.repeat(256)}"}}`, 'ok'],
+  ['a tag value of 257 emoji', `{"type":"step","tags":{"k":"${'😀'.repeat(257)}"}}`, 'invalid_request'],
 ];
 
 describe.each(DURABLE_TEST_STORES)('the same event on every way in, on $name', (testStore) => {
