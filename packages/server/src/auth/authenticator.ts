@@ -63,8 +63,9 @@ function principalFromClaims(payload: JWTPayload): Principal {
   };
 }
 
+/** Absent, `null` (read as absent, as a `null` list is: it grants nothing) or a boolean. */
 function isOptionalBoolean(value: unknown): boolean {
-  return value === undefined || typeof value === 'boolean';
+  return value === undefined || value === null || typeof value === 'boolean';
 }
 
 function isSameSecret(token: string, apiKey: string): boolean {

@@ -33,6 +33,14 @@ describe('createAuthenticator', () => {
     }
   });
 
+  it('reads a null member of the herald claim as absent, flags as lists are: it grants nothing', async () => {
+    const token = await signTestToken({ read: ['run:*'], publish: null, admin: null, label: null } as unknown as {
+      read: string[];
+    });
+    expect(await authenticate(token)).toMatchObject({ kind: 'jwt', read: ['run:*'], publish: [], admin: false });
+    expect(await authenticate(token)).not.toHaveProperty('mayLabel');
+  });
+
   it('names the claim a token fails: the wrong audience or issuer (review finding)', async () => {
     const checked = createAuthenticator({ jwt: { secret: TEST_JWT_SECRET, audience: 'herald', issuer: 'idp' } });
     await expect(checked(await signTestToken({ read: ['*'] }))).rejects.toMatchObject({
