@@ -22,11 +22,13 @@ export function resolveResume(snapshot: StreamSnapshot, after: number, epoch?: s
 /**
  * Whether a subscriber at `after` (of `epoch`) has already seen `snapshot`'s final event, so a
  * live transport has nothing to send: SSE answers 204, the one answer that stops EventSource from
- * reconnecting. As in resolveResume, a position without an epoch (`undefined` or `null`) is trusted.
+ * reconnecting. As in resolveResume, a position without an epoch (`undefined` or `null`) is trusted,
+ * but only at the final seq itself: a position past the head is another epoch's (resolveResume
+ * resets it), so its client must be reset into this one, not told the stream is done.
  */
 export function hasSeenFinal(snapshot: StreamSnapshot, after: number, epoch?: string | null): boolean {
   const isSameEpoch = epoch == null || epoch === snapshot.epoch;
-  return snapshot.final && isSameEpoch && after >= snapshot.seq;
+  return snapshot.final && isSameEpoch && after === snapshot.seq;
 }
 
 /**

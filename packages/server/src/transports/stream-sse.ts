@@ -18,7 +18,7 @@ type StreamRequest = FastifyRequest<{ Params: { stream: string }; Querystring: S
 /**
  * `GET /v1/streams/{stream}/events` with `Accept: text/event-stream` (DESIGN "Server-Sent Events"):
  * resume from Last-Event-ID / `after`, events as `id: <seq>` data frames, then `event: live`, then
- * live events; `event: final` ends the response, and a reconnect at or past the final seq gets 204.
+ * live events; `event: final` ends the response, and a reconnect at the final seq gets 204.
  */
 export function createStreamSseHandler(
   deps: { hub: Hub; log: EventLog; presence: Presence },

@@ -120,6 +120,28 @@ describe('single-stream SSE', () => {
     expect(reconnect.status).toBe(204);
   });
 
+  it.each([
+    ['?after=5', (stream: string) => eventsUrl(stream, '?after=5')],
+    [
+      '/v1/sse with an old epoch-less cursor at 5',
+      (stream: string) => `${server.url}/v1/sse?stream=${stream}&cursor=${stream}%3D5`,
+    ],
+  ])(
+    'resets a client at %s, past the head of a final stream recreated shorter, rather than telling it 204 (review finding)',
+    async (_name, url) => {
+      const stream = newStream();
+      await server.publish(stream, [{ type: 'a' }, { type: 'done', final: true }]);
+      const client = await SseTestClient.open(url(stream));
+      await client.ended;
+      expect(client.status).toBe(200);
+      expect(client.named('reset').map((message) => JSON.parse(message.data))).toMatchObject([
+        { stream, reason: 'epoch_changed' },
+      ]);
+      expect(client.seqs()).toEqual([1, 2]);
+      expect(client.named('final')).toHaveLength(1);
+    },
+  );
+
   it('catches up on a stream that is already final with its events, event: live, then event: final (review finding 7)', async () => {
     const stream = newStream();
     await server.publish(stream, [{ type: 'a' }, { type: 'done', final: true }]);
