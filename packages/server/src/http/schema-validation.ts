@@ -70,7 +70,8 @@ function toSchemaError(error: ErrorObject, part: HttpPart, data: unknown): Heral
   const value = part === 'querystring' ? (data as Record<string, unknown>)[String(segments[0])] : undefined;
   const isRepeatedParameter = error.keyword === 'type' && Array.isArray(value);
   const isStreamName = segments.filter((segment) => typeof segment === 'string').at(-1) === 'stream';
-  if (isStreamName && !isRepeatedParameter && (error.keyword !== 'required' || part === 'body')) {
+  const isUnknownMember = error.keyword === 'additionalProperties';
+  if (isStreamName && !isRepeatedParameter && !isUnknownMember && (error.keyword !== 'required' || part === 'body')) {
     try {
       assertStreamName(undefined, path);
     } catch (streamError) {
@@ -79,7 +80,7 @@ function toSchemaError(error: ErrorObject, part: HttpPart, data: unknown): Heral
   }
   const message = isRepeatedParameter
     ? `${path} may be given once`
-    : error.keyword === 'additionalProperties'
+    : isUnknownMember
       ? `unknown ${part === 'querystring' ? 'parameter' : 'field'} "${segments.at(-1)}"`
       : `${path} ${error.message ?? 'is invalid'}`;
   return new HeraldError('invalid_request', message, { details: { path } });

@@ -83,6 +83,15 @@ describe('publish bodies under their schema', () => {
     expect(refusal(publishBody, [])).toMatchObject({ details: { path: 'body' } });
   });
 
+  it('calls a stream member of a single-stream event an unknown field, as a WebSocket pub does (review finding)', () => {
+    for (const body of [{ type: 'a', stream: 'run:1' }, { events: [{ type: 'a', stream: 'run:1' }] }]) {
+      expect(refusal(publishBody, body)).toMatchObject({
+        code: 'invalid_request',
+        message: 'unknown field "stream"',
+      });
+    }
+  });
+
   it('names a batch event field events[i].<field>', () => {
     const body = { events: [{ type: 'a' }, { type: 'a', tags: { jobId: 7 } }] };
     expect(refusal(publishBody, body)).toMatchObject({
