@@ -12,11 +12,11 @@ const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
  * ISO 8601 date-times with a zone, the form RFC 3339 uses: `Date` alone would also read "1" or
  * "Dec 25 2099" (a DELETE ?olderThan= that deletes what nobody meant), and roll 2026-02-30 over.
  */
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 /** Whether the fields of an ISO_DATE_TIME match name a real calendar day and time of day. */
 function isCalendarTime(fields: RegExpExecArray): boolean {
-  const [year, month, day, hour, minute, second = 0, zoneHours = 0, zoneMinutes = 0] = fields
+  const [year, month, day, hour, minute, second = 0, _fraction, zoneHours = 0, zoneMinutes = 0] = fields
     .slice(1)
     .map((field) => (field === undefined ? undefined : Number(field)));
   const probe = new Date(0);
@@ -25,10 +25,18 @@ function isCalendarTime(fields: RegExpExecArray): boolean {
   return isRealDay && hour! <= 23 && minute! <= 59 && second <= 59 && zoneHours <= 23 && zoneMinutes <= 59;
 }
 
-/** Normalises an ISO 8601 date-time to the stored form (UTC, ms); throws `invalid_request` on anything else. */
+/**
+ * Normalises an ISO 8601 date-time to the stored form (UTC, ms); throws `invalid_request` on
+ * anything else. A time between two milliseconds is rounded up: event times are whole
+ * milliseconds, so an event is at or after it (`since`), or before it (`until`, `olderThan`),
+ * exactly when it is so of the next millisecond. (Date.parse would cut `.9201` to `.920`, and
+ * an event at `.920` would fall on the wrong side.)
+ */
 export function parseIsoTime(value: string, path: string): string {
   const fields = ISO_DATE_TIME.exec(value);
-  const timeMs = fields !== null && isCalendarTime(fields) ? Date.parse(value) : Number.NaN;
+  const isBetweenMilliseconds = /[1-9]/.test(fields?.[7]?.slice(3) ?? '');
+  const timeMs =
+    fields !== null && isCalendarTime(fields) ? Date.parse(value) + (isBetweenMilliseconds ? 1 : 0) : Number.NaN;
   const isInRange = timeMs >= EARLIEST_TIME_MS && timeMs <= LATEST_TIME_MS;
   if (!isInRange) {
     throw new HeraldError(

@@ -64,6 +64,23 @@ describe.each(DURABLE_TEST_STORES)('query values on $name', (testStore) => {
       expect((await requestJson(`${server.url}/v1/events?since=${value}&until=${value}`)).status).toBe(200);
     });
 
+    it('compares a time between two milliseconds exactly: since, until and olderThan (review finding)', async () => {
+      await publishThree('run:sub-ms');
+      const page = await requestJson<{ events: { time: string }[] }>(`${server.url}/v1/events?stream=run:sub-ms`);
+      const time = page.body.events[0]!.time;
+      // A tenth of a millisecond after the first event: it is before this time, never at or after it.
+      const justAfter = time.replace('Z', '1Z');
+      const read = (query: string) =>
+        requestJson<{ events: { time: string }[] }>(`${server.url}/v1/events?stream=run:sub-ms&${query}`);
+      expect((await read(`until=${justAfter}`)).body.events.map((event) => event.time)).toContain(time);
+      expect((await read(`since=${justAfter}`)).body.events.map((event) => event.time)).not.toContain(time);
+      const deleted = await requestJson<{ deleted: number }>(`${server.url}/v1/events?olderThan=${justAfter}`, {
+        method: 'DELETE',
+      });
+      expect(deleted.status).toBe(200);
+      expect((await read('limit=10')).body.events.map((event) => event.time)).not.toContain(time);
+    });
+
     it('deletes with a valid olderThan', async () => {
       await publishThree('run:old-enough');
       const answer = await requestJson<{ deleted: number }>(`${server.url}/v1/events?olderThan=9999-01-01T00:00:00Z`, {

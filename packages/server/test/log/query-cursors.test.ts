@@ -139,6 +139,13 @@ describe('query cursors', () => {
     });
   });
 
+  it('rounds a time between two milliseconds up to the next one, which every event time compares alike with', () => {
+    expect(parseIsoTime('2026-01-01T00:00:00.9201Z', 'until')).toBe('2026-01-01T00:00:00.921Z');
+    expect(parseIsoTime('2026-01-01T00:00:00.999000001+01:00', 'since')).toBe('2025-12-31T23:00:01.000Z');
+    expect(parseIsoTime('2026-01-01T00:00:00.9200000Z', 'since')).toBe('2026-01-01T00:00:00.920Z');
+    expect(parseIsoTime('2026-01-01T00:00:00.92Z', 'since')).toBe('2026-01-01T00:00:00.920Z');
+  });
+
   it('rejects an unparsable time with invalid_request naming the field', () => {
     expect(() => parseIsoTime('yesterday', 'since')).toThrow(
       expect.objectContaining({ code: 'invalid_request', details: { path: 'since' } }),
