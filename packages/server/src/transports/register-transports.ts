@@ -29,6 +29,13 @@ import { WebSocketTransport } from './websocket-transport.js';
 
 /** Envelope allowed around the largest event in a WebSocket `pub` frame, in bytes. */
 const FRAME_ENVELOPE_BYTES = 4096;
+/**
+ * How many times larger than its size (measured as JSON.stringify writes it) an event may be as
+ * sent: JSON escaping writes one character in up to six bytes (`\u0041` for `A`), and Python's
+ * `json.dumps` escapes every non-ASCII character. An event HTTP accepts is then never cut with
+ * 1009 over WebSocket; it is judged once parsed, as over HTTP (`payload_too_large`).
+ */
+const MAX_JSON_ESCAPE_INFLATION = 6;
 
 /** What the transports work with, built once by `createHerald`. */
 export interface TransportsDeps {
@@ -94,7 +101,8 @@ export function registerTransports(
     heartbeatIntervalMs: resolved.heartbeatIntervalMs,
     maxFeedStreams,
     maxFrameBytes:
-      resolved.maxFrameBytes ?? (limits.event.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + FRAME_ENVELOPE_BYTES,
+      resolved.maxFrameBytes ??
+      (limits.event.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) * MAX_JSON_ESCAPE_INFLATION + FRAME_ENVELOPE_BYTES,
   });
   websocket.attach(app.server);
   const { presence } = deps;

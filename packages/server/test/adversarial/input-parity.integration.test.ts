@@ -29,6 +29,9 @@ const CASES: [name: string, eventJson: string, code: string][] = [
   ['an id of 129 emoji', `{"type":"step","id":"${'😀'.repeat(129)}"}`, 'invalid_request'],
   ['a tag of 256 emoji', `{"type":"step","tags":{"${'😀'.repeat(256)}":"${'😀'.repeat(256)}"}}`, 'ok'],
   ['a tag value of 257 emoji', `{"type":"step","tags":{"k":"${'😀'.repeat(257)}"}}`, 'invalid_request'],
+  // 60 KB once parsed, 180 KB as sent: non-ASCII escaped as \u00e9, as Python's json.dumps writes it.
+  ['an event under the size limit sent escaped', `{"type":"step","data":"${'\\u00e9'.repeat(30_000)}"}`, 'ok'],
+  ['the same over the size limit', `{"type":"step","data":"${'\\u00e9'.repeat(33_000)}"}`, 'payload_too_large'],
 ];
 
 describe.each(DURABLE_TEST_STORES)('the same event on every way in, on $name', (testStore) => {

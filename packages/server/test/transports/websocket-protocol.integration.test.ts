@@ -166,7 +166,7 @@ describe('bad input (G7)', () => {
     binary.socket.send(Buffer.from([1, 2, 3]), { binary: true });
     expect((await binary.closed).code).toBe(1003);
     const huge = await WsTestClient.open(server.url);
-    huge.send(`{"op":"ping","pad":"${'x'.repeat(10_000)}"}`);
+    huge.send(`{"op":"ping","pad":"${'x'.repeat(20_000)}"}`);
     expect((await huge.closed).code).toBe(1009);
   });
 
