@@ -1,6 +1,6 @@
 import type { FeedEvent, FeedFilter } from '@herald/protocol';
 import type { FeedListener, FeedWakeups } from '../fanout/feed-wakeups.js';
-import type { EventLog, LogHistoryPage } from '../log/event-log.js';
+import type { EventLog } from '../log/event-log.js';
 import { CATCH_UP_PAGE_BYTES } from './catch-up-page.js';
 
 /** Events read from the log per query, in catch-up and live alike. */
@@ -16,7 +16,17 @@ export interface FeedSink {
   failed(error: unknown): void;
   /** Backpressure, as SubscriptionSink.ready: a promise while the send buffer is full. */
   ready?(): Promise<void> | undefined;
+  /**
+   * The connection's one read turn, shared with its subscriptions' catch-ups (as
+   * SubscriptionSink.takeTurn), taken before each read of the log: without it, a connection's
+   * thousand feeds would each read a page at once, at every commit they match.
+   */
+  takeTurn?(): Promise<void> | undefined;
+  endTurn?(): void;
 }
+
+/** How one page of a feed's read ended (see FeedFollower's #readPage). */
+type PageOutcome = 'more' | 'done' | 'closed' | { room: Promise<void> };
 
 /** Options of `FeedFollower.open`. */
 export interface FeedFollowerOptions {
@@ -96,25 +106,25 @@ export class FeedFollower implements FeedListener {
     const sink = this.#sink;
     try {
       for (;;) {
-        this.#isWoken = false;
-        let page: LogHistoryPage | undefined = await this.#log.queryEvents({
-          ...this.filter,
-          order: 'asc',
-          limit: FEED_PAGE_SIZE,
-          maxBytes: CATCH_UP_PAGE_BYTES,
-          withCursors: true,
-          ...(this.#cursor === undefined ? {} : { cursor: this.#cursor }),
-        });
-        if (this.#isClosed) return;
-        const room = this.#sendPage(page.events as FeedEvent[]);
-        if (room) {
-          // The rest of the page is dropped, and read again once the client has room (see Subscription).
-          page = undefined;
-          await room;
+        const turn = sink.takeTurn?.();
+        if (turn) await turn;
+        let outcome: PageOutcome;
+        try {
+          if (this.#isClosed) return;
+          // Commits from here on are read by this read, or wake it again.
+          this.#isWoken = false;
+          outcome = await this.#readPage();
+        } finally {
+          sink.endTurn?.();
+        }
+        if (outcome === 'closed') return;
+        if (outcome === 'more') continue;
+        if (outcome !== 'done') {
+          await outcome.room;
           if (this.#isClosed) return;
           continue;
         }
-        if (!page.hasMore && !this.#isWoken) break;
+        if (!this.#isWoken) break;
       }
       if (!this.#isLive) {
         this.#isLive = true;
@@ -128,6 +138,27 @@ export class FeedFollower implements FeedListener {
     } finally {
       this.#isReading = false;
     }
+  }
+
+  /**
+   * Reads the page after the cursor and sends it: `more` when the log holds more, `done` when
+   * this read reached its end, or the client's `room` to wait for (the rest of the page is dropped,
+   * and read again once the client has room, see Subscription). A method of its own so that the
+   * page is let go when it returns.
+   */
+  async #readPage(): Promise<PageOutcome> {
+    const page = await this.#log.queryEvents({
+      ...this.filter,
+      order: 'asc',
+      limit: FEED_PAGE_SIZE,
+      maxBytes: CATCH_UP_PAGE_BYTES,
+      withCursors: true,
+      ...(this.#cursor === undefined ? {} : { cursor: this.#cursor }),
+    });
+    if (this.#isClosed) return 'closed';
+    const room = this.#sendPage(page.events as FeedEvent[]);
+    if (room) return { room };
+    return page.hasMore ? 'more' : 'done';
   }
 
   /** Sends `events` while the client has room; stops at the first it has none for, and says so. */

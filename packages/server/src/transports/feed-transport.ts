@@ -86,6 +86,8 @@ export class FeedTransport {
         connection.end('failed');
       },
       ready: () => connection.ready(),
+      takeTurn: () => connection.takeTurn(),
+      endTurn: () => connection.endTurn(),
     };
     const { log, wakeups, presence, maxFeedStreams } = this.#deps;
     const watcher = new FeedWatcher(presence, filter, resolveWatcherName(request.principal, undefined), maxFeedStreams);

@@ -27,6 +27,7 @@ export function openWatchedFeed(options: FeedFollowerOptions, watcher: FeedWatch
         sink.failed(error);
       },
       ...(sink.ready ? { ready: () => sink.ready?.() } : {}),
+      ...(sink.takeTurn ? { takeTurn: () => sink.takeTurn?.(), endTurn: () => sink.endTurn?.() } : {}),
     },
   });
   return {

@@ -87,6 +87,8 @@ export class WebSocketFeeds {
             this.#sendError(error, undefined, feed);
           },
           ready: () => connection.ready(),
+          takeTurn: () => connection.takeTurn(),
+          endTurn: () => connection.endTurn(),
         },
       },
       watcher,

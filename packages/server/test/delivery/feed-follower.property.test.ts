@@ -81,7 +81,11 @@ describe('FeedFollower', () => {
             }),
           );
           await scheduler.waitFor(Promise.all(commits));
-          await scheduler.waitAll();
+          // The follower's own continuations after a read are no scheduled task: let them run too.
+          do {
+            await scheduler.waitAll();
+            await new Promise((resolve) => setImmediate(resolve));
+          } while (scheduler.count() > 0);
           expect(sent.map((event) => event.id)).toEqual(await expectedAfter(log, cursor));
           expect(liveCount).toBe(1);
           expect(follower.cursor).toBe(sent.at(-1)?.cursor ?? cursor);
@@ -124,6 +128,57 @@ describe('FeedFollower', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(reads).toBe(2);
     follower.close();
+  });
+
+  it("reads the log only in its connection's one turn: a connection's hundred feeds have one read in flight (review finding)", async () => {
+    const log = new MemoryEventLog();
+    for (let n = 0; n < 30; n++) await append(log, { stream: n % 5, isMatch: true }, n);
+    // One turn, handed to the waiting reads in order, as LiveConnection.takeTurn does.
+    let isTaken = false;
+    const waiting: (() => void)[] = [];
+    const turn = {
+      takeTurn: () => {
+        if (!isTaken) {
+          isTaken = true;
+          return undefined;
+        }
+        return new Promise<void>((resolve) => waiting.push(resolve));
+      },
+      endTurn: () => {
+        const next = waiting.shift();
+        if (next) setImmediate(next);
+        else isTaken = false;
+      },
+    };
+    let readsInFlight = 0;
+    let mostInFlight = 0;
+    const reading = {
+      queryEvents: async (query: HistoryQuery) => {
+        mostInFlight = Math.max(mostInFlight, ++readsInFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        readsInFlight -= 1;
+        return log.queryEvents(query);
+      },
+    };
+    const wakeups = new ManualWakeups();
+    const received = Array.from({ length: 100 }, () => [] as string[]);
+    let liveCount = 0;
+    const followers = received.map((events) =>
+      FeedFollower.open({
+        log: reading,
+        wakeups,
+        filter: FILTER,
+        sink: { event: (event) => events.push(event.id), live: () => liveCount++, failed: () => {}, ...turn },
+      }),
+    );
+    while (liveCount < 100) await new Promise((resolve) => setImmediate(resolve));
+    await append(log, { stream: 0, isMatch: true }, 30);
+    wakeups.wakeAll();
+    while (received.some((events) => events.length < 31)) await new Promise((resolve) => setImmediate(resolve));
+    expect(mostInFlight).toBe(1);
+    const expected = await expectedAfter(log, undefined);
+    for (const events of received) expect(events).toEqual(expected);
+    for (const follower of followers) follower.close();
   });
 
   it('stops reading and leaves the wake-ups once closed, and reports a failed read once', async () => {

@@ -28,7 +28,7 @@ describe('resolveResume', () => {
 describe('hasSeenFinal', () => {
   const final = snapshotOf({ final: true });
 
-  it('is true at the final seq of the same epoch, and false past it: that position is another epoch\'s (review finding)', () => {
+  it("is true at the final seq of the same epoch, and false past it: that position is another epoch's (review finding)", () => {
     expect(hasSeenFinal(final, 10, 'e1')).toBe(true);
     expect(hasSeenFinal(final, 10, undefined)).toBe(true);
     expect(hasSeenFinal(final, 12, 'e1')).toBe(false);
