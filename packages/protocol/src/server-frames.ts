@@ -42,6 +42,7 @@ const FRAME_FIELDS: Record<ServerFrame['op'], Record<string, (value: unknown) =>
     type: isString,
     time: isString,
     final: maybe((v) => v === !!v),
+    epoch: maybe(isString),
   },
   // Older servers sent no firstSeq: the subscription then resumes after the snapshot.
   reset: {

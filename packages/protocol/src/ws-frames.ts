@@ -44,7 +44,8 @@ export type ServerFrame =
       state?: JsonValue;
     }
   | { op: 'live'; stream: string; seq: number }
-  | ({ op: 'event' } & HeraldEvent)
+  /** `epoch`: the stream's epoch the event belongs to (absent from older servers). */
+  | ({ op: 'event'; epoch?: string } & HeraldEvent)
   | {
       op: 'reset';
       stream: string;
@@ -246,7 +247,12 @@ export function parseServerFrame(text: string): ServerFrame | undefined {
   }
 }
 
-/** The `event` frame for an event already serialised as JSON: `{"op":"event",…}`, built without re-serialising. */
-export function encodeEventFrame(eventJson: string): string {
-  return `{"op":"event",${eventJson.slice(1)}`;
+/**
+ * The `event` frame for an event of the stream's `epoch` already serialised as JSON:
+ * `{"op":"event","epoch":…,…}`, built without re-serialising. The epoch lets a client that
+ * subscribed before the stream existed resume with it, so a stream deleted and made again (or a
+ * store wiped) meanwhile is reset rather than joined onto the old one.
+ */
+export function encodeEventFrame(eventJson: string, epoch: string): string {
+  return `{"op":"event","epoch":${JSON.stringify(epoch)},${eventJson.slice(1)}`;
 }

@@ -27,9 +27,9 @@ export class DeliveredEvent implements EventRecord {
     this.epoch = epoch;
   }
 
-  /** `{"op":"event",…}` for WebSocket subscribers. */
+  /** `{"op":"event","epoch":…,…}` for WebSocket subscribers. */
   get wsFrame(): string {
-    this.#wsFrame ??= encodeEventFrame(this.json);
+    this.#wsFrame ??= encodeEventFrame(this.json, this.epoch);
     return this.#wsFrame;
   }
 
