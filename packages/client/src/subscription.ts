@@ -179,8 +179,19 @@ export class StreamSubscription implements Subscription {
     }
     switch (frame.op) {
       case 'event': {
-        const { op: _op, ...event } = frame;
+        const { op: _op, epoch, ...event } = frame;
         this.#answered();
+        if (epoch !== undefined && epoch !== this.#order.epoch) {
+          // Subscribed before the stream existed: this is its epoch, to resume with from now on.
+          if (this.#order.epoch === null) this.#order.setEpoch(epoch);
+          else {
+            // An epoch the subscription was never reset into (the stream was made again while it
+            // was away): joined onto the old one, this event would skip the new epoch's first
+            // events. The read resumes with the known epoch, and the server resets it.
+            void this.#catchUp('gap');
+            break;
+          }
+        }
         this.#accept([event]);
         break;
       }
@@ -222,6 +233,9 @@ export class StreamSubscription implements Subscription {
         break;
       }
       case 'hb':
+        // A stream's own heartbeat is an answer about it: an ETag poll of a stream with no event
+        // yet says so by a heartbeat, where it would otherwise stay `connecting` until one.
+        if (frame.stream !== undefined) this.#answered();
         break;
     }
   }
@@ -290,24 +304,36 @@ export class StreamSubscription implements Subscription {
     if (page.final && !page.hasMore && this.#order.seq >= page.seq && !this.#isFinal) this.#finish();
   }
 
-  /**
-   * The position is gone or void: `state` is the snapshot at `seq`, and the events still held follow
-   * from `firstSeq` — they rebuild the timeline, while their state patches are already in `state`.
-   * (A server that sends no `firstSeq` resumes after the snapshot.)
-   */
   /** Whether the position is at the final seq the `subscribed` frame gave, in its epoch. */
   #hasReachedFinal(): boolean {
     const finalAt = this.#finalAt;
     return finalAt !== null && finalAt.epoch === this.#order.epoch && this.#order.seq >= finalAt.seq;
   }
 
+  /**
+   * The position is gone or void: `state` is the snapshot at `seq`, and the events still held follow
+   * from `firstSeq` — they rebuild the timeline, while their state patches are already in `state`.
+   * (A server that sends no `firstSeq` resumes after the snapshot.) A stale reset is ignored.
+   */
   #reset(epoch: string | null, seq: number, state: JsonValue, firstSeq = seq + 1): void {
+    if (this.#isResetStale(epoch, seq, firstSeq)) return;
     this.#order.reset(epoch, Math.min(seq, firstSeq - 1));
     this.#events = [];
     this.#state = state;
     this.#stateSeq = seq;
     this.#invalidate();
     invokeCallback(this.#options.onReset, this.snapshot());
+  }
+
+  /**
+   * Whether a reset leaves the subscription where it is: it is already in that epoch, at a
+   * position the reset's history still holds (the catch-up read and the WebSocket's `sub` asked
+   * with the same old position, and the first reset was applied). Applying it again would deliver
+   * the new epoch's events twice (G2).
+   */
+  #isResetStale(epoch: string | null, seq: number, firstSeq: number): boolean {
+    const position = this.#order.seq;
+    return epoch !== null && epoch === this.#order.epoch && position >= firstSeq - 1 && position <= seq;
   }
 
   #finish(): void {

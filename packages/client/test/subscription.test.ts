@@ -271,6 +271,80 @@ describe('StreamSubscription', () => {
     expect(subscription.position()).toEqual({ after: 2, epoch: 'epoch-run:1' });
   });
 
+  it('learns the epoch from an event frame, and resumes with it (review finding: a subscriber from before the first event never had one)', () => {
+    const server = new FakeHerald();
+    const [event] = publishSteps(server, 1) as [HeraldEvent];
+    const { subscription } = openSubscription(server, STREAM);
+    subscription.receive({ op: 'subscribed', stream: STREAM, epoch: null, seq: 0, firstSeq: 1, final: false });
+    subscription.receive({ ...asFrame(event), epoch: 'epoch-run:1' });
+    expect(subscription.position()).toEqual({ after: 1, epoch: 'epoch-run:1' });
+  });
+
+  it('does not join an event of another epoch onto its own: it reads with its epoch and is reset (review finding)', async () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 4);
+    const onReset = vi.fn();
+    const delivered: number[] = [];
+    const { subscription } = openSubscription(server, STREAM, { onReset, onEvent: (e) => delivered.push(e.seq) });
+    // At 3 in the epoch `old`; the stream was made again meanwhile, and its seq 4 arrives.
+    subscription.receive({
+      op: 'reset',
+      stream: STREAM,
+      reason: 'truncated',
+      epoch: 'old',
+      seq: 3,
+      firstSeq: 4,
+      state: {},
+    });
+    onReset.mockClear();
+    subscription.receive({ ...asFrame(events[3] as HeraldEvent), epoch: 'epoch-run:1' });
+    expect(delivered).toEqual([]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.requests).toEqual(['GET /v1/streams/run%3A1/events?after=3&epoch=old']);
+    expect(onReset).toHaveBeenCalledTimes(1);
+    expect(delivered).toEqual([1, 2, 3, 4]);
+    expect(subscription.position()).toEqual({ after: 4, epoch: 'epoch-run:1' });
+  });
+
+  it('ignores a second reset into the epoch it was reset into, so the new epoch is delivered once (review finding)', () => {
+    const server = new FakeHerald();
+    const events = publishSteps(server, 2);
+    const onReset = vi.fn();
+    const delivered: number[] = [];
+    const { subscription, stats } = openSubscription(server, STREAM, {
+      onReset,
+      onEvent: (e) => delivered.push(e.seq),
+    });
+    // The WebSocket's resubscription and a catch-up read asked with the same old position: both reset.
+    for (let answer = 0; answer < 2; answer++) {
+      subscription.receive({
+        op: 'reset',
+        stream: STREAM,
+        reason: 'epoch_changed',
+        epoch: 'e2',
+        seq: 2,
+        firstSeq: 1,
+        state: { step: 2 },
+      });
+      for (const event of events) subscription.receive({ ...asFrame(event), epoch: 'e2' });
+    }
+    expect(onReset).toHaveBeenCalledTimes(1);
+    expect(delivered).toEqual([1, 2]);
+    expect(stats.duplicatesDropped).toBe(2);
+    // A truncation in the same epoch that passed its position still resets it.
+    subscription.receive({
+      op: 'reset',
+      stream: STREAM,
+      reason: 'truncated',
+      epoch: 'e2',
+      seq: 9,
+      firstSeq: 6,
+      state: { step: 9 },
+    });
+    expect(onReset).toHaveBeenCalledTimes(2);
+    expect(subscription.position()).toEqual({ after: 5, epoch: 'e2' });
+  });
+
   it('takes a WebSocket reset frame as the snapshot to resume after', () => {
     const server = new FakeHerald();
     const events = publishSteps(server, 3);

@@ -94,4 +94,48 @@ describe.each(TRANSPORT_ORDER)('on %s alone', (transport) => {
     expect(delivered.map((event) => event.seq)).toEqual([1, 2, 3, 1, 2]);
     expect(subscription.snapshot().events.map((event) => event.seq)).toEqual([1, 2]);
   });
+
+  it.each([
+    ['before its first event', true],
+    ['after its first event', false],
+  ])(
+    'resets a subscriber that subscribed %s when the stream is made again while it is away, delivering the new epoch once (review finding)',
+    async (_when, isBeforeFirstEvent) => {
+      const stream = `run:matrix-away-${isBeforeFirstEvent ? 'before' : 'after'}`;
+      if (!isBeforeFirstEvent) await publishDirect(herald.serverUrl, stream, { type: 'tick', state: { epoch: 'old' } });
+      const resets: number[] = [];
+      const delivered: string[] = [];
+      // No watchdog read while the test runs: the epoch must come with the events themselves. (The
+      // poll transport reads pages, which carry it, every staleAfterMs.)
+      const staleAfterMs = transport === 'poll' ? 1000 : 60_000;
+      const away = createTestClient(herald.proxy.url, { transports: [transport], staleAfterMs });
+      try {
+        const subscription = away.subscribe(stream, {
+          onEvent: (event) => delivered.push(`${event.seq}:${(event.state as { epoch: string }).epoch}`),
+          onReset: (snapshot) => resets.push(snapshot.seq),
+        });
+        await waitUntil(() => subscription.snapshot().status !== 'connecting', 10_000, 'subscribed');
+        const first = isBeforeFirstEvent ? 1 : 2;
+        for (let n = first; n <= 3; n++) {
+          await publishDirect(herald.serverUrl, stream, { type: 'tick', state: { epoch: 'old' } });
+        }
+        await waitUntil(() => delivered.length === 3, 10_000, 'the old epoch');
+        herald.proxy.takeDown();
+        const deleted = await fetch(`${herald.serverUrl}${streamPath(stream)}`, { method: 'DELETE' });
+        expect(deleted.status).toBe(200);
+        for (let n = 1; n <= 4; n++) {
+          await publishDirect(herald.serverUrl, stream, { type: 'tick', state: { epoch: 'new' } });
+        }
+        herald.proxy.bringUp();
+        await waitUntil(() => subscription.snapshot().seq === 4 && resets.length > 0, 15_000, 'the new epoch');
+        // Long enough for a second answer (a read and a resubscription racing) to show.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(delivered).toEqual(['1:old', '2:old', '3:old', '1:new', '2:new', '3:new', '4:new']);
+        expect(resets).toHaveLength(1);
+        expect(subscription.snapshot().state).toEqual({ epoch: 'new' });
+      } finally {
+        away.close();
+      }
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeSseCursor, parseSseCursor } from '../src/sse-cursor.js';
+import { encodeSseCursor, epochInSseCursor, parseSseCursor } from '../src/sse-cursor.js';
 
 const streamName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,30}$/);
 const epoch = fc.stringMatching(/^[A-Za-z0-9_-]{1,24}$/);
@@ -62,5 +62,34 @@ describe('multi-stream SSE cursor', () => {
     'run:1=3~a~b',
   ])('refuses %j with invalid_request', (cursor) => {
     expect(() => parseSseCursor(cursor)).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+  });
+});
+
+describe('epochInSseCursor', () => {
+  it("finds one stream's epoch in a cursor, wherever its entry sits, and nothing for a stream without one", () => {
+    const cursor = encodeSseCursor([
+      ['run:1', { seq: 12, epoch: 'e-one' }],
+      ['run:10', { seq: 3 }],
+      ['run:2', { seq: 5, epoch: 'e_two' }],
+    ]);
+    expect(epochInSseCursor(cursor, 'run:1')).toBe('e-one');
+    expect(epochInSseCursor(cursor, 'run:2')).toBe('e_two');
+    expect(epochInSseCursor(cursor, 'run:10')).toBeUndefined();
+    expect(epochInSseCursor(cursor, 'run:3')).toBeUndefined();
+    expect(epochInSseCursor(cursor, 'un:1')).toBeUndefined();
+    expect(epochInSseCursor('7', 'run:1')).toBeUndefined();
+    expect(epochInSseCursor('', 'run:1')).toBeUndefined();
+  });
+
+  it('agrees with parseSseCursor for every stream of any cursor', () => {
+    fc.assert(
+      fc.property(positions, (entries) => {
+        const cursor = encodeSseCursor(entries);
+        const parsed = parseSseCursor(cursor);
+        for (const [stream] of entries) {
+          expect(epochInSseCursor(cursor, stream)).toBe(parsed.get(stream)?.epoch ?? undefined);
+        }
+      }),
+    );
   });
 });

@@ -1,4 +1,11 @@
-import { encodeSseCursor, HeraldError, resolveServerFrame, type ServerFrame, type SseMessage } from '@herald/protocol';
+import {
+  encodeSseCursor,
+  epochInSseCursor,
+  HeraldError,
+  resolveServerFrame,
+  type ServerFrame,
+  type SseMessage,
+} from '@herald/protocol';
 import { type Position, toHeraldError } from '../http-api.js';
 import { readSseResponse } from '../sse-reader.js';
 import type { Transport, TransportContext, TransportFrame, TransportListener } from './transport.js';
@@ -17,11 +24,15 @@ export function frameFromSseMessage(message: SseMessage): TransportFrame | undef
     return undefined;
   }
   const { event } = message;
+  // An event's epoch is in its `id:`, the cursor: the WebSocket's event frame carries it instead.
+  const epoch = typeof fields.stream === 'string' ? epochInSseCursor(message.id, fields.stream) : undefined;
   // `final` has no WebSocket twin (there the final event says it): its data is `live`'s.
   const candidate =
-    event === 'message' || event === 'reset'
-      ? { ...fields, op: event === 'message' ? 'event' : 'reset' }
-      : { op: 'live', stream: fields.stream, seq: fields.seq };
+    event === 'message'
+      ? { ...fields, op: 'event', ...(epoch === undefined ? {} : { epoch }) }
+      : event === 'reset'
+        ? { ...fields, op: 'reset' }
+        : { op: 'live', stream: fields.stream, seq: fields.seq };
   const frame =
     event === 'message' || event === 'reset' || event === 'live' || event === 'final'
       ? asStreamFrame(resolveServerFrame(candidate))
