@@ -3,9 +3,9 @@ import cors from '@fastify/cors';
 import { assertStreamName, HeraldError, type JsonValue } from '@herald/protocol';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { createAuthenticator } from './auth/authenticator.js';
-import { MIN_SAFE_API_KEY_LENGTH } from './config/access-options.js';
 import { defineConfig, type HeraldConfig, type HeraldConfigInput, resolveStoreOption } from './config/config.js';
 import { configError } from './config/config-error.js';
+import { startupWarnings } from './config/startup-warnings.js';
 import { Publisher } from './delivery/publisher.js';
 import type { Broker } from './fanout/broker.js';
 import { createBroker } from './fanout/create-broker.js';
@@ -136,11 +136,7 @@ export async function createHerald(input: HeraldConfigInput = {}, options: Heral
   const dependencyFailures = new DependencyFailureLog(app.log);
   const reportConnectionError = (what: string) => (error: Error) =>
     dependencyFailures.report(new HeraldError('unavailable', `${what} connection error`, { cause: error }), what);
-  if (config.apiKey !== undefined && config.apiKey.length < MIN_SAFE_API_KEY_LENGTH) {
-    app.log.warn(
-      `the API key has ${config.apiKey.length} characters: use ${MIN_SAFE_API_KEY_LENGTH} or more (e.g. openssl rand -hex 32), a short one can be guessed`,
-    );
-  }
+  for (const warning of startupWarnings(config)) app.log.warn(warning);
   const log =
     options.log ??
     (await createEventLog(config.store, {

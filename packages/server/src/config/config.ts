@@ -335,12 +335,12 @@ export function resolveConfig(sources: ConfigSources = {}): HeraldConfig {
         : { maxEventsPerStream: integer('retention-max-events-per-stream', 0) }),
       sweepIntervalMs: integer('retention-sweep-interval-ms', 60_000),
     },
-    jwt: {
+    jwt: checkJwtClaimsHaveKey({
       ...(jwtSecret === undefined ? {} : { secret: checkJwtSecret(jwtSecret) }),
       ...(jwksUrl === undefined ? {} : { jwksUrl: checkUrl('jwks-url', jwksUrl) }),
       ...(jwtIssuer === undefined ? {} : { issuer: jwtIssuer }),
       ...(jwtAudience === undefined ? {} : { audience: jwtAudience }),
-    },
+    }),
     ...(githubWebhookSecret === undefined ? {} : { githubWebhookSecret }),
     ...(ingestConfig === undefined ? {} : { ingestConfig }),
     heartbeatIntervalMs: integer('heartbeat-interval-ms', HEARTBEAT_INTERVAL_MS),
@@ -393,7 +393,25 @@ function checkConfig(config: HeraldConfig): HeraldConfig {
   checkCorsOrigins(config.corsOrigins);
   if (config.jwt.secret !== undefined) checkJwtSecret(config.jwt.secret);
   if (config.jwt.jwksUrl !== undefined) checkUrl('jwks-url', config.jwt.jwksUrl);
+  checkJwtClaimsHaveKey(config.jwt);
   return config;
+}
+
+/**
+ * Refuses a JWT issuer or audience without a key to check tokens with: the operator meant tokens
+ * to be required, but with neither a secret nor a JWKS URL none is, and every route stays open.
+ * (A deploy template's `HERALD_JWT_SECRET=${SECRET}` with SECRET unset gives exactly this.)
+ */
+function checkJwtClaimsHaveKey(jwt: JwtConfig): JwtConfig {
+  const hasKey = jwt.secret !== undefined || jwt.jwksUrl !== undefined;
+  const claimOption = jwt.issuer !== undefined ? 'jwt-issuer' : jwt.audience !== undefined ? 'jwt-audience' : undefined;
+  if (!hasKey && claimOption !== undefined) {
+    configError(
+      claimOption,
+      `needs ${envName('jwt-secret')} or ${envName('jwks-url')}: without a key no token is checked, and every route would stay open`,
+    );
+  }
+  return jwt;
 }
 
 /** A partial configuration: any field may be left out and takes its default. */

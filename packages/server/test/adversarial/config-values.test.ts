@@ -118,6 +118,19 @@ describe('empty and malformed startup values (attack finding 5)', () => {
     );
   });
 
+  it('refuses a JWT issuer or audience with no key to check tokens with, which left every route open (review finding)', () => {
+    expectRefused({ env: { HERALD_JWT_ISSUER: 'https://auth.example' } }, 'jwt-issuer', /HERALD_JWT_SECRET/);
+    expectRefused(
+      { env: { HERALD_JWT_AUDIENCE: 'herald', HERALD_JWT_SECRET: '' } },
+      'jwt-audience',
+      /HERALD_JWKS_URL.*open/,
+    );
+    const withKey = resolveConfig({
+      env: { HERALD_JWT_AUDIENCE: 'herald', HERALD_JWT_SECRET: LONG_ENOUGH_HS256_SECRET },
+    });
+    expect(withKey.jwt).toEqual({ secret: LONG_ENOUGH_HS256_SECRET, audience: 'herald' });
+  });
+
   it.each(['yes', 'on', '1.5', ',', 'abc', '10.0.0.0/33', '1.2.3', '127.0.0.1,,loopback', '-1'])(
     'refuses --trust-proxy %j naming the option',
     (value) => {
@@ -174,6 +187,7 @@ describe('createHerald options are held to the checks flags and env vars get', (
     ['log-level', { logLevel: 'loud' }],
     ['trust-proxy', { trustProxy: ['10.0.0.0/33'] }],
     ['trust-proxy', { trustProxy: -1 }],
+    ['jwt-issuer', { jwt: { issuer: 'https://auth.example' } }],
     ['api-key', { apiKey: '' }],
     ['api-key', { apiKey: ' ' }],
     ['cors-origins', { corsOrigins: ['https://app.example.org/'] }],
