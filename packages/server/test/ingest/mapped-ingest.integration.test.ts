@@ -85,6 +85,19 @@ describe('POST /v1/ingest/gitlab with docs/ingest/gitlab-pipelines.json', () => 
     });
   });
 
+  it('maps a pipeline of 500 jobs: its state lists every one (review finding: 49 jobs overflowed the bound)', async () => {
+    const builds = Array.from({ length: 500 }, (_, i) => ({
+      id: 1000 + i,
+      name: `test:${i}`,
+      status: 'running' as const,
+    }));
+    const pipeline = gitlabPipelineEvent('running', builds);
+    const answer = await deliver({ ...pipeline, object_attributes: { ...pipeline.object_attributes, id: 1000 } });
+    expect(answer.status).toBe(201);
+    const snapshot = await snapshotOf('gitlab:1:pipeline:1000');
+    expect(Object.keys((snapshot.state as { jobs: object }).jobs)).toHaveLength(500);
+  });
+
   it('closes the stream when the pipeline succeeds', async () => {
     await deliver(gitlabPipelineEvent('running', BUILDS_RUNNING));
     await deliver(gitlabPipelineEvent('success', BUILDS_DONE));
