@@ -35,6 +35,22 @@ export function encodeSseCursor(positions: Iterable<readonly [string, CursorPosi
   return cursor;
 }
 
+/**
+ * The longest cursor one `/v1/sse` response may come to hold, in characters. EventSource sends it
+ * back as `Last-Event-ID`, one header line, and nginx's default header buffer is 8 KB
+ * (`large_client_header_buffers`); Node's 16 KB header limit must also hold the URL naming the
+ * streams. A cursor that outgrew it would be refused at the reconnect, with nothing to resume from.
+ */
+export const MAX_SSE_CURSOR_CHARS = 7000;
+
+/**
+ * The characters `stream` can come to take in a cursor: its name, a 16-digit seq (up to 2^53) and
+ * a server-issued epoch (16 characters), with the separators.
+ */
+export function maxSseCursorCharsOf(stream: string): number {
+  return stream.length + 36;
+}
+
 function invalidCursor(): never {
   throw new HeraldError('invalid_request', 'the cursor is not one this server issued', { details: { path: 'cursor' } });
 }

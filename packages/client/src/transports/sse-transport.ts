@@ -2,6 +2,8 @@ import {
   encodeSseCursor,
   epochInSseCursor,
   HeraldError,
+  MAX_SSE_CURSOR_CHARS,
+  maxSseCursorCharsOf,
   resolveServerFrame,
   type ServerFrame,
   type SseMessage,
@@ -61,20 +63,28 @@ function queryCharsOf(stream: string, position: Position): number {
   return new URLSearchParams({ stream, cursor: `${cursorEntry},` }).toString().length - 'cursor='.length + 1;
 }
 
-/** Splits `streams` into groups whose `/v1/sse` query stays under MAX_SSE_QUERY_CHARS, in order. */
+/**
+ * Splits `streams` into groups whose `/v1/sse` query stays under MAX_SSE_QUERY_CHARS, and whose
+ * cursor can never outgrow MAX_SSE_CURSOR_CHARS (the server refuses a response that could), in order.
+ */
 export function groupByQueryLength(streams: readonly string[], position: (stream: string) => Position): string[][] {
   const groups: string[][] = [];
   let group: string[] = [];
   let chars = 'cursor='.length;
+  let cursorChars = 0;
   for (const stream of streams) {
     const streamChars = queryCharsOf(stream, position(stream));
-    if (group.length > 0 && chars + streamChars > MAX_SSE_QUERY_CHARS) {
+    const isFull =
+      chars + streamChars > MAX_SSE_QUERY_CHARS || cursorChars + maxSseCursorCharsOf(stream) > MAX_SSE_CURSOR_CHARS;
+    if (group.length > 0 && isFull) {
       groups.push(group);
       group = [];
       chars = 'cursor='.length;
+      cursorChars = 0;
     }
     group.push(stream);
     chars += streamChars;
+    cursorChars += maxSseCursorCharsOf(stream);
   }
   if (group.length > 0) groups.push(group);
   return groups;

@@ -1,4 +1,4 @@
-import { encodeSseCursor, STREAM_NAME_PATTERN } from '@herald/protocol';
+import { encodeSseCursor, MAX_SSE_CURSOR_CHARS, maxSseCursorCharsOf, STREAM_NAME_PATTERN } from '@herald/protocol';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HttpApi, type Position } from '../../src/http-api.js';
@@ -193,7 +193,7 @@ function sseQuery(streams: string[], positions: (stream: string) => Position): s
 }
 
 describe('SSE transport with many streams', () => {
-  it('groups streams in order into queries under the limit (a lone stream may exceed it)', () => {
+  it('groups streams in order into queries under the limit, whose cursors can never outgrow what the server takes (a lone stream may exceed it)', () => {
     const position = fc.record({
       after: fc.nat(),
       epoch: fc.option(fc.base64String({ minLength: 16, maxLength: 16 })),
@@ -210,10 +210,23 @@ describe('SSE transport with many streams', () => {
           for (const group of groups) {
             expect(group.length).toBeGreaterThan(0);
             if (group.length > 1) expect(sseQuery(group, positionOf).length).toBeLessThanOrEqual(MAX_SSE_QUERY_CHARS);
+            const cursorChars = group.reduce((sum, stream) => sum + maxSseCursorCharsOf(stream), 0);
+            if (group.length > 1) expect(cursorChars).toBeLessThanOrEqual(MAX_SSE_CURSOR_CHARS);
           }
         },
       ),
     );
+  });
+
+  it('splits short-named streams by the cursor they could come to need, which the server would refuse past its limit (review finding)', () => {
+    const streams = Array.from({ length: 600 }, (_, i) => `r:${i}`);
+    const groups = groupByQueryLength(streams, () => ({ after: 0, epoch: null }));
+    expect(groups.flat()).toEqual(streams);
+    for (const group of groups) {
+      expect(group.reduce((sum, stream) => sum + maxSseCursorCharsOf(stream), 0)).toBeLessThanOrEqual(
+        MAX_SSE_CURSOR_CHARS,
+      );
+    }
   });
 
   it('splits 300 long-named streams over several responses and fails them all together', async () => {

@@ -3,6 +3,8 @@ import {
   encodeSseCursor,
   HEADERS,
   HeraldError,
+  MAX_SSE_CURSOR_CHARS,
+  maxSseCursorCharsOf,
   parseSseCursor,
   type StreamPositions,
   type StreamSnapshot,
@@ -42,6 +44,16 @@ function readStreams(query: MultiStreamSseQuery, maxStreams: number): string[] {
     throw new HeraldError('too_many_subscriptions', `at most ${maxStreams} streams per connection`, {
       details: { limit: maxStreams },
     });
+  }
+  // Refused now rather than at a reconnect months later, when the cursor has grown past what a
+  // Last-Event-ID header can carry and the client has nothing to resume from.
+  const cursorChars = streams.reduce((sum, stream) => sum + maxSseCursorCharsOf(stream), 0);
+  if (cursorChars > MAX_SSE_CURSOR_CHARS) {
+    throw new HeraldError(
+      'invalid_request',
+      `${streams.length} streams could need a cursor of ${cursorChars} characters, over the ${MAX_SSE_CURSOR_CHARS} a Last-Event-ID header carries through proxies: split them over several /v1/sse responses (the client SDK does) or use a WebSocket`,
+      { details: { path: 'stream', limit: MAX_SSE_CURSOR_CHARS } },
+    );
   }
   return streams;
 }

@@ -27,6 +27,8 @@ const MANY_STREAMS = 80;
 const MANY_EVENTS = 10;
 /** Streams of 2 events each, all subscribed on one connection: more subscriptions than pages fit in a buffer. */
 const WIDE_STREAMS = 300;
+/** As many `wide:` streams as one `/v1/sse` response takes: its cursor must fit a Last-Event-ID header. */
+const WIDE_SSE_STREAMS = 150;
 const WIDE_EVENTS = 2;
 /** Stalled readers opened per case. */
 const READERS = 8;
@@ -172,14 +174,16 @@ const wideCases: [string, () => Promise<() => void>][] = [
     () => stalledWs(Array.from({ length: WIDE_STREAMS }, (_, s) => ({ op: 'sub', stream: `wide:${s}`, ref: s + 1 }))),
   ],
   [
-    `multi-stream SSE of ${WIDE_STREAMS} streams`,
-    () => stalledSse(`/v1/sse?${Array.from({ length: WIDE_STREAMS }, (_, s) => `stream=wide:${s}`).join('&')}`),
+    `multi-stream SSE of ${WIDE_SSE_STREAMS} streams`,
+    () => stalledSse(`/v1/sse?${Array.from({ length: WIDE_SSE_STREAMS }, (_, s) => `stream=wide:${s}`).join('&')}`),
   ],
 ];
 
 for (const [wire, open] of wideCases) {
   it(`holds about a send buffer and one page for a stalled ${wire} reader, not a page per subscription`, async () => {
     const bytes = await logBytesReadPerReader(open);
+    // Some were read: the response was served, not refused.
+    expect(bytes).toBeGreaterThan(0);
     expect(bytes).toBeLessThan(MAX_WIDE_READ_BYTES_PER_READER);
   }, 30_000);
 }
@@ -255,18 +259,19 @@ it('delivers every event once, in order, to SSE readers that stalled during catc
   expect(feedEvents.map((event) => `${event.stream}/${event.seq}`)).toEqual(FEED_ORDER);
 }, 30_000);
 
-it(`delivers every event once, in order, to each of ${WIDE_STREAMS} subscriptions of a stalled WebSocket and multi-stream SSE`, async () => {
+it(`delivers every event once, in order, to each of ${WIDE_STREAMS} subscriptions of a stalled WebSocket and ${WIDE_SSE_STREAMS} of a multi-stream SSE`, async () => {
   const wide = Array.from({ length: WIDE_STREAMS }, (_, s) => `wide:${s}`);
+  const wideSse = wide.slice(0, WIDE_SSE_STREAMS);
   const [ws, sse] = await Promise.all([
     resumedWs(
       wide.map((stream, s) => ({ op: 'sub', stream, ref: s + 1 })),
       (c) => c.frames.filter((f) => f.op === 'live').length === WIDE_STREAMS,
     ),
     resumedSse(
-      `/v1/sse?${wide.map((stream) => `stream=${stream}`).join('&')}`,
-      (c) => c.named('live').length === WIDE_STREAMS,
+      `/v1/sse?${wideSse.map((stream) => `stream=${stream}`).join('&')}`,
+      (c) => c.named('live').length === WIDE_SSE_STREAMS,
     ),
   ]);
   expect(wide.map((stream) => ws.seqsOf(stream))).toEqual(wide.map(() => seqsUpTo(WIDE_EVENTS)));
-  expect(wide.map((stream) => sse.seqs(stream))).toEqual(wide.map(() => seqsUpTo(WIDE_EVENTS)));
+  expect(wideSse.map((stream) => sse.seqs(stream))).toEqual(wideSse.map(() => seqsUpTo(WIDE_EVENTS)));
 }, 30_000);

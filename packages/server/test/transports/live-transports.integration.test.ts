@@ -107,8 +107,9 @@ describe.each(LIVE_TRANSPORTS)('$name', (transport) => {
     expect(await stringifyCallsToDeliver(60)).toBe(few);
   });
 
-  it('delivers 200 streams to one subscriber, each in order', async () => {
-    const streams = seqRange(1, 200).map(() => newStream());
+  // As many as one /v1/sse response takes of these names: its cursor must fit a Last-Event-ID header.
+  it('delivers 120 streams to one subscriber, each in order', async () => {
+    const streams = seqRange(1, 120).map(() => newStream());
     await Promise.all(streams.map((stream) => server.publish(stream, [tick(1)])));
     const subscriber = await transport.subscribe(server.url, Object.fromEntries(streams.map((stream) => [stream, 0])));
     await subscriber.waitUntil(() => streams.every((stream) => subscriber.lives(stream).length === 1));

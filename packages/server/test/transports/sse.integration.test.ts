@@ -186,6 +186,29 @@ describe('single-stream SSE', () => {
 });
 
 describe('multi-stream SSE', () => {
+  it('refuses at once a response whose cursor could outgrow a Last-Event-ID header, and resumes one just under it (review finding)', async () => {
+    // 16-character names: each can take 52 characters of cursor, so 134 fit in 7,000 and 135 do not.
+    const streams = Array.from({ length: 135 }, (_, i) => `run:cur-${String(i).padStart(8, '0')}`);
+    const query = (names: string[]) => names.map((name) => `stream=${name}`).join('&');
+    const tooMany = await fetch(`${server.url}/v1/sse?${query(streams)}`, { headers: { accept: 'text/event-stream' } });
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.json()).toMatchObject({
+      error: { code: 'invalid_request', details: { path: 'stream', limit: 7000 } },
+    });
+    const fitting = streams.slice(0, 134);
+    for (const stream of fitting) await server.publish(stream, [{ type: 'a' }]);
+    const url = `${server.url}/v1/sse?${query(fitting)}`;
+    const first = await SseTestClient.open(url);
+    await first.waitUntil(() => first.named('live').length === fitting.length);
+    const cursor = first.messages.filter((message) => message.event === 'message').at(-1)!.id;
+    first.close();
+    const again = await SseTestClient.open(url, { 'last-event-id': cursor });
+    await again.waitUntil(() => again.named('live').length === fitting.length);
+    expect(again.status).toBe(200);
+    expect(again.seqs()).toEqual([]);
+    again.close();
+  });
+
   it('resumes every stream from the cursor of the last event id', async () => {
     const [a, b] = [newStream(), newStream()];
     await server.publishTicks(a, 2);
