@@ -13,10 +13,19 @@ export const CONNECTION_OPTIONS = {
   token: { type: 'string' },
 } as const;
 
+/** An environment variable's value; set to the empty string counts as unset, as for the server's. */
+function envValue(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  const value = env[name];
+  return value === '' ? undefined : value;
+}
+
 /** The connection from `--url`/`--token`, else HERALD_URL and HERALD_TOKEN (or HERALD_API_KEY). */
-export function resolveConnection(flags: { url?: string | undefined; token?: string | undefined }): ServerConnection {
-  const url = (flags.url ?? process.env.HERALD_URL ?? 'http://127.0.0.1:8700').replace(/\/+$/, '');
-  const token = flags.token ?? process.env.HERALD_TOKEN ?? process.env.HERALD_API_KEY;
+export function resolveConnection(
+  flags: { url?: string | undefined; token?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): ServerConnection {
+  const url = (flags.url ?? envValue('HERALD_URL', env) ?? 'http://127.0.0.1:8700').replace(/\/+$/, '');
+  const token = flags.token ?? envValue('HERALD_TOKEN', env) ?? envValue('HERALD_API_KEY', env);
   return token ? { url, token } : { url };
 }
 
