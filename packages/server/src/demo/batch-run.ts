@@ -80,6 +80,33 @@ export class BatchRun {
     return { stream: job.stream, event: { ...event, id: `${job.stream}#${job.next}` } };
   }
 
+  /**
+   * Final events for what the batch opened and has not closed (jobs mid-run, the batch itself), as
+   * failed with `reason`: the demo is stopping, and nothing would ever close them. A restarted
+   * server would otherwise list them as running for good.
+   */
+  stopEvents(reason: string): PlannedEvent[] {
+    const events: PlannedEvent[] = [];
+    for (const job of this.#running) {
+      if (job.next === 0) continue;
+      const { tags } = job.events[0] as EventInput;
+      const state = { status: 'failed', error: reason };
+      const event = { type: 'job_failed', data: { error: reason, willRetry: false }, state, final: true };
+      events.push({ stream: job.stream, event: { ...event, ...(tags ? { tags } : {}), id: `${job.stream}#stopped` } });
+    }
+    const hasStarted = !this.#outbox.some((planned) => planned.event.type === 'batch_started');
+    if (hasStarted && !this.isDone) {
+      const { stream, event } = this.#batchEvent({
+        type: 'batch_completed',
+        data: { completed: this.#completed, failed: this.#failed, error: reason },
+        state: { status: 'failed', error: reason },
+        final: true,
+      });
+      events.push({ stream, event: { ...event, id: `${stream}#stopped` } });
+    }
+    return events;
+  }
+
   #startJob(): void {
     this.#jobsNotStarted--;
     const identity = { batchId: this.#batchId, jobId: this.#options.createId(), orgId: this.#orgId };

@@ -28,11 +28,17 @@ export interface WorkflowSimulatorOptions {
   onError?: (error: unknown, planned: PlannedEvent) => void;
 }
 
+/** Why the runs a stopped simulator leaves open end as failed. */
+const STOPPED_REASON = 'the demo stopped (server shut down)';
+
 /** The demo workflow simulator: realistic batches of jobs, published at a steady pace. */
 export interface WorkflowSimulator {
   /** Starts publishing; calling it while running does nothing. */
   start(): void;
-  /** Stops publishing and resolves once the publish in flight (if any) has settled. */
+  /**
+   * Stops publishing, and resolves once the publish in flight (if any) has settled and every run
+   * and batch it left open has been closed with a final `job_failed` / `batch_completed`.
+   */
   stop(): Promise<void>;
 }
 
@@ -74,8 +80,7 @@ export function createWorkflowSimulator(options: WorkflowSimulatorOptions): Work
     }
   }
 
-  async function publishNext(): Promise<void> {
-    const planned = nextEvent();
+  async function publishPlanned(planned: PlannedEvent): Promise<void> {
     try {
       await options.publish(planned.stream, planned.event);
     } catch (error) {
@@ -85,7 +90,7 @@ export function createWorkflowSimulator(options: WorkflowSimulatorOptions): Work
 
   function schedule(): void {
     timer = setTimeout(() => {
-      inFlight = publishNext().finally(() => {
+      inFlight = publishPlanned(nextEvent()).finally(() => {
         inFlight = undefined;
         if (isRunning) schedule();
       });
@@ -103,6 +108,9 @@ export function createWorkflowSimulator(options: WorkflowSimulatorOptions): Work
       isRunning = false;
       clearTimeout(timer);
       await inFlight;
+      for (const planned of batches.splice(0).flatMap((batch) => batch.stopEvents(STOPPED_REASON))) {
+        await publishPlanned(planned);
+      }
     },
   };
 }

@@ -40,7 +40,9 @@ describe('createWorkflowSimulator', () => {
 
   it('waits for the publish in flight when stopping', async () => {
     let release: () => void = () => {};
-    const publish = vi.fn(() => new Promise<void>((resolve) => (release = resolve)));
+    // The first publish waits to be released; the ones that close the open runs on stop do not.
+    const publish = vi.fn(async () => {});
+    publish.mockImplementationOnce(() => new Promise<void>((resolve) => (release = resolve)));
     const simulator = createWorkflowSimulator({ publish, eventsPerSecond: 10 });
     simulator.start();
     await vi.advanceTimersByTimeAsync(100);
@@ -53,15 +55,37 @@ describe('createWorkflowSimulator', () => {
     expect(isStopped).toBe(true);
   });
 
+  it('closes every run and batch it opened when stopped, so none is left running after a restart (review finding)', async () => {
+    const { published, publish } = recorder();
+    const simulator = createWorkflowSimulator({ publish, eventsPerSecond: 10 });
+    simulator.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    await simulator.stop();
+    const byStream = new Map<string, typeof published>();
+    for (const entry of published) byStream.set(entry.stream, [...(byStream.get(entry.stream) ?? []), entry]);
+    expect(byStream.size).toBeGreaterThan(2);
+    for (const [stream, events] of byStream) {
+      const finals = events.filter(({ event }) => event.final);
+      expect({ stream, finals: finals.length, isLastFinal: events.at(-1)?.event.final }).toEqual({
+        stream,
+        finals: 1,
+        isLastFinal: true,
+      });
+    }
+    const stopped = published.filter(({ event }) => event.id?.endsWith('#stopped'));
+    expect(stopped.length).toBeGreaterThan(0);
+    expect(stopped.every(({ event }) => (event.state as { status: string }).status === 'failed')).toBe(true);
+  });
+
   it('keeps going after a failed publish and reports it', async () => {
     const onError = vi.fn();
     const publish = vi.fn().mockRejectedValueOnce(new Error('down')).mockResolvedValue(undefined);
     const simulator = createWorkflowSimulator({ publish, eventsPerSecond: 10, onError });
     simulator.start();
     await vi.advanceTimersByTimeAsync(300);
+    expect(publish).toHaveBeenCalledTimes(3);
     await simulator.stop();
     expect(onError).toHaveBeenCalledWith(new Error('down'), expect.objectContaining({ stream: expect.any(String) }));
-    expect(publish).toHaveBeenCalledTimes(3);
   });
 
   it('starts batches of runs with batch_started before the batch’s first job event', async () => {
