@@ -34,8 +34,10 @@ export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const command = name === undefined ? undefined : COMMANDS[name];
   if (!command) {
-    process.stderr.write(`${USAGE}\n`);
-    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
+    // Asked for, the usage is the answer (stdout, 0); after a mistake it is the complaint (stderr, 2).
+    const isAsked = name === undefined || name === 'help' || name === '--help' || name === '-h';
+    (isAsked ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return isAsked ? 0 : 2;
   }
   // `herald tail --help` asks for help, not for a stream named by an unknown option.
   if (rest.includes('--help') || rest.includes('-h')) {

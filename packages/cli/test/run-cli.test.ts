@@ -32,6 +32,31 @@ describe('--help after a command', () => {
   );
 });
 
+describe('herald with no command', () => {
+  it.each([[[]], [['--help']], [['help']], [['-h']]])(
+    'prints the usage on stdout and exits 0 when asked: herald %j (review finding: it went to stderr)',
+    async (argv) => {
+      const written: string[] = [];
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      });
+      expect(await runCli(argv)).toBe(0);
+      expect(written.join('')).toMatch(/^usage: herald <command>/);
+    },
+  );
+
+  it('prints the usage on stderr and exits 2 for an unknown command', async () => {
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    expect(await runCli(['tial'])).toBe(2);
+    expect(written.join('')).toMatch(/^usage: herald <command>/);
+  });
+});
+
 describe('herald watch', () => {
   it.each(['0', 'abc', '1.5', String(2 ** 31)])(
     'refuses --interval-ms %s with its usage instead of polling in a loop',
