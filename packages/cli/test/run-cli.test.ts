@@ -67,7 +67,9 @@ describe('herald watch', () => {
         return true;
       });
       expect(await runCli(['watch', 'run:1', 'http://127.0.0.1:1/', '--interval-ms', interval])).toBe(2);
-      expect(written.join('')).toMatch(/usage: herald watch/);
+      expect(written.join('')).toMatch(
+        /herald watch: --interval-ms must be a whole number of ms[\s\S]*usage: herald watch/,
+      );
     },
   );
 
@@ -90,6 +92,22 @@ describe('herald watch', () => {
     expect(await runCli(['watch', 'run:1', 'http://127.0.0.1:1/', '--max-body-bytes', maxBytes])).toBe(2);
     expect(written.join('')).toMatch(/usage: herald watch .*--max-body-bytes N/);
   });
+
+  it.each([
+    [['bad stream', 'http://127.0.0.1:1/'], /the stream must match/],
+    [['run:1', 'http://127.0.0.1:1/', '--type', 'bad type'], /--type must match/],
+  ])(
+    'refuses %j at start naming the mistake (review finding: it failed every poll, for ever)',
+    async (argv, message) => {
+      const written: string[] = [];
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk));
+        return true;
+      });
+      expect(await runCli(['watch', ...argv, '--url', 'http://127.0.0.1:1'])).toBe(2);
+      expect(written.join('')).toMatch(message);
+    },
+  );
 
   it.each(['not a url', 'example.com/state.json', 'file:///etc/passwd', 'ftp://example.com/state.json', 'http://', ''])(
     'refuses the source URL %j at start with a clear message and the usage exit code',

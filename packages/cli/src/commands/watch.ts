@@ -1,5 +1,13 @@
 import { parseArgs } from 'node:util';
-import { type StreamSnapshot, streamEventsPath, streamPath } from '@herald/protocol';
+import {
+  EVENT_TYPE_PATTERN,
+  isValidEventType,
+  isValidStreamName,
+  STREAM_NAME_PATTERN,
+  type StreamSnapshot,
+  streamEventsPath,
+  streamPath,
+} from '@herald/protocol';
 import { DEFAULT_WATCH_INTERVAL_MS, type StateWatchTarget, watchState } from '@herald/server';
 import { createHttpAudience } from '../http-audience.js';
 import { CONNECTION_OPTIONS, requestJson, resolveConnection, type ServerConnection } from '../server-connection.js';
@@ -63,17 +71,21 @@ export async function watch(argv: string[]): Promise<number> {
     intervalMs,
   );
   const maxBytes = Number(values['max-body-bytes'] ?? DEFAULT_SOURCE_MAX_BYTES);
-  // A longer interval would poll in a loop; a longer timeout would fail every poll at once.
-  const isTiming = isTimerMs(intervalMs) && isTimerMs(timeoutMs);
-  const isMaxBytes = Number.isSafeInteger(maxBytes) && maxBytes >= 1;
-  // Checked at start: a bad URL would otherwise only be reported by each poll, for ever.
-  const isSourceUrl = sourceUrl === undefined || isHttpUrl(sourceUrl);
-  if (!isSourceUrl) {
-    process.stderr.write(
-      `herald watch: the source URL must be an absolute http:// or https:// URL, got ${JSON.stringify(sourceUrl)}\n`,
-    );
-  }
-  if (stream === undefined || sourceUrl === undefined || !isTiming || !isMaxBytes || !isSourceUrl) {
+  // Checked at start, each naming what is wrong: a bad value would otherwise poll in a loop (a
+  // longer interval), fail every poll at once (a longer timeout), or be refused by every poll's
+  // publish, for ever (a bad URL, stream or type).
+  const mistakes = [
+    !isTimerMs(intervalMs) && `--interval-ms must be a whole number of ms from 1 to ${MAX_TIMER_MS}`,
+    !isTimerMs(timeoutMs) && `--timeout-ms must be a whole number of ms from 1 to ${MAX_TIMER_MS}`,
+    !(Number.isSafeInteger(maxBytes) && maxBytes >= 1) && '--max-body-bytes must be a whole number of bytes ≥ 1',
+    stream !== undefined && !isValidStreamName(stream) && `the stream must match ${STREAM_NAME_PATTERN}`,
+    sourceUrl !== undefined &&
+      !isHttpUrl(sourceUrl) &&
+      `the source URL must be an absolute http:// or https:// URL, got ${JSON.stringify(sourceUrl)}`,
+    values.type !== undefined && !isValidEventType(values.type) && `--type must match ${EVENT_TYPE_PATTERN}`,
+  ].filter((mistake) => mistake !== false);
+  for (const mistake of mistakes) process.stderr.write(`herald watch: ${mistake}\n`);
+  if (stream === undefined || sourceUrl === undefined || mistakes.length > 0) {
     process.stderr.write(USAGE);
     return 2;
   }
