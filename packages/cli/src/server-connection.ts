@@ -1,4 +1,4 @@
-import { HeraldError, type JsonValue } from '@herald/protocol';
+import { assertExactNumbers, HeraldError, type JsonValue } from '@herald/protocol';
 
 /** Where the client commands find the server, and with which token. */
 export interface ServerConnection {
@@ -59,11 +59,22 @@ export async function requestJson(
   return parsed;
 }
 
-/** Parses a `--data`/`--state`/`--tags` JSON flag, naming the flag when it is not JSON. */
+/**
+ * Parses a `--data`/`--state`/`--tags` JSON flag, naming the flag when it is not JSON, or holds a
+ * number parsing would change (`9007199254740993`, `1e-400`): sent on, it would be stored altered,
+ * where the server refuses the same text sent to it.
+ */
 export function parseJsonFlag(flag: string, text: string): JsonValue {
+  let value: JsonValue;
   try {
-    return JSON.parse(text) as JsonValue;
+    value = JSON.parse(text) as JsonValue;
   } catch {
     throw new HeraldError('invalid_json', `--${flag} is not valid JSON`);
   }
+  try {
+    assertExactNumbers(text);
+  } catch (error) {
+    throw new HeraldError('invalid_request', `--${flag}: ${(error as Error).message}`, { cause: error });
+  }
+  return value;
 }

@@ -1,4 +1,4 @@
-import { HeraldError, type JsonValue } from '@herald/protocol';
+import { assertExactNumbers, HeraldError, type JsonValue } from '@herald/protocol';
 
 /**
  * Default time one poll of a `herald watch` source may take, headers and body, in ms: long enough
@@ -37,7 +37,10 @@ export async function fetchSource(url: string, timeoutMs: number, maxBytes: numb
       tooLarge.abort();
       return new HeraldError('unavailable', `${url} answered more than ${maxBytes} bytes`);
     });
-    return JSON.parse(body) as JsonValue;
+    // A number JSON parsing would change is refused, as the server refuses it, not published altered.
+    const parsed = JSON.parse(body) as JsonValue;
+    assertExactNumbers(body);
+    return parsed;
   } catch (error) {
     if (timeout.aborted && !(error instanceof HeraldError)) {
       throw new HeraldError('unavailable', `${url} did not answer within ${timeoutMs} ms`);

@@ -15,6 +15,7 @@ describe('a watch source', () => {
       if (request.url === '/loop') response.writeHead(302, { location: '/loop' }).end();
       else if (request.url === '/body') response.writeHead(200, { 'content-type': 'application/json' }).write('{');
       else if (request.url === '/ok') response.writeHead(200, { 'content-type': 'application/json' }).end('{"a":1}');
+      else if (request.url === '/inexact') response.writeHead(200).end('{"big":9007199254740993,"tiny":1e-400}');
       // /endless streams a JSON array for ever; /announced declares a body above the cap and sends none.
       else if (request.url === '/endless') streamForever(response);
       else if (request.url === '/announced') response.writeHead(200, { 'content-length': '2048' }).flushHeaders();
@@ -35,6 +36,11 @@ describe('a watch source', () => {
 
   it('reads the JSON document the source answers, up to its byte cap', async () => {
     expect(await fetchSource(`${url}/ok`, 1000, 7)).toEqual({ a: 1 });
+  });
+
+  it('refuses a document holding a number JSON parsing would change, rather than publish it altered (review finding)', async () => {
+    const failure = await fetchSource(`${url}/inexact`, 1000, 1024).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'invalid_request', details: { value: '9007199254740993' } });
   });
 
   it.each(['/endless', '/announced', '/gzipped'])(
