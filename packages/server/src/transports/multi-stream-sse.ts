@@ -119,6 +119,14 @@ class MultiStreamSse implements LiveSinkOwner {
     );
   }
 
+  /**
+   * Says `stream` is final at `seq`, where the client already is: beside streams still live the
+   * response is not answered 204, and without this frame the client would learn it only by polling.
+   */
+  sayFinal(stream: string, seq: number): void {
+    this.#connection.write(this.#encoder.final(stream, seq));
+  }
+
   /** `stream` has nothing more to say; the response ends after the last one. */
   finished(sink: LiveSink): void {
     this.#handles.get(sink.stream)?.close();
@@ -163,7 +171,10 @@ export function registerMultiStreamSse(app: FastifyInstance, deps: MultiStreamSs
       const connection = transport.open(request, reply, () => multi?.close());
       const reportFailure = (error: unknown) => request.log.error({ err: error }, 'SSE subscription failed');
       multi = new MultiStreamSse(connection, positions, reportFailure);
-      for (const snapshot of unfinished) multi.add(deps, snapshot.stream, name);
+      for (const snapshot of snapshots) {
+        if (unfinished.includes(snapshot)) multi.add(deps, snapshot.stream, name);
+        else multi.sayFinal(snapshot.stream, snapshot.seq);
+      }
       return reply;
     },
   );

@@ -279,6 +279,23 @@ describe('multi-stream SSE', () => {
     },
   );
 
+  it('tells a stream resumed at its final seq that it is final at once, beside streams still live (review finding)', async () => {
+    const [done, live] = [newStream(), newStream()];
+    await server.publish(done, [{ type: 'a' }, { type: 'done', final: true }]);
+    const first = await SseTestClient.open(`${server.url}/v1/sse?stream=${done}`);
+    await first.ended;
+    const cursor = first.named('final').at(-1)!.id;
+    const client = await SseTestClient.open(`${server.url}/v1/sse?stream=${done}&stream=${live}`, {
+      'last-event-id': cursor,
+    });
+    await client.waitUntil(() => client.named('final').length === 1 && client.named('live').length === 1);
+    expect(JSON.parse(client.named('final')[0]!.data)).toEqual({ stream: done, seq: 2 });
+    expect(client.seqs(done)).toEqual([]);
+    await server.publish(live, [{ type: 'a' }]);
+    await client.waitUntil(() => client.seqs(live).length === 1);
+    client.close();
+  });
+
   it('ends once every stream is final, and answers 204 past all of them', async () => {
     const [a, b] = [newStream(), newStream()];
     await server.publish(a, [{ type: 'done', final: true }]);
