@@ -9,10 +9,12 @@ const EARLIEST_TIME_MS = Date.parse('0001-01-01T00:00:00.000Z');
 const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
- * ISO 8601 date-times with a zone, the form RFC 3339 uses: `Date` alone would also read "1" or
- * "Dec 25 2099" (a DELETE ?olderThan= that deletes what nobody meant), and roll 2026-02-30 over.
+ * ISO 8601 date-times with a zone, the form RFC 3339 uses (any number of fraction digits; `t` and
+ * `z` in either case, as RFC 3339 §5.6 allows): `Date` alone would also read "1" or "Dec 25 2099"
+ * (a DELETE ?olderThan= that deletes what nobody meant), and roll 2026-02-30 over.
  */
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 
 /** Whether the fields of an ISO_DATE_TIME match name a real calendar day and time of day. */
 function isCalendarTime(fields: RegExpExecArray): boolean {

@@ -146,6 +146,12 @@ describe('query cursors', () => {
     expect(parseIsoTime('2026-01-01T00:00:00.92Z', 'since')).toBe('2026-01-01T00:00:00.920Z');
   });
 
+  it('reads every RFC 3339 spelling: lower-case t and z, and a fraction of any length (review finding)', () => {
+    expect(parseIsoTime('2026-01-01t00:00:00z', 'since')).toBe('2026-01-01T00:00:00.000Z');
+    expect(parseIsoTime('2026-01-01T00:00:00.1111111111Z', 'since')).toBe('2026-01-01T00:00:00.112Z');
+    expect(parseIsoTime('2026-01-01T00:00:00.1110000000000Z', 'since')).toBe('2026-01-01T00:00:00.111Z');
+  });
+
   it('rejects an unparsable time with invalid_request naming the field', () => {
     expect(() => parseIsoTime('yesterday', 'since')).toThrow(
       expect.objectContaining({ code: 'invalid_request', details: { path: 'since' } }),
