@@ -204,7 +204,9 @@ export class StreamSubscription implements Subscription {
         const isEpochChange = this.#order.epoch !== null && frame.epoch !== null && frame.epoch !== this.#order.epoch;
         if (isEpochChange) void this.#catchUp('gap');
         else if (frame.epoch !== null) this.#order.setEpoch(frame.epoch);
-        if (frame.final && frame.seq <= this.#order.seq && !isEpochChange) this.#finish();
+        // At the final seq, not past it: a position past the head is another epoch's, and the
+        // server resets it next.
+        if (frame.final && frame.seq === this.#order.seq && !isEpochChange) this.#finish();
         else this.#finalAt = frame.final ? { epoch: frame.epoch, seq: frame.seq } : null;
         break;
       }
@@ -384,11 +386,23 @@ export class StreamSubscription implements Subscription {
     else this.#watchdog.idle();
   }
 
-  /** Subscribing after a seq: the state comes from the snapshot, and later patches are applied on top. */
+  /**
+   * Reads the events after the position now, rather than when the transport next sends one (a
+   * second view of a stream already delivered: the transport sends it only what comes next).
+   */
+  catchUp(): void {
+    void this.#catchUp('gap');
+  }
+
+  /**
+   * Subscribing after a seq: the state comes from the snapshot, and later patches are applied on
+   * top. The snapshot's epoch is the one the seq is taken in, so a resume names it.
+   */
   async #loadState(): Promise<void> {
     try {
       const tagged = await this.#context.http.readSnapshot(this.stream);
       if (!tagged || this.#isClosed) return;
+      if (this.#order.epoch === null && tagged.snapshot.epoch !== null) this.#order.setEpoch(tagged.snapshot.epoch);
       let state = tagged.snapshot.state;
       for (const event of this.#events) {
         if (event.seq > tagged.snapshot.seq && event.state !== undefined) state = applyMergePatch(state, event.state);

@@ -43,6 +43,8 @@ export class Subscriptions {
     set.add(subscription);
     // Delivered already without presence: subscribing again asks the server for presence frames.
     if (set.size === 1 || isFirstPresence) this.#delivery.add(stream);
+    // Delivered already, the transport sends the new view only what comes next: it reads the rest.
+    if (set.size > 1) subscription.catchUp();
     return subscription;
   }
 
@@ -51,16 +53,23 @@ export class Subscriptions {
     return [...(this.#byStream.get(stream) ?? [])].some((subscription) => subscription.wantsPresence);
   }
 
-  /** Where a stream's delivery resumes: the least advanced subscription's position. */
+  /**
+   * Where a stream's delivery resumes: the least advanced subscription's position, in the epoch
+   * the subscriptions know. A view opened at a seq (`after`) may not know the epoch yet, while
+   * another does: resumed without one, the server would take the seq as is, and a stream made
+   * again meanwhile would be joined onto the old one instead of reset.
+   */
   position(stream: string): Position {
     let least: Position = { after: 0, epoch: null };
+    let knownEpoch: string | null = null;
     let isFirst = true;
     for (const subscription of this.#byStream.get(stream) ?? []) {
       const position = subscription.position();
       if (isFirst || position.after < least.after) least = position;
+      knownEpoch ??= position.epoch;
       isFirst = false;
     }
-    return least;
+    return least.epoch === null && knownEpoch !== null ? { ...least, epoch: knownEpoch } : least;
   }
 
   route(frame: TransportFrame): void {

@@ -95,6 +95,99 @@ describe.each(TRANSPORT_ORDER)('on %s alone', (transport) => {
     expect(subscription.snapshot().events.map((event) => event.seq)).toEqual([1, 2]);
   });
 
+  // The poll transport reads at staleAfterMs; the others would only through the watchdog.
+  const withoutWatchdog = () =>
+    createTestClient(herald.proxy.url, { transports: [transport], staleAfterMs: transport === 'poll' ? 1000 : 60_000 });
+
+  it('resets every view of a stream, whatever seq it was opened at, when the stream is made again while away (review finding)', async () => {
+    const stream = 'run:matrix-views';
+    for (let n = 1; n <= 4; n++)
+      await publishDirect(herald.serverUrl, stream, { type: 'tick', state: { epoch: 'old' } });
+    const views = withoutWatchdog();
+    try {
+      const open = (after: number | undefined) => {
+        const delivered: string[] = [];
+        const resets: number[] = [];
+        const subscription = views.subscribe(stream, {
+          ...(after === undefined ? {} : { after }),
+          onEvent: (event) => delivered.push(`${event.seq}:${(event.state as { epoch: string }).epoch}`),
+          onReset: (snapshot) => resets.push(snapshot.seq),
+        });
+        return { delivered, resets, subscription };
+      };
+      // The later views open on a stream already delivered, at seqs of their own.
+      const recorded = [open(undefined)];
+      await waitUntil(() => recorded[0]!.delivered.length === 4, 10_000, 'the old epoch');
+      recorded.push(open(2), open(4));
+      // Each view has read the stream's snapshot or events (and with them its epoch) by now.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      herald.proxy.takeDown();
+      const deleted = await fetch(`${herald.serverUrl}${streamPath(stream)}`, { method: 'DELETE' });
+      expect(deleted.status).toBe(200);
+      for (let n = 1; n <= 6; n++)
+        await publishDirect(herald.serverUrl, stream, { type: 'tick', state: { epoch: 'new' } });
+      herald.proxy.bringUp();
+      await waitUntil(
+        () => recorded.every(({ subscription, resets }) => subscription.snapshot().seq === 6 && resets.length > 0),
+        15_000,
+        'the new epoch in every view',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const newEpoch = ['1:new', '2:new', '3:new', '4:new', '5:new', '6:new'];
+      expect(recorded.map(({ delivered }) => delivered.filter((entry) => entry.endsWith(':new')))).toEqual([
+        newEpoch,
+        newEpoch,
+        newEpoch,
+      ]);
+      expect(recorded.map(({ resets }) => resets.length)).toEqual([1, 1, 1]);
+    } finally {
+      views.close();
+    }
+  });
+
+  it('gives a second view of a stream already delivered its events at once (review finding)', async () => {
+    const stream = 'run:matrix-second-view';
+    for (let n = 1; n <= 4; n++) await publishDirect(herald.serverUrl, stream, { type: 'tick' });
+    const views = withoutWatchdog();
+    try {
+      const first: number[] = [];
+      views.subscribe(stream, { onEvent: (event) => first.push(event.seq) });
+      await waitUntil(() => first.length === 4, 10_000, 'the first view');
+      const second: number[] = [];
+      const fromTwo: number[] = [];
+      views.subscribe(stream, { onEvent: (event) => second.push(event.seq) });
+      views.subscribe(stream, { after: 2, onEvent: (event) => fromTwo.push(event.seq) });
+      await waitUntil(() => second.length === 4 && fromTwo.length === 2, 10_000, 'the later views');
+      expect(second).toEqual([1, 2, 3, 4]);
+      expect(fromTwo).toEqual([3, 4]);
+    } finally {
+      views.close();
+    }
+  });
+
+  it('resets a view opened past the head of a final stream made again, then finishes it there (review finding)', async () => {
+    const stream = 'run:matrix-past-final';
+    await publishDirect(herald.serverUrl, stream, { type: 'tick' });
+    await publishDirect(herald.serverUrl, stream, { type: 'tick' });
+    await publishDirect(herald.serverUrl, stream, { type: 'done', final: true });
+    const views = withoutWatchdog();
+    try {
+      const delivered: number[] = [];
+      let resets = 0;
+      let finalSeq: number | undefined;
+      views.subscribe(stream, {
+        after: 5,
+        onEvent: (event) => delivered.push(event.seq),
+        onReset: () => resets++,
+        onFinal: (snapshot) => (finalSeq = snapshot.seq),
+      });
+      await waitUntil(() => finalSeq !== undefined, 10_000, 'onFinal');
+      expect({ resets, delivered, finalSeq }).toEqual({ resets: 1, delivered: [1, 2, 3], finalSeq: 3 });
+    } finally {
+      views.close();
+    }
+  });
+
   it.each([
     ['before its first event', true],
     ['after its first event', false],

@@ -79,16 +79,14 @@ export function parseSseCursor(cursor: string): StreamPositions {
 
 /**
  * The epoch `cursor` (as encodeSseCursor writes it, e.g. an `id:` of `/v1/sse`) gives `stream`, or
- * `undefined` when it names no epoch for it. It looks for that one entry, without reading the
- * others: an event's `id:` holds every stream's position, and the client reads it at every event.
+ * `undefined` when it names no epoch for it. Stream names hold no `,` or `=`, so the entry
+ * starting with the name and `=` is the stream's.
  */
 export function epochInSseCursor(cursor: string, stream: string): string | undefined {
   const key = `${stream}${NAME_SEPARATOR}`;
-  const at = cursor.startsWith(key) ? -1 : cursor.indexOf(`${PAIR_SEPARATOR}${key}`);
-  if (at === -1 && !cursor.startsWith(key)) return undefined;
-  const start = at + 1;
-  const end = cursor.indexOf(PAIR_SEPARATOR, start);
-  const position = cursor.slice(start + key.length, end === -1 ? undefined : end);
-  const epoch = POSITION_PATTERN.exec(position)?.[2];
+  const epoch = cursor
+    .split(PAIR_SEPARATOR)
+    .find((pair) => pair.startsWith(key))
+    ?.split(EPOCH_SEPARATOR)[1];
   return epoch !== undefined && isValidEpoch(epoch) ? epoch : undefined;
 }
