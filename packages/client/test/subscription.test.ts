@@ -13,6 +13,11 @@ function asFrame(event: HeraldEvent) {
   return { op: 'event' as const, ...event };
 }
 
+/** A WebSocket `reset` frame of STREAM. */
+function resetFrame(reason: 'truncated' | 'epoch_changed', epoch: string, seq: number, firstSeq: number) {
+  return { op: 'reset' as const, stream: STREAM, reason, epoch, seq, firstSeq, state: { step: seq } };
+}
+
 describe('StreamSubscription', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -317,30 +322,14 @@ describe('StreamSubscription', () => {
     });
     // The WebSocket's resubscription and a catch-up read asked with the same old position: both reset.
     for (let answer = 0; answer < 2; answer++) {
-      subscription.receive({
-        op: 'reset',
-        stream: STREAM,
-        reason: 'epoch_changed',
-        epoch: 'e2',
-        seq: 2,
-        firstSeq: 1,
-        state: { step: 2 },
-      });
+      subscription.receive(resetFrame('epoch_changed', 'e2', 2, 1));
       for (const event of events) subscription.receive({ ...asFrame(event), epoch: 'e2' });
     }
     expect(onReset).toHaveBeenCalledTimes(1);
     expect(delivered).toEqual([1, 2]);
     expect(stats.duplicatesDropped).toBe(2);
     // A truncation in the same epoch that passed its position still resets it.
-    subscription.receive({
-      op: 'reset',
-      stream: STREAM,
-      reason: 'truncated',
-      epoch: 'e2',
-      seq: 9,
-      firstSeq: 6,
-      state: { step: 9 },
-    });
+    subscription.receive(resetFrame('truncated', 'e2', 9, 6));
     expect(onReset).toHaveBeenCalledTimes(2);
     expect(subscription.position()).toEqual({ after: 5, epoch: 'e2' });
   });
