@@ -101,6 +101,11 @@ export class StreamSubscription implements Subscription {
     if (after > 0) void this.#loadState();
   }
 
+  /** Whether the transport has said anything about the stream to this subscription yet. */
+  get isAnswered(): boolean {
+    return this.#isAnswered;
+  }
+
   /** Whether this subscription follows the stream's presence. */
   get wantsPresence(): boolean {
     return this.#presencePoll !== undefined;

@@ -43,8 +43,10 @@ export class Subscriptions {
     set.add(subscription);
     // Delivered already without presence: subscribing again asks the server for presence frames.
     if (set.size === 1 || isFirstPresence) this.#delivery.add(stream);
-    // Delivered already, the transport sends the new view only what comes next: it reads the rest.
-    if (set.size > 1) subscription.catchUp();
+    // Delivered already (another view was answered), the transport sends the new view only what
+    // comes next: it reads the rest. Views opened together are all served by the transport's start.
+    const isDelivered = [...set].some((other) => other !== subscription && other.isAnswered);
+    if (isDelivered) subscription.catchUp();
     return subscription;
   }
 
