@@ -1,3 +1,4 @@
+import type { HeraldEvent } from '@herald/protocol';
 import { HttpApi } from '../../src/http-api.js';
 import { StreamSubscription } from '../../src/subscription.js';
 import { TokenSource } from '../../src/token-source.js';
@@ -30,4 +31,22 @@ export function openSubscription(
     release: (sub) => released.push(sub.stream),
   });
   return { subscription, stats, released };
+}
+
+/** The stream the subscription unit tests use. */
+export const STREAM = 'run:1';
+
+/** Publishes `count` events to STREAM on `server`, each patching the state's `step`. */
+export function publishSteps(server: FakeHerald, count: number): HeraldEvent[] {
+  return Array.from({ length: count }, (_, i) => server.publish(STREAM, { type: 'step', state: { step: i + 1 } }));
+}
+
+/** `event` as the WebSocket's event frame. */
+export function asFrame(event: HeraldEvent) {
+  return { op: 'event' as const, ...event };
+}
+
+/** A WebSocket `reset` frame of STREAM, its state at `seq`. */
+export function resetFrame(reason: 'truncated' | 'epoch_changed', epoch: string, seq: number, firstSeq: number) {
+  return { op: 'reset' as const, stream: STREAM, reason, epoch, seq, firstSeq, state: { step: seq } };
 }
