@@ -6,3 +6,9 @@
  * one comes alone.
  */
 export const CATCH_UP_PAGE_BYTES = 128 * 1024;
+
+/**
+ * What one page of a subscription's or a feed's catch-up came to: `done` (it reached the end, or
+ * was closed), `more` to read, or a page cut short, to be read again once the client has `room`.
+ */
+export type PageOutcome = 'done' | 'more' | { room: Promise<void> };

@@ -1,7 +1,7 @@
 import type { FeedEvent, FeedFilter } from '@herald/protocol';
 import type { FeedListener, FeedWakeups } from '../fanout/feed-wakeups.js';
 import type { EventLog } from '../log/event-log.js';
-import { CATCH_UP_PAGE_BYTES } from './catch-up-page.js';
+import { CATCH_UP_PAGE_BYTES, type PageOutcome } from './catch-up-page.js';
 
 /** Events read from the log per query, in catch-up and live alike. */
 export const FEED_PAGE_SIZE = 500;
@@ -24,9 +24,6 @@ export interface FeedSink {
   takeTurn?(): Promise<void> | undefined;
   endTurn?(): void;
 }
-
-/** How one page of a feed's read ended (see FeedFollower's #readPage). */
-type PageOutcome = 'more' | 'done' | 'closed' | { room: Promise<void> };
 
 /** Options of `FeedFollower.open`. */
 export interface FeedFollowerOptions {
@@ -117,7 +114,7 @@ export class FeedFollower implements FeedListener {
         } finally {
           sink.endTurn?.();
         }
-        if (outcome === 'closed') return;
+        if (this.#isClosed) return;
         if (outcome === 'more') continue;
         if (outcome !== 'done') {
           await outcome.room;
@@ -142,9 +139,9 @@ export class FeedFollower implements FeedListener {
 
   /**
    * Reads the page after the cursor and sends it: `more` when the log holds more, `done` when
-   * this read reached its end, or the client's `room` to wait for (the rest of the page is dropped,
-   * and read again once the client has room, see Subscription). A method of its own so that the
-   * page is let go when it returns.
+   * this read reached its end (or the follower was closed), or the client's `room` to wait for
+   * (the rest of the page is dropped, and read again once the client has room, see Subscription).
+   * A method of its own so that the page is let go when it returns.
    */
   async #readPage(): Promise<PageOutcome> {
     const page = await this.#log.queryEvents({
@@ -155,7 +152,7 @@ export class FeedFollower implements FeedListener {
       withCursors: true,
       ...(this.#cursor === undefined ? {} : { cursor: this.#cursor }),
     });
-    if (this.#isClosed) return 'closed';
+    if (this.#isClosed) return 'done';
     const room = this.#sendPage(page.events as FeedEvent[]);
     if (room) return { room };
     return page.hasMore ? 'more' : 'done';

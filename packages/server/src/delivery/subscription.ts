@@ -3,7 +3,7 @@ import { DeliveredEvent } from '../fanout/delivered-event.js';
 import type { ChannelAttachment, Hub } from '../fanout/hub.js';
 import type { ChannelListener } from '../fanout/stream-channel.js';
 import type { EventLog, EventsRead } from '../log/event-log.js';
-import { CATCH_UP_PAGE_BYTES } from './catch-up-page.js';
+import { CATCH_UP_PAGE_BYTES, type PageOutcome } from './catch-up-page.js';
 import { resolveResume } from './resolve-resume.js';
 
 /** Events read from the log per query during catch-up. */
@@ -44,12 +44,6 @@ export interface SubscriptionSink {
   takeTurn?(): Promise<void> | undefined;
   endTurn?(): void;
 }
-
-/**
- * What one page of a catch-up came to: `done` (live, or closed), `more` to read, or a page cut
- * short, to be read again once the client has `room`.
- */
-type PageOutcome = 'done' | 'more' | { room: Promise<void> };
 
 /** Options of `Subscription.open`. */
 export interface SubscriptionOptions {
