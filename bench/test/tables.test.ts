@@ -29,6 +29,17 @@ function latencyRun(target: string, p99Ms: number, isComplete = true, perSecond 
   };
 }
 
+function onePerPublishRun(target: string, store: 'sqlite' | 'memory', cpuUsPerDelivery: number): LatencyRun {
+  const {
+    round: _round,
+    pinning: _pinning,
+    perSecond: _perSecond,
+    publishedPerSec: _rate,
+    ...run
+  } = latencyRun(target, 5);
+  return { ...run, round: 1, subscribers: 100, store, isOnePerPublish: true, cpuUsPerDelivery };
+}
+
 function memoryRun(target: string, rssKibPerConnection: number): MemoryResult {
   return { target, connections: 1000, rssKibPerConnection, heapKibPerConnection: 1 };
 }
@@ -271,5 +282,25 @@ describe('renderResults', () => {
       '0.30×',
       'MISSED',
     ]);
+  });
+
+  it('shows Herald on the memory store beside its durable one-per-publish run, and judges only the durable one', () => {
+    const markdown = renderResults({
+      ...results([], []),
+      fanoutSingle: [
+        // The memory-store run first: the verdict must still take the durable one.
+        { label: 'a', result: onePerPublishRun('herald-ws', 'memory', 11) },
+        { label: 'b', result: onePerPublishRun('herald-ws', 'sqlite', 15) },
+        { label: 'c', result: onePerPublishRun('ws-corked', 'sqlite', 10) },
+      ],
+    });
+
+    expect(row(markdown, 'Fan-out, one event per publish', 'herald-ws').slice(4, 6)).toEqual(['15.00', '1.50×']);
+    expect(
+      row(markdown, 'Fan-out, one event per publish', 'herald-ws (memory store, not durable)').slice(4, 6),
+    ).toEqual(['11.00', '1.10×']);
+    expect(
+      row(markdown, 'Targets', 'one per publish: herald-ws CPU/delivery ≤ 1.3× ws-corked @ 100 subs').slice(1),
+    ).toEqual(['1.50×', 'MISSED']);
   });
 });

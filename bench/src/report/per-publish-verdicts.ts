@@ -2,7 +2,7 @@ import { describePinning } from '../cpu-pinning.js';
 import { medianP99Ratio } from './latency-rounds.js';
 import { HTTP_PUBLISH_FLOOR, MANY_STREAMS_PEER } from './per-publish-tables.js';
 import { type BenchResults, measured } from './results.js';
-import { check, cpuPerDelivery, ratio, type Verdict } from './verdicts.js';
+import { check, cpuPerDelivery, isDurableRun, ratio, type Verdict } from './verdicts.js';
 
 // Issue 15's targets: what one durable event per publish may cost against the peers of the same run.
 const MIN_SUSTAINED_RATIO = 0.5;
@@ -47,7 +47,7 @@ export function judgePerPublish(results: BenchResults): Verdict[] {
       ),
     );
   }
-  const singles = measured(results.fanoutSingle);
+  const singles = measured(results.fanoutSingle).filter(isDurableRun);
   for (const subscribers of SINGLE_SUBSCRIBERS) {
     for (const target of ['herald-ws', 'herald-sse']) {
       verdicts.push(

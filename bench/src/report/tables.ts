@@ -4,7 +4,7 @@ import type { MemoryResult } from '../scenarios/memory.js';
 import { completeRuns, type LatencyRun, medianP99, medianP99Ratio, sameRoundPeerP99 } from './latency-rounds.js';
 import { httpPublishTable, manyStreamsStepsTable, manyStreamsTable } from './per-publish-tables.js';
 import { type Attempt, type BenchResults, measured } from './results.js';
-import { cpuPerDelivery, judge } from './verdicts.js';
+import { cpuPerDelivery, isDurableRun, judge } from './verdicts.js';
 
 // Each row is compared with these peers measured in the same run (ratio < 1: cheaper or faster).
 const RATIO_PEERS = ['ws-corked', 'socketio', 'http-sse'];
@@ -36,19 +36,31 @@ function ratioCell(target: string, value: number, peer: string, peerValue: numbe
   return peer === target || peerValue === undefined ? '–' : `${num(value / peerValue, 2)}×`;
 }
 
+/** Herald's memory-store rows of the one-per-publish table: what the same publishes cost without the commit. */
+function labelOnePerPublishRun(run: FanoutResult): string {
+  return isDurableRun(run) ? run.target : `${run.target} (memory store, not durable)`;
+}
+
 function orderCell(run: FanoutResult): string {
   if (run.isComplete) return 'yes';
   return `NO (${num(run.deliveries)}/${num(run.expectedDeliveries)}, ${run.orderErrors} out of order)`;
 }
 
-function fanoutTable(attempts: readonly Attempt<FanoutResult>[]): string {
+/**
+ * `labelOf` names a row where the target alone would not: the one-per-publish table shows Herald
+ * on SQLite and on the memory store side by side.
+ */
+function fanoutTable(
+  attempts: readonly Attempt<FanoutResult>[],
+  labelOf: (run: FanoutResult) => string = (run) => run.target,
+): string {
   const runs = measured(attempts);
   const rows = runs.map((run) => {
     const ratios = RATIO_PEERS.map((peer) =>
       ratioCell(run.target, run.cpuUsPerDelivery, peer, cpuPerDelivery(runs, peer, run.subscribers)),
     );
     return [
-      run.target,
+      labelOf(run),
       num(run.subscribers),
       num(run.messages),
       num(run.deliveriesPerSec),
@@ -178,8 +190,8 @@ export function renderResults(results: BenchResults): string {
     manyStreamsStepsTable(results.manyStreams),
     '### Fan-out (burst, one stream)',
     fanoutTable(results.fanout),
-    '### Fan-out, one event per publish (Herald on SQLite, each publish its own commit)',
-    fanoutTable(results.fanoutSingle),
+    '### Fan-out, one event per publish (Herald on SQLite, each publish its own commit; on the memory store beside it)',
+    fanoutTable(results.fanoutSingle, labelOnePerPublishRun),
     '### HTTP single-event publish (POST, 32 connections)',
     httpPublishTable(results.httpPublish),
     '### Latency (paced, publish → receive)',

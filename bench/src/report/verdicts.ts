@@ -31,6 +31,15 @@ export function cpuPerDelivery(
   return run?.cpuUsPerDelivery;
 }
 
+/**
+ * Whether a one-per-publish run counts for the verdicts: Herald's memory-store runs are shown
+ * beside its durable ones (what the commit costs), never judged. The peers keep nothing whatever
+ * their store option says.
+ */
+export function isDurableRun(run: FanoutResult): boolean {
+  return run.store !== 'memory';
+}
+
 /** A verdict on `value` (`not measured` when undefined or NaN). */
 export function check(
   goal: string,
