@@ -138,7 +138,7 @@ async function runPlan(plan: BenchPlan, scenarios: Set<Scenario>, targets: strin
   }
   if (scenarios.has('publish')) {
     for (const streams of plan.httpPublish.streams) {
-      for (const target of ['herald', 'herald-memory', 'fastify-bare'] as const) {
+      for (const target of ['herald', 'herald-memory', 'fastify-bare', 'fastify-durable'] as const) {
         results.httpPublish.push(
           await attempt(`http publish ${target} ×${streams} streams`, () =>
             runHttpPublish(target, streams, plan.httpPublish.durationSec),

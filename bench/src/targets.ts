@@ -12,6 +12,7 @@ const TARGET_LOADERS: Record<string, () => Promise<Target>> = {
   'ws-corked-http': async () => (await import('./adapters/ws-corked-http.js')).wsCorkedHttpTarget,
   'socketio-http': async () => (await import('./adapters/socketio-http.js')).socketIoHttpTarget,
   'fastify-bare': async () => (await import('./adapters/fastify-bare.js')).fastifyBareTarget,
+  'fastify-durable': async () => (await import('./adapters/fastify-durable.js')).fastifyDurableTarget,
 };
 
 /** Every target name the harness knows. */

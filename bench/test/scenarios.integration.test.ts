@@ -15,7 +15,7 @@ const SUBSCRIBERS = 3;
 const MESSAGES = 5;
 const HISTORY_TARGETS = ['herald-ws', 'herald-sse', 'herald-longpoll'];
 // The HTTP-published targets exist for the many-streams and publish scenarios only.
-const HTTP_PUBLISHED_TARGETS = ['ws-corked-http', 'socketio-http', 'fastify-bare'];
+const HTTP_PUBLISHED_TARGETS = ['ws-corked-http', 'socketio-http', 'fastify-bare', 'fastify-durable'];
 const LIVE_FANOUT_TARGETS = TARGET_NAMES.filter(
   (name) => name !== 'herald-longpoll' && !HTTP_PUBLISHED_TARGETS.includes(name),
 );
@@ -88,6 +88,7 @@ describe('bench harness', () => {
     ['herald', 1],
     ['herald-memory', 1],
     ['fastify-bare', 1],
+    ['fastify-durable', 1],
     ['herald', 50],
   ] as const)('answers single-event POSTs to %s on %i stream(s) with 201', async (target, streams) => {
     const result = await runHttpPublish(target, streams, LOAD_SECONDS);

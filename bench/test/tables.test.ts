@@ -246,20 +246,25 @@ describe('renderResults', () => {
     ]);
   });
 
-  it('gives Herald single-event publish as a ratio of the bare Fastify route per stream count', () => {
+  it('gives Herald single-event publish as a ratio of the bare Fastify route and of its durable twin per stream count', () => {
     const markdown = renderResults({
       ...results([], []),
       httpPublish: [
         { label: 'a', result: httpPublishRun('herald', 1000, 7000, 150) },
         { label: 'b', result: httpPublishRun('fastify-bare', 1000, 10_000, 60) },
+        { label: 'c', result: httpPublishRun('fastify-durable', 1000, 8750, 90) },
       ],
     });
 
-    expect(row(markdown, 'HTTP single-event publish', 'herald (SQLite, 201 after commit)').at(4)).toBe('0.70×');
-    expect(row(markdown, 'HTTP single-event publish', 'herald (SQLite, 201 after commit)').slice(5, 7)).toEqual([
+    expect(row(markdown, 'HTTP single-event publish', 'herald (SQLite, 201 after commit)').slice(4, 8)).toEqual([
+      '0.70×',
+      '0.80×',
       '150.0',
       '2.50×',
     ]);
+    expect(
+      row(markdown, 'HTTP single-event publish', 'fastify-durable (SQLite, 201 after commit)').slice(4, 6),
+    ).toEqual(['0.88×', '–']);
     expect(row(markdown, 'Targets', 'HTTP single-event publish ≥ 0.6× fastify-bare, 1000 stream(s)').at(2)).toBe('met');
   });
 
@@ -273,8 +278,10 @@ describe('renderResults', () => {
       ],
     });
 
-    expect(row(markdown, 'HTTP single-event publish', 'herald (memory store, not durable)').slice(4, 7)).toEqual([
+    // No durable peer in this run: its ratio is not measured.
+    expect(row(markdown, 'HTTP single-event publish', 'herald (memory store, not durable)').slice(4, 8)).toEqual([
       '0.90×',
+      '–',
       '120.0',
       '4.00×',
     ]);

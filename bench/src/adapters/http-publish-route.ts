@@ -4,6 +4,9 @@ import Fastify from 'fastify';
 /** Called with one published event's data, as Fastify parsed it from the request body. */
 export type Broadcast = (stream: string, data: unknown) => void;
 
+/** Stores one event durably; resolves its seq once it is committed. */
+export type Commit = (stream: string, type: string, data: unknown) => Promise<number>;
+
 /** A Fastify app listening on 127.0.0.1, with the node:http server a WebSocket layer attaches to. */
 export interface PublishRouteApp {
   url: string;
@@ -20,17 +23,20 @@ interface PublishBody {
  * Fastify with Herald's single-event publish route, `POST /v1/streams/{stream}/events` taking
  * `{"type", "data"}` and answering 201, so the load generator drives Herald and its peers the same
  * way. `broadcast` runs before the reply (no persistence); without it the route only answers 201 —
- * the bare-framework floor of the HTTP publish comparison. `attach` runs before `listen`.
+ * the bare-framework floor of the HTTP publish comparison. With `commit`, the reply waits for it
+ * and carries its seq (the durable peer). `attach` runs before `listen`.
  */
 export async function startPublishRoute(
   broadcast: Broadcast | undefined,
   attach: (http: Server) => void = () => undefined,
+  commit?: Commit,
 ): Promise<PublishRouteApp> {
   const app = Fastify({ logger: false });
-  let seq = 0;
+  let counted = 0;
   app.post<{ Params: { stream: string }; Body: PublishBody }>('/v1/streams/:stream/events', async (request, reply) => {
-    seq++;
-    broadcast?.(request.params.stream, request.body.data);
+    const { stream } = request.params;
+    const seq = commit ? await commit(stream, request.body.type, request.body.data) : ++counted;
+    broadcast?.(stream, request.body.data);
     return reply.code(201).send({ seq });
   });
   attach(app.server);

@@ -7,6 +7,8 @@ import { failedRows, num, table } from './tables.js';
 export const MANY_STREAMS_PEER = 'ws-corked-http';
 /** The floor Herald's HTTP publish is compared with. */
 export const HTTP_PUBLISH_FLOOR = 'fastify-bare';
+/** The same bare route committing each event durably (group commit, fsync): what durability alone allows. */
+export const HTTP_PUBLISH_DURABLE_PEER = 'fastify-durable';
 
 /** Highest rate sustained, with `≥` when even the top rate of the ramp was (the ceiling lies above). */
 function sustainedCell(run: ManyStreamsResult): string {
@@ -78,11 +80,13 @@ export function manyStreamsStepsTable(attempts: readonly Attempt<ManyStreamsResu
 const HTTP_PUBLISH_LABELS: Record<string, string> = {
   herald: 'herald (SQLite, 201 after commit)',
   'herald-memory': 'herald (memory store, not durable)',
+  'fastify-durable': 'fastify-durable (SQLite, 201 after commit)',
 };
 
 /**
  * Single-event POSTs/s, Herald (durable) beside the bare framework, per stream count; Herald on
- * the memory store shows how much of the gap is the durable write and how much the HTTP path.
+ * the memory store and the bare route made durable show how much of the gap is the durable write
+ * and how much Herald's HTTP path.
  */
 export function httpPublishTable(attempts: readonly Attempt<HttpPublishResult>[]): string {
   const runs = measured(attempts);
@@ -92,19 +96,23 @@ export function httpPublishTable(attempts: readonly Attempt<HttpPublishResult>[]
     'requests/s',
     'p99 ms',
     `÷ ${HTTP_PUBLISH_FLOOR}`,
+    `÷ ${HTTP_PUBLISH_DURABLE_PEER}`,
     'server CPU µs/request',
     `CPU ÷ ${HTTP_PUBLISH_FLOOR}`,
     'failed requests',
   ];
   const rows = runs.map((run) => {
     const floor = runs.find((r) => r.target === HTTP_PUBLISH_FLOOR && r.streams === run.streams);
+    const durablePeer = runs.find((r) => r.target === HTTP_PUBLISH_DURABLE_PEER && r.streams === run.streams);
     const isPeer = run === floor || !floor;
+    const isDurablePeer = run === durablePeer || !durablePeer;
     return [
       HTTP_PUBLISH_LABELS[run.target] ?? run.target,
       num(run.streams),
       num(run.requestsPerSec),
       num(run.p99Ms, 1),
       isPeer ? '–' : `${num(run.requestsPerSec / floor.requestsPerSec, 2)}×`,
+      isDurablePeer ? '–' : `${num(run.requestsPerSec / durablePeer.requestsPerSec, 2)}×`,
       num(run.cpuUsPerRequest, 1),
       isPeer ? '–' : `${num(run.cpuUsPerRequest / floor.cpuUsPerRequest, 2)}×`,
       num(run.failures),

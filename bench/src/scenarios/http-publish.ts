@@ -9,7 +9,8 @@ import { runHttpLoad } from './http-load.js';
 export interface HttpPublishResult {
   /**
    * `herald` (durable on SQLite: 201 after commit), `herald-memory` (the same server on the memory
-   * store: what the HTTP path costs without the durable write) or `fastify-bare` (201, nothing stored).
+   * store: what the HTTP path costs without the durable write), `fastify-bare` (201, nothing stored)
+   * or `fastify-durable` (the bare route, 201 after an fsync'd group commit).
    */
   target: string;
   streams: number;
@@ -28,6 +29,7 @@ const SERVERS = {
   herald: { target: 'herald-ws', store: 'sqlite' },
   'herald-memory': { target: 'herald-ws', store: 'memory' },
   'fastify-bare': { target: 'fastify-bare', store: 'sqlite' },
+  'fastify-durable': { target: 'fastify-durable', store: 'sqlite' },
 } as const;
 
 /** The servers the HTTP publish scenario compares. */
