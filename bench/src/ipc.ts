@@ -61,6 +61,11 @@ export function forkRpc(modulePath: string, nodeFlags: readonly string[] = []): 
         call<T>(method: string, params?: unknown, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<T> {
           const id = nextId++;
           return new Promise<T>((resolveCall, rejectCall) => {
+            // A child that died mid-scenario fails the call (the scenario is reported not measured).
+            if (!child.connected) {
+              rejectCall(new Error(`${method}: the child has exited`));
+              return;
+            }
             const timer = setTimeout(() => {
               pending.delete(id);
               rejectCall(new Error(`${method} timed out after ${timeoutMs} ms`));
@@ -75,7 +80,12 @@ export function forkRpc(modulePath: string, nodeFlags: readonly string[] = []): 
                 rejectCall(error);
               },
             });
-            child.send({ id, method, params } satisfies RpcRequest);
+            // With a callback, a failed send rejects the call instead of emitting an unhandled 'error'.
+            child.send({ id, method, params } satisfies RpcRequest, (error) => {
+              if (!error) return;
+              pending.get(id)?.reject(error);
+              pending.delete(id);
+            });
           });
         },
         stop: (graceMs = 2000) => stopChild(child, exited, graceMs),
