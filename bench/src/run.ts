@@ -125,8 +125,8 @@ async function runPlan(plan: BenchPlan, scenarios: Set<Scenario>, targets: strin
   if (scenarios.has('fanout1')) {
     for (const { subscribers, messages } of plan.fanoutSingle.runs) {
       for (const target of selected(plan.fanoutSingle.targets)) {
-        // Durable, as a backend's one-at-a-time publishes are; the peers keep nothing either way.
-        // Herald runs again on the memory store: the difference is what durability costs.
+        // Herald durable (SQLite), as a backend's one-at-a-time publishes are, and again on the memory
+        // store: the difference is what durability costs. The peers keep nothing either way.
         const stores = target.startsWith('herald') ? (['sqlite', 'memory'] as const) : (['sqlite'] as const);
         for (const store of stores) {
           const params = { target, subscribers, messages, sizeBytes: MESSAGE_SIZE_BYTES, store };

@@ -12,6 +12,5 @@ describe('forkRpc', () => {
 
     await expect(child.call('exit')).rejects.toThrow('child exited (3)');
     await expect(child.call('exit')).rejects.toThrow('the child has exited');
-    await expect(child.call('exit')).rejects.toThrow('the child has exited');
   });
 });

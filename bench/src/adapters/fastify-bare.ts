@@ -10,7 +10,7 @@ export const fastifyBareTarget: Target = {
   transport: 'websocket',
   hasHistory: false,
   async startServer() {
-    const app = await startPublishRoute(undefined);
+    const app = await startPublishRoute();
     return {
       url: app.url,
       publish() {

@@ -1,5 +1,6 @@
 // The durable peer's writer thread (fastify-durable.ts): each message is one group of
-// [stream, type, json] events, committed in one transaction; the reply is their seqs.
+// [stream, type, json] events, committed in one transaction; the reply is their seqs, or the error
+// that rolled the group back. `{ ready: true }` says the database is open.
 // Plain CommonJS: on Node 20 a worker thread does not get the tsx loader the harness runs under.
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -25,4 +26,11 @@ const commitGroup = db.transaction((events) =>
     return seq;
   }),
 );
-parentPort.on('message', (events) => parentPort.postMessage(commitGroup.immediate(events)));
+parentPort.on('message', (events) => {
+  try {
+    parentPort.postMessage({ seqs: commitGroup.immediate(events) });
+  } catch (error) {
+    parentPort.postMessage({ error: String(error?.message ?? error) });
+  }
+});
+parentPort.postMessage({ ready: true });

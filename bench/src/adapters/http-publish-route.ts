@@ -19,18 +19,27 @@ interface PublishBody {
   data: unknown;
 }
 
+/** What the publish route does besides answering 201; every part is optional. */
+export interface PublishRouteOptions {
+  /** Runs before the reply (no persistence): the live peers' fan-out. */
+  broadcast?: Broadcast;
+  /** Awaited before the reply, which carries its seq: the durable peer. */
+  commit?: Commit;
+  /** Runs before `listen`, with the node:http server (a WebSocket layer attaches here). */
+  attach?: (http: Server) => void;
+}
+
 /**
  * Fastify with Herald's single-event publish route, `POST /v1/streams/{stream}/events` taking
  * `{"type", "data"}` and answering 201, so the load generator drives Herald and its peers the same
- * way. `broadcast` runs before the reply (no persistence); without it the route only answers 201 —
- * the bare-framework floor of the HTTP publish comparison. With `commit`, the reply waits for it
- * and carries its seq (the durable peer). `attach` runs before `listen`.
+ * way. With no options the route only answers 201: the bare-framework floor of the HTTP publish
+ * comparison.
  */
-export async function startPublishRoute(
-  broadcast: Broadcast | undefined,
-  attach: (http: Server) => void = () => undefined,
-  commit?: Commit,
-): Promise<PublishRouteApp> {
+export async function startPublishRoute({
+  broadcast,
+  commit,
+  attach,
+}: PublishRouteOptions = {}): Promise<PublishRouteApp> {
   const app = Fastify({ logger: false });
   let counted = 0;
   app.post<{ Params: { stream: string }; Body: PublishBody }>('/v1/streams/:stream/events', async (request, reply) => {
@@ -39,7 +48,7 @@ export async function startPublishRoute(
     broadcast?.(stream, request.body.data);
     return reply.code(201).send({ seq });
   });
-  attach(app.server);
+  attach?.(app.server);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');

@@ -14,9 +14,9 @@ export const socketIoHttpTarget: Target = {
   hasHistory: false,
   async startServer() {
     let server: Server | undefined;
-    const app = await startPublishRoute(
-      (stream, data) => server?.to(stream).emit('event', data),
-      (http) => {
+    const app = await startPublishRoute({
+      broadcast: (stream, data) => server?.to(stream).emit('event', data),
+      attach: (http) => {
         server = new Server(http, { transports: ['websocket'], perMessageDeflate: false, serveClient: false });
         server.on('connection', (socket) => {
           socket.on('join', async (stream: string, ack: () => void) => {
@@ -25,7 +25,7 @@ export const socketIoHttpTarget: Target = {
           });
         });
       },
-    );
+    });
     return {
       url: app.url,
       publish() {

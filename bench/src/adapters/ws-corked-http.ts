@@ -27,8 +27,8 @@ export const wsCorkedHttpTarget: Target = {
       for (const socket of corked.splice(0)) socket.uncork();
     };
     let wss: WebSocketServer | undefined;
-    const app = await startPublishRoute(
-      (stream, data) => {
+    const app = await startPublishRoute({
+      broadcast: (stream, data) => {
         const room = rooms.get(stream);
         if (!room) return;
         // Serialised once per event, like Herald's frame encoders.
@@ -42,7 +42,7 @@ export const wsCorkedHttpTarget: Target = {
           ws.send(frame, { binary: false });
         }
       },
-      (http) => {
+      attach: (http) => {
         wss = new WebSocketServer({ server: http, perMessageDeflate: false });
         wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
           const stream = new URL(request.url ?? '/', 'http://localhost').searchParams.get('stream') ?? '';
@@ -53,7 +53,7 @@ export const wsCorkedHttpTarget: Target = {
           ws.on('close', () => room.delete(subscriber));
         });
       },
-    );
+    });
     return {
       url: app.url,
       publish() {

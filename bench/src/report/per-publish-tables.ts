@@ -104,17 +104,17 @@ export function httpPublishTable(attempts: readonly Attempt<HttpPublishResult>[]
   const rows = runs.map((run) => {
     const floor = runs.find((r) => r.target === HTTP_PUBLISH_FLOOR && r.streams === run.streams);
     const durablePeer = runs.find((r) => r.target === HTTP_PUBLISH_DURABLE_PEER && r.streams === run.streams);
-    const isPeer = run === floor || !floor;
-    const isDurablePeer = run === durablePeer || !durablePeer;
+    const hasNoFloorRatio = run === floor || !floor;
+    const hasNoDurableRatio = run === durablePeer || !durablePeer;
     return [
       HTTP_PUBLISH_LABELS[run.target] ?? run.target,
       num(run.streams),
       num(run.requestsPerSec),
       num(run.p99Ms, 1),
-      isPeer ? '–' : `${num(run.requestsPerSec / floor.requestsPerSec, 2)}×`,
-      isDurablePeer ? '–' : `${num(run.requestsPerSec / durablePeer.requestsPerSec, 2)}×`,
+      hasNoFloorRatio ? '–' : `${num(run.requestsPerSec / floor.requestsPerSec, 2)}×`,
+      hasNoDurableRatio ? '–' : `${num(run.requestsPerSec / durablePeer.requestsPerSec, 2)}×`,
       num(run.cpuUsPerRequest, 1),
-      isPeer ? '–' : `${num(run.cpuUsPerRequest / floor.cpuUsPerRequest, 2)}×`,
+      hasNoFloorRatio ? '–' : `${num(run.cpuUsPerRequest / floor.cpuUsPerRequest, 2)}×`,
       num(run.failures),
     ];
   });

@@ -36,7 +36,10 @@ function ratioCell(target: string, value: number, peer: string, peerValue: numbe
   return peer === target || peerValue === undefined ? '–' : `${num(value / peerValue, 2)}×`;
 }
 
-/** Herald's memory-store rows of the one-per-publish table: what the same publishes cost without the commit. */
+/**
+ * Row names of the one-per-publish table: Herald's memory-store runs (what the same publishes cost
+ * without the commit) are marked, every other row is its target.
+ */
 function labelOnePerPublishRun(run: FanoutResult): string {
   return isDurableRun(run) ? run.target : `${run.target} (memory store, not durable)`;
 }
