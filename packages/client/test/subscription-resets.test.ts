@@ -21,15 +21,7 @@ describe('StreamSubscription resets and epochs', () => {
     const { subscription, released } = openSubscription(new FakeHerald(), STREAM, { onFinal });
     // What the server says to a subscriber at 0 of a final stream whose three events were swept.
     subscription.receive({ op: 'subscribed', stream: STREAM, epoch: 'e', seq: 3, firstSeq: 4, final: true });
-    subscription.receive({
-      op: 'reset',
-      stream: STREAM,
-      reason: 'truncated',
-      epoch: 'e',
-      seq: 3,
-      firstSeq: 4,
-      state: {},
-    });
+    subscription.receive(resetFrame('truncated', 'e', 3, 4, {}));
     expect(onFinal).not.toHaveBeenCalled();
     subscription.receive({ op: 'live', stream: STREAM, seq: 3 });
     expect(subscription.snapshot()).toMatchObject({ final: true, status: 'final', seq: 3 });
@@ -86,15 +78,7 @@ describe('StreamSubscription resets and epochs', () => {
     const delivered: number[] = [];
     const { subscription } = openSubscription(server, STREAM, { onReset, onEvent: (e) => delivered.push(e.seq) });
     // At 3 in the epoch `old`; the stream was made again meanwhile, and its seq 4 arrives.
-    subscription.receive({
-      op: 'reset',
-      stream: STREAM,
-      reason: 'truncated',
-      epoch: 'old',
-      seq: 3,
-      firstSeq: 4,
-      state: {},
-    });
+    subscription.receive(resetFrame('truncated', 'old', 3, 4, {}));
     onReset.mockClear();
     subscription.receive({ ...asFrame(events[3] as HeraldEvent), epoch: 'epoch-run:1' });
     expect(delivered).toEqual([]);
@@ -133,15 +117,7 @@ describe('StreamSubscription resets and epochs', () => {
     const events = publishSteps(server, 3);
     const { subscription, stats } = openSubscription(server, STREAM);
     subscription.receive(asFrame(events[0] as HeraldEvent));
-    subscription.receive({
-      op: 'reset',
-      stream: STREAM,
-      reason: 'epoch_changed',
-      epoch: 'e2',
-      seq: 2,
-      firstSeq: 3,
-      state: { step: 2 },
-    });
+    subscription.receive(resetFrame('epoch_changed', 'e2', 2, 3));
     subscription.receive(asFrame(events[2] as HeraldEvent));
     expect(subscription.snapshot()).toMatchObject({ seq: 3, state: { step: 3 } });
     expect(subscription.snapshot().events.map((event) => event.seq)).toEqual([3]);
@@ -153,15 +129,7 @@ describe('StreamSubscription resets and epochs', () => {
     const server = new FakeHerald();
     const events = publishSteps(server, 3);
     const { subscription } = openSubscription(server, STREAM);
-    subscription.receive({
-      op: 'reset',
-      stream: STREAM,
-      reason: 'truncated',
-      epoch: 'e1',
-      seq: 2,
-      firstSeq: 1,
-      state: { step: 'snapshot' },
-    });
+    subscription.receive(resetFrame('truncated', 'e1', 2, 1, { step: 'snapshot' }));
     for (const event of events) subscription.receive(asFrame(event));
     expect(subscription.snapshot().events.map((event) => event.seq)).toEqual([1, 2, 3]);
     // Events 1 and 2 are already folded into the snapshot; only event 3 patches it.
@@ -173,15 +141,7 @@ describe('StreamSubscription resets and epochs', () => {
     const server = new FakeHerald();
     const events = publishSteps(server, 2);
     const { subscription } = openSubscription(server, STREAM);
-    subscription.receive({
-      op: 'reset',
-      stream: STREAM,
-      reason: 'truncated',
-      epoch: 'e1',
-      seq: 2,
-      firstSeq: 1,
-      state: { step: 'snapshot' },
-    });
+    subscription.receive(resetFrame('truncated', 'e1', 2, 1, { step: 'snapshot' }));
     for (const event of events) subscription.receive(asFrame(event));
     expect(subscription.snapshot().state).toEqual({ step: 'snapshot' });
   });

@@ -1,4 +1,4 @@
-import type { HeraldEvent } from '@herald/protocol';
+import type { HeraldEvent, JsonValue } from '@herald/protocol';
 import { HttpApi } from '../../src/http-api.js';
 import { StreamSubscription } from '../../src/subscription.js';
 import { TokenSource } from '../../src/token-source.js';
@@ -46,7 +46,13 @@ export function asFrame(event: HeraldEvent) {
   return { op: 'event' as const, ...event };
 }
 
-/** A WebSocket `reset` frame of STREAM, its state at `seq`. */
-export function resetFrame(reason: 'truncated' | 'epoch_changed', epoch: string, seq: number, firstSeq: number) {
-  return { op: 'reset' as const, stream: STREAM, reason, epoch, seq, firstSeq, state: { step: seq } };
+/** A WebSocket `reset` frame of STREAM, its state at `seq` (by default what `publishSteps` folds to). */
+export function resetFrame(
+  reason: 'truncated' | 'epoch_changed',
+  epoch: string,
+  seq: number,
+  firstSeq: number,
+  state: JsonValue = { step: seq },
+) {
+  return { op: 'reset' as const, stream: STREAM, reason, epoch, seq, firstSeq, state };
 }
